@@ -1,0 +1,75 @@
+//! The command line: argument parsing (clap derive), one file per subcommand, progress bars,
+//! and the only place that prints to the terminal or chooses an exit status.
+
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand};
+
+/// ovation: social information cascades on follower graphs.
+#[derive(Debug, Parser)]
+#[command(name = "ovation", version, about, long_about = None)]
+pub struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build, convert and describe follower graphs.
+    #[command(subcommand)]
+    Graph(graph::GraphCommand),
+}
+
+pub mod graph;
+
+/// Whether progress bars may be drawn: only when standard error is a terminal.
+pub fn progress_allowed(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// Parses the arguments, runs the subcommand and returns the exit status: 0 on success, 1 on
+/// an error (printed as one line, with its causes), 2 on a usage error.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    if let Some(t) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+        {
+            eprintln!("ovation: cannot start {t} threads: {e}");
+            return 1;
+        }
+    }
+    let result = match cli.command {
+        Command::Graph(cmd) => graph::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return 0;
+            }
+            eprintln!("ovation: {e:#}");
+            1
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

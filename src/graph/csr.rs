@@ -1,0 +1,434 @@
+//! The follower graph in compressed sparse rows, stored in both directions.
+//!
+//! An edge `u -> v` means **v follows u**: v sees what u does. For every agent the graph keeps
+//! its **sources** (whom it follows, what it sees: the in-neighbours) and its **followers** (who
+//! see it: the out-neighbours), each as a sorted slice of `u32` ids. Rule kernels that pull
+//! (threshold, standing ovation) read sources; kernels that push (independent cascade, the
+//! incremental frontier) read followers.
+//!
+//! Memory for an unweighted graph: 4 bytes per edge per direction (8 in all) plus two `u64`
+//! offsets per node (16 bytes), plus 8 bytes per node when the original integer ids are kept.
+//! Weighted graphs add an `f32` per edge per direction.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What building a graph dropped, and why; reported by `graph stats` and `graph import`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildReport {
+    /// Edges read or generated before anything was dropped.
+    pub edges_in: u64,
+    /// Self-loops `u -> u` dropped.
+    pub self_loops_dropped: u64,
+    /// Repeated edges `u -> v` dropped (the first occurrence, and its weight, is kept).
+    pub duplicates_dropped: u64,
+}
+
+/// Options for [`FollowerGraph::from_edges`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Keep self-loops instead of dropping them.
+    pub keep_self_loops: bool,
+    /// Keep repeated edges instead of dropping them.
+    pub keep_duplicates: bool,
+}
+
+/// Original node ids of an imported graph, indexed by dense id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeLabels {
+    /// Integer ids from the edge list (dense id `i` had original id `ids[i]`).
+    Integers(Vec<u64>),
+    /// String ids from the edge list (dense id `i` had original id `ids[i]`).
+    Strings(Vec<String>),
+}
+
+impl NodeLabels {
+    /// Number of labelled nodes.
+    pub fn len(&self) -> usize {
+        match self {
+            NodeLabels::Integers(v) => v.len(),
+            NodeLabels::Strings(v) => v.len(),
+        }
+    }
+
+    /// Whether no node is labelled.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The original id of dense node `i`, as text. **Panics** if `i` is out of range.
+    pub fn label(&self, i: u32) -> String {
+        match self {
+            NodeLabels::Integers(v) => v[i as usize].to_string(),
+            NodeLabels::Strings(v) => v[i as usize].clone(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            NodeLabels::Integers(v) => v.capacity() * 8,
+            NodeLabels::Strings(v) => v
+                .iter()
+                .map(|s| s.capacity() + std::mem::size_of::<String>())
+                .sum(),
+        }
+    }
+}
+
+/// One direction of the graph: `targets[offsets[i]..offsets[i + 1]]` are node `i`'s
+/// neighbours in that direction, sorted ascending, with `weights` (when present) alongside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjacency {
+    /// Row starts; always `node_count + 1` long, `offsets[0] == 0`, non-decreasing, last = edges.
+    pub offsets: Vec<u64>,
+    /// Neighbour ids, each row sorted ascending.
+    pub targets: Vec<u32>,
+    /// Per-edge weights in the same order as `targets`, only for weighted graphs.
+    pub weights: Option<Vec<f32>>,
+}
+
+impl Adjacency {
+    /// The neighbours of `i`. Computes in **O(1)** time. **Panics** if `i` is out of range.
+    #[inline]
+    pub fn row(&self, i: u32) -> &[u32] {
+        let (a, b) = self.range(i);
+        &self.targets[a..b]
+    }
+
+    /// The edge-index range of node `i`'s row.
+    #[inline]
+    pub fn range(&self, i: u32) -> (usize, usize) {
+        let i = i as usize;
+        (self.offsets[i] as usize, self.offsets[i + 1] as usize)
+    }
+
+    /// The weights of `i`'s row, if the graph is weighted.
+    #[inline]
+    pub fn row_weights(&self, i: u32) -> Option<&[f32]> {
+        let (a, b) = self.range(i);
+        self.weights.as_ref().map(|w| &w[a..b])
+    }
+
+    /// Number of neighbours of `i`.
+    #[inline]
+    pub fn degree(&self, i: u32) -> u32 {
+        let (a, b) = self.range(i);
+        (b - a) as u32
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * 8
+            + self.targets.capacity() * 4
+            + self.weights.as_ref().map_or(0, |w| w.capacity() * 4)
+    }
+
+    /// The same edges seen from the other side: row `j` of the result lists every `i` with `j`
+    /// in row `i`, sorted ascending (a counting-sort transpose, **O(n + m)**).
+    fn transpose(&self, node_count: usize) -> Adjacency {
+        let mut counts = vec![0u64; node_count + 1];
+        for &t in &self.targets {
+            counts[t as usize + 1] += 1;
+        }
+        for i in 0..node_count {
+            counts[i + 1] += counts[i];
+        }
+        let offsets = counts.clone();
+        let mut next = counts;
+        let m = self.targets.len();
+        let mut targets = vec![0u32; m];
+        let mut weights = self.weights.as_ref().map(|_| vec![0f32; m]);
+        for i in 0..node_count {
+            let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+            for e in a..b {
+                let t = self.targets[e] as usize;
+                let slot = next[t] as usize;
+                targets[slot] = i as u32;
+                if let (Some(w), Some(src)) = (weights.as_mut(), self.weights.as_ref()) {
+                    w[slot] = src[e];
+                }
+                next[t] += 1;
+            }
+        }
+        Adjacency {
+            offsets,
+            targets,
+            weights,
+        }
+    }
+}
+
+/// A directed follower graph over agents `0..node_count`, in CSR form in both directions.
+///
+/// Invariants: both directions hold the same edge set; every row is sorted ascending, so
+/// neighbour order (and any draw indexed by edge position) never depends on how the graph was
+/// built; without [`BuildOptions`] to the contrary there are no self-loops and no repeated edges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowerGraph {
+    node_count: u32,
+    /// Sources (whom each agent follows): in-neighbours.
+    sources: Adjacency,
+    /// Followers (who sees each agent): out-neighbours.
+    followers: Adjacency,
+    /// Original ids, for imported graphs.
+    labels: Option<NodeLabels>,
+    /// What building dropped.
+    report: BuildReport,
+}
+
+impl FollowerGraph {
+    /// Builds a graph from edges `(u, v)` meaning **v follows u** (`u -> v`), with optional
+    /// per-edge weights in the same order. Self-loops and repeated edges are dropped and counted
+    /// unless `options` keeps them; for a repeated edge the first occurrence's weight is kept.
+    ///
+    /// Computes in **O(m log m)** time (a parallel sort; the result does not depend on the
+    /// number of threads). **Panics** if an id is `>= node_count` or `weights` has the wrong
+    /// length: callers (generators, the importer) guarantee both.
+    pub fn from_edges(
+        node_count: u32,
+        edges: Vec<(u32, u32)>,
+        weights: Option<Vec<f32>>,
+        options: BuildOptions,
+    ) -> FollowerGraph {
+        let n = node_count as usize;
+        let edges_in = edges.len() as u64;
+        if let Some(w) = &weights {
+            assert_eq!(w.len(), edges.len(), "one weight per edge");
+        }
+        for &(u, v) in &edges {
+            assert!(
+                (u as usize) < n && (v as usize) < n,
+                "edge ({u}, {v}) out of range for {n} nodes"
+            );
+        }
+        let mut report = BuildReport {
+            edges_in,
+            ..BuildReport::default()
+        };
+        // Sort edges by (u, v): followers rows come out sorted, and duplicates are adjacent.
+        let (keys, kept_weights) = match weights {
+            None => {
+                let mut keys: Vec<u64> = edges
+                    .into_par_iter()
+                    .map(|(u, v)| (u64::from(u) << 32) | u64::from(v))
+                    .collect();
+                keys.par_sort_unstable();
+                (keys, None)
+            }
+            Some(w) => {
+                let mut pairs: Vec<(u64, f32)> = edges
+                    .into_par_iter()
+                    .zip(w.into_par_iter())
+                    .map(|((u, v), w)| ((u64::from(u) << 32) | u64::from(v), w))
+                    .collect();
+                // A stable sort keeps the first occurrence of a repeated edge first.
+                pairs.par_sort_by_key(|p| p.0);
+                let (k, w): (Vec<u64>, Vec<f32>) = pairs.into_iter().unzip();
+                (k, Some(w))
+            }
+        };
+        let mut targets = Vec::with_capacity(keys.len());
+        let mut out_weights = kept_weights.as_ref().map(|_| Vec::with_capacity(keys.len()));
+        let mut counts = vec![0u64; n + 1];
+        let mut prev: Option<u64> = None;
+        for (idx, &key) in keys.iter().enumerate() {
+            let (u, v) = ((key >> 32) as u32, key as u32);
+            if u == v && !options.keep_self_loops {
+                report.self_loops_dropped += 1;
+                continue;
+            }
+            if prev == Some(key) && !options.keep_duplicates {
+                report.duplicates_dropped += 1;
+                continue;
+            }
+            prev = Some(key);
+            targets.push(v);
+            if let (Some(ow), Some(kw)) = (out_weights.as_mut(), kept_weights.as_ref()) {
+                ow.push(kw[idx]);
+            }
+            counts[u as usize + 1] += 1;
+        }
+        drop(keys);
+        for i in 0..n {
+            counts[i + 1] += counts[i];
+        }
+        targets.shrink_to_fit();
+        if let Some(w) = out_weights.as_mut() {
+            w.shrink_to_fit();
+        }
+        let followers = Adjacency {
+            offsets: counts,
+            targets,
+            weights: out_weights,
+        };
+        let sources = followers.transpose(n);
+        FollowerGraph {
+            node_count,
+            sources,
+            followers,
+            labels: None,
+            report,
+        }
+    }
+
+    /// Assembles a graph from both adjacencies as stored (the binary cache). The caller has
+    /// checked the invariants of the type (the cache checks them on load).
+    pub fn from_parts(
+        node_count: u32,
+        sources: Adjacency,
+        followers: Adjacency,
+        labels: Option<NodeLabels>,
+        report: BuildReport,
+    ) -> FollowerGraph {
+        FollowerGraph {
+            node_count,
+            sources,
+            followers,
+            labels,
+            report,
+        }
+    }
+
+    /// Attaches original node ids. **Panics** if their number is not the node count.
+    pub fn with_labels(mut self, labels: NodeLabels) -> FollowerGraph {
+        assert_eq!(labels.len(), self.node_count as usize, "one label per node");
+        self.labels = Some(labels);
+        self
+    }
+
+    /// Number of agents.
+    #[inline]
+    pub fn node_count(&self) -> u32 {
+        self.node_count
+    }
+
+    /// Number of edges (follow relations).
+    #[inline]
+    pub fn edge_count(&self) -> u64 {
+        self.followers.targets.len() as u64
+    }
+
+    /// Whether per-edge weights are stored.
+    pub fn is_weighted(&self) -> bool {
+        self.followers.weights.is_some()
+    }
+
+    /// Whom `v` follows (what `v` sees), sorted ascending. **O(1)**.
+    #[inline]
+    pub fn sources(&self, v: u32) -> &[u32] {
+        self.sources.row(v)
+    }
+
+    /// Who follows `u` (who sees `u`), sorted ascending. **O(1)**.
+    #[inline]
+    pub fn followers(&self, u: u32) -> &[u32] {
+        self.followers.row(u)
+    }
+
+    /// Number of accounts `v` follows (its in-degree).
+    #[inline]
+    pub fn source_count(&self, v: u32) -> u32 {
+        self.sources.degree(v)
+    }
+
+    /// Number of followers of `u` (its out-degree).
+    #[inline]
+    pub fn follower_count(&self, u: u32) -> u32 {
+        self.followers.degree(u)
+    }
+
+    /// The sources direction as stored.
+    pub fn source_adjacency(&self) -> &Adjacency {
+        &self.sources
+    }
+
+    /// The followers direction as stored.
+    pub fn follower_adjacency(&self) -> &Adjacency {
+        &self.followers
+    }
+
+    /// Original ids, if the graph was imported.
+    pub fn labels(&self) -> Option<&NodeLabels> {
+        self.labels.as_ref()
+    }
+
+    /// The original id of `i` as text, or `i` itself for generated graphs.
+    pub fn label(&self, i: u32) -> String {
+        self.labels
+            .as_ref()
+            .map_or_else(|| i.to_string(), |l| l.label(i))
+    }
+
+    /// What building this graph dropped.
+    pub fn report(&self) -> BuildReport {
+        self.report
+    }
+
+    /// Whether the edge `u -> v` (v follows u) exists. **O(log d)** by binary search.
+    pub fn has_edge(&self, u: u32, v: u32) -> bool {
+        self.followers(u).binary_search(&v).is_ok()
+    }
+
+    /// All edges `(u, v)` in order of `u`, then `v`.
+    pub fn edges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.node_count).flat_map(move |u| self.followers(u).iter().map(move |&v| (u, v)))
+    }
+
+    /// Heap bytes held by the graph (both directions, weights and labels).
+    pub fn heap_bytes(&self) -> usize {
+        self.sources.heap_bytes()
+            + self.followers.heap_bytes()
+            + self.labels.as_ref().map_or(0, NodeLabels::heap_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_directions_agree_on_a_small_graph() {
+        // 0 -> 1 (1 follows 0), 0 -> 2, 2 -> 1, plus a self-loop and a duplicate.
+        let g = FollowerGraph::from_edges(
+            3,
+            vec![(0, 2), (0, 1), (2, 1), (1, 1), (0, 1)],
+            None,
+            BuildOptions::default(),
+        );
+        assert_eq!(g.edge_count(), 3);
+        assert_eq!(g.followers(0), &[1, 2]);
+        assert_eq!(g.followers(2), &[1]);
+        assert_eq!(g.sources(1), &[0, 2]);
+        assert_eq!(g.sources(2), &[0]);
+        assert_eq!(g.sources(0), &[] as &[u32]);
+        assert_eq!(
+            g.report(),
+            BuildReport {
+                edges_in: 5,
+                self_loops_dropped: 1,
+                duplicates_dropped: 1
+            }
+        );
+    }
+
+    #[test]
+    fn weights_follow_their_edges_and_the_first_duplicate_wins() {
+        let g = FollowerGraph::from_edges(
+            3,
+            vec![(2, 0), (0, 1), (2, 0), (1, 0)],
+            Some(vec![0.5, 1.5, 9.0, 2.5]),
+            BuildOptions::default(),
+        );
+        assert_eq!(g.sources(0), &[1, 2]);
+        assert_eq!(g.source_adjacency().row_weights(0), Some(&[2.5, 0.5][..]));
+        assert_eq!(g.follower_adjacency().row_weights(0), Some(&[1.5][..]));
+        assert_eq!(g.report().duplicates_dropped, 1);
+    }
+
+    #[test]
+    fn unweighted_memory_is_within_budget() {
+        let edges: Vec<(u32, u32)> = (0..1000u32).map(|i| (i, (i * 7 + 1) % 1000)).collect();
+        let g = FollowerGraph::from_edges(1000, edges, None, BuildOptions::default());
+        let budget = 8 * g.edge_count() as usize + 24 * g.node_count() as usize;
+        assert!(g.heap_bytes() <= budget, "{} > {budget}", g.heap_bytes());
+    }
+}

@@ -1,0 +1,1 @@
+//! The bridge to petgraph: conversion for small graphs and petgraph's component algorithms.

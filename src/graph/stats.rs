@@ -1,0 +1,1 @@
+//! Descriptive statistics of a follower graph, as printed by `ovation graph stats`.

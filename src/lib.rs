@@ -1,0 +1,9 @@
+//! ovation: a parallel, agent-based simulator of social information cascades.
+//!
+//! The core is Miller and Page's Standing Ovation Problem (2004) played out over follower graphs.
+//! See `ARCHITECTURE.md` for the map of modules and the rules on which may use which.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod graph;
+pub mod rng;

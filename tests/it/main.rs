@@ -1,0 +1,3 @@
+//! Integration tests, in one binary (one link on a 2-core CI).
+
+mod tidy;

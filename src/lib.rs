@@ -5,5 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod engine;
 pub mod graph;
+pub mod model;
 pub mod rng;

@@ -1,0 +1,90 @@
+//! What a replicate measures (SPEC 2.5): per-step shares and counts, and a per-replicate
+//! summary. Shares are fractions of all agents in `[0, 1]`.
+
+use serde::{Deserialize, Serialize};
+
+/// How a replicate ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// No agent can change any more (no change, no pending information, no open tie).
+    FixedPoint,
+    /// The actions repeat with a period (deterministic dynamics only; see `cycle_period`).
+    Cycle,
+    /// The step limit was reached first.
+    StepLimit,
+}
+
+impl Outcome {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::FixedPoint => "fixed_point",
+            Outcome::Cycle => "cycle",
+            Outcome::StepLimit => "step_limit",
+        }
+    }
+}
+
+/// The state after one step (step 0 is the initial reaction to the private signals).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// Step number, 0 = initial actions.
+    pub step: u32,
+    /// Share of agents sitting.
+    pub sitting: f64,
+    /// Share of agents standing.
+    pub standing: f64,
+    /// Share of agents booing.
+    pub booing: f64,
+    /// Agents whose action changed in this step.
+    pub changes: u64,
+    /// Exposures: edges over which a changed action became visible in this step (the number
+    /// of followers of the agents that changed).
+    pub exposures: u64,
+}
+
+/// One replicate's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicateResult {
+    /// Replicate index, 0-based.
+    pub replicate: u32,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The period when `outcome` is `cycle`, else 0.
+    pub cycle_period: u32,
+    /// Revision steps taken (0 when nothing was ever revised).
+    pub steps: u32,
+    /// Share standing at step 0.
+    pub initial_standing: f64,
+    /// Final shares.
+    pub final_sitting: f64,
+    /// Final share standing.
+    pub final_standing: f64,
+    /// Final share booing.
+    pub final_booing: f64,
+    /// Highest share booing over the run, and the first step it was reached.
+    pub peak_booing: f64,
+    /// Step of `peak_booing`.
+    pub peak_booing_step: u32,
+    /// Cascade size: agents whose final action differs from their step-0 action (they
+    /// changed because of others).
+    pub cascade_size: u64,
+    /// Share of agents standing at the end against their own signal (`s_i <= T_i`).
+    pub conformers: f64,
+    /// Share of agents sitting at the end despite a signal above threshold (`s_i > T_i`).
+    pub suppressed: f64,
+    /// Information efficiency: share of agents whose final action matches their own signal
+    /// (stand iff `s_i > T_i`).
+    pub information_efficiency: f64,
+    /// Edge visits the engine made (work done), counted in integers.
+    pub edge_visits: u64,
+    /// For theater graphs: share standing by row at the end, front row first; empty otherwise.
+    pub standing_by_row: Vec<f64>,
+    /// For theater graphs: share standing by seat at the end (row-major, `rows * seats`
+    /// entries, 0 or 1 per replicate); empty otherwise. Averaged over replicates it is the
+    /// seat map.
+    pub final_standing_by_seat: Vec<u8>,
+    /// The per-step records, step 0 first.
+    pub trajectory: Vec<StepRecord>,
+}

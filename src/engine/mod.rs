@@ -1,0 +1,12 @@
+//! The cascade engine: runs one replicate of a rule over a follower graph under a timing
+//! scheme, incrementally (only agents whose sources changed are re-evaluated).
+//!
+//! Invariants: the engine does no I/O, prints nothing and reads no clock; every random draw
+//! comes from [`crate::rng`] keyed by `(replicate key, purpose, step, agent)`, so results do not
+//! depend on thread scheduling.
+
+pub mod config;
+pub mod measures;
+
+pub use config::{LatencySpec, StopRule, TimingSpec};
+pub use measures::{Outcome, ReplicateResult, StepRecord};

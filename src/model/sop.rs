@@ -1,0 +1,116 @@
+//! The Standing Ovation rule of Miller and Page (2004), as reimplemented by Izquierdo,
+//! Izquierdo and Sandholm (JASSS 12(1)6, 2009).
+//!
+//! **Initial action** (step 0): agent i stands iff its private signal exceeds its intrinsic
+//! threshold, `s_i > T_i` — Miller and Page's *strict* inequality (see
+//! [`crate::model::population::Agents::sample`]).
+//!
+//! **Revision** (every later step): i sees `n` (weighted) agents, `s` of them standing. With
+//! `f_stand = s / n`, `f_sit = (n - s) / n` and conformity threshold `X_i`:
+//! - if both shares exceed `X_i` (possible only when `X_i < 0.5`), i takes the majority action;
+//!   an exact 50/50 split is a **tie** between stand and sit;
+//! - else if `f_stand > X_i` i stands; else if `f_sit > X_i` i sits;
+//! - else if a share *equals* `X_i` exactly, it is a **tie** between that action and keeping the
+//!   current one (with `X_i = 0.5` and an even split, between stand and sit: Izquierdo et al.'s
+//!   majority rule with a coin at a tie);
+//! - else i keeps its action (for `X_i > 0.5` there is a band where it keeps).
+//!
+//! A tie is settled by the scenario's [`TieRule`]: `coin`, a fresh fair coin each time the agent
+//! revises (the reference model's rule), or `keep`. An agent that sees nobody keeps its action.
+//! With `noise > 0`, after revising the agent flips its action (stand <-> sit) with that
+//! probability. Agents may sit down again. Comparisons are exact: counts are integers (fixed
+//! point when weighted) and `X_i * n` is computed in `f64` without rounding for `n < 2^29`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::action::Action;
+
+/// How an exact tie is settled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieRule {
+    /// A fresh fair coin each time the agent revises (Izquierdo et al.'s reference model).
+    #[default]
+    Coin,
+    /// Keep the current action.
+    Keep,
+}
+
+/// The outcome of one revision before any coin is thrown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Take this action.
+    Take(Action),
+    /// Keep the current action.
+    Keep,
+    /// A tie between two actions (one may be the current action).
+    Tie(Action, Action),
+}
+
+/// Miller and Page's conformity rule for an agent seeing `total` (weighted) agents, `standing`
+/// of them standing, with conformity threshold `x`, currently doing `current`.
+/// Computes in **O(1)** time.
+#[inline]
+pub fn sop_verdict(standing: u64, total: u64, x: f32, current: Action) -> Verdict {
+    if total == 0 {
+        return Verdict::Keep;
+    }
+    let sitting = total - standing;
+    let bar = f64::from(x) * total as f64;
+    let s = standing as f64;
+    let t = sitting as f64;
+    let stand_cmp = s.partial_cmp(&bar).expect("counts and thresholds are finite");
+    let sit_cmp = t.partial_cmp(&bar).expect("counts and thresholds are finite");
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    match (stand_cmp, sit_cmp) {
+        (Greater, Greater) => match standing.cmp(&sitting) {
+            Greater => Verdict::Take(Action::Stand),
+            Less => Verdict::Take(Action::Sit),
+            Equal => Verdict::Tie(Action::Stand, Action::Sit),
+        },
+        (Greater, _) => Verdict::Take(Action::Stand),
+        (_, Greater) => Verdict::Take(Action::Sit),
+        (Equal, Equal) => Verdict::Tie(Action::Stand, Action::Sit),
+        (Equal, Less) => Verdict::Tie(Action::Stand, current),
+        (Less, Equal) => Verdict::Tie(Action::Sit, current),
+        (Less, Less) => Verdict::Keep,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::{Sit, Stand};
+
+    fn check(standing: u64, total: u64, x: f32, current: Action, expected: Verdict) {
+        assert_eq!(
+            sop_verdict(standing, total, x, current),
+            expected,
+            "s = {standing}, n = {total}, X = {x}, current = {current:?}"
+        );
+    }
+
+    #[test]
+    fn the_rule_table() {
+        check(3, 5, 0.5, Sit, Verdict::Take(Stand));
+        check(2, 5, 0.5, Stand, Verdict::Take(Sit));
+        check(2, 4, 0.5, Sit, Verdict::Tie(Stand, Sit));
+        // X > 0.5: the band where an agent keeps.
+        check(2, 4, 0.7, Sit, Verdict::Keep);
+        check(2, 4, 0.7, Stand, Verdict::Keep);
+        check(3, 4, 0.7, Sit, Verdict::Take(Stand));
+        // An exact hit of X on one side: a tie between that action and keeping.
+        check(3, 4, 0.75, Sit, Verdict::Tie(Stand, Sit));
+        // X < 0.5: both sides exceed X, the majority wins, an even split ties.
+        check(3, 5, 0.2, Sit, Verdict::Take(Stand));
+        check(2, 5, 0.2, Stand, Verdict::Take(Sit));
+        check(2, 4, 0.2, Sit, Verdict::Tie(Stand, Sit));
+        // X = 0: anyone standing is enough only when fewer sit.
+        check(0, 4, 0.0, Stand, Verdict::Take(Sit));
+        // X = 1: nothing is ever more than everyone; all standing is a tie with keeping.
+        check(4, 4, 1.0, Sit, Verdict::Tie(Stand, Sit));
+        check(3, 4, 1.0, Sit, Verdict::Keep);
+        // Nobody seen: keep.
+        check(0, 0, 0.5, Stand, Verdict::Keep);
+    }
+}

@@ -43,14 +43,13 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    if let Some(t) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new()
+    if let Some(t) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build_global()
-        {
-            eprintln!("ovation: cannot start {t} threads: {e}");
-            return 1;
-        }
+    {
+        eprintln!("ovation: cannot start {t} threads: {e}");
+        return 1;
     }
     let result = match cli.command {
         Command::Graph(cmd) => graph::run(cmd),

@@ -9,3 +9,4 @@ pub mod engine;
 pub mod graph;
 pub mod model;
 pub mod rng;
+pub mod stats;

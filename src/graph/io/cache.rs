@@ -1,0 +1,611 @@
+//! The `.ovg` binary graph cache: both adjacencies, weights, labels and the build report,
+//! written atomically and read straight into the final arrays (layout in the
+//! [module docs](super#the-binary-cache)).
+//!
+//! Nothing unchecked reaches a run: on load the magic, the format version, the file size
+//! implied by the header, a CRC-32 over the whole file and the graph's invariants (offsets
+//! start at 0, never decrease and end at m; targets are below n; rows are sorted; both
+//! directions have the same degrees) are all verified.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::GraphIoError;
+use crate::graph::{Adjacency, BuildReport, FollowerGraph, NodeLabels};
+
+/// The first eight bytes of every cache file.
+pub const CACHE_MAGIC: [u8; 8] = *b"OVGRAPH\0";
+/// The format version this build writes and reads.
+pub const CACHE_VERSION: u32 = 1;
+
+const HEADER_BYTES: u64 = 64;
+const FLAG_WEIGHTED: u32 = 1;
+const LABELS_SHIFT: u32 = 1;
+const LABELS_MASK: u32 = 0b11 << LABELS_SHIFT;
+const LABELS_NONE: u32 = 0;
+const LABELS_INTEGERS: u32 = 1;
+const LABELS_STRINGS: u32 = 2;
+
+fn io_error(path: &Path) -> impl Fn(io::Error) -> GraphIoError + '_ {
+    move |error| GraphIoError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+fn open(path: &Path) -> Result<File, GraphIoError> {
+    File::open(path).map_err(|error| {
+        if error.kind() == io::ErrorKind::NotFound {
+            GraphIoError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            GraphIoError::Io {
+                path: path.to_path_buf(),
+                error,
+            }
+        }
+    })
+}
+
+/// Whether `path` is a graph cache, by its magic bytes (not its name). **Errors** if the file
+/// cannot be opened or read.
+pub fn is_cache(path: &Path) -> Result<bool, GraphIoError> {
+    let mut file = open(path)?;
+    let mut head = [0u8; 8];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(path)(e)),
+        }
+    }
+    Ok(filled == head.len() && head == CACHE_MAGIC)
+}
+
+/// Zero bytes after a section of `len` bytes up to a multiple of 8.
+fn pad(len: u64) -> u64 {
+    len.next_multiple_of(8) - len
+}
+
+/// The byte sizes of a cache's sections, from its header.
+struct Layout {
+    n: u64,
+    m: u64,
+    weighted: bool,
+    labels: u32,
+    label_bytes: u64,
+}
+
+impl Layout {
+    /// Total file size, or `None` if the counts overflow (a corrupt header).
+    fn file_bytes(&self) -> Option<u64> {
+        let offsets = self.n.checked_add(1)?.checked_mul(8)?;
+        let targets = self.m.checked_mul(4)?;
+        let adjacency = offsets.checked_add(targets)?.checked_add(pad(targets))?;
+        let weights = if self.weighted {
+            let w = targets.checked_mul(2)?;
+            w.checked_add(pad(w))?
+        } else {
+            0
+        };
+        HEADER_BYTES
+            .checked_add(adjacency.checked_mul(2)?)?
+            .checked_add(weights)?
+            .checked_add(self.label_bytes)?
+            .checked_add(4)
+    }
+}
+
+/// A writer that checksums what passes through it.
+struct Sink<W: Write> {
+    inner: W,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Sink<W> {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.crc.update(bytes);
+        self.inner.write_all(bytes)
+    }
+
+    fn put_u32(&mut self, x: u32) -> io::Result<()> {
+        self.put(&x.to_le_bytes())
+    }
+
+    fn put_u64(&mut self, x: u64) -> io::Result<()> {
+        self.put(&x.to_le_bytes())
+    }
+
+    fn put_u64s(&mut self, v: &[u64]) -> io::Result<()> {
+        if cfg!(target_endian = "little") {
+            self.put(bytemuck::cast_slice(v))
+        } else {
+            v.iter().try_for_each(|x| self.put_u64(*x))
+        }
+    }
+
+    /// Writes `u32`s (or `f32` bit patterns) and pads to a multiple of 8 bytes.
+    fn put_u32s_padded(&mut self, v: &[u32]) -> io::Result<()> {
+        if cfg!(target_endian = "little") {
+            self.put(bytemuck::cast_slice(v))?;
+        } else {
+            v.iter().try_for_each(|x| self.put_u32(*x))?;
+        }
+        self.put(&[0u8; 8][..pad(4 * v.len() as u64) as usize])
+    }
+}
+
+fn label_bytes(labels: Option<&NodeLabels>) -> u64 {
+    match labels {
+        None => 0,
+        Some(NodeLabels::Integers(v)) => 8 * v.len() as u64,
+        Some(NodeLabels::Strings(v)) => v.iter().map(|s| 4 + s.len() as u64).sum(),
+    }
+}
+
+/// Writes `graph` to `path` as a cache, atomically: a temporary file in the same folder is
+/// written, synced and renamed over `path`, so a reader never sees a half-written cache.
+///
+/// **Errors** if a string label is longer than `u32::MAX` bytes, or on any I/O failure.
+pub fn write_cache(graph: &FollowerGraph, path: &Path) -> Result<(), GraphIoError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ovg-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io_error(path))?;
+    {
+        let mut sink = Sink {
+            inner: BufWriter::with_capacity(1 << 20, tmp.as_file_mut()),
+            crc: crc32fast::Hasher::new(),
+        };
+        write_body(graph, &mut sink).map_err(io_error(path))?;
+        let crc = sink.crc.clone().finalize();
+        sink.inner
+            .write_all(&crc.to_le_bytes())
+            .and_then(|()| sink.inner.flush())
+            .map_err(io_error(path))?;
+    }
+    tmp.as_file().sync_all().map_err(io_error(path))?;
+    tmp.persist(path).map_err(|e| io_error(path)(e.error))?;
+    Ok(())
+}
+
+fn write_body<W: Write>(graph: &FollowerGraph, sink: &mut Sink<W>) -> io::Result<()> {
+    let labels = graph.labels();
+    let kind = match labels {
+        None => LABELS_NONE,
+        Some(NodeLabels::Integers(_)) => LABELS_INTEGERS,
+        Some(NodeLabels::Strings(_)) => LABELS_STRINGS,
+    };
+    let weighted = graph.is_weighted();
+    let flags = u32::from(weighted) * FLAG_WEIGHTED | kind << LABELS_SHIFT;
+    let report = graph.report();
+    sink.put(&CACHE_MAGIC)?;
+    sink.put_u32(CACHE_VERSION)?;
+    sink.put_u32(flags)?;
+    sink.put_u64(u64::from(graph.node_count()))?;
+    sink.put_u64(graph.edge_count())?;
+    sink.put_u64(report.edges_in)?;
+    sink.put_u64(report.self_loops_dropped)?;
+    sink.put_u64(report.duplicates_dropped)?;
+    sink.put_u64(label_bytes(labels))?;
+    for adjacency in [graph.source_adjacency(), graph.follower_adjacency()] {
+        sink.put_u64s(&adjacency.offsets)?;
+        sink.put_u32s_padded(&adjacency.targets)?;
+    }
+    if weighted {
+        let mut bits = Vec::with_capacity(2 * graph.edge_count() as usize);
+        for adjacency in [graph.source_adjacency(), graph.follower_adjacency()] {
+            let w = adjacency.weights.as_deref().unwrap_or_default();
+            bits.extend(w.iter().map(|x| x.to_bits()));
+        }
+        sink.put_u32s_padded(&bits)?;
+    }
+    match labels {
+        None => {}
+        Some(NodeLabels::Integers(v)) => sink.put_u64s(v)?,
+        Some(NodeLabels::Strings(v)) => {
+            for s in v {
+                let len = u32::try_from(s.len()).map_err(|_| {
+                    io::Error::new(io::ErrorKind::InvalidInput, "a label longer than 4 GiB")
+                })?;
+                sink.put_u32(len)?;
+                sink.put(s.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A reader that checksums what passes through it.
+struct Source<R: Read> {
+    inner: R,
+    crc: crc32fast::Hasher,
+}
+
+impl<R: Read> Source<R> {
+    fn take(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buf)?;
+        self.crc.update(buf);
+        Ok(())
+    }
+
+    fn u64s(&mut self, len: usize) -> io::Result<Vec<u64>> {
+        let mut v = vec![0u64; len];
+        self.take(bytemuck::cast_slice_mut(&mut v))?;
+        if cfg!(target_endian = "big") {
+            v.iter_mut().for_each(|x| *x = u64::from_le(*x));
+        }
+        Ok(v)
+    }
+
+    /// Reads `len` `u32`s and the padding after them.
+    fn u32s_padded(&mut self, len: usize) -> io::Result<Vec<u32>> {
+        let mut v = vec![0u32; len];
+        self.take(bytemuck::cast_slice_mut(&mut v))?;
+        if cfg!(target_endian = "big") {
+            v.iter_mut().for_each(|x| *x = u32::from_le(*x));
+        }
+        let mut padding = [0u8; 8];
+        self.take(&mut padding[..pad(4 * len as u64) as usize])?;
+        Ok(v)
+    }
+}
+
+fn read_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn read_u64(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Reads a cache written by [`write_cache`], checking it completely (see the module docs).
+///
+/// Runs in **O(n + m)** time: one sequential read into the final arrays, plus a parallel
+/// check. **Errors** name the file and say what is wrong: not a cache, another format version,
+/// truncated, checksum mismatch, or which invariant fails.
+pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
+    let file = open(path)?;
+    let found = file.metadata().map_err(io_error(path))?.len();
+    let mut source = Source {
+        inner: BufReader::with_capacity(1 << 20, file),
+        crc: crc32fast::Hasher::new(),
+    };
+    let mut header = [0u8; HEADER_BYTES as usize];
+    let head_len = (found.min(HEADER_BYTES)) as usize;
+    source
+        .take(&mut header[..head_len])
+        .map_err(io_error(path))?;
+    if head_len < 8 || header[..8] != CACHE_MAGIC {
+        return Err(GraphIoError::NotACache {
+            path: path.to_path_buf(),
+        });
+    }
+    if head_len >= 12 && read_u32(&header, 8) != CACHE_VERSION {
+        return Err(GraphIoError::CacheVersion {
+            path: path.to_path_buf(),
+            found: read_u32(&header, 8),
+            expected: CACHE_VERSION,
+        });
+    }
+    if found < HEADER_BYTES {
+        return Err(GraphIoError::CacheTruncated {
+            path: path.to_path_buf(),
+            expected: HEADER_BYTES,
+            found,
+        });
+    }
+    let corrupt = |what: String| GraphIoError::CacheCorrupt {
+        path: path.to_path_buf(),
+        what,
+    };
+    let flags = read_u32(&header, 12);
+    if flags & !(FLAG_WEIGHTED | LABELS_MASK) != 0 {
+        return Err(corrupt(format!(
+            "unknown flags 0x{flags:08x} in the header"
+        )));
+    }
+    let layout = Layout {
+        n: read_u64(&header, 16),
+        m: read_u64(&header, 24),
+        weighted: flags & FLAG_WEIGHTED != 0,
+        labels: (flags & LABELS_MASK) >> LABELS_SHIFT,
+        label_bytes: read_u64(&header, 56),
+    };
+    let report = BuildReport {
+        edges_in: read_u64(&header, 32),
+        self_loops_dropped: read_u64(&header, 40),
+        duplicates_dropped: read_u64(&header, 48),
+    };
+    if layout.n > u64::from(u32::MAX) {
+        return Err(corrupt(format!(
+            "{} nodes, more than a graph can hold",
+            layout.n
+        )));
+    }
+    let expected = layout.file_bytes().ok_or_else(|| {
+        corrupt(format!(
+            "impossible counts: {} nodes, {} edges",
+            layout.n, layout.m
+        ))
+    })?;
+    if found < expected {
+        return Err(GraphIoError::CacheTruncated {
+            path: path.to_path_buf(),
+            expected,
+            found,
+        });
+    }
+    if found > expected {
+        return Err(GraphIoError::CacheTrailingData {
+            path: path.to_path_buf(),
+            expected,
+            found,
+        });
+    }
+    // The counts fit the file's size, so they fit in memory's address space too.
+    let (n, m) = (layout.n as usize, layout.m as usize);
+    let mut adjacencies = Vec::with_capacity(2);
+    for _ in 0..2 {
+        let offsets = source.u64s(n + 1).map_err(io_error(path))?;
+        let targets = source.u32s_padded(m).map_err(io_error(path))?;
+        adjacencies.push(Adjacency {
+            offsets,
+            targets,
+            weights: None,
+        });
+    }
+    if layout.weighted {
+        let bits = source.u32s_padded(2 * m).map_err(io_error(path))?;
+        let to_f32 = |b: &[u32]| b.iter().map(|&x| f32::from_bits(x)).collect::<Vec<f32>>();
+        adjacencies[0].weights = Some(to_f32(&bits[..m]));
+        adjacencies[1].weights = Some(to_f32(&bits[m..]));
+    }
+    let mut label_bytes = vec![0u8; layout.label_bytes as usize];
+    source.take(&mut label_bytes).map_err(io_error(path))?;
+    let mut trailer = [0u8; 4];
+    source
+        .inner
+        .read_exact(&mut trailer)
+        .map_err(io_error(path))?;
+    if u32::from_le_bytes(trailer) != source.crc.finalize() {
+        return Err(GraphIoError::CacheChecksum {
+            path: path.to_path_buf(),
+        });
+    }
+    let labels = decode_labels(layout.labels, &label_bytes, n).map_err(corrupt)?;
+    let followers = adjacencies.pop().expect("two adjacencies");
+    let sources = adjacencies.pop().expect("two adjacencies");
+    check_adjacency(&sources, n, m, "sources").map_err(corrupt)?;
+    check_adjacency(&followers, n, m, "followers").map_err(corrupt)?;
+    check_degrees(&followers, &sources, n).map_err(corrupt)?;
+    Ok(FollowerGraph::from_parts(
+        n as u32, sources, followers, labels, report,
+    ))
+}
+
+fn decode_labels(kind: u32, bytes: &[u8], n: usize) -> Result<Option<NodeLabels>, String> {
+    match kind {
+        LABELS_NONE if bytes.is_empty() => Ok(None),
+        LABELS_INTEGERS if bytes.len() == 8 * n => Ok(Some(NodeLabels::Integers(
+            bytes
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+        ))),
+        LABELS_STRINGS => {
+            let mut names = Vec::with_capacity(n);
+            let mut at = 0usize;
+            for i in 0..n {
+                let len = bytes
+                    .get(at..at + 4)
+                    .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+                    .ok_or_else(|| format!("label of node {i} runs past its section"))?;
+                at += 4;
+                let text = bytes
+                    .get(at..at.saturating_add(len))
+                    .ok_or_else(|| format!("label of node {i} runs past its section"))?;
+                at += len;
+                let name = std::str::from_utf8(text)
+                    .map_err(|_| format!("label of node {i} is not UTF-8"))?;
+                names.push(name.to_owned());
+            }
+            if at != bytes.len() {
+                return Err("the label section is longer than its labels".to_owned());
+            }
+            Ok(Some(NodeLabels::Strings(names)))
+        }
+        LABELS_NONE | LABELS_INTEGERS => Err(format!(
+            "label section of {} bytes for {n} nodes",
+            bytes.len()
+        )),
+        _ => Err(format!("unknown label kind {kind}")),
+    }
+}
+
+/// Checks one direction: offsets start at 0, never decrease and end at `m`; every row is
+/// sorted and its targets are below `n`.
+fn check_adjacency(adj: &Adjacency, n: usize, m: usize, name: &str) -> Result<(), String> {
+    let offsets = &adj.offsets;
+    if offsets[0] != 0 || offsets[n] != m as u64 {
+        return Err(format!(
+            "{name} offsets run from {} to {}, expected 0 to {m}",
+            offsets[0], offsets[n]
+        ));
+    }
+    if let Some(i) = offsets.par_windows(2).position_first(|w| w[0] > w[1]) {
+        return Err(format!("{name} offsets decrease at node {i}"));
+    }
+    let bad_row = (0..n).into_par_iter().find_first(|&i| {
+        let row = &adj.targets[offsets[i] as usize..offsets[i + 1] as usize];
+        row.iter().any(|&t| t as usize >= n) || row.windows(2).any(|w| w[0] > w[1])
+    });
+    if let Some(i) = bad_row {
+        return Err(format!(
+            "{name} of node {i} are unsorted or out of range (n = {n})"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that each direction's row lengths match the other direction's target counts.
+fn check_degrees(followers: &Adjacency, sources: &Adjacency, n: usize) -> Result<(), String> {
+    for (a, b, name) in [
+        (followers, sources, "sources"),
+        (sources, followers, "followers"),
+    ] {
+        let mut counts = vec![0u64; n];
+        for &t in &a.targets {
+            counts[t as usize] += 1;
+        }
+        let mismatch = (0..n)
+            .into_par_iter()
+            .find_first(|&i| counts[i] != b.offsets[i + 1] - b.offsets[i]);
+        if let Some(i) = mismatch {
+            return Err(format!(
+                "node {i} has {} {name} in one direction and {} in the other",
+                b.offsets[i + 1] - b.offsets[i],
+                counts[i]
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::BuildOptions;
+
+    fn sample(weighted: bool, labels: Option<NodeLabels>) -> FollowerGraph {
+        let edges = vec![(0, 1), (0, 2), (2, 1), (3, 0), (1, 1), (0, 1)];
+        let weights = weighted.then(|| vec![0.5, 1.5, -2.0, 3.25, 9.0, 7.0]);
+        let g = FollowerGraph::from_edges(4, edges, weights, BuildOptions::default());
+        match labels {
+            Some(l) => g.with_labels(l),
+            None => g,
+        }
+    }
+
+    /// Writes `graph`, reads it back, and checks it is unchanged.
+    fn check_round_trip(graph: &FollowerGraph) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("g.ovg");
+        write_cache(graph, &path).expect("writes");
+        let back = read_cache(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(&back, graph);
+        // Only the cache is left in the folder: the temporary file was renamed.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("lists").count(), 1);
+    }
+
+    #[test]
+    fn every_kind_of_graph_round_trips() {
+        check_round_trip(&sample(false, None));
+        check_round_trip(&sample(true, None));
+        check_round_trip(&sample(
+            false,
+            Some(NodeLabels::Integers(vec![3, 7, 11, u64::MAX])),
+        ));
+        let names = ["ä", "", "bob", "carol"].map(String::from).to_vec();
+        check_round_trip(&sample(true, Some(NodeLabels::Strings(names))));
+        check_round_trip(&FollowerGraph::from_edges(
+            0,
+            vec![],
+            None,
+            BuildOptions::default(),
+        ));
+    }
+
+    /// Writes the sample, applies `damage` to its bytes and returns the load error's message.
+    fn damaged(damage: impl Fn(&mut Vec<u8>)) -> String {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("g.ovg");
+        let names = ["a", "b", "c", "d"].map(String::from).to_vec();
+        write_cache(&sample(true, Some(NodeLabels::Strings(names))), &path).expect("writes");
+        let mut bytes = std::fs::read(&path).expect("reads");
+        damage(&mut bytes);
+        std::fs::write(&path, &bytes).expect("writes");
+        let msg = read_cache(&path).expect_err("damaged").to_string();
+        let prefix = format!("{}: ", path.display());
+        assert!(msg.starts_with(&prefix), "{msg}");
+        msg[prefix.len()..].to_owned()
+    }
+
+    #[test]
+    fn damaged_caches_are_refused_with_a_clear_message() {
+        assert!(damaged(|b| b.truncate(b.len() - 1)).starts_with("truncated: expected "));
+        assert_eq!(
+            damaged(|b| b.truncate(30)),
+            "truncated: expected 64 bytes, found 30"
+        );
+        assert!(damaged(|b| b.push(0)).contains("trailing data"));
+        assert_eq!(
+            damaged(|b| b[8] = 7),
+            "cache format version 7, this ovation reads version 1: re-import the edge list"
+        );
+        assert_eq!(
+            damaged(|b| b[0] = b'X'),
+            "not an ovation graph cache (its first bytes are not OVGRAPH)"
+        );
+        assert_eq!(
+            damaged(|b| b.truncate(3)),
+            "not an ovation graph cache (its first bytes are not OVGRAPH)"
+        );
+        // Every single flipped byte past the header is caught by the checksum.
+        for at in [64, 70, 100, 130] {
+            assert_eq!(
+                damaged(|b| b[at] ^= 0x10),
+                "checksum mismatch: the file is corrupted"
+            );
+        }
+        // So is a flip in the trailer itself.
+        assert_eq!(
+            damaged(|b| {
+                let last = b.len() - 1;
+                b[last] ^= 1;
+            }),
+            "checksum mismatch: the file is corrupted"
+        );
+        // A header whose counts do not fit the file is truncated or impossible.
+        assert!(damaged(|b| b[16] = 200).starts_with("truncated"));
+        assert!(damaged(|b| b[23] = 0xff).starts_with("corrupted cache: "));
+    }
+
+    #[test]
+    fn structural_damage_with_a_valid_checksum_is_still_refused() {
+        // Rewrite one target and recompute the checksum: the structure check catches it.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("g.ovg");
+        write_cache(&sample(false, None), &path).expect("writes");
+        let mut bytes = std::fs::read(&path).expect("reads");
+        // The sources targets start after the header and 5 offsets.
+        let at = 64 + 5 * 8;
+        bytes[at..at + 4].copy_from_slice(&9u32.to_le_bytes());
+        let body = bytes.len() - 4;
+        let crc = crc32fast::hash(&bytes[..body]);
+        bytes[body..].copy_from_slice(&crc.to_le_bytes());
+        std::fs::write(&path, &bytes).expect("writes");
+        let msg = read_cache(&path).expect_err("bad target").to_string();
+        assert!(msg.contains("corrupted cache: sources of node"), "{msg}");
+    }
+
+    #[test]
+    fn a_missing_cache_names_the_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("nope.ovg");
+        let msg = read_cache(&path).expect_err("missing").to_string();
+        assert_eq!(msg, format!("{}: no such file", path.display()));
+        assert!(is_cache(&path).is_err());
+    }
+}

@@ -1,0 +1,1327 @@
+//! The edge-list parser: SNAP-style text, plain or gzip, to a [`FollowerGraph`].
+//!
+//! # Format
+//!
+//! ```text
+//! # Directed graph: lines starting with # or % are comments, blank lines are skipped
+//! FromNodeId	ToNodeId
+//! 0	1
+//! 0 2
+//! 3,4
+//! ```
+//!
+//! One edge per line, two columns (three with [`ImportOptions::weighted`]: an `f32` weight),
+//! separated by spaces, tabs or one comma with optional spaces around it. CRLF line ends and a
+//! UTF-8 byte-order mark are tolerated. A file whose first two bytes are the gzip magic
+//! (`1f 8b`) is decompressed (multi-member gzip too), whatever its name.
+//!
+//! # How it runs
+//!
+//! The input is read in blocks of whole lines (32 MiB); each block is cut at line ends into
+//! 1 MiB chunks parsed in parallel with rayon while the next block is read (and decompressed).
+//! Chunk results are concatenated in chunk order, so the edge list, and with it the graph, is
+//! the same for any number of threads, and the first error reported is the first in the file,
+//! with its exact line number. Bytes are parsed directly: no allocation per line.
+//!
+//! Integer ids are remapped to dense `u32` in ascending order of original id, through a
+//! bitmap and a direct array when the largest id is below the number of id tokens read, else
+//! by sort + dedup and binary search. String ids are numbered in order of first appearance:
+//! each chunk numbers its own strings, then chunk tables are merged in chunk order.
+
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::read::MultiGzDecoder;
+use memchr::{memchr, memrchr};
+use rayon::prelude::*;
+
+use super::error::display_text;
+use super::{Direction, GraphIoError, IdKind, ImportOptions, LineError};
+use crate::graph::{BuildOptions, FollowerGraph, NodeLabels};
+
+/// The longest line accepted, in bytes; a longer one is an error (a binary file, most likely).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Bytes read (after decompression) per block.
+const BLOCK_BYTES: usize = 32 << 20;
+/// Bytes per parallel parsing task.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Imports an edge list (plain or gzip, recognised by its magic bytes) as a follower graph.
+///
+/// Self-loops and repeated edges are dropped and counted in the graph's
+/// [`BuildReport`](crate::graph::BuildReport) unless `opts` keeps them. The node set is every
+/// id seen in either column, so a node seen only in a self-loop stays, without edges. The
+/// original ids are kept as the graph's labels.
+///
+/// `progress` is called after each block with the number of bytes of the file read so far
+/// (compressed bytes for gzip: compare with the file's size).
+///
+/// Runs in **O(bytes + m log m)** time, in parallel; peak memory is about 24 bytes per edge
+/// plus two 32 MiB blocks.
+pub fn import_edge_list(
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<FollowerGraph, GraphIoError> {
+    let mut file = File::open(path).map_err(|e| open_error(path, e))?;
+    let mut head = [0u8; 2];
+    let got = read_up_to(&mut file, &mut head).map_err(|error| GraphIoError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let count = Arc::new(AtomicU64::new(got as u64));
+    let counted = CountingReader {
+        inner: file,
+        count: Arc::clone(&count),
+    };
+    let reader = (&head[..got]).chain(counted);
+    let bytes_read = || count.load(Ordering::Relaxed);
+    let sizes = Sizes::default();
+    if head[..got] == [0x1f, 0x8b] {
+        let gz = MultiGzDecoder::new(reader);
+        parse_stream(path, gz, true, opts, sizes, progress, &bytes_read)
+    } else {
+        parse_stream(path, reader, false, opts, sizes, progress, &bytes_read)
+    }
+}
+
+/// Parses an edge list held in memory (plain or gzip), as [`import_edge_list`] reads a file;
+/// `name` stands for the file in error messages. The entry point of the fuzz target.
+pub fn parse_edge_list_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<FollowerGraph, GraphIoError> {
+    parse_edge_list_bytes_with_sizes(name, bytes, opts, BLOCK_BYTES, CHUNK_BYTES)
+}
+
+/// [`parse_edge_list_bytes`] with explicit block and chunk sizes, so tests and the fuzz
+/// target can check that the way the input is cut never changes the result.
+#[doc(hidden)]
+pub fn parse_edge_list_bytes_with_sizes(
+    name: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    block: usize,
+    chunk: usize,
+) -> Result<FollowerGraph, GraphIoError> {
+    let path = Path::new(name);
+    let sizes = Sizes {
+        block: block.max(1),
+        chunk: chunk.max(1),
+    };
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let gz = MultiGzDecoder::new(bytes);
+        parse_stream(path, gz, true, opts, sizes, &|_| {}, &|| 0)
+    } else {
+        parse_stream(path, bytes, false, opts, sizes, &|_| {}, &|| 0)
+    }
+}
+
+fn open_error(path: &Path, error: io::Error) -> GraphIoError {
+    if error.kind() == io::ErrorKind::NotFound {
+        GraphIoError::NotFound {
+            path: path.to_path_buf(),
+        }
+    } else {
+        GraphIoError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns the bytes read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Counts the bytes read from the file, for progress reports.
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.count.fetch_add(k as u64, Ordering::Relaxed);
+        Ok(k)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Sizes {
+    block: usize,
+    chunk: usize,
+}
+
+impl Default for Sizes {
+    fn default() -> Sizes {
+        Sizes {
+            block: BLOCK_BYTES,
+            chunk: CHUNK_BYTES,
+        }
+    }
+}
+
+/// How ids are read, once decided.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Integer,
+    String,
+}
+
+/// A malformed line found by a parallel task: its index within the task's chunk.
+struct Fault {
+    line: u64,
+    error: LineError,
+    text: String,
+}
+
+/// Why reading a block failed.
+enum ReadError {
+    Io(io::Error),
+    /// A line longer than the limit; holds its first bytes for the message.
+    LineTooLong(Vec<u8>),
+}
+
+/// Reads the input in blocks that end at a line end (or the end of the input).
+struct BlockReader<R> {
+    inner: R,
+    /// The start of the next block: a partial line left over from the last read.
+    carry: Vec<u8>,
+    block: usize,
+    eof: bool,
+}
+
+impl<R: Read> BlockReader<R> {
+    fn next_block(&mut self) -> Result<Option<Vec<u8>>, ReadError> {
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut target = buf.len() + self.block;
+        // Bytes of `buf` known to hold no line end.
+        let mut searched = 0;
+        loop {
+            if !self.eof {
+                let mut filled = buf.len();
+                buf.resize(target, 0);
+                while filled < target {
+                    match self.inner.read(&mut buf[filled..]) {
+                        Ok(0) => {
+                            self.eof = true;
+                            break;
+                        }
+                        Ok(k) => filled += k,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(ReadError::Io(e)),
+                    }
+                }
+                buf.truncate(filled);
+            }
+            if self.eof {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            match memrchr(b'\n', &buf[searched..]) {
+                Some(p) => {
+                    let cut = searched + p + 1;
+                    self.carry = buf[cut..].to_vec();
+                    buf.truncate(cut);
+                    return Ok(Some(buf));
+                }
+                None if buf.len() > MAX_LINE_BYTES => {
+                    buf.truncate(400);
+                    return Err(ReadError::LineTooLong(buf));
+                }
+                None => {
+                    searched = buf.len();
+                    target = 2 * buf.len();
+                }
+            }
+        }
+    }
+}
+
+/// Strips spaces, tabs and carriage returns from both ends.
+#[inline]
+fn trim(line: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+    let start = line.iter().position(|b| !is_space(b)).unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |e| e + 1);
+    &line[start..end]
+}
+
+/// Whether a trimmed line holds data (is neither blank nor a comment).
+#[inline]
+fn is_data(line: &[u8]) -> bool {
+    !matches!(line.first(), None | Some(b'#' | b'%'))
+}
+
+/// Splits a trimmed data line into columns; returns the number of columns and the first three.
+#[inline]
+fn split_fields(line: &[u8]) -> Result<(usize, [&[u8]; 3]), LineError> {
+    let mut fields: [&[u8]; 3] = [&[]; 3];
+    let mut count = 0;
+    let n = line.len();
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < n && !matches!(line[i], b' ' | b'\t' | b',') {
+            i += 1;
+        }
+        if i == start {
+            return Err(LineError::EmptyField);
+        }
+        if count < 3 {
+            fields[count] = &line[start..i];
+        }
+        count += 1;
+        if i == n {
+            return Ok((count, fields));
+        }
+        while i < n && matches!(line[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i < n && line[i] == b',' {
+            i += 1;
+            while i < n && matches!(line[i], b' ' | b'\t') {
+                i += 1;
+            }
+            if i == n {
+                return Err(LineError::EmptyField);
+            }
+        }
+    }
+}
+
+/// Checks the number of columns.
+#[inline]
+fn check_columns(count: usize, weighted: bool) -> Result<(), LineError> {
+    let expected = if weighted { 3 } else { 2 };
+    if count == expected {
+        Ok(())
+    } else {
+        Err(LineError::ColumnCount {
+            expected,
+            found: count,
+        })
+    }
+}
+
+/// Whether a token looks like an integer (an optional minus sign, then digits).
+fn looks_integer(token: &[u8]) -> bool {
+    let digits = token.strip_prefix(b"-").unwrap_or(token);
+    !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+}
+
+/// Parses a non-negative integer id.
+#[inline]
+fn parse_id(token: &[u8]) -> Result<u64, LineError> {
+    let mut acc: u64 = 0;
+    for &b in token {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(classify_bad_id(token));
+        }
+        acc = match acc
+            .checked_mul(10)
+            .and_then(|a| a.checked_add(u64::from(d)))
+        {
+            Some(a) => a,
+            None => return Err(classify_bad_id(token)),
+        };
+    }
+    Ok(acc)
+}
+
+#[cold]
+fn classify_bad_id(token: &[u8]) -> LineError {
+    let shown = display_text(token);
+    if token.iter().all(u8::is_ascii_digit) {
+        LineError::IdOutOfRange { token: shown }
+    } else if looks_integer(token) {
+        LineError::NegativeId { token: shown }
+    } else {
+        LineError::NotAnInteger { token: shown }
+    }
+}
+
+fn parse_weight(token: &[u8]) -> Result<f32, LineError> {
+    std::str::from_utf8(token)
+        .ok()
+        .and_then(|s| s.parse::<f32>().ok())
+        .ok_or_else(|| LineError::BadWeight {
+            token: display_text(token),
+        })
+}
+
+/// Checks a string id: UTF-8 without control characters.
+#[inline]
+fn check_string_id(token: &[u8]) -> Result<(), LineError> {
+    if let Some(&byte) = token.iter().find(|&&b| b < 0x20 || b == 0x7f) {
+        return Err(LineError::ControlCharacter { byte });
+    }
+    std::str::from_utf8(token).map_err(|_| LineError::NotUtf8)?;
+    Ok(())
+}
+
+/// Calls `f` on each data line of `data` (whole lines); returns the number of lines (all of
+/// them, comments and blanks included) or the first fault.
+#[inline]
+fn for_each_data_line<'a>(
+    data: &'a [u8],
+    mut f: impl FnMut(&'a [u8]) -> Result<(), LineError>,
+) -> Result<u64, Fault> {
+    let mut pos = 0;
+    let mut index = 0u64;
+    while pos < data.len() {
+        let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
+        let raw = &data[pos..end];
+        pos = end + 1;
+        let result = if raw.len() > MAX_LINE_BYTES {
+            Err(LineError::LineTooLong {
+                max: MAX_LINE_BYTES,
+            })
+        } else {
+            let line = trim(raw);
+            if is_data(line) { f(line) } else { Ok(()) }
+        };
+        if let Err(error) = result {
+            return Err(Fault {
+                line: index,
+                error,
+                text: display_text(raw),
+            });
+        }
+        index += 1;
+    }
+    Ok(index)
+}
+
+/// What a parallel task found in its chunk with integer ids.
+struct IntChunk {
+    /// Original ids, two per edge, as written (columns not yet swapped).
+    ids: Vec<u64>,
+    weights: Vec<f32>,
+}
+
+fn parse_int_chunk(data: &[u8], weighted: bool) -> (Result<u64, Fault>, IntChunk) {
+    let mut chunk = IntChunk {
+        ids: Vec::with_capacity(data.len() / 8),
+        weights: Vec::new(),
+    };
+    let lines = for_each_data_line(data, |line| {
+        let (count, fields) = split_fields(line)?;
+        check_columns(count, weighted)?;
+        let a = parse_id(fields[0])?;
+        let b = parse_id(fields[1])?;
+        if weighted {
+            let w = parse_weight(fields[2])?;
+            chunk.weights.push(w);
+        }
+        chunk.ids.push(a);
+        chunk.ids.push(b);
+        Ok(())
+    });
+    (lines, chunk)
+}
+
+/// A fast, deterministic hasher (FxHash) for the string-id tables; hash flooding is no
+/// concern for files the user chose.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[allow(
+    clippy::disallowed_types,
+    reason = "string ids need a hash table; it is only looked up, never iterated, so order cannot leak"
+)]
+type StrMap<K> = std::collections::HashMap<K, u32, BuildHasherDefault<FxHasher>>;
+
+/// What a parallel task found in its chunk with string ids.
+struct StrChunk<'a> {
+    /// Local ids (index into `names`), two per edge, as written.
+    ids: Vec<u32>,
+    weights: Vec<f32>,
+    /// The chunk's distinct names in order of first appearance.
+    names: Vec<&'a [u8]>,
+}
+
+fn parse_str_chunk(data: &[u8], weighted: bool) -> (Result<u64, Fault>, StrChunk<'_>) {
+    let mut chunk = StrChunk {
+        ids: Vec::new(),
+        weights: Vec::new(),
+        names: Vec::new(),
+    };
+    let mut local: StrMap<&[u8]> = StrMap::default();
+    let lines = for_each_data_line(data, |line| {
+        let (count, fields) = split_fields(line)?;
+        check_columns(count, weighted)?;
+        check_string_id(fields[0])?;
+        check_string_id(fields[1])?;
+        if weighted {
+            let w = parse_weight(fields[2])?;
+            chunk.weights.push(w);
+        }
+        for name in [fields[0], fields[1]] {
+            let next = chunk.names.len() as u32;
+            let id = *local.entry(name).or_insert(next);
+            if id == next {
+                chunk.names.push(name);
+            }
+            chunk.ids.push(id);
+        }
+        Ok(())
+    });
+    (lines, chunk)
+}
+
+/// Cuts `data` into pieces of about `size` bytes at line ends.
+fn split_chunks(data: &[u8], size: usize) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(data.len() / size + 1);
+    let mut start = 0;
+    while start < data.len() {
+        let target = start + size;
+        if target >= data.len() {
+            out.push(&data[start..]);
+            break;
+        }
+        match memchr(b'\n', &data[target..]) {
+            Some(p) => {
+                let end = target + p + 1;
+                out.push(&data[start..end]);
+                start = end;
+            }
+            None => {
+                out.push(&data[start..]);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The string-id table of the whole file.
+struct Strings {
+    ids: StrMap<Box<str>>,
+    edges: Vec<(u32, u32)>,
+    weights: Vec<f32>,
+}
+
+/// Everything parsed so far.
+enum Parsed {
+    Integer(Vec<IntChunk>),
+    String(Strings),
+}
+
+/// Orients a line `a b` as edges `u -> v`.
+#[inline]
+fn orient(direction: Direction, a: u32, b: u32, out: &mut impl FnMut(u32, u32)) {
+    match direction {
+        Direction::SecondFollowsFirst => out(a, b),
+        Direction::FirstFollowsSecond => out(b, a),
+        Direction::Mutual => {
+            out(a, b);
+            out(b, a);
+        }
+    }
+}
+
+fn edges_per_line(direction: Direction) -> usize {
+    if direction == Direction::Mutual { 2 } else { 1 }
+}
+
+fn parse_stream<R: Read + Send>(
+    path: &Path,
+    reader: R,
+    gz: bool,
+    opts: &ImportOptions,
+    sizes: Sizes,
+    progress: &dyn Fn(u64),
+    bytes_read: &dyn Fn() -> u64,
+) -> Result<FollowerGraph, GraphIoError> {
+    let parse_error = |line: u64, error: LineError, text: String| GraphIoError::Parse {
+        path: path.to_path_buf(),
+        line,
+        error,
+        text,
+    };
+    let mut reader = BlockReader {
+        inner: reader,
+        carry: Vec::new(),
+        block: sizes.block,
+        eof: false,
+    };
+    let mut mode = match opts.ids {
+        IdKind::Auto => None,
+        IdKind::Integer => Some(Mode::Integer),
+        IdKind::String => Some(Mode::String),
+    };
+    let mut header_pending = opts.header;
+    let mut parsed: Option<Parsed> = None;
+    // Lines before the current block's unparsed part.
+    let mut lines: u64 = 0;
+    let mut first_block = true;
+    let mut pending = reader.next_block();
+    loop {
+        let block = match pending {
+            Ok(Some(block)) => block,
+            Ok(None) => break,
+            Err(ReadError::Io(error)) => {
+                let path = path.to_path_buf();
+                return Err(if gz {
+                    GraphIoError::Gzip { path, error }
+                } else {
+                    GraphIoError::Io { path, error }
+                });
+            }
+            Err(ReadError::LineTooLong(start)) => {
+                return Err(parse_error(
+                    lines + 1,
+                    LineError::LineTooLong {
+                        max: MAX_LINE_BYTES,
+                    },
+                    display_text(&start),
+                ));
+            }
+        };
+        progress(bytes_read());
+        let mut start = 0;
+        if first_block {
+            first_block = false;
+            if block.starts_with(b"\xEF\xBB\xBF") {
+                start = 3;
+            }
+        }
+        // Skip the header and decide the id kind, one line at a time.
+        while (header_pending || mode.is_none()) && start < block.len() {
+            let end = memchr(b'\n', &block[start..]).map_or(block.len(), |p| start + p);
+            let raw = &block[start..end];
+            if raw.len() > MAX_LINE_BYTES {
+                let error = LineError::LineTooLong {
+                    max: MAX_LINE_BYTES,
+                };
+                return Err(parse_error(lines + 1, error, display_text(raw)));
+            }
+            let line = trim(raw);
+            if is_data(line) {
+                if header_pending {
+                    header_pending = false;
+                } else {
+                    let integers = match split_fields(line) {
+                        Ok((count, fields)) => {
+                            fields[..count.min(2)].iter().all(|t| looks_integer(t))
+                        }
+                        Err(_) => true,
+                    };
+                    mode = Some(if integers {
+                        Mode::Integer
+                    } else {
+                        Mode::String
+                    });
+                    break;
+                }
+            }
+            start = (end + 1).min(block.len());
+            lines += 1;
+        }
+        let data = &block[start..];
+        let chunks = split_chunks(if mode.is_some() { data } else { &[] }, sizes.chunk);
+        match mode {
+            None => pending = reader.next_block(),
+            Some(Mode::Integer) => {
+                let (results, next) = rayon::join(
+                    || {
+                        chunks
+                            .par_iter()
+                            .map(|c| parse_int_chunk(c, opts.weighted))
+                            .collect::<Vec<_>>()
+                    },
+                    || reader.next_block(),
+                );
+                pending = next;
+                let all = match parsed.get_or_insert_with(|| Parsed::Integer(Vec::new())) {
+                    Parsed::Integer(all) => all,
+                    Parsed::String(_) => unreachable!("the id kind is decided once"),
+                };
+                for (result, chunk) in results {
+                    match result {
+                        Ok(n) => lines += n,
+                        Err(f) => return Err(parse_error(lines + f.line + 1, f.error, f.text)),
+                    }
+                    all.push(chunk);
+                }
+            }
+            Some(Mode::String) => {
+                let (results, next) = rayon::join(
+                    || {
+                        chunks
+                            .par_iter()
+                            .map(|c| parse_str_chunk(c, opts.weighted))
+                            .collect::<Vec<_>>()
+                    },
+                    || reader.next_block(),
+                );
+                pending = next;
+                let strings = match parsed.get_or_insert_with(|| {
+                    Parsed::String(Strings {
+                        ids: StrMap::default(),
+                        edges: Vec::new(),
+                        weights: Vec::new(),
+                    })
+                }) {
+                    Parsed::String(s) => s,
+                    Parsed::Integer(_) => unreachable!("the id kind is decided once"),
+                };
+                let mut local_chunks = Vec::with_capacity(results.len());
+                for (result, chunk) in results {
+                    match result {
+                        Ok(n) => lines += n,
+                        Err(f) => return Err(parse_error(lines + f.line + 1, f.error, f.text)),
+                    }
+                    local_chunks.push(chunk);
+                }
+                merge_strings(path, strings, local_chunks, opts.direction)?;
+            }
+        }
+    }
+    let (node_count, edges, weights, labels) = match parsed {
+        None => {
+            return Err(GraphIoError::NoEdges {
+                path: path.to_path_buf(),
+            });
+        }
+        Some(Parsed::String(s)) => finish_strings(s),
+        Some(Parsed::Integer(chunks)) => finish_integers(path, chunks, opts.direction)?,
+    };
+    if edges.is_empty() {
+        return Err(GraphIoError::NoEdges {
+            path: path.to_path_buf(),
+        });
+    }
+    let build = BuildOptions {
+        keep_self_loops: opts.keep_self_loops,
+        keep_duplicates: opts.keep_duplicates,
+    };
+    let weights = opts.weighted.then_some(weights);
+    Ok(FollowerGraph::from_edges(node_count, edges, weights, build).with_labels(labels))
+}
+
+/// Numbers the chunks' new strings in chunk order, then appends their edges.
+fn merge_strings(
+    path: &Path,
+    strings: &mut Strings,
+    chunks: Vec<StrChunk<'_>>,
+    direction: Direction,
+) -> Result<(), GraphIoError> {
+    let mut translations = Vec::with_capacity(chunks.len());
+    for chunk in &chunks {
+        let mut global = Vec::with_capacity(chunk.names.len());
+        for name in &chunk.names {
+            // Checked to be UTF-8 by the parser.
+            let name = std::str::from_utf8(name).expect("string ids are checked UTF-8");
+            let id = match strings.ids.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(strings.ids.len())
+                        .ok()
+                        .filter(|&id| id < u32::MAX)
+                        .ok_or_else(|| GraphIoError::TooManyNodes {
+                            path: path.to_path_buf(),
+                        })?;
+                    strings.ids.insert(name.into(), id);
+                    id
+                }
+            };
+            global.push(id);
+        }
+        translations.push(global);
+    }
+    let remapped: Vec<Vec<(u32, u32)>> = chunks
+        .par_iter()
+        .zip(&translations)
+        .map(|(chunk, global)| {
+            let mut out = Vec::with_capacity(chunk.ids.len() / 2 * edges_per_line(direction));
+            for pair in chunk.ids.chunks_exact(2) {
+                let (a, b) = (global[pair[0] as usize], global[pair[1] as usize]);
+                orient(direction, a, b, &mut |u, v| out.push((u, v)));
+            }
+            out
+        })
+        .collect();
+    for (edges, chunk) in remapped.into_iter().zip(&chunks) {
+        strings.edges.extend(edges);
+        for &w in &chunk.weights {
+            for _ in 0..edges_per_line(direction) {
+                strings.weights.push(w);
+            }
+        }
+    }
+    Ok(())
+}
+
+type Built = (u32, Vec<(u32, u32)>, Vec<f32>, NodeLabels);
+
+fn finish_strings(s: Strings) -> Built {
+    let n = s.ids.len();
+    let mut names = vec![String::new(); n];
+    for (name, id) in s.ids {
+        names[id as usize] = name.into_string();
+    }
+    // The table holds fewer than u32::MAX names (checked as they were added).
+    (n as u32, s.edges, s.weights, NodeLabels::Strings(names))
+}
+
+fn finish_integers(
+    path: &Path,
+    chunks: Vec<IntChunk>,
+    direction: Direction,
+) -> Result<Built, GraphIoError> {
+    let tokens: u64 = chunks.iter().map(|c| c.ids.len() as u64).sum();
+    let max = chunks
+        .par_iter()
+        .filter_map(|c| c.ids.iter().copied().max())
+        .max();
+    let Some(max) = max else {
+        return Ok((0, Vec::new(), Vec::new(), NodeLabels::Integers(Vec::new())));
+    };
+    let too_many = || GraphIoError::TooManyNodes {
+        path: path.to_path_buf(),
+    };
+    let per_line = edges_per_line(direction);
+    let total_edges: usize = chunks.iter().map(|c| c.ids.len() / 2 * per_line).sum();
+    let mut edges = vec![(0u32, 0u32); total_edges];
+    let mut weights = Vec::with_capacity(chunks.iter().map(|c| c.weights.len() * per_line).sum());
+    for c in &chunks {
+        for &w in &c.weights {
+            for _ in 0..per_line {
+                weights.push(w);
+            }
+        }
+    }
+    let remap_into = |edges: &mut [(u32, u32)], map: &(dyn Fn(u64) -> u32 + Sync)| {
+        let mut slices = Vec::with_capacity(chunks.len());
+        let mut rest = edges;
+        for c in &chunks {
+            let (head, tail) = rest.split_at_mut(c.ids.len() / 2 * per_line);
+            slices.push(head);
+            rest = tail;
+        }
+        chunks.par_iter().zip(slices).for_each(|(c, out)| {
+            let mut k = 0;
+            for pair in c.ids.chunks_exact(2) {
+                orient(direction, map(pair[0]), map(pair[1]), &mut |u, v| {
+                    out[k] = (u, v);
+                    k += 1;
+                });
+            }
+        });
+    };
+    let labels = if max < tokens {
+        // Dense enough for a direct table: a bitmap of the ids seen, then their ranks.
+        let len = usize::try_from(max).map_err(|_| too_many())? + 1;
+        let bits: Vec<AtomicU64> = (0..len.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+        chunks.par_iter().for_each(|c| {
+            for &id in &c.ids {
+                bits[(id >> 6) as usize].fetch_or(1 << (id & 63), Ordering::Relaxed);
+            }
+        });
+        let mut map = vec![0u32; len];
+        let mut labels = Vec::new();
+        for (w, word) in bits.iter().enumerate() {
+            let mut x = word.load(Ordering::Relaxed);
+            while x != 0 {
+                let id = w * 64 + x.trailing_zeros() as usize;
+                map[id] = u32::try_from(labels.len())
+                    .ok()
+                    .filter(|&d| d < u32::MAX)
+                    .ok_or_else(too_many)?;
+                labels.push(id as u64);
+                x &= x - 1;
+            }
+        }
+        drop(bits);
+        remap_into(&mut edges, &|id| map[id as usize]);
+        labels
+    } else {
+        // Sparse ids: sort and dedup, then binary search.
+        let per_chunk: Vec<Vec<u64>> = chunks
+            .par_iter()
+            .map(|c| {
+                let mut v = c.ids.clone();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let mut labels = per_chunk.concat();
+        drop(per_chunk);
+        labels.par_sort_unstable();
+        labels.dedup();
+        if labels.len() >= u32::MAX as usize {
+            return Err(too_many());
+        }
+        labels.shrink_to_fit();
+        remap_into(&mut edges, &|id| {
+            labels
+                .binary_search(&id)
+                .expect("every id read is in the sorted table") as u32
+        });
+        labels
+    };
+    drop(chunks);
+    let n = labels.len() as u32;
+    Ok((n, edges, weights, NodeLabels::Integers(labels)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::graph::BuildReport;
+
+    fn opts(direction: Direction) -> ImportOptions {
+        ImportOptions {
+            direction,
+            ..ImportOptions::default()
+        }
+    }
+
+    fn parse(text: &str, opts: &ImportOptions) -> Result<FollowerGraph, GraphIoError> {
+        parse_edge_list_bytes("test.txt", text.as_bytes(), opts)
+    }
+
+    /// Imports `text` and checks each node's sources and followers, given by label.
+    fn check(text: &str, opts: &ImportOptions, expected: &[(&str, &[&str], &[&str])]) {
+        let g = parse(text, opts).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.node_count() as usize, expected.len(), "node count");
+        for (i, (label, sources, followers)) in expected.iter().enumerate() {
+            let i = i as u32;
+            assert_eq!(g.label(i), *label, "label of {i}");
+            let s: Vec<String> = g.sources(i).iter().map(|&j| g.label(j)).collect();
+            let f: Vec<String> = g.followers(i).iter().map(|&j| g.label(j)).collect();
+            assert_eq!(s, *sources, "sources of {label}");
+            assert_eq!(f, *followers, "followers of {label}");
+        }
+    }
+
+    /// Parses `text` and returns the error's message.
+    fn error(text: &[u8], opts: &ImportOptions) -> String {
+        match parse_edge_list_bytes("bad.txt", text, opts) {
+            Ok(g) => panic!("expected an error, got {} edges", g.edge_count()),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(msg.starts_with("bad.txt: "), "{msg}");
+                assert!(!msg.contains('\n'), "one line: {msg}");
+                msg
+            }
+        }
+    }
+
+    #[test]
+    fn the_direction_option_decides_who_follows_whom() {
+        // "1 2", "2 3": a chain over three nodes.
+        let text = "1 2\n2 3\n";
+        // Default: the second column follows the first (1 -> 2: 2 follows 1).
+        check(
+            text,
+            &opts(Direction::SecondFollowsFirst),
+            &[
+                ("1", &[], &["2"]),
+                ("2", &["1"], &["3"]),
+                ("3", &["2"], &[]),
+            ],
+        );
+        // The first follows the second (1 follows 2: 2 -> 1).
+        check(
+            text,
+            &opts(Direction::FirstFollowsSecond),
+            &[
+                ("1", &["2"], &[]),
+                ("2", &["3"], &["1"]),
+                ("3", &[], &["2"]),
+            ],
+        );
+        check(
+            text,
+            &opts(Direction::Mutual),
+            &[
+                ("1", &["2"], &["2"]),
+                ("2", &["1", "3"], &["1", "3"]),
+                ("3", &["2"], &["2"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn string_ids_are_numbered_by_first_appearance() {
+        check(
+            "carol alice\nalice bob\n",
+            &ImportOptions::default(),
+            &[
+                ("carol", &[], &["alice"]),
+                ("alice", &["carol"], &["bob"]),
+                ("bob", &["alice"], &[]),
+            ],
+        );
+        // Integer-looking tokens read as strings keep first-appearance order.
+        check(
+            "9 1\n",
+            &ImportOptions {
+                ids: IdKind::String,
+                ..ImportOptions::default()
+            },
+            &[("9", &[], &["1"]), ("1", &["9"], &[])],
+        );
+    }
+
+    #[test]
+    fn integer_ids_are_numbered_in_ascending_order() {
+        // Sparse (binary search) and dense (direct table) remaps agree on order.
+        check(
+            "500000000000 7\n7 3\n",
+            &ImportOptions::default(),
+            &[
+                ("3", &["7"], &[]),
+                ("7", &["500000000000"], &["3"]),
+                ("500000000000", &[], &["7"]),
+            ],
+        );
+        check(
+            "2 1\n1 0\n0 2\n2 0\n",
+            &ImportOptions::default(),
+            &[
+                ("0", &["1", "2"], &["2"]),
+                ("1", &["2"], &["0"]),
+                ("2", &["0"], &["0", "1"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn separators_comments_and_line_ends() {
+        let expected: &[(&str, &[&str], &[&str])] = &[
+            ("1", &[], &["2", "3"]),
+            ("2", &["1"], &[]),
+            ("3", &["1"], &[]),
+        ];
+        for text in [
+            "1 2\n1 3\n",
+            "1\t2\n1\t3",
+            "1,2\n1 , 3\n",
+            "# comment\n% also a comment\n\n1  2\r\n  1\t 3 \r\n",
+            "\u{feff}1 2\n1 3\n",
+            "   # indented comment\n1 2\n\n\n1 3\n# trailing",
+        ] {
+            check(text, &ImportOptions::default(), expected);
+        }
+    }
+
+    #[test]
+    fn a_header_line_is_skipped_on_request() {
+        let o = ImportOptions {
+            header: true,
+            ..ImportOptions::default()
+        };
+        check(
+            "# comment\nsource,target\n1,2\n",
+            &o,
+            &[("1", &[], &["2"]), ("2", &["1"], &[])],
+        );
+        // Without the option the header is an edge between two string ids.
+        let g = parse("source,target\n1,2\n", &ImportOptions::default()).expect("parses");
+        assert_eq!(g.node_count(), 4);
+    }
+
+    #[test]
+    fn weights_are_read_from_the_third_column() {
+        let o = ImportOptions {
+            weighted: true,
+            ..ImportOptions::default()
+        };
+        let g = parse("1 2 0.5\n2 1 1e-3\n", &o).expect("parses");
+        assert_eq!(g.follower_adjacency().row_weights(0), Some(&[0.5f32][..]));
+        assert_eq!(g.follower_adjacency().row_weights(1), Some(&[1e-3f32][..]));
+        let mutual = ImportOptions {
+            direction: Direction::Mutual,
+            ..o
+        };
+        let g = parse("a b 2.5\n", &mutual).expect("parses");
+        assert_eq!(g.source_adjacency().row_weights(0), Some(&[2.5f32][..]));
+        assert_eq!(g.source_adjacency().row_weights(1), Some(&[2.5f32][..]));
+    }
+
+    #[test]
+    fn self_loops_and_duplicates_are_dropped_and_counted() {
+        let g = parse("1 1\n1 2\n1 2\n3 3\n", &ImportOptions::default()).expect("parses");
+        // Node 3 appears only in a self-loop: it stays, without edges.
+        assert_eq!(g.node_count(), 3);
+        assert_eq!(g.edge_count(), 1);
+        assert_eq!(
+            g.report(),
+            BuildReport {
+                edges_in: 4,
+                self_loops_dropped: 2,
+                duplicates_dropped: 1
+            }
+        );
+        let keep = ImportOptions {
+            keep_self_loops: true,
+            keep_duplicates: true,
+            ..ImportOptions::default()
+        };
+        assert_eq!(
+            parse("1 1\n1 2\n1 2\n", &keep)
+                .expect("parses")
+                .edge_count(),
+            3
+        );
+    }
+
+    #[test]
+    fn gzip_input_is_recognised_by_its_magic_bytes() {
+        let text = "# c\n1 2\n2 3\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).expect("compresses");
+        let bytes = gz.finish().expect("compresses");
+        let plain = parse(text, &ImportOptions::default()).expect("parses");
+        let from_gz =
+            parse_edge_list_bytes("x.txt", &bytes, &ImportOptions::default()).expect("parses");
+        assert_eq!(plain, from_gz);
+        // Two concatenated members (as pigz and bgzip write) read as one stream.
+        let mut two = bytes.clone();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"3 4\n").expect("compresses");
+        two.extend(gz.finish().expect("compresses"));
+        let g = parse_edge_list_bytes("x.txt", &two, &ImportOptions::default()).expect("parses");
+        assert_eq!(g.edge_count(), 3);
+    }
+
+    #[test]
+    fn malformed_lines_name_the_line_and_its_text() {
+        let d = ImportOptions::default();
+        let int = ImportOptions {
+            ids: IdKind::Integer,
+            ..d
+        };
+        let cases: &[(&[u8], &ImportOptions, &str)] = &[
+            (
+                b"1 2\n\n3 x7\n",
+                &d,
+                "bad.txt: line 3: expected an integer node id, found \"x7\" in line \"3 x7\"",
+            ),
+            (
+                b"1 2\n5\n",
+                &d,
+                "line 2: expected 2 columns, found 1 in line \"5\"",
+            ),
+            (
+                b"1 2 3\n",
+                &d,
+                "found 3 in line \"1 2 3\": to read the third",
+            ),
+            (b"1 -2\n", &d, "line 1: negative id \"-2\""),
+            (b"1 2\n-3 4\n", &d, "line 2: negative id \"-3\""),
+            (
+                b"1 18446744073709551616\n",
+                &d,
+                "line 1: id out of range: \"18446744073709551616\"",
+            ),
+            (b"1 2\n1,,2\n", &d, "line 2: empty column"),
+            (b"1 2,\n", &d, "line 1: empty column"),
+            (
+                b"a b\nc \xff\xfe\n",
+                &d,
+                "line 2: node id is not valid UTF-8",
+            ),
+            (b"a b\nc d\x00e\n", &d, "line 2: control character 0x00"),
+            (
+                b"\x00\x01\x02 \x03\n",
+                &int,
+                "line 1: expected an integer node id",
+            ),
+            (
+                b"1 2\r\n3 4\r\nfive 6\r\n",
+                &d,
+                "line 3: expected an integer node id, found \"five\" in line \"five 6\"",
+            ),
+        ];
+        for (text, o, want) in cases {
+            let msg = error(text, o);
+            assert!(msg.contains(want), "{msg:?} should contain {want:?}");
+        }
+        let w = ImportOptions {
+            weighted: true,
+            ..d
+        };
+        let msg = error(b"a b heavy\n", &w);
+        assert!(
+            msg.contains("line 1: expected a number as the weight in column 3, found \"heavy\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn empty_inputs_have_no_edges() {
+        for text in ["", "\n\n", "# only a comment\n", "# c\n% c\n  \n"] {
+            let msg = error(text.as_bytes(), &ImportOptions::default());
+            assert!(msg.contains("no edges"), "{msg}");
+        }
+        let h = ImportOptions {
+            header: true,
+            ..ImportOptions::default()
+        };
+        assert!(error(b"a,b\n", &h).contains("no edges"));
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_an_error_however_the_input_is_cut() {
+        let mut text = b"1 2\n".to_vec();
+        text.extend(std::iter::repeat_n(b'9', MAX_LINE_BYTES + 10));
+        text.extend(b" 1\n3 4\n");
+        for (block, chunk) in [
+            (BLOCK_BYTES, CHUNK_BYTES),
+            (64, 16),
+            (MAX_LINE_BYTES / 2, 7),
+        ] {
+            let e = parse_edge_list_bytes_with_sizes(
+                "bad.txt",
+                &text,
+                &ImportOptions::default(),
+                block,
+                chunk,
+            )
+            .expect_err("too long");
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with("bad.txt: line 2: line longer than"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn how_the_input_is_cut_never_changes_the_result() {
+        let mut text = String::from("# header comment\n");
+        for i in 0..3000u64 {
+            text.push_str(&format!("{} {}\n", i % 97, (i * 31 + 7) % 1013));
+            if i % 100 == 0 {
+                text.push_str("# a comment\n\n");
+            }
+        }
+        let mut bad = text.clone();
+        bad.push_str("1 2 3\n");
+        let strings = text.replace(' ', " n");
+        for t in [&text, &bad, &strings] {
+            let reference = parse_edge_list_bytes("t.txt", t.as_bytes(), &ImportOptions::default())
+                .map_err(|e| e.to_string());
+            for (block, chunk) in [(1, 1), (7, 3), (100, 50), (4096, 100), (1 << 16, 1 << 12)] {
+                let got = parse_edge_list_bytes_with_sizes(
+                    "t.txt",
+                    t.as_bytes(),
+                    &ImportOptions::default(),
+                    block,
+                    chunk,
+                )
+                .map_err(|e| e.to_string());
+                assert_eq!(got, reference, "block {block}, chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn file_errors_name_the_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = ImportOptions::default();
+        let missing = dir.path().join("missing.txt");
+        let msg = import_edge_list(&missing, &d, &|_| {})
+            .expect_err("missing")
+            .to_string();
+        assert_eq!(msg, format!("{}: no such file", missing.display()));
+
+        let empty = dir.path().join("empty.txt");
+        std::fs::write(&empty, "").expect("write");
+        let msg = import_edge_list(&empty, &d, &|_| {})
+            .expect_err("empty")
+            .to_string();
+        assert!(
+            msg.starts_with(&format!("{}: no edges", empty.display())),
+            "{msg}"
+        );
+
+        // Truncated gzip: cut a valid stream in half.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        for i in 0..2000 {
+            writeln!(gz, "{i} {}", i + 1).expect("compresses");
+        }
+        let bytes = gz.finish().expect("compresses");
+        for cut in [bytes.len() / 2, bytes.len() - 4, 5] {
+            let truncated = dir.path().join("truncated.txt.gz");
+            std::fs::write(&truncated, &bytes[..cut]).expect("write");
+            let msg = import_edge_list(&truncated, &d, &|_| {})
+                .expect_err("truncated")
+                .to_string();
+            assert!(
+                msg.starts_with(&format!("{}: cannot decompress", truncated.display())),
+                "{msg}"
+            );
+        }
+
+        // Binary garbage with no line ends at all.
+        let garbage = dir.path().join("garbage.bin");
+        let bytes: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
+        std::fs::write(&garbage, &bytes).expect("write");
+        let msg = import_edge_list(&garbage, &d, &|_| {})
+            .expect_err("garbage")
+            .to_string();
+        assert!(
+            msg.starts_with(&format!("{}: line ", garbage.display())),
+            "{msg}"
+        );
+
+        // A real file parses, and progress reaches its size.
+        let good = dir.path().join("good.txt");
+        std::fs::write(&good, "1 2\n2 3\n").expect("write");
+        let seen = std::cell::Cell::new(0);
+        let g = import_edge_list(&good, &d, &|b| seen.set(b)).expect("parses");
+        assert_eq!(g.edge_count(), 2);
+        assert_eq!(seen.get(), 8);
+    }
+}

@@ -1,3 +1,4 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
+mod real_data;
 mod tidy;

@@ -1,4 +1,5 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
+mod cli_graph;
 mod real_data;
 mod tidy;

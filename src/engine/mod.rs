@@ -10,3 +10,8 @@ pub mod measures;
 
 pub use config::{LatencySpec, StopRule, TimingSpec};
 pub use measures::{Outcome, ReplicateResult, StepRecord};
+pub mod run;
+pub mod state;
+pub mod timing;
+
+pub use run::{Observer, Recorder, Setup, run_replicate, run_replicate_with};

@@ -112,7 +112,9 @@ impl Dist {
                     finite(n, *x)?;
                 }
                 if *sd <= 0.0 {
-                    return Err(format!("truncated_normal: expected sd > 0, found sd = {sd}"));
+                    return Err(format!(
+                        "truncated_normal: expected sd > 0, found sd = {sd}"
+                    ));
                 }
                 if high <= low {
                     return Err(format!(

@@ -7,13 +7,14 @@
 //!
 //! **Revision** (every later step): i sees `n` (weighted) agents, `s` of them standing. With
 //! `f_stand = s / n`, `f_sit = (n - s) / n` and conformity threshold `X_i`:
-//! - if both shares exceed `X_i` (possible only when `X_i < 0.5`), i takes the majority action;
-//!   an exact 50/50 split is a **tie** between stand and sit;
-//! - else if `f_stand > X_i` i stands; else if `f_sit > X_i` i sits;
-//! - else if a share *equals* `X_i` exactly, it is a **tie** between that action and keeping the
-//!   current one (with `X_i = 0.5` and an even split, between stand and sit: Izquierdo et al.'s
-//!   majority rule with a coin at a tie);
-//! - else i keeps its action (for `X_i > 0.5` there is a band where it keeps).
+//! - if exactly as much is seen standing as sitting (`s = n - s`) and `X_i <= 0.5`, it is a
+//!   **tie** between stand and sit (with `X_i = 0.5` this is Izquierdo et al.'s majority rule
+//!   with a coin at an even split; with `X_i < 0.5` both shares exceed `X_i`);
+//! - else if both shares exceed `X_i` (possible only when `X_i < 0.5`), i takes the majority;
+//! - else if `f_stand > X_i` i stands; else if `f_sit > X_i` i sits (strict inequalities, as
+//!   in Miller and Page: a share exactly equal to `X_i` is not "more than" it);
+//! - else i keeps its action (for `X_i > 0.5` there is a band where it keeps, and with
+//!   `X_i = 1` nobody ever conforms).
 //!
 //! A tie is settled by the scenario's [`TieRule`]: `coin`, a fresh fair coin each time the agent
 //! revises (the reference model's rule), or `keep`. An agent that sees nobody keeps its action.
@@ -43,37 +44,32 @@ pub enum Verdict {
     Take(Action),
     /// Keep the current action.
     Keep,
-    /// A tie between two actions (one may be the current action).
+    /// A tie between two actions, settled by the tie rule.
     Tie(Action, Action),
 }
 
 /// Miller and Page's conformity rule for an agent seeing `total` (weighted) agents, `standing`
-/// of them standing, with conformity threshold `x`, currently doing `current`.
+/// of them standing, with conformity threshold `x`. The verdict does not depend on the agent's
+/// current action: `Keep` says to keep whatever it is.
 /// Computes in **O(1)** time.
 #[inline]
-pub fn sop_verdict(standing: u64, total: u64, x: f32, current: Action) -> Verdict {
+pub fn sop_verdict(standing: u64, total: u64, x: f32) -> Verdict {
     if total == 0 {
         return Verdict::Keep;
     }
     let sitting = total - standing;
+    if standing == sitting && x <= 0.5 {
+        return Verdict::Tie(Action::Stand, Action::Sit);
+    }
     let bar = f64::from(x) * total as f64;
-    let s = standing as f64;
-    let t = sitting as f64;
-    let stand_cmp = s.partial_cmp(&bar).expect("counts and thresholds are finite");
-    let sit_cmp = t.partial_cmp(&bar).expect("counts and thresholds are finite");
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    match (stand_cmp, sit_cmp) {
-        (Greater, Greater) => match standing.cmp(&sitting) {
-            Greater => Verdict::Take(Action::Stand),
-            Less => Verdict::Take(Action::Sit),
-            Equal => Verdict::Tie(Action::Stand, Action::Sit),
-        },
-        (Greater, _) => Verdict::Take(Action::Stand),
-        (_, Greater) => Verdict::Take(Action::Sit),
-        (Equal, Equal) => Verdict::Tie(Action::Stand, Action::Sit),
-        (Equal, Less) => Verdict::Tie(Action::Stand, current),
-        (Less, Equal) => Verdict::Tie(Action::Sit, current),
-        (Less, Less) => Verdict::Keep,
+    let stand_more = standing as f64 > bar;
+    let sit_more = sitting as f64 > bar;
+    match (stand_more, sit_more) {
+        (true, true) if standing > sitting => Verdict::Take(Action::Stand),
+        (true, true) => Verdict::Take(Action::Sit),
+        (true, false) => Verdict::Take(Action::Stand),
+        (false, true) => Verdict::Take(Action::Sit),
+        (false, false) => Verdict::Keep,
     }
 }
 
@@ -84,7 +80,7 @@ mod tests {
 
     fn check(standing: u64, total: u64, x: f32, current: Action, expected: Verdict) {
         assert_eq!(
-            sop_verdict(standing, total, x, current),
+            sop_verdict(standing, total, x),
             expected,
             "s = {standing}, n = {total}, X = {x}, current = {current:?}"
         );
@@ -99,17 +95,19 @@ mod tests {
         check(2, 4, 0.7, Sit, Verdict::Keep);
         check(2, 4, 0.7, Stand, Verdict::Keep);
         check(3, 4, 0.7, Sit, Verdict::Take(Stand));
-        // An exact hit of X on one side: a tie between that action and keeping.
-        check(3, 4, 0.75, Sit, Verdict::Tie(Stand, Sit));
+        // A share exactly equal to X is not more than X: keep.
+        check(3, 4, 0.75, Sit, Verdict::Keep);
+        // An even split with X > 0.5 is inside the keep band, not a tie.
+        check(2, 4, 0.7, Stand, Verdict::Keep);
         // X < 0.5: both sides exceed X, the majority wins, an even split ties.
         check(3, 5, 0.2, Sit, Verdict::Take(Stand));
         check(2, 5, 0.2, Stand, Verdict::Take(Sit));
         check(2, 4, 0.2, Sit, Verdict::Tie(Stand, Sit));
         // X = 0: anyone standing is enough only when fewer sit.
         check(0, 4, 0.0, Stand, Verdict::Take(Sit));
-        // X = 1: nothing is ever more than everyone; all standing is a tie with keeping.
-        check(4, 4, 1.0, Sit, Verdict::Tie(Stand, Sit));
-        check(3, 4, 1.0, Sit, Verdict::Keep);
+        // X = 1: nothing is ever more than everyone, so nobody conforms.
+        check(4, 4, 1.0, Sit, Verdict::Keep);
+        check(0, 4, 1.0, Stand, Verdict::Keep);
         // Nobody seen: keep.
         check(0, 0, 0.5, Stand, Verdict::Keep);
     }

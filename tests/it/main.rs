@@ -1,5 +1,6 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
 mod cli_graph;
+mod engine;
 mod real_data;
 mod tidy;

@@ -1,0 +1,179 @@
+//! The replicate loop: builds the state at step 0, hands it to the timing scheme, records every
+//! step through an [`Observer`], and computes the replicate's measures at the end.
+
+use crate::engine::config::{StopRule, TimingSpec};
+use crate::engine::measures::{Outcome, ReplicateResult, StepRecord};
+use crate::engine::state::{Kernel, State};
+use crate::engine::timing;
+use crate::graph::FollowerGraph;
+use crate::graph::generators::TheaterLayout;
+use crate::model::{Action, Agents, RuleSpec};
+
+/// Where a running replicate reports each step (SPEC: the engine pushes, as a searcher pushes
+/// to a sink). The default [`Recorder`] keeps them all.
+pub trait Observer {
+    /// Called once per step, step 0 (the initial actions) first.
+    fn on_step(&mut self, record: &StepRecord);
+}
+
+/// An observer that keeps every step.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    /// The steps seen so far.
+    pub steps: Vec<StepRecord>,
+}
+
+impl Observer for Recorder {
+    fn on_step(&mut self, record: &StepRecord) {
+        self.steps.push(*record);
+    }
+}
+
+/// Everything one replicate needs, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup<'a> {
+    /// The follower graph.
+    pub graph: &'a FollowerGraph,
+    /// The sampled agents.
+    pub agents: &'a Agents,
+    /// The rule.
+    pub rule: &'a RuleSpec,
+    /// The timing scheme.
+    pub timing: &'a TimingSpec,
+    /// When to stop.
+    pub stop: StopRule,
+    /// The replicate key ([`crate::rng::replicate_key`]).
+    pub key: u64,
+    /// The replicate index.
+    pub replicate: u32,
+    /// The theater layout, for row measures and row latencies.
+    pub theater: Option<TheaterLayout>,
+}
+
+/// How a timing scheme ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ending {
+    /// Fixed point, cycle or step limit.
+    pub outcome: Outcome,
+    /// Cycle period (0 unless a cycle).
+    pub period: u32,
+    /// Revision steps taken.
+    pub steps: u32,
+}
+
+/// The context a timing scheme runs in.
+pub struct Ctx<'a, 'o> {
+    /// The replicate's setup.
+    pub setup: Setup<'a>,
+    /// The rule kernel.
+    pub kernel: Kernel,
+    /// The mutable state.
+    pub state: State,
+    observer: &'o mut dyn Observer,
+    peak_booing: (f64, u32),
+}
+
+impl Ctx<'_, '_> {
+    /// Reports the state after `step` with its changes and exposures.
+    pub fn record(&mut self, step: u32, changes: u64, exposures: u64) {
+        let n = self.state.action.len().max(1) as f64;
+        let rec = StepRecord {
+            step,
+            sitting: self.state.tally[Action::Sit as usize] as f64 / n,
+            standing: self.state.tally[Action::Stand as usize] as f64 / n,
+            booing: self.state.tally[Action::Boo as usize] as f64 / n,
+            changes,
+            exposures,
+        };
+        if rec.booing > self.peak_booing.0 {
+            self.peak_booing = (rec.booing, step);
+        }
+        self.observer.on_step(&rec);
+    }
+
+    /// Number of agents.
+    pub fn n(&self) -> u32 {
+        self.setup.graph.node_count()
+    }
+}
+
+/// Runs one replicate to its end and returns its measures, with the trajectory.
+pub fn run_replicate(setup: Setup<'_>) -> ReplicateResult {
+    let mut recorder = Recorder::default();
+    let mut result = run_replicate_with(setup, &mut recorder);
+    result.trajectory = recorder.steps;
+    result
+}
+
+/// Runs one replicate, pushing each step to `observer`; the result's trajectory is empty.
+pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> ReplicateResult {
+    let state = State::new(setup.graph, setup.agents);
+    let mut ctx = Ctx {
+        setup,
+        kernel: Kernel::new(setup.rule, setup.key),
+        state,
+        observer,
+        peak_booing: (0.0, 0),
+    };
+    ctx.record(0, 0, 0);
+    let ending = match setup.timing {
+        TimingSpec::Synchronous => timing::synchronous::run(&mut ctx, None),
+        TimingSpec::Delayed { latency } => timing::synchronous::run(&mut ctx, Some(latency)),
+        TimingSpec::AsyncRandom => timing::async_random::run(&mut ctx),
+        TimingSpec::AsyncIncentive => timing::async_incentive::run(&mut ctx),
+    };
+    measures(&ctx, ending)
+}
+
+fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
+    let agents = ctx.setup.agents;
+    let state = &ctx.state;
+    let n = state.action.len();
+    let nf = n.max(1) as f64;
+    let (mut cascade, mut conformers, mut suppressed, mut efficient, mut initial_standing) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    for i in 0..n {
+        let fin = state.action[i];
+        let own = agents.own[i];
+        cascade += u64::from(fin != agents.initial[i]);
+        conformers += u64::from(fin == Action::Stand as u8 && own == Action::Sit as u8);
+        suppressed += u64::from(fin == Action::Sit as u8 && own == Action::Stand as u8);
+        efficient += u64::from(fin == own);
+        initial_standing += u64::from(agents.initial[i] == Action::Stand as u8);
+    }
+    let (standing_by_row, final_standing_by_seat) = match ctx.setup.theater {
+        Some(layout) if (layout.rows * layout.seats) as usize == n => {
+            let seats: Vec<u8> = state
+                .action
+                .iter()
+                .map(|&a| u8::from(a == Action::Stand as u8))
+                .collect();
+            let rows = seats
+                .chunks(layout.seats as usize)
+                .map(|row| row.iter().map(|&s| f64::from(s)).sum::<f64>() / row.len() as f64)
+                .collect();
+            (rows, seats)
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    ReplicateResult {
+        replicate: ctx.setup.replicate,
+        outcome: ending.outcome,
+        cycle_period: ending.period,
+        steps: ending.steps,
+        initial_standing: initial_standing as f64 / nf,
+        final_sitting: state.tally[Action::Sit as usize] as f64 / nf,
+        final_standing: state.tally[Action::Stand as usize] as f64 / nf,
+        final_booing: state.tally[Action::Boo as usize] as f64 / nf,
+        peak_booing: ctx.peak_booing.0,
+        peak_booing_step: ctx.peak_booing.1,
+        cascade_size: cascade,
+        conformers: conformers as f64 / nf,
+        suppressed: suppressed as f64 / nf,
+        information_efficiency: efficient as f64 / nf,
+        edge_visits: state.edge_visits,
+        standing_by_row,
+        final_standing_by_seat,
+        trajectory: Vec::new(),
+    }
+}

@@ -1,0 +1,333 @@
+//! The state of one replicate and the step kernel every timing scheme shares.
+//!
+//! Per agent the state holds its action and running (weighted) counts of its sources in each
+//! action. When a source changes, the counts of its followers are updated in place (push); only
+//! agents whose counts changed, or whose last revision left an open tie, are revised again. The
+//! counts are integers (weights in fixed point, 1/65536), so sums are exact and never depend on
+//! the order in which updates arrive.
+//!
+//! The kernel [`Kernel::revise`] works on one agent given its own counts and action, with every
+//! random draw keyed by the global agent id and the step: any partition of the agents across
+//! threads (or, later, processes) gives the same result.
+
+use rayon::prelude::*;
+
+use crate::graph::FollowerGraph;
+use crate::model::population::NOT_FIXED;
+use crate::model::sop::{Verdict, sop_verdict};
+use crate::model::{Action, Agents, RuleSpec, TieRule};
+use crate::rng::{Purpose, Stream, mix64};
+
+/// Fixed-point scale of weighted counts: a weight of 1.0 counts 65536 units.
+pub const WEIGHT_SCALE: f64 = 65536.0;
+
+/// The rule's parameters, resolved once per run (dispatch happens here, not per agent).
+#[derive(Debug, Clone, Copy)]
+pub struct Kernel {
+    tie: TieRule,
+    noise: f64,
+    key: u64,
+}
+
+/// One agent's revision: its new action and whether a tie is still open (a later revision may
+/// change it even if nothing it sees changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    /// The action after revising.
+    pub action: Action,
+    /// Whether the verdict was a tie between two different actions settled by a coin.
+    pub open_tie: bool,
+}
+
+impl Kernel {
+    /// The kernel of `rule` under the replicate key `key`.
+    pub fn new(rule: &RuleSpec, key: u64) -> Kernel {
+        match rule {
+            RuleSpec::Sop { tie, noise, .. } => Kernel {
+                tie: *tie,
+                noise: *noise,
+                key,
+            },
+        }
+    }
+
+    /// Whether revisions draw action noise (then every agent revises every step).
+    pub fn has_noise(&self) -> bool {
+        self.noise > 0.0
+    }
+
+    /// Revises agent `i` at `step`, seeing `standing` of `total` weighted units standing.
+    /// Computes in **O(1)** time; draws only from streams keyed by `(step, i)`.
+    #[inline]
+    pub fn revise(
+        &self,
+        agents: &Agents,
+        i: u32,
+        step: u32,
+        current: Action,
+        standing: u64,
+        total: u64,
+    ) -> Revision {
+        let idx = i as usize;
+        if agents.fixed[idx] != NOT_FIXED {
+            return Revision {
+                action: current,
+                open_tie: false,
+            };
+        }
+        let verdict = sop_verdict(standing, total, agents.conformity[idx]);
+        let (mut action, open_tie) = match verdict {
+            Verdict::Take(a) => (a, false),
+            Verdict::Keep => (current, false),
+            Verdict::Tie(a, b) if a == b => (a, false),
+            Verdict::Tie(a, b) => match self.tie {
+                TieRule::Keep => (current, false),
+                TieRule::Coin => {
+                    let heads = Stream::new(self.key, Purpose::TieCoin, step, i).next_word() & 1;
+                    (if heads == 1 { a } else { b }, true)
+                }
+            },
+        };
+        if self.noise > 0.0
+            && Stream::new(self.key, Purpose::ActionNoise, step, i).bernoulli(self.noise)
+        {
+            action = match action {
+                Action::Stand => Action::Sit,
+                Action::Sit | Action::Boo => Action::Stand,
+            };
+        }
+        Revision { action, open_tie }
+    }
+}
+
+/// The mutable state of one replicate.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Current action of every agent (an `Action` byte).
+    pub action: Vec<u8>,
+    /// Weighted units of each agent's sources standing.
+    pub seen_stand: Vec<u64>,
+    /// Weighted units of each agent's sources booing.
+    pub seen_boo: Vec<u64>,
+    /// Weighted units of all of each agent's sources (fixed for the run).
+    pub seen_total: Vec<u64>,
+    /// Number of agents in each action.
+    pub tally: [u64; 3],
+    /// Edge visits so far.
+    pub edge_visits: u64,
+    /// A hash of all actions, updated with every change (for cycle detection).
+    pub hash: u64,
+    unit: UnitWeights,
+}
+
+/// How much a source counts for a follower over one edge.
+#[derive(Debug, Clone)]
+enum UnitWeights {
+    /// Every source counts 1.
+    Ones,
+    /// Fixed point of visibility x edge weight.
+    Weighted { visibility: Vec<f32> },
+}
+
+#[inline]
+fn agent_hash(i: u32, action: u8) -> u64 {
+    mix64((u64::from(i) << 2) | u64::from(action))
+}
+
+impl State {
+    /// The state at step 0: every agent takes its initial action, and counts are computed by
+    /// pulling over each agent's sources (in parallel; **O(n + m)**).
+    pub fn new(graph: &FollowerGraph, agents: &Agents) -> State {
+        let n = graph.node_count() as usize;
+        let action = agents.initial.clone();
+        let unit = if graph.is_weighted() || agents.has_visibility_weights() {
+            UnitWeights::Weighted {
+                visibility: agents.visibility.clone(),
+            }
+        } else {
+            UnitWeights::Ones
+        };
+        let mut state = State {
+            action,
+            seen_stand: vec![0; n],
+            seen_boo: vec![0; n],
+            seen_total: vec![0; n],
+            tally: [0; 3],
+            edge_visits: 0,
+            hash: 0,
+            unit,
+        };
+        state.recount(graph, None);
+        for (i, &a) in state.action.iter().enumerate() {
+            state.tally[a as usize] += 1;
+            state.hash ^= agent_hash(i as u32, a);
+        }
+        state
+    }
+
+    /// The units source `j` contributes over edge `e` (an index into the adjacency).
+    #[inline]
+    fn unit(&self, j: u32, edge_weight: Option<f32>) -> u64 {
+        match &self.unit {
+            UnitWeights::Ones => 1,
+            UnitWeights::Weighted { visibility } => {
+                let w = f64::from(visibility[j as usize]) * f64::from(edge_weight.unwrap_or(1.0));
+                (w * WEIGHT_SCALE).round().max(0.0) as u64
+            }
+        }
+    }
+
+    /// Recomputes the counts of every agent by pulling over its sources, in parallel chunks
+    /// (a full sweep: **O(n + m)** edge visits). With `changed`, marks every agent whose counts
+    /// differ from before.
+    pub fn recount(&mut self, graph: &FollowerGraph, changed: Option<&mut Vec<bool>>) {
+        let adj = graph.source_adjacency();
+        let action = &self.action;
+        let this = &*self;
+        let fresh: Vec<(u64, u64, u64)> = (0..graph.node_count())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|i| {
+                let (a, b) = adj.range(i);
+                let mut st = 0u64;
+                let mut bo = 0u64;
+                let mut tot = 0u64;
+                for e in a..b {
+                    let j = adj.targets[e];
+                    let u = this.unit(j, adj.weights.as_ref().map(|w| w[e]));
+                    tot += u;
+                    match action[j as usize] {
+                        1 => st += u,
+                        2 => bo += u,
+                        _ => {}
+                    }
+                }
+                (st, bo, tot)
+            })
+            .collect();
+        if let Some(flags) = changed {
+            for (i, &(st, bo, _)) in fresh.iter().enumerate() {
+                flags[i] = st != self.seen_stand[i] || bo != self.seen_boo[i];
+            }
+        }
+        for (i, (st, bo, tot)) in fresh.into_iter().enumerate() {
+            self.seen_stand[i] = st;
+            self.seen_boo[i] = bo;
+            self.seen_total[i] = tot;
+        }
+        self.edge_visits += graph.edge_count();
+    }
+
+    /// Sets agent `i`'s action (tally and hash follow), without touching anyone's counts.
+    #[inline]
+    pub fn set_action(&mut self, i: u32, new: Action) -> Action {
+        let old = self.action[i as usize];
+        self.tally[old as usize] -= 1;
+        self.tally[new as usize] += 1;
+        self.hash ^= agent_hash(i, old) ^ agent_hash(i, new as u8);
+        self.action[i as usize] = new as u8;
+        Action::from_u8(old)
+    }
+
+    /// Pushes a change of source `j` from `old` to `new` to all its followers' counts, calling
+    /// `touched` for each follower. Returns the number of followers (edges visited).
+    #[inline]
+    pub fn push_change(
+        &mut self,
+        graph: &FollowerGraph,
+        j: u32,
+        old: Action,
+        new: Action,
+        mut touched: impl FnMut(u32),
+    ) -> u64 {
+        let adj = graph.follower_adjacency();
+        let (a, b) = adj.range(j);
+        for e in a..b {
+            let f = adj.targets[e];
+            let u = self.unit(j, adj.weights.as_ref().map(|w| w[e]));
+            self.apply_units(f, old, new, u);
+            touched(f);
+        }
+        let visits = (b - a) as u64;
+        self.edge_visits += visits;
+        visits
+    }
+
+    /// The delayed variant of [`State::push_change`]: calls `deliver(follower, edge index,
+    /// units)` for each follower instead of updating its counts now.
+    #[inline]
+    pub fn for_each_follower(
+        &mut self,
+        graph: &FollowerGraph,
+        j: u32,
+        mut deliver: impl FnMut(u32, usize, u64),
+    ) -> u64 {
+        let adj = graph.follower_adjacency();
+        let (a, b) = adj.range(j);
+        for e in a..b {
+            let u = self.unit(j, adj.weights.as_ref().map(|w| w[e]));
+            deliver(adj.targets[e], e, u);
+        }
+        let visits = (b - a) as u64;
+        self.edge_visits += visits;
+        visits
+    }
+
+    /// Moves `units` of follower `f`'s counts from `old` to `new`.
+    #[inline]
+    pub fn apply_units(&mut self, f: u32, old: Action, new: Action, units: u64) {
+        let f = f as usize;
+        match old {
+            Action::Stand => self.seen_stand[f] -= units,
+            Action::Boo => self.seen_boo[f] -= units,
+            Action::Sit => {}
+        }
+        match new {
+            Action::Stand => self.seen_stand[f] += units,
+            Action::Boo => self.seen_boo[f] += units,
+            Action::Sit => {}
+        }
+    }
+
+    /// Agent `i`'s current action.
+    #[inline]
+    pub fn current(&self, i: u32) -> Action {
+        Action::from_u8(self.action[i as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::BuildOptions;
+    use crate::model::ClassSpec;
+    use crate::rng::replicate_key;
+
+    #[test]
+    fn pushed_counts_equal_a_full_recount() {
+        let edges: Vec<(u32, u32)> = (0..400u32).map(|k| (k % 40, (k * 17 + 3) % 40)).collect();
+        let g = FollowerGraph::from_edges(40, edges, None, BuildOptions::default());
+        let class: ClassSpec = toml::from_str(
+            "noise = { dist = \"uniform\", low = -0.5, high = 0.5 }\n\
+             visibility = { dist = \"uniform\", low = 0.5, high = 2.0 }",
+        )
+        .expect("valid class");
+        let agents = Agents::sample(40, &[class], 0.5, replicate_key(1, 0));
+        let mut s = State::new(&g, &agents);
+        for j in [3u32, 7, 3, 11] {
+            let new = if s.current(j) == Action::Stand {
+                Action::Sit
+            } else {
+                Action::Stand
+            };
+            let old = s.set_action(j, new);
+            s.push_change(&g, j, old, new, |_| {});
+        }
+        let mut fresh = s.clone();
+        let mut flags = vec![false; 40];
+        fresh.recount(&g, Some(&mut flags));
+        assert_eq!(s.seen_stand, fresh.seen_stand);
+        assert_eq!(s.seen_boo, fresh.seen_boo);
+        assert!(flags.iter().all(|&f| !f));
+    }
+}

@@ -1,0 +1,103 @@
+//! Asynchronous random updating: in each step every agent revises once, one at a time, in a
+//! fresh uniformly random order, each seeing the latest actions.
+//!
+//! The order is given by a random key per `(step, agent)`; sorting all agents by it is a
+//! uniform random permutation. Only agents that could change are queued (those whose counts
+//! changed since their last turn, or who hold an open tie): skipping the others' turns changes
+//! nothing. When an agent changes, each follower whose turn in this step is still ahead is
+//! queued at its own key; a follower whose turn has passed waits for the next step. The result
+//! is the full sequential process, at a cost that grows with the number of changes.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::engine::measures::Outcome;
+use crate::engine::run::{Ctx, Ending};
+use crate::engine::timing::Marks;
+use crate::model::population::NOT_FIXED;
+use crate::rng::{Purpose, Stream};
+
+#[inline]
+fn turn(key: u64, step: u32, i: u32) -> u64 {
+    Stream::new(key, Purpose::AsyncOrder, step, i).next_u64_raw()
+}
+
+/// Runs the asynchronous random scheme.
+pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
+    let n = ctx.n();
+    let graph = ctx.setup.graph;
+    let key = ctx.setup.key;
+    let stop = ctx.setup.stop;
+    let noise = ctx.kernel.has_noise();
+    let revisable: Vec<u32> = (0..n)
+        .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED)
+        .collect();
+    let mut next: Vec<u32> = revisable.clone();
+    let mut later = Marks::new(n);
+    let mut done_in_step = vec![u32::MAX; n as usize];
+    let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+    let mut touched: Vec<u32> = Vec::new();
+
+    for step in 1..=stop.max_steps {
+        if noise {
+            next.clone_from(&revisable);
+        }
+        heap.clear();
+        heap.extend(next.drain(..).map(|i| Reverse((turn(key, step, i), i))));
+        let (mut changes, mut exposures, mut open_ties) = (0u64, 0u64, 0u64);
+        while let Some(Reverse((k, i))) = heap.pop() {
+            if done_in_step[i as usize] == step {
+                continue;
+            }
+            done_in_step[i as usize] = step;
+            let idx = i as usize;
+            let current = ctx.state.current(i);
+            let r = ctx.kernel.revise(
+                ctx.setup.agents,
+                i,
+                step,
+                current,
+                ctx.state.seen_stand[idx],
+                ctx.state.seen_total[idx],
+            );
+            if r.open_tie {
+                open_ties += 1;
+                later.mark(i);
+            }
+            if r.action == current {
+                continue;
+            }
+            changes += 1;
+            let old = ctx.state.set_action(i, r.action);
+            touched.clear();
+            exposures += ctx
+                .state
+                .push_change(graph, i, old, r.action, |f| touched.push(f));
+            for &f in &touched {
+                if ctx.setup.agents.fixed[f as usize] != NOT_FIXED {
+                    continue;
+                }
+                let kf = turn(key, step, f);
+                if done_in_step[f as usize] != step && kf > k {
+                    heap.push(Reverse((kf, f)));
+                } else {
+                    later.mark(f);
+                }
+            }
+        }
+        next = later.take_sorted();
+        if changes == 0 && open_ties == 0 && !noise && stop.at_fixed_point {
+            return Ending {
+                outcome: Outcome::FixedPoint,
+                period: 0,
+                steps: step - 1,
+            };
+        }
+        ctx.record(step, changes, exposures);
+    }
+    Ending {
+        outcome: Outcome::StepLimit,
+        period: 0,
+        steps: stop.max_steps,
+    }
+}

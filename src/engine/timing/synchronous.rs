@@ -1,0 +1,212 @@
+//! Synchronous updating (a double buffer) and its delayed variant.
+//!
+//! In a synchronous step every agent revises from the actions of the previous step: the kernel
+//! reads the counts, all changes are collected first and applied after. Only agents whose counts
+//! changed in the previous step (or who hold an open tie, or every agent when the rule has
+//! action noise) are revised: the others would repeat their last verdict. When a step's changes
+//! reach more than a quarter of the edges, counts are recomputed by a parallel pull over every
+//! agent's sources instead of pushed (the direction-optimising switch of breadth-first search).
+//!
+//! **Delayed**: a change of source `j` at step `t` reaches follower `i` at step `t + L(j -> i)`,
+//! `L >= 1` (see [`LatencySpec`]); with `L = 1` everywhere this is exactly the synchronous
+//! scheme. Pending deliveries are part of the state: a delayed run is at a fixed point only when
+//! none are left.
+//!
+//! Synchronous updating can cycle (period 2 is common); when the dynamics are deterministic (no
+//! open tie, no noise, nothing in flight) a repeated state ends the run as a `cycle`.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::engine::config::LatencySpec;
+use crate::engine::measures::Outcome;
+use crate::engine::run::{Ctx, Ending};
+use crate::engine::timing::{Marks, revise_all};
+use crate::model::Action;
+use crate::model::population::NOT_FIXED;
+use crate::rng::{Purpose, Stream};
+
+/// Per-edge latencies of the delayed scheme, resolved for this replicate.
+enum Latencies {
+    Constant(u32),
+    PerViewer(Vec<u32>),
+    RowDistance { seats: u32 },
+    EdgeWeights,
+}
+
+impl Latencies {
+    fn new(spec: &LatencySpec, ctx: &Ctx<'_, '_>) -> Latencies {
+        let n = ctx.n();
+        let rows = |i: u32| ctx.setup.theater.map_or(0, |t| t.position(i).0);
+        match spec {
+            LatencySpec::Constant { steps } => Latencies::Constant((*steps).max(1)),
+            LatencySpec::ViewerRow { per_row } => Latencies::PerViewer(
+                (0..n)
+                    .map(|i| 1 + (per_row * f64::from(rows(i))).floor().max(0.0) as u32)
+                    .collect(),
+            ),
+            LatencySpec::RowDistance => Latencies::RowDistance {
+                seats: ctx.setup.theater.map_or(u32::MAX, |t| t.seats),
+            },
+            LatencySpec::EdgeWeights => Latencies::EdgeWeights,
+            LatencySpec::Agent { dist } => Latencies::PerViewer(
+                (0..n)
+                    .map(|i| {
+                        let x =
+                            dist.sample(&mut Stream::new(ctx.setup.key, Purpose::Latency, 0, i));
+                        x.round().clamp(1.0, f64::from(u32::MAX)) as u32
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[inline]
+    fn of(&self, ctx: &Ctx<'_, '_>, j: u32, i: u32, e: usize) -> u32 {
+        match self {
+            Latencies::Constant(l) => *l,
+            Latencies::PerViewer(l) => l[i as usize],
+            Latencies::RowDistance { seats } => (i / seats).abs_diff(j / seats).max(1),
+            Latencies::EdgeWeights => {
+                let w = ctx
+                    .setup
+                    .graph
+                    .follower_adjacency()
+                    .weights
+                    .as_ref()
+                    .map_or(1.0, |w| w[e]);
+                f64::from(w).round().clamp(1.0, f64::from(u32::MAX)) as u32
+            }
+        }
+    }
+}
+
+/// A change on its way to one follower.
+#[derive(Debug, Clone, Copy)]
+struct Delivery {
+    follower: u32,
+    units: u64,
+    old: Action,
+    new: Action,
+}
+
+/// Runs the synchronous scheme (`latency = None`) or the delayed one.
+pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
+    let n = ctx.n();
+    let graph = ctx.setup.graph;
+    let stop = ctx.setup.stop;
+    let latencies = latency
+        .map(|l| Latencies::new(l, ctx))
+        .filter(|l| !matches!(l, Latencies::Constant(1)));
+    let noise = ctx.kernel.has_noise();
+    let revisable: Vec<u32> = (0..n)
+        .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED)
+        .collect();
+    let mut candidates = revisable.clone();
+    let mut marks = Marks::new(n);
+    let mut in_flight: VecDeque<Vec<Delivery>> = VecDeque::new();
+    let mut pending = 0usize;
+    let mut seen_states: BTreeMap<u64, u32> = BTreeMap::new();
+    seen_states.insert(ctx.state.hash, 0);
+    let mut flags = vec![false; n as usize];
+    let m = graph.edge_count();
+
+    for step in 1..=stop.max_steps {
+        if latencies.is_some() {
+            if let Some(due) = in_flight.pop_front() {
+                pending -= due.len();
+                for d in due {
+                    ctx.state.apply_units(d.follower, d.old, d.new, d.units);
+                    marks.mark(d.follower);
+                }
+            }
+            for &i in &marks.take_sorted() {
+                if ctx.setup.agents.fixed[i as usize] == NOT_FIXED {
+                    candidates.push(i);
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        if noise {
+            candidates.clone_from(&revisable);
+        }
+        let (changed, ties) = revise_all(ctx, &candidates, step);
+        let olds: Vec<Action> = changed
+            .iter()
+            .map(|&(i, new)| ctx.state.set_action(i, new))
+            .collect();
+        let exposures: u64 = changed
+            .iter()
+            .map(|&(i, _)| u64::from(graph.follower_count(i)))
+            .sum();
+        candidates.clear();
+        match &latencies {
+            None if exposures > m / 4 => {
+                // Dense step: pull every agent's counts in parallel and revise those that moved.
+                ctx.state.recount(graph, Some(&mut flags));
+                candidates.extend((0..n).filter(|&i| {
+                    flags[i as usize] && ctx.setup.agents.fixed[i as usize] == NOT_FIXED
+                }));
+            }
+            None => {
+                for (&(j, new), &old) in changed.iter().zip(&olds) {
+                    ctx.state.push_change(graph, j, old, new, |f| marks.mark(f));
+                }
+                candidates.extend(
+                    marks
+                        .take_sorted()
+                        .into_iter()
+                        .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED),
+                );
+            }
+            Some(lat) => {
+                for (&(j, new), &old) in changed.iter().zip(&olds) {
+                    let mut out: Vec<(u32, usize, u64)> = Vec::new();
+                    ctx.state
+                        .for_each_follower(graph, j, |f, e, u| out.push((f, e, u)));
+                    for (f, e, units) in out {
+                        let l = lat.of(ctx, j, f, e) as usize;
+                        while in_flight.len() < l {
+                            in_flight.push_back(Vec::new());
+                        }
+                        in_flight[l - 1].push(Delivery {
+                            follower: f,
+                            units,
+                            old,
+                            new,
+                        });
+                        pending += 1;
+                    }
+                }
+            }
+        }
+        candidates.extend(ties.iter().copied());
+        candidates.sort_unstable();
+        candidates.dedup();
+
+        let changes = changed.len() as u64;
+        if changes == 0 && ties.is_empty() && pending == 0 && !noise && stop.at_fixed_point {
+            return Ending {
+                outcome: Outcome::FixedPoint,
+                period: 0,
+                steps: step - 1,
+            };
+        }
+        ctx.record(step, changes, exposures);
+        if stop.at_fixed_point && ties.is_empty() && pending == 0 && !noise {
+            if let Some(&earlier) = seen_states.get(&ctx.state.hash) {
+                return Ending {
+                    outcome: Outcome::Cycle,
+                    period: step - earlier,
+                    steps: step,
+                };
+            }
+            seen_states.insert(ctx.state.hash, step);
+        }
+    }
+    Ending {
+        outcome: Outcome::StepLimit,
+        period: 0,
+        steps: stop.max_steps,
+    }
+}

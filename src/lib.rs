@@ -8,5 +8,6 @@ pub mod cli;
 pub mod engine;
 pub mod graph;
 pub mod model;
+pub mod scenario;
 pub mod rng;
 pub mod stats;

@@ -23,9 +23,13 @@ pub enum Command {
     /// Build, convert and describe follower graphs.
     #[command(subcommand)]
     Graph(graph::GraphCommand),
+    /// Check scenario files without running them: every error, one per line; exit status 2 if
+    /// any file has one.
+    Validate(validate::ValidateArgs),
 }
 
 pub mod graph;
+pub mod validate;
 
 /// Whether progress bars may be drawn: only when standard error is a terminal.
 pub fn progress_allowed(quiet: bool) -> bool {
@@ -53,6 +57,7 @@ pub fn main() -> i32 {
     }
     let result = match cli.command {
         Command::Graph(cmd) => graph::run(cmd),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(code) => code,

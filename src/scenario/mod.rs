@@ -1,0 +1,330 @@
+//! Scenario files: raw TOML to a validated [`Scenario`]; all error text about user input lives
+//! here.
+//!
+//! The pipeline (`docs/scenarios.md` documents every key):
+//!
+//! 1. text to a TOML table; syntax errors carry their line and column;
+//! 2. `--set key.path=value` overrides are applied to the table (see [`overrides`]);
+//! 3. every key is typed (`deny_unknown_fields` on every struct: a misspelt key is an error
+//!    that lists the expected ones), collecting all errors rather than the first;
+//! 4. ranges and cross-key rules are checked (conformity in [0, 1], shares summing to 1, a
+//!    latency that needs a theater, a graph file that exists, ...).
+//!
+//! Every error is a [`ScenarioError`] naming the file, the line and column (from the spans of
+//! the original text, also for errors found after step 3), the key path, what was expected and
+//! what was found. A problem that only an override brought in names the override instead of a
+//! line: `x.toml: --set model.qualty=3: unknown key ...`.
+//!
+//! Once [`load`] returns a [`Scenario`], nothing downstream re-checks user input, with one
+//! exception that needs the graph: node ids in `nodes` lists for a graph read from a file are
+//! checked by [`Scenario::check_node_ids`] once its size is known.
+
+mod check;
+mod de;
+mod error;
+mod overrides;
+mod parse;
+mod span;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::config::{StopRule, TimingSpec};
+use crate::graph::generators::{GeneratorSpec, TheaterLayout};
+use crate::graph::io::ImportOptions;
+use crate::model::{ClassSpec, RuleSpec};
+
+pub use error::{ScenarioError, ScenarioErrors};
+pub use parse::MAX_CLASSES;
+
+use de::RawError;
+use span::{Spans, display_path};
+
+/// A validated scenario: everything a run needs, every value in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The scenario file as given.
+    pub path: PathBuf,
+    /// The `name` key; the file stem when absent. Usable as a folder name.
+    pub name: String,
+    /// The `description` key; empty when absent.
+    pub description: String,
+    /// The root of every random stream (`seed`, required).
+    pub seed: u64,
+    /// Independent replicates, at least 1 (`replicates`, default 1).
+    pub replicates: u32,
+    /// From `steps` (default 100, at least 1) and `stop_at_fixed_point` (default true).
+    pub stop: StopRule,
+    /// The follower graph (`[graph]`).
+    pub graph: GraphSource,
+    /// The agent classes (`[[population]]`), 1 to [`MAX_CLASSES`]; node lists are disjoint and
+    /// free of repeats, and the shares of the classes without a node list sum to 1 (a single
+    /// such class may omit its share).
+    pub population: Vec<ClassSpec>,
+    /// The decision rule (`[model]`).
+    pub model: RuleSpec,
+    /// The timing scheme (`[timing]`, default synchronous).
+    pub timing: TimingSpec,
+    /// Which optional outputs to write (`[output]`).
+    pub output: OutputSpec,
+    /// The `--set` arguments as given, in order.
+    pub overrides: Vec<String>,
+    /// The scenario table after the overrides (what the manifest records).
+    pub resolved: toml::Table,
+}
+
+/// Where the follower graph comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphSource {
+    /// A generator with its parameters (`generator = "theater"`, ...), already validated.
+    Generator {
+        /// The generator and its parameters.
+        spec: GeneratorSpec,
+        /// `per_replicate = true`: replicate `r` gets its own graph, seeded from `(seed, r)`;
+        /// false (the default): one graph, seeded from `seed`, shared by all replicates.
+        per_replicate: bool,
+    },
+    /// An edge list (or a `.ovg` cache) read from a file.
+    File {
+        /// The file, resolved relative to the scenario file's folder; it existed at load time.
+        path: PathBuf,
+        /// How to read it (`follows`, `ids`, `header`, `weighted`, `keep_self_loops`,
+        /// `keep_duplicates`).
+        import: ImportOptions,
+        /// `cache = true`: write a `.ovg` binary cache next to the file on first use and read it
+        /// afterwards (default false).
+        cache: bool,
+    },
+}
+
+/// The optional outputs of a run (`[output]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Draw the plots (PNG and SVG); default true.
+    #[serde(default = "yes")]
+    pub plots: bool,
+    /// Write the per-step tidy `steps.csv`; default true (it can be large for long runs).
+    #[serde(default = "yes")]
+    pub steps_csv: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec {
+            plots: true,
+            steps_csv: true,
+        }
+    }
+}
+
+impl Scenario {
+    /// The seat layout when the graph is a generated theater.
+    pub fn theater_layout(&self) -> Option<TheaterLayout> {
+        match &self.graph {
+            GraphSource::Generator { spec, .. } => spec.theater_layout(),
+            GraphSource::File { .. } => None,
+        }
+    }
+
+    /// Checks that every id in the classes' `nodes` lists is below `node_count`, the size of
+    /// the loaded graph. [`load`] already did this for generated graphs; for a graph read from
+    /// a file, call it once the graph is loaded. Errors name the file and key, not the line.
+    pub fn check_node_ids(&self, node_count: u32) -> Result<(), ScenarioErrors> {
+        let raw = check::node_ids_in_range(&self.population, node_count);
+        if raw.is_empty() {
+            return Ok(());
+        }
+        let file = self.path.display().to_string();
+        Err(ScenarioErrors(
+            raw.into_iter()
+                .map(|e| ScenarioError::new(&file, None, display_path(&e.path), e.message))
+                .collect(),
+        ))
+    }
+}
+
+/// Reads and validates the scenario at `path`, applying `overrides` (`key.path=value`, in
+/// order). Paths inside the scenario are relative to its folder.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    let file = path.display().to_string();
+    let fail = |message: String| {
+        Err(ScenarioErrors(vec![ScenarioError::new(
+            &file,
+            None,
+            String::new(),
+            message,
+        )]))
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read the scenario file: {e}")),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(format!(
+                "expected UTF-8 text, found an invalid byte at offset {}",
+                e.utf8_error().valid_up_to()
+            ));
+        }
+    };
+    let base = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    load_str(&file, &text, base, overrides).map(|mut s| {
+        s.path = path.to_path_buf();
+        s
+    })
+}
+
+/// Validates scenario `text` as if read from `file_name` in the folder `base_dir` (which
+/// resolves a graph file's path). Never panics, whatever the text.
+pub fn load_str(
+    file_name: &str,
+    text: &str,
+    base_dir: &Path,
+    overrides: &[String],
+) -> Result<Scenario, ScenarioErrors> {
+    let (doc, syntax) = toml::de::DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        let spans = Spans::empty(text);
+        let mut seen_lines = Vec::new();
+        let mut errors = Vec::new();
+        for e in &syntax {
+            let pos = e.span().map(|s| spans.line_col(s.start));
+            // Recovery after one mistake often reports more on the same line; keep the first.
+            if let Some((line, _)) = pos {
+                if seen_lines.contains(&line) {
+                    continue;
+                }
+                seen_lines.push(line);
+            }
+            errors.push(ScenarioError::new(
+                file_name,
+                pos,
+                String::new(),
+                format!("TOML syntax: {}", e.message()),
+            ));
+        }
+        return Err(ScenarioErrors(errors));
+    }
+    let spans = Spans::new(text, doc.get_ref());
+    drop(doc);
+    let mut table: toml::Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let pos = e.span().map(|s| spans.line_col(s.start));
+            return Err(ScenarioErrors(vec![ScenarioError::new(
+                file_name,
+                pos,
+                String::new(),
+                format!("TOML syntax: {}", e.message()),
+            )]));
+        }
+    };
+    let (applied, failed) = overrides::apply(&mut table, overrides);
+    let mut sink: Vec<RawError> = Vec::new();
+    let parsed = parse::parse(&table, base_dir, &mut sink);
+    check::check(&parsed, &mut sink);
+
+    let mut errors: Vec<ScenarioError> = failed
+        .into_iter()
+        .map(|(text, why)| ScenarioError::new(file_name, None, format!("--set {text}"), why))
+        .collect();
+    errors.extend(
+        sink.into_iter()
+            .map(|e| match blame_override(&e.path, &applied, &spans) {
+                Some(o) => ScenarioError::new(file_name, None, format!("--set {o}"), e.message),
+                None => ScenarioError::new(
+                    file_name,
+                    spans.position(&e.path, e.at),
+                    display_path(&e.path),
+                    e.message,
+                ),
+            }),
+    );
+    if !errors.is_empty() {
+        return Err(ScenarioErrors(errors));
+    }
+    let (
+        Some(seed),
+        Some(replicates),
+        Some(steps),
+        Some(at_fixed_point),
+        Some(graph),
+        Some(population),
+        Some(model),
+        Some(timing),
+        Some(output),
+    ) = (
+        parsed.seed,
+        parsed.replicates,
+        parsed.steps,
+        parsed.stop_at_fixed_point,
+        parsed.graph,
+        parsed.population,
+        parsed.model,
+        parsed.timing,
+        parsed.output,
+    )
+    else {
+        // Every `None` above comes with an error, so this is not reached; say so rather than
+        // panic if a future check forgets one.
+        return Err(ScenarioErrors(vec![ScenarioError::new(
+            file_name,
+            None,
+            String::new(),
+            "the scenario is incomplete (internal: a missing value was not reported)".into(),
+        )]));
+    };
+    let stem = Path::new(file_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "scenario".to_string());
+    Ok(Scenario {
+        path: PathBuf::from(file_name),
+        name: parsed.name.unwrap_or(stem),
+        description: parsed.description.unwrap_or_default(),
+        seed,
+        replicates,
+        stop: StopRule {
+            max_steps: steps,
+            at_fixed_point,
+        },
+        graph,
+        population,
+        model,
+        timing,
+        output,
+        overrides: overrides.to_vec(),
+        resolved: table,
+    })
+}
+
+/// The override an error at `path` comes from: the last one that set `path` or a table above
+/// it, or that created `path` (the document does not have it).
+fn blame_override<'o>(
+    path: &[span::Seg],
+    applied: &'o [overrides::Override],
+    spans: &Spans,
+) -> Option<&'o str> {
+    if path.is_empty() {
+        return None;
+    }
+    applied
+        .iter()
+        .rev()
+        .find(|o| path.starts_with(&o.path) || (o.path.starts_with(path) && !spans.contains(path)))
+        .map(|o| o.text.as_str())
+}
+
+#[cfg(test)]
+mod tests;

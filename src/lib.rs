@@ -8,6 +8,7 @@ pub mod cli;
 pub mod engine;
 pub mod graph;
 pub mod model;
+pub mod output;
 pub mod scenario;
 pub mod rng;
 pub mod stats;

@@ -1,0 +1,522 @@
+//! The run folder: creating it (never over someone else's files), resuming it, and writing
+//! every file atomically.
+//!
+//! # Layout
+//!
+//! ```text
+//! <dir>/
+//!   run.json                 {"fingerprint": "..."}: written first; what --resume checks
+//!   replicates/000000.json   one finished replicate (a ReplicateResult), written as it ends
+//!   replicates/000001.json
+//!   ...
+//!   manifest.json, summary.csv, steps.csv, rows.csv, stats.json, *.png, *.svg
+//!                            written by `output::finish` once every replicate is done
+//! ```
+//!
+//! # Crash safety
+//!
+//! Every file is written to a temporary file in the same folder (named `.ovation-tmp-*`) and
+//! renamed over its final name (`rename(2)`, atomic on one filesystem), so a reader, or a run
+//! killed at any instant (SIGINT or SIGKILL), sees either the whole old file or the whole new
+//! one, never a part. A replicate's file is written as soon as it finishes, so a killed run keeps
+//! every finished replicate and `--resume` ([`FolderMode::Resume`]) redoes only the others.
+//! Leftover temporary files are removed when a folder is resumed. Files are not `fsync`ed:
+//! the guarantee covers the process dying, not the machine losing power.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::OutputError;
+use crate::engine::measures::ReplicateResult;
+
+/// Name of the file that marks a run folder and records its fingerprint.
+pub const RUN_FILE: &str = "run.json";
+/// Name of the subfolder holding one file per finished replicate.
+pub const REPLICATES_DIR: &str = "replicates";
+/// Prefix of temporary files; anything named so is a leftover of an interrupted write.
+const TMP_PREFIX: &str = ".ovation-tmp-";
+
+/// What to do when the output folder already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderMode {
+    /// Create the folder; an existing non-empty folder is an error and is left untouched.
+    New,
+    /// Delete an existing run folder and start afresh (`--force`).
+    Force,
+    /// Finish the run already in the folder (`--resume`); its fingerprint must match.
+    Resume,
+}
+
+/// Contents of `run.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct RunFile {
+    /// Hash of the resolved scenario and program version, computed by the caller.
+    fingerprint: String,
+}
+
+/// An open run folder. Only this module and its siblings write into it.
+#[derive(Debug, Clone)]
+pub struct RunFolder {
+    /// The folder.
+    dir: PathBuf,
+    /// `dir/replicates`, which exists while the value lives.
+    replicates: PathBuf,
+}
+
+impl RunFolder {
+    /// Opens `dir` as a run folder for a run whose scenario and program version hash to
+    /// `fingerprint`.
+    ///
+    /// - [`FolderMode::New`]: creates `dir` (and its parents). An existing empty folder is used;
+    ///   an existing non-empty one is refused with [`OutputError::NotEmpty`] and not touched.
+    /// - [`FolderMode::Force`]: deletes an existing folder and creates it afresh. To keep a
+    ///   mistyped `--out` from wiping unrelated files, a non-empty folder without `run.json` is
+    ///   refused with [`OutputError::NotARunFolder`].
+    /// - [`FolderMode::Resume`]: `dir` must hold a `run.json` with the same fingerprint
+    ///   ([`OutputError::ResumeMissing`], [`OutputError::ResumeNotStarted`],
+    ///   [`OutputError::FingerprintMismatch`]); leftover temporary files are removed.
+    ///
+    /// For `New` and `Force` it writes `run.json` before returning, so a run killed at any
+    /// later point can be resumed.
+    pub fn open(dir: &Path, mode: FolderMode, fingerprint: &str) -> Result<RunFolder, OutputError> {
+        let folder = RunFolder {
+            dir: dir.to_path_buf(),
+            replicates: dir.join(REPLICATES_DIR),
+        };
+        let exists = match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => true,
+            Ok(_) => return Err(OutputError::NotAFolder { path: dir.into() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(source) => {
+                return Err(OutputError::Read {
+                    path: dir.into(),
+                    source,
+                });
+            }
+        };
+        match mode {
+            FolderMode::New => {
+                if exists && !is_empty(dir)? {
+                    return Err(OutputError::NotEmpty { dir: dir.into() });
+                }
+            }
+            FolderMode::Force => {
+                if exists {
+                    if !is_empty(dir)? && !dir.join(RUN_FILE).is_file() {
+                        return Err(OutputError::NotARunFolder { dir: dir.into() });
+                    }
+                    fs::remove_dir_all(dir).map_err(|source| OutputError::Write {
+                        path: dir.into(),
+                        source,
+                    })?;
+                }
+            }
+            FolderMode::Resume => {
+                if !exists {
+                    return Err(OutputError::ResumeMissing { dir: dir.into() });
+                }
+                let run_file = dir.join(RUN_FILE);
+                let found = match fs::read(&run_file) {
+                    Ok(bytes) => serde_json::from_slice::<RunFile>(&bytes).map_err(|source| {
+                        OutputError::Json {
+                            path: run_file.clone(),
+                            source,
+                        }
+                    })?,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        return Err(OutputError::ResumeNotStarted { path: run_file });
+                    }
+                    Err(source) => {
+                        return Err(OutputError::Read {
+                            path: run_file,
+                            source,
+                        });
+                    }
+                };
+                if found.fingerprint != fingerprint {
+                    return Err(OutputError::FingerprintMismatch {
+                        path: run_file,
+                        expected: fingerprint.to_string(),
+                        found: found.fingerprint,
+                    });
+                }
+                create_dir(&folder.replicates)?;
+                remove_temp_files(dir)?;
+                remove_temp_files(&folder.replicates)?;
+                return Ok(folder);
+            }
+        }
+        create_dir(dir)?;
+        create_dir(&folder.replicates)?;
+        folder.write_started(fingerprint)?;
+        Ok(folder)
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file that holds finished replicate `replicate`: `replicates/000042.json` (six
+    /// digits, more for indices of a million and above).
+    pub fn replicate_path(&self, replicate: u32) -> PathBuf {
+        self.replicates.join(format!("{replicate:06}.json"))
+    }
+
+    /// Writes `run.json` recording `fingerprint`. [`open`](RunFolder::open) already does this
+    /// for new folders.
+    pub fn write_started(&self, fingerprint: &str) -> Result<(), OutputError> {
+        let path = self.dir.join(RUN_FILE);
+        let run = RunFile {
+            fingerprint: fingerprint.to_string(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&run).map_err(|source| OutputError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        bytes.push(b'\n');
+        write_atomic(&path, &bytes)
+    }
+
+    /// Writes one finished replicate to [`replicate_path`](RunFolder::replicate_path),
+    /// atomically, as compact JSON (floats in shortest round-trip form, so reading it back
+    /// gives the same bits). Call it as each replicate finishes.
+    pub fn write_replicate(&self, result: &ReplicateResult) -> Result<(), OutputError> {
+        let path = self.replicate_path(result.replicate);
+        let bytes = serde_json::to_vec(result).map_err(|source| OutputError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        write_atomic(&path, &bytes)
+    }
+
+    /// The finished replicates on disk, sorted by replicate index. Files that are not named
+    /// like a replicate (e.g. leftovers of an interrupted write) are skipped; a file that cannot
+    /// be parsed, or holds another replicate than its name says, is an error.
+    /// Computes in **O(total size of the files)**.
+    pub fn done(&self) -> Result<Vec<ReplicateResult>, OutputError> {
+        let entries = fs::read_dir(&self.replicates).map_err(|source| OutputError::Read {
+            path: self.replicates.clone(),
+            source,
+        })?;
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| OutputError::Read {
+                path: self.replicates.clone(),
+                source,
+            })?;
+            let name = entry.file_name();
+            let Some(index) = name.to_str().and_then(replicate_index) else {
+                continue;
+            };
+            found.push((index, entry.path()));
+        }
+        found.sort();
+        let mut results = Vec::with_capacity(found.len());
+        for (index, path) in found {
+            let bytes = fs::read(&path).map_err(|source| OutputError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let result: ReplicateResult =
+                serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
+                    path: path.clone(),
+                    source,
+                })?;
+            if result.replicate != index {
+                return Err(OutputError::WrongReplicate {
+                    path,
+                    expected: index,
+                    found: result.replicate,
+                });
+            }
+            results.push(result);
+        }
+        Ok(results)
+    }
+}
+
+/// The replicate index of a file named like `000042.json`, or `None`.
+fn replicate_index(name: &str) -> Option<u32> {
+    let digits = name.strip_suffix(".json")?;
+    if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether the folder has no entries.
+fn is_empty(dir: &Path) -> Result<bool, OutputError> {
+    let mut entries = fs::read_dir(dir).map_err(|source| OutputError::Read {
+        path: dir.into(),
+        source,
+    })?;
+    Ok(entries.next().is_none())
+}
+
+/// Creates `dir` and its parents; an existing folder is fine.
+fn create_dir(dir: &Path) -> Result<(), OutputError> {
+    fs::create_dir_all(dir).map_err(|source| OutputError::Write {
+        path: dir.into(),
+        source,
+    })
+}
+
+/// Removes the leftovers of interrupted atomic writes directly inside `dir`.
+fn remove_temp_files(dir: &Path) -> Result<(), OutputError> {
+    let entries = fs::read_dir(dir).map_err(|source| OutputError::Read {
+        path: dir.into(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| OutputError::Read {
+            path: dir.into(),
+            source,
+        })?;
+        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(|source| OutputError::Write { path, source })?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: to a temporary file in the same folder, then renamed
+/// over `path`. Readers never see a partial file; on error `path` is unchanged and the temporary
+/// file is removed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut file = AtomicFile::create(path)?;
+    file.writer()
+        .write_all(bytes)
+        .map_err(|source| OutputError::Write {
+            path: path.into(),
+            source,
+        })?;
+    file.commit()
+}
+
+/// A file being written atomically: a temporary file beside `path` until
+/// [`commit`](AtomicFile::commit) renames it to `path`. Dropped without commit, it is deleted.
+pub(crate) struct AtomicFile {
+    /// The temporary file.
+    tmp: tempfile::NamedTempFile,
+    /// The final name.
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file in `path`'s folder. Its name ends with `path`'s file name, so
+    /// encoders that pick the format from the extension (the PNG writer) see the right one.
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let suffix = format!(
+            "-{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(TMP_PREFIX).suffix(&suffix);
+        // NamedTempFile defaults to mode 0600; results are ordinary files, so let the umask
+        // decide, as `File::create` does.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder
+            .tempfile_in(parent)
+            .map_err(|source| OutputError::Write {
+                path: path.into(),
+                source,
+            })?;
+        Ok(AtomicFile {
+            tmp,
+            path: path.into(),
+        })
+    }
+
+    /// Where the temporary file is, for writers that want a path.
+    pub(crate) fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A buffered writer into the temporary file.
+    pub(crate) fn writer(&mut self) -> BufWriter<&mut File> {
+        BufWriter::new(self.tmp.as_file_mut())
+    }
+
+    /// Renames the temporary file to the final name, replacing any file there.
+    pub(crate) fn commit(self) -> Result<(), OutputError> {
+        self.tmp
+            .persist(&self.path)
+            .map(drop)
+            .map_err(|e| OutputError::Write {
+                path: self.path,
+                source: e.error,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures::replicate;
+
+    /// Every entry under `dir`, relative, sorted, with file contents.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in fs::read_dir(&d).expect("test folder is readable") {
+                let path = entry.expect("test folder is readable").path();
+                if path.is_dir() {
+                    out.push((path.strip_prefix(dir).expect("under dir").into(), vec![]));
+                    stack.push(path);
+                } else {
+                    let bytes = fs::read(&path).expect("test file is readable");
+                    out.push((path.strip_prefix(dir).expect("under dir").into(), bytes));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn new_creates_and_refuses_non_empty() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("runs/a");
+        let folder = RunFolder::open(&dir, FolderMode::New, "abc").expect("new folder");
+        assert!(dir.join(RUN_FILE).is_file() && dir.join(REPLICATES_DIR).is_dir());
+        folder.write_replicate(&replicate(3)).expect("write");
+
+        // An unrelated non-empty folder: refused, nothing changes.
+        let other = root.path().join("mine");
+        fs::create_dir(&other).expect("mkdir");
+        fs::write(other.join("thesis.tex"), "precious").expect("write");
+        for d in [&dir, &other] {
+            let before = snapshot(d);
+            let err = RunFolder::open(d, FolderMode::New, "abc").expect_err("non-empty");
+            assert!(matches!(err, OutputError::NotEmpty { .. }));
+            let msg = err.to_string();
+            assert!(msg.contains(&d.display().to_string()), "{msg}");
+            assert!(msg.contains("--force") && msg.contains("--resume"), "{msg}");
+            assert_eq!(snapshot(d), before);
+        }
+
+        // An empty existing folder is used.
+        let empty = root.path().join("empty");
+        fs::create_dir(&empty).expect("mkdir");
+        RunFolder::open(&empty, FolderMode::New, "abc").expect("empty folder is fine");
+    }
+
+    #[test]
+    fn force_clears_run_folders_only() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("run");
+        let folder = RunFolder::open(&dir, FolderMode::New, "old").expect("new");
+        folder.write_replicate(&replicate(0)).expect("write");
+        fs::write(dir.join("summary.csv"), "x").expect("write");
+
+        let folder = RunFolder::open(&dir, FolderMode::Force, "new").expect("force");
+        assert!(folder.done().expect("done").is_empty());
+        assert!(!dir.join("summary.csv").exists());
+        // The new fingerprint is recorded.
+        RunFolder::open(&dir, FolderMode::Resume, "new").expect("resume");
+
+        // Force on a folder that does not exist creates it.
+        RunFolder::open(&root.path().join("fresh"), FolderMode::Force, "x").expect("force new");
+
+        let other = root.path().join("mine");
+        fs::create_dir(&other).expect("mkdir");
+        fs::write(other.join("thesis.tex"), "precious").expect("write");
+        let before = snapshot(&other);
+        let err = RunFolder::open(&other, FolderMode::Force, "x").expect_err("not a run");
+        assert!(matches!(err, OutputError::NotARunFolder { .. }), "{err}");
+        assert_eq!(snapshot(&other), before);
+    }
+
+    #[test]
+    fn resume_checks_fingerprint_and_keeps_replicates() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("run");
+        let folder = RunFolder::open(&dir, FolderMode::New, "f1").expect("new");
+        for i in [2, 0, 5] {
+            folder.write_replicate(&replicate(i)).expect("write");
+        }
+        // A leftover of a write killed half-way.
+        let stale = dir.join(REPLICATES_DIR).join(".ovation-tmp-x1-000001.json");
+        fs::write(&stale, "{\"replic").expect("write");
+
+        let err = RunFolder::open(&dir, FolderMode::Resume, "f2").expect_err("mismatch");
+        let OutputError::FingerprintMismatch {
+            expected, found, ..
+        } = &err
+        else {
+            panic!("expected FingerprintMismatch, got {err}");
+        };
+        assert_eq!((expected.as_str(), found.as_str()), ("f2", "f1"));
+        assert!(err.to_string().contains("run.json"), "{err}");
+
+        let folder = RunFolder::open(&dir, FolderMode::Resume, "f1").expect("resume");
+        assert!(!stale.exists());
+        let done = folder.done().expect("done");
+        assert_eq!(done, vec![replicate(0), replicate(2), replicate(5)]);
+
+        let missing = root.path().join("nope");
+        let err = RunFolder::open(&missing, FolderMode::Resume, "f1").expect_err("missing");
+        assert!(matches!(err, OutputError::ResumeMissing { .. }), "{err}");
+        let empty = root.path().join("empty");
+        fs::create_dir(&empty).expect("mkdir");
+        let err = RunFolder::open(&empty, FolderMode::Resume, "f1").expect_err("no run.json");
+        assert!(matches!(err, OutputError::ResumeNotStarted { .. }), "{err}");
+    }
+
+    #[test]
+    fn replicate_round_trips_exact_floats() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let folder = RunFolder::open(root.path(), FolderMode::New, "f").expect("new");
+        let mut r = replicate(7);
+        r.final_standing = 1.0 / 3.0;
+        r.conformers = 0.1 + 0.2;
+        r.information_efficiency = 5e-324;
+        folder.write_replicate(&r).expect("write");
+        assert!(folder.replicate_path(7).ends_with("replicates/000007.json"));
+        assert_eq!(folder.done().expect("done"), vec![r]);
+    }
+
+    #[test]
+    fn done_rejects_a_misnamed_replicate() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let folder = RunFolder::open(root.path(), FolderMode::New, "f").expect("new");
+        let bytes = serde_json::to_vec(&replicate(1)).expect("json");
+        write_atomic(&folder.replicate_path(4), &bytes).expect("write");
+        let err = folder.done().expect_err("misnamed");
+        assert!(err.to_string().contains("000004.json"), "{err}");
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_files() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let path = root.path().join("a.txt");
+        write_atomic(&path, b"one").expect("write");
+        write_atomic(&path, b"two").expect("overwrite");
+        assert_eq!(fs::read(&path).expect("read"), b"two");
+        // An abandoned write leaves nothing behind.
+        let file = AtomicFile::create(&root.path().join("b.png")).expect("create");
+        assert!(file.temp_path().to_string_lossy().ends_with("-b.png"));
+        drop(file);
+        let names: Vec<_> = snapshot(root.path()).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(names, vec![PathBuf::from("a.txt")]);
+        // A folder that does not exist is an error naming the file.
+        let err = write_atomic(&root.path().join("no/such/c.txt"), b"x").expect_err("no dir");
+        assert!(err.to_string().contains("c.txt"), "{err}");
+    }
+}

@@ -1,0 +1,335 @@
+//! The CSV tables of a run: `steps.csv`, `summary.csv` and `rows.csv`.
+//!
+//! All three are tidy (one observation per row), comma-separated, with a header row, `\n` line
+//! endings and a fixed column order. Replicates appear in index order. Floats are written with
+//! Rust's shortest round-trip `Display` (`0.1`, `0.3333333333333333`, `1`, never an exponent),
+//! so `pandas.read_csv` or R's `read.csv` read back exactly the `f64` the engine computed;
+//! counts are integers. Nothing is quoted, since no field holds a comma or a quote.
+//!
+//! # Format
+//!
+//! `steps.csv`: each replicate's own trajectory, step 0 first; per step the five measures
+//! `sitting`, `standing`, `booing` (shares of all agents), `changes` (agents whose action
+//! changed) and `exposures` (edges over which a change became visible), in that order. A
+//! replicate that stopped early has no rows after its last step.
+//!
+//! ```text
+//! replicate,step,measure,value
+//! 0,0,sitting,0.9
+//! 0,0,standing,0.1
+//! 0,0,booing,0
+//! 0,0,changes,0
+//! 0,0,exposures,0
+//! 0,1,sitting,0.75
+//! ...
+//! ```
+//!
+//! `summary.csv`: one row per replicate; the columns are the scalar fields of
+//! [`ReplicateResult`] in declaration order, `outcome` by name (`fixed_point`, `cycle`,
+//! `step_limit`).
+//!
+//! ```text
+//! replicate,outcome,cycle_period,steps,initial_standing,final_sitting,final_standing,final_booing,peak_booing,peak_booing_step,cascade_size,conformers,suppressed,information_efficiency,edge_visits
+//! 0,fixed_point,0,1,0.1,0.7,0.3,0,0,0,2,0.2,0,0.8,17
+//! ```
+//!
+//! `rows.csv` (theater graphs only): the final share standing in each row, row 0 = the front.
+//!
+//! ```text
+//! replicate,row,standing
+//! 0,0,0.85
+//! 0,1,0.8
+//! ```
+
+use std::fmt::Write as _;
+use std::io;
+
+use crate::engine::measures::ReplicateResult;
+
+/// Header of `summary.csv`.
+pub const SUMMARY_HEADER: [&str; 15] = [
+    "replicate",
+    "outcome",
+    "cycle_period",
+    "steps",
+    "initial_standing",
+    "final_sitting",
+    "final_standing",
+    "final_booing",
+    "peak_booing",
+    "peak_booing_step",
+    "cascade_size",
+    "conformers",
+    "suppressed",
+    "information_efficiency",
+    "edge_visits",
+];
+
+/// Header of `steps.csv`.
+pub const STEPS_HEADER: [&str; 4] = ["replicate", "step", "measure", "value"];
+
+/// Header of `rows.csv`.
+pub const ROWS_HEADER: [&str; 3] = ["replicate", "row", "standing"];
+
+/// A CSV writer with our settings: `\n` terminator, quoting only when needed (never, for our
+/// fields).
+fn writer(out: &mut dyn io::Write) -> csv::Writer<&mut dyn io::Write> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
+
+/// Reusable text buffers for one row's fields, so that writing allocates nothing per row.
+struct Fields {
+    bufs: Vec<String>,
+}
+
+impl Fields {
+    fn new(n: usize) -> Fields {
+        Fields {
+            bufs: vec![String::new(); n],
+        }
+    }
+
+    /// Clears the buffers and returns them for filling.
+    fn clear(&mut self) -> &mut [String] {
+        for b in &mut self.bufs {
+            b.clear();
+        }
+        &mut self.bufs
+    }
+
+    fn write(&self, w: &mut csv::Writer<&mut dyn io::Write>) -> csv::Result<()> {
+        w.write_record(&self.bufs)
+    }
+}
+
+/// Writes `x` with `Display` (shortest round trip; writing into a `String` cannot fail).
+fn put(buf: &mut String, x: impl std::fmt::Display) {
+    let _ = write!(buf, "{x}");
+}
+
+/// Writes `steps.csv` for `results` (already in replicate order) to `out`.
+/// Computes in **O(total steps)** time, allocating nothing per row.
+pub fn write_steps(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(STEPS_HEADER)?;
+    let mut f = Fields::new(4);
+    for r in results {
+        for rec in &r.trajectory {
+            let values: [(&str, &dyn std::fmt::Display); 5] = [
+                ("sitting", &rec.sitting),
+                ("standing", &rec.standing),
+                ("booing", &rec.booing),
+                ("changes", &rec.changes),
+                ("exposures", &rec.exposures),
+            ];
+            for (measure, value) in values {
+                let b = f.clear();
+                put(&mut b[0], r.replicate);
+                put(&mut b[1], rec.step);
+                b[2].push_str(measure);
+                put(&mut b[3], value);
+                f.write(&mut w)?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `summary.csv` for `results` (already in replicate order) to `out`.
+pub fn write_summary(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(SUMMARY_HEADER)?;
+    let mut f = Fields::new(SUMMARY_HEADER.len());
+    for r in results {
+        let values: [&dyn std::fmt::Display; 15] = [
+            &r.replicate,
+            &r.outcome.name(),
+            &r.cycle_period,
+            &r.steps,
+            &r.initial_standing,
+            &r.final_sitting,
+            &r.final_standing,
+            &r.final_booing,
+            &r.peak_booing,
+            &r.peak_booing_step,
+            &r.cascade_size,
+            &r.conformers,
+            &r.suppressed,
+            &r.information_efficiency,
+            &r.edge_visits,
+        ];
+        for (b, v) in f.clear().iter_mut().zip(values) {
+            put(b, v);
+        }
+        f.write(&mut w)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `rows.csv` for `results` (already in replicate order) to `out`: one row per
+/// replicate and theater row.
+pub fn write_rows(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(ROWS_HEADER)?;
+    let mut f = Fields::new(3);
+    for r in results {
+        for (row, share) in r.standing_by_row.iter().enumerate() {
+            let b = f.clear();
+            put(&mut b[0], r.replicate);
+            put(&mut b[1], row);
+            put(&mut b[2], share);
+            f.write(&mut w)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::measures::Outcome;
+    use crate::output::fixtures::{replicate, trajectory};
+
+    /// The text `write` produces for `results`.
+    fn text(
+        write: fn(&mut dyn io::Write, &[&ReplicateResult]) -> csv::Result<()>,
+        results: &[ReplicateResult],
+    ) -> String {
+        let refs: Vec<&ReplicateResult> = results.iter().collect();
+        let mut out = Vec::new();
+        write(&mut out, &refs).expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("CSV is UTF-8")
+    }
+
+    /// Asserts that `write` turns `results` into exactly `expected`.
+    fn check(
+        write: fn(&mut dyn io::Write, &[&ReplicateResult]) -> csv::Result<()>,
+        results: &[ReplicateResult],
+        expected: &str,
+    ) {
+        assert_eq!(text(write, results), expected);
+    }
+
+    fn two() -> Vec<ReplicateResult> {
+        let mut a = replicate(0);
+        a.trajectory = trajectory(&[0.1, 0.25]);
+        a.trajectory[1].booing = 0.05;
+        a.trajectory[1].sitting = 0.7;
+        let mut b = replicate(1);
+        b.outcome = Outcome::Cycle;
+        b.cycle_period = 2;
+        b.final_standing = 1.0 / 3.0;
+        b.edge_visits = 12_345_678_901;
+        b.standing_by_row = vec![0.85, 0.8];
+        vec![a, b]
+    }
+
+    #[test]
+    fn steps_format() {
+        check(
+            write_steps,
+            &two(),
+            "replicate,step,measure,value\n\
+             0,0,sitting,0.9\n\
+             0,0,standing,0.1\n\
+             0,0,booing,0\n\
+             0,0,changes,0\n\
+             0,0,exposures,0\n\
+             0,1,sitting,0.7\n\
+             0,1,standing,0.25\n\
+             0,1,booing,0.05\n\
+             0,1,changes,3\n\
+             0,1,exposures,7\n\
+             1,0,sitting,0.9\n\
+             1,0,standing,0.1\n\
+             1,0,booing,0\n\
+             1,0,changes,0\n\
+             1,0,exposures,0\n",
+        );
+    }
+
+    #[test]
+    fn summary_format() {
+        check(
+            write_summary,
+            &two(),
+            "replicate,outcome,cycle_period,steps,initial_standing,final_sitting,final_standing,\
+             final_booing,peak_booing,peak_booing_step,cascade_size,conformers,suppressed,\
+             information_efficiency,edge_visits\n\
+             0,fixed_point,0,1,0.1,0.7,0.3,0,0,0,2,0.2,0,0.8,17\n\
+             1,cycle,2,1,0.1,0.7,0.3333333333333333,0,0,0,2,0.2,0,0.8,12345678901\n",
+        );
+    }
+
+    #[test]
+    fn rows_format() {
+        check(
+            write_rows,
+            &two(),
+            "replicate,row,standing\n1,0,0.85\n1,1,0.8\n",
+        );
+    }
+
+    #[test]
+    fn summary_columns_are_the_scalar_fields_in_order() {
+        // serde writes struct fields in declaration order; the scalar ones (not arrays) must be
+        // exactly SUMMARY_HEADER, so a field added to ReplicateResult fails here until the
+        // table has it.
+        let json = serde_json::to_string(&replicate(0)).expect("json");
+        let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let object = value.as_object().expect("a struct is an object");
+        let mut scalars: Vec<(usize, &str)> = object
+            .iter()
+            .filter(|(_, v)| !v.is_array())
+            .map(|(k, _)| {
+                let at = json.find(&format!("\"{k}\":")).expect("key is in the text");
+                (at, k.as_str())
+            })
+            .collect();
+        scalars.sort();
+        let names: Vec<&str> = scalars.into_iter().map(|(_, k)| k).collect();
+        assert_eq!(names, SUMMARY_HEADER);
+    }
+
+    #[test]
+    fn floats_round_trip() {
+        let tricky = [
+            0.1 + 0.2,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            1e-300,
+            5e-324,
+            0.999_999_999_999_999_9,
+            123_456_789.123_456_78,
+            f64::MAX,
+            -0.0,
+        ];
+        let mut results = Vec::new();
+        for (i, &x) in tricky.iter().enumerate() {
+            let mut r = replicate(i as u32);
+            r.final_standing = x;
+            r.trajectory = trajectory(&[x]);
+            results.push(r);
+        }
+        let summary = text(write_summary, &results);
+        let mut reader = csv::Reader::from_reader(summary.as_bytes());
+        let read: Vec<f64> = reader
+            .records()
+            .map(|rec| {
+                let rec = rec.expect("valid CSV");
+                rec[6].parse::<f64>().expect("a float")
+            })
+            .collect();
+        assert_eq!(read.len(), tricky.len());
+        for (a, b) in read.iter().zip(tricky) {
+            assert_eq!(a.to_bits(), b.to_bits(), "{a} != {b}");
+        }
+        // Display never uses an exponent, which every CSV reader parses.
+        assert!(!summary.contains("e-") && !summary.contains("e+"));
+    }
+}

@@ -19,5 +19,45 @@ fn csr_build(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, csr_build);
+/// Generator throughput (spec to built graph, CSR included), in edges per second, at about
+/// 10^6 edges: Barabasi-Albert (sequential) and Erdos-Renyi G(n, p) and G(n, m) (parallel rows).
+fn generators(c: &mut Criterion) {
+    use criterion::{BenchmarkId, Throughput};
+    use ovation::graph::generators::{GeneratorSpec, generate};
+    let mut group = c.benchmark_group("generators");
+    group.sample_size(10);
+    let n = 100_000u32;
+    let specs = [
+        (
+            "barabasi_albert",
+            GeneratorSpec::BarabasiAlbert { n, m: 10 },
+        ),
+        (
+            "erdos_renyi_p",
+            GeneratorSpec::ErdosRenyi {
+                n,
+                p: Some(1e-4),
+                m: None,
+            },
+        ),
+        (
+            "erdos_renyi_m",
+            GeneratorSpec::ErdosRenyi {
+                n,
+                p: None,
+                m: Some(1_000_000),
+            },
+        ),
+    ];
+    for (name, spec) in specs {
+        let edges = generate(&spec, 1).expect("a valid spec").edge_count();
+        group.throughput(Throughput::Elements(edges));
+        group.bench_with_input(BenchmarkId::new(name, edges), &spec, |b, s| {
+            b.iter(|| generate(s, 1).expect("a valid spec"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, csr_build, generators);
 criterion_main!(benches);

@@ -35,7 +35,7 @@ pub(crate) fn check(p: &Parsed, sink: &mut Vec<RawError>) {
         check_model(model, sink);
     }
     if let Some(timing) = &p.timing {
-        check_timing(timing, p.graph.as_ref(), sink);
+        check_timing(timing, p.graph.as_ref(), p.steps, sink);
     }
 }
 
@@ -261,7 +261,12 @@ fn check_model(model: &RuleSpec, sink: &mut Vec<RawError>) {
     }
 }
 
-fn check_timing(timing: &TimingSpec, graph: Option<&GraphSource>, sink: &mut Vec<RawError>) {
+fn check_timing(
+    timing: &TimingSpec,
+    graph: Option<&GraphSource>,
+    max_steps: Option<u32>,
+    sink: &mut Vec<RawError>,
+) {
     let TimingSpec::Delayed { latency } = timing else {
         return;
     };
@@ -278,6 +283,17 @@ fn check_timing(timing: &TimingSpec, graph: Option<&GraphSource>, sink: &mut Vec
                 sink.push(RawError::value(
                     child(&lat, "steps"),
                     format!("expected at least 1 step, found {steps}"),
+                ));
+            }
+            if let Some(max) = max_steps
+                && *steps > max
+            {
+                sink.push(RawError::value(
+                    child(&lat, "steps"),
+                    format!(
+                        "expected a latency of at most the run's `steps` ({max}), found {steps}: \
+                         nobody would see anything within the run"
+                    ),
                 ));
             }
         }

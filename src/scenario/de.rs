@@ -380,7 +380,7 @@ fn refine<T: DeserializeOwned>(v: &Value, mut path: KeyPath, msg: &str, dist: bo
             // A tag is a string; `dist` is also the name of a field holding a table.
             if let Seg::Key(name) = &k
                 && TAGS.contains(&name.as_str())
-                && get(node, &[k.clone()]).is_some_and(Value::is_str)
+                && get(node, std::slice::from_ref(&k)).is_some_and(Value::is_str)
             {
                 continue;
             }

@@ -192,29 +192,20 @@ pub fn load_str(
     base_dir: &Path,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioErrors> {
-    let (doc, syntax) = toml::de::DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        let spans = Spans::empty(text);
-        let mut seen_lines = Vec::new();
-        let mut errors = Vec::new();
-        for e in &syntax {
-            let pos = e.span().map(|s| spans.line_col(s.start));
-            // Recovery after one mistake often reports more on the same line; keep the first.
-            if let Some((line, _)) = pos {
-                if seen_lines.contains(&line) {
-                    continue;
-                }
-                seen_lines.push(line);
-            }
-            errors.push(ScenarioError::new(
+    // Only the first syntax error: after one, a parser's recovery reports mostly echoes of it
+    // (an unclosed array turns every later line into an error).
+    let doc = match toml::de::DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pos = e.span().map(|s| Spans::empty(text).line_col(s.start));
+            return Err(ScenarioErrors(vec![ScenarioError::new(
                 file_name,
                 pos,
                 String::new(),
                 format!("TOML syntax: {}", e.message()),
-            ));
+            )]));
         }
-        return Err(ScenarioErrors(errors));
-    }
+    };
     let spans = Spans::new(text, doc.get_ref());
     drop(doc);
     let mut table: toml::Table = match toml::from_str(text) {

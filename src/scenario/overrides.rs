@@ -12,6 +12,10 @@ use toml::{Table, Value};
 
 use crate::scenario::span::{KeyPath, Seg, display_path};
 
+/// Longer key paths are refused (no scenario key is nearly this deep; the limit keeps the
+/// tables an override creates shallow).
+const MAX_PATH_PARTS: usize = 16;
+
 /// One override as applied.
 #[derive(Debug, Clone)]
 pub(crate) struct Override {
@@ -55,6 +59,12 @@ fn apply_one(table: &mut Table, text: &str) -> Result<KeyPath, String> {
 fn parse_key_path(key: &str) -> Result<KeyPath, String> {
     if key.is_empty() {
         return Err("expected a key path before `=`, found nothing".into());
+    }
+    let parts = key.split('.').count();
+    if parts > MAX_PATH_PARTS {
+        return Err(format!(
+            "expected a key path of at most {MAX_PATH_PARTS} parts, found {parts}"
+        ));
     }
     key.split('.')
         .map(|part| {
@@ -195,6 +205,7 @@ mod tests {
                 "noequals".into(),
                 "a..b=1".into(),
                 "=1".into(),
+                format!("{}=1", ["a"; 17].join(".")),
             ],
         );
         let why: Vec<&str> = failed.iter().map(|f| f.1.as_str()).collect();
@@ -207,6 +218,7 @@ mod tests {
                 "expected KEY=VALUE (e.g. --set model.quality=0.6), found no `=`",
                 "expected a key path like `model.quality`, found `a..b` with an empty part",
                 "expected a key path before `=`, found nothing",
+                "expected a key path of at most 16 parts, found 17",
             ]
         );
     }

@@ -127,11 +127,10 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
         None => {}
     }
     match root.get("model") {
-        Some(v) => {
-            if table(v, &at("model"), "[model]", sink) {
-                p.model = unit(v, &at("model"), sink);
-            }
+        Some(v) if table(v, &at("model"), "[model]", sink) => {
+            p.model = unit(v, &at("model"), sink);
         }
+        Some(_) => {}
         None if missing("model") => sink.push(RawError::value(
             Vec::new(),
             "missing table [model]; expected e.g. `[model]` with `rule = \"sop\"` and `quality = 0.5`",

@@ -4,3 +4,4 @@ mod cli_graph;
 mod engine;
 mod real_data;
 mod tidy;
+mod validate;

@@ -188,7 +188,7 @@ fn write_body<W: Write>(graph: &FollowerGraph, sink: &mut Sink<W>) -> io::Result
         Some(NodeLabels::Strings(_)) => LABELS_STRINGS,
     };
     let weighted = graph.is_weighted();
-    let flags = u32::from(weighted) * FLAG_WEIGHTED | kind << LABELS_SHIFT;
+    let flags = (u32::from(weighted) * FLAG_WEIGHTED) | (kind << LABELS_SHIFT);
     let report = graph.report();
     sink.put(&CACHE_MAGIC)?;
     sink.put_u32(CACHE_VERSION)?;

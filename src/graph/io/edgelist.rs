@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! # Directed graph: lines starting with # or % are comments, blank lines are skipped
-//! FromNodeId	ToNodeId
-//! 0	1
+//! FromNodeId    ToNodeId
+//! 0    1
 //! 0 2
 //! 3,4
 //! ```
@@ -216,20 +216,16 @@ impl<R: Read> BlockReader<R> {
         let mut searched = 0;
         loop {
             if !self.eof {
-                let mut filled = buf.len();
-                buf.resize(target, 0);
-                while filled < target {
-                    match self.inner.read(&mut buf[filled..]) {
-                        Ok(0) => {
-                            self.eof = true;
-                            break;
-                        }
-                        Ok(k) => filled += k,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(ReadError::Io(e)),
-                    }
+                // `read_to_end` grows the buffer as data comes, so a small input never pays
+                // for a whole block of zeroed memory.
+                let want = (target - buf.len()) as u64;
+                let got = (&mut self.inner)
+                    .take(want)
+                    .read_to_end(&mut buf)
+                    .map_err(ReadError::Io)?;
+                if (got as u64) < want {
+                    self.eof = true;
                 }
-                buf.truncate(filled);
             }
             if self.eof {
                 return Ok((!buf.is_empty()).then_some(buf));

@@ -34,9 +34,9 @@ fn name(graph: &FollowerGraph, i: u32) -> String {
 /// # ovation follower graph: 3 nodes, 2 edges
 /// # Each line "u<TAB>v" is an edge u -> v: v follows u (v sees what u does).
 /// # Import it with the direction second-follows-first (the default).
-/// # u	v
-/// 1	2
-/// 2	7
+/// # u    v
+/// 1    2
+/// 2    7
 /// ```
 ///
 /// Nodes without edges are not written. String labels that look like integers, or that start

@@ -509,6 +509,14 @@ fn write_atomically(
             )
         })?;
     write(tmp.path())?;
+    // Temporary files are private (0600), and `graph::io` may have replaced ours with its own;
+    // give the result the mode a file created with the usual umask (022) gets.
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        tmp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .with_context(|| format!("{}: cannot set permissions", path.display()))?;
     let persisted = if force {
         tmp.persist(path).map(|_| ())
     } else {

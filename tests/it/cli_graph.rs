@@ -319,6 +319,16 @@ fn nothing_is_overwritten_without_force() {
             .expect("replaced")
             .contains("digraph")
     );
+    // Results are readable by others, as files created directly would be (not 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("t.ovg"))
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+    }
     // No temporary files are left behind.
     let stray: Vec<_> = std::fs::read_dir(d)
         .expect("readable")

@@ -500,3 +500,31 @@ fn gen_writes_edge_lists_by_extension_gzipped_or_not() {
         assert_eq!(st["reciprocity"], 1.0, "{file}");
     }
 }
+
+/// `graph stats` on SNAP's soc-Slashdot0902 against published figures: SNAP's page gives the
+/// largest strongly connected component as 71,307 nodes and the largest weak one as all
+/// 82,168; the data README counts 731,862 edges whose reverse is present (self-loops aside).
+/// Runs whenever `../shared/data` exists (always in CI).
+#[test]
+fn slashdot_components_match_snap() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let file = data.join("soc-Slashdot0902.txt.gz");
+    if !file.exists() {
+        eprintln!(
+            "notice: {} not found, skipping the Slashdot check",
+            file.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = file.to_str().expect("UTF-8 path");
+    let st = stats_json(dir.path(), path, &["--follows", "first-follows-second"]);
+    assert_eq!(st["nodes"], 82_168);
+    assert_eq!(st["self_loops_dropped"], 78_303);
+    assert_eq!(st["edges"], 948_464 - 78_303);
+    assert_eq!(st["scc"]["largest"], 71_307);
+    assert_eq!(st["wcc"]["count"], 1);
+    assert_eq!(st["wcc"]["largest"], 82_168);
+    let reciprocated = st["reciprocity"].as_f64().expect("number") * (948_464.0 - 78_303.0);
+    assert!((reciprocated - 731_862.0).abs() < 0.5, "{reciprocated}");
+}

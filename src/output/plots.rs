@@ -349,7 +349,8 @@ fn draw_histogram<DB: DrawingBackend>(
         .label_style((FONT_FAMILY, 15))
         .x_labels(11)
         .disable_x_mesh()
-        .light_line_style(RGBColor(235, 235, 235))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .map_err(msg)?;

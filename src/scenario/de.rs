@@ -103,10 +103,10 @@ pub(crate) fn unit<T: DeserializeOwned>(
             // A removed key, or a misspelling of it already reported, explains the absence.
             let misspelt = unknown.iter().any(|u| close(u, &name));
             if !removed.contains(&name) && !misspelt {
-                sink.push(RawError::value(
-                    full(&path),
-                    format!("missing key `{name}`"),
-                ));
+                // Inside nested tagged enums the path stops at the outer table; find the inner
+                // table that lacks the key.
+                let loc = refine::<T>(&v, path, &msg, Refine::Tables);
+                sink.push(RawError::value(full(&loc), format!("missing key `{name}`")));
             }
             break;
         }
@@ -122,7 +122,12 @@ pub(crate) fn unit<T: DeserializeOwned>(
             continue;
         }
         let dist = msg.contains("untagged enum Dist");
-        let loc = refine::<T>(&v, path, &msg, dist);
+        let loc = refine::<T>(
+            &v,
+            path,
+            &msg,
+            if dist { Refine::Dist } else { Refine::Any },
+        );
         if dist {
             let before = sink.len();
             if let Some(node) = get(&v, &loc) {
@@ -131,6 +136,13 @@ pub(crate) fn unit<T: DeserializeOwned>(
             if sink.len() == before {
                 sink.push(RawError::value(full(&loc), rewrite(&msg)));
             }
+        } else if msg.contains("expected string only") {
+            // toml's words for a non-string where a name (an enum variant) is expected.
+            let found = get(&v, &loc).map_or_else(|| "another type".to_string(), describe);
+            sink.push(RawError::value(
+                full(&loc),
+                format!("expected a string, found {found}"),
+            ));
         } else {
             sink.push(RawError::value(full(&loc), rewrite(&msg)));
         }
@@ -360,15 +372,26 @@ pub(crate) fn describe(v: &Value) -> String {
     }
 }
 
+/// What [`refine`] may descend into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refine {
+    /// Any key or element.
+    Any,
+    /// Any, but stop at a distribution table (its parts are judged by [`dist_errors`]).
+    Dist,
+    /// Tables only (a missing key: removing a scalar beside it would only move the error).
+    Tables,
+}
+
 /// Narrows an error's path to the key whose removal changes the error, descending as long as
 /// one does. Tag keys are skipped; so is the inside of a distribution table when the error is
 /// about a distribution (its parts are judged by [`dist_errors`]).
-fn refine<T: DeserializeOwned>(v: &Value, mut path: KeyPath, msg: &str, dist: bool) -> KeyPath {
+fn refine<T: DeserializeOwned>(v: &Value, mut path: KeyPath, msg: &str, how: Refine) -> KeyPath {
     loop {
         let Some(node) = get(v, &path) else {
             return path;
         };
-        if dist && node.get("dist").is_some_and(Value::is_str) {
+        if how == Refine::Dist && node.get("dist").is_some_and(Value::is_str) {
             return path;
         }
         let kids = children(node);
@@ -381,6 +404,11 @@ fn refine<T: DeserializeOwned>(v: &Value, mut path: KeyPath, msg: &str, dist: bo
             if let Seg::Key(name) = &k
                 && TAGS.contains(&name.as_str())
                 && get(node, std::slice::from_ref(&k)).is_some_and(Value::is_str)
+            {
+                continue;
+            }
+            if how == Refine::Tables
+                && !get(node, std::slice::from_ref(&k)).is_some_and(Value::is_table)
             {
                 continue;
             }
@@ -595,6 +623,23 @@ mod tests {
                 "x.latency.y: unknown key `y` in [x.latency]; expected `steps`",
             ]
         );
+    }
+
+    #[test]
+    fn missing_keys_of_nested_tables_and_names_of_the_wrong_type() {
+        assert_eq!(
+            errors::<TimingSpec>("scheme = 'delayed'\nlatency = { kind = 'agent' }"),
+            ["x.latency: missing key `dist`"]
+        );
+        assert_eq!(
+            errors::<crate::graph::io::IdKind>("a = 1").len(),
+            1,
+            "a table is not a name"
+        );
+        let v = Value::Integer(3);
+        let mut sink = Vec::new();
+        let _: Option<crate::graph::io::IdKind> = unit(&v, &keys(&["ids"]), &mut sink);
+        assert_eq!(sink[0].message, "expected a string, found 3");
     }
 
     #[test]

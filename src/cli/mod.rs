@@ -20,6 +20,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a scenario's replicates in parallel and write its result folder.
+    Run(run::RunArgs),
     /// Build, convert and describe follower graphs.
     #[command(subcommand)]
     Graph(graph::GraphCommand),
@@ -29,6 +31,7 @@ pub enum Command {
 }
 
 pub mod graph;
+pub mod run;
 pub mod validate;
 
 /// Whether progress bars may be drawn: only when standard error is a terminal.
@@ -56,6 +59,7 @@ pub fn main() -> i32 {
         return 1;
     }
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Graph(cmd) => graph::run(cmd),
         Command::Validate(args) => validate::run(args),
     };

@@ -4,7 +4,9 @@
 //! action. When a source changes, the counts of its followers are updated in place (push); only
 //! agents whose counts changed, or whose last revision left an open tie, are revised again. The
 //! counts are integers (weights in fixed point, 1/65536), so sums are exact and never depend on
-//! the order in which updates arrive.
+//! the order in which updates arrive. Counts are `u32`: unweighted, a source counts 1; weighted,
+//! it counts `round(visibility x edge weight x scale)` with `scale = min(65536, (2^32 - 1) /
+//! the largest weighted in-degree)`, so no agent's total can overflow.
 //!
 //! The kernel [`Kernel::revise`] works on one agent given its own counts and action, with every
 //! random draw keyed by the global agent id and the step: any partition of the agents across
@@ -18,7 +20,7 @@ use crate::model::sop::{Verdict, sop_verdict};
 use crate::model::{Action, Agents, RuleSpec, TieRule};
 use crate::rng::{Purpose, Stream, mix64};
 
-/// Fixed-point scale of weighted counts: a weight of 1.0 counts 65536 units.
+/// Largest fixed-point scale of weighted counts: a weight of 1.0 counts at most 65536 units.
 pub const WEIGHT_SCALE: f64 = 65536.0;
 
 /// The rule's parameters, resolved once per run (dispatch happens here, not per agent).
@@ -106,11 +108,11 @@ pub struct State {
     /// Current action of every agent (an `Action` byte).
     pub action: Vec<u8>,
     /// Weighted units of each agent's sources standing.
-    pub seen_stand: Vec<u64>,
+    pub seen_stand: Vec<u32>,
     /// Weighted units of each agent's sources booing.
-    pub seen_boo: Vec<u64>,
+    pub seen_boo: Vec<u32>,
     /// Weighted units of all of each agent's sources (fixed for the run).
-    pub seen_total: Vec<u64>,
+    pub seen_total: Vec<u32>,
     /// Number of agents in each action.
     pub tally: [u64; 3],
     /// Edge visits so far.
@@ -125,8 +127,8 @@ pub struct State {
 enum UnitWeights {
     /// Every source counts 1.
     Ones,
-    /// Fixed point of visibility x edge weight.
-    Weighted { visibility: Vec<f32> },
+    /// Fixed point of visibility x edge weight, `scale` units per 1.0.
+    Weighted { visibility: Vec<f32>, scale: f64 },
 }
 
 #[inline]
@@ -143,6 +145,7 @@ impl State {
         let unit = if graph.is_weighted() || agents.has_visibility_weights() {
             UnitWeights::Weighted {
                 visibility: agents.visibility.clone(),
+                scale: weight_scale(graph, &agents.visibility),
             }
         } else {
             UnitWeights::Ones
@@ -167,12 +170,12 @@ impl State {
 
     /// The units source `j` contributes over edge `e` (an index into the adjacency).
     #[inline]
-    fn unit(&self, j: u32, edge_weight: Option<f32>) -> u64 {
+    fn unit(&self, j: u32, edge_weight: Option<f32>) -> u32 {
         match &self.unit {
             UnitWeights::Ones => 1,
-            UnitWeights::Weighted { visibility } => {
+            UnitWeights::Weighted { visibility, scale } => {
                 let w = f64::from(visibility[j as usize]) * f64::from(edge_weight.unwrap_or(1.0));
-                (w * WEIGHT_SCALE).round().max(0.0) as u64
+                (w * scale).round().max(0.0) as u32
             }
         }
     }
@@ -184,14 +187,14 @@ impl State {
         let adj = graph.source_adjacency();
         let action = &self.action;
         let this = &*self;
-        let fresh: Vec<(u64, u64, u64)> = (0..graph.node_count())
+        let fresh: Vec<(u32, u32, u32)> = (0..graph.node_count())
             .into_par_iter()
             .with_min_len(4096)
             .map(|i| {
                 let (a, b) = adj.range(i);
-                let mut st = 0u64;
-                let mut bo = 0u64;
-                let mut tot = 0u64;
+                let mut st = 0u32;
+                let mut bo = 0u32;
+                let mut tot = 0u32;
                 for e in a..b {
                     let j = adj.targets[e];
                     let u = this.unit(j, adj.weights.as_ref().map(|w| w[e]));
@@ -260,7 +263,7 @@ impl State {
         &mut self,
         graph: &FollowerGraph,
         j: u32,
-        mut deliver: impl FnMut(u32, usize, u64),
+        mut deliver: impl FnMut(u32, usize, u32),
     ) -> u64 {
         let adj = graph.follower_adjacency();
         let (a, b) = adj.range(j);
@@ -275,7 +278,7 @@ impl State {
 
     /// Moves `units` of follower `f`'s counts from `old` to `new`.
     #[inline]
-    pub fn apply_units(&mut self, f: u32, old: Action, new: Action, units: u64) {
+    pub fn apply_units(&mut self, f: u32, old: Action, new: Action, units: u32) {
         let f = f as usize;
         match old {
             Action::Stand => self.seen_stand[f] -= units,
@@ -293,6 +296,29 @@ impl State {
     #[inline]
     pub fn current(&self, i: u32) -> Action {
         Action::from_u8(self.action[i as usize])
+    }
+}
+
+/// The fixed-point scale for weighted counts: at most [`WEIGHT_SCALE`], and small enough that
+/// the largest weighted in-degree fits a `u32`.
+fn weight_scale(graph: &FollowerGraph, visibility: &[f32]) -> f64 {
+    let adj = graph.source_adjacency();
+    let largest = (0..graph.node_count())
+        .into_par_iter()
+        .map(|i| {
+            let (a, b) = adj.range(i);
+            (a..b)
+                .map(|e| {
+                    let w = adj.weights.as_ref().map_or(1.0, |w| f64::from(w[e]));
+                    f64::from(visibility[adj.targets[e] as usize]) * w.max(0.0)
+                })
+                .sum::<f64>()
+        })
+        .reduce(|| 0.0, f64::max);
+    if largest * WEIGHT_SCALE < f64::from(u32::MAX) {
+        WEIGHT_SCALE
+    } else {
+        (f64::from(u32::MAX) / largest).floor().max(1.0)
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod cli_graph;
 mod engine;
+mod run;
 mod real_data;
 mod tidy;
 mod validate;

@@ -21,14 +21,15 @@ use crate::rng::{Purpose, Stream};
 fn pressure(ctx: &Ctx<'_, '_>, i: u32) -> u64 {
     let idx = i as usize;
     let s = &ctx.state;
-    let total = s.seen_total[idx];
+    let total = u64::from(s.seen_total[idx]);
     if total == 0 {
         return 0;
     }
+    let (stand, boo) = (u64::from(s.seen_stand[idx]), u64::from(s.seen_boo[idx]));
     let same = match s.action[idx] {
-        1 => s.seen_stand[idx],
-        2 => s.seen_boo[idx],
-        _ => total - s.seen_stand[idx] - s.seen_boo[idx],
+        1 => stand,
+        2 => boo,
+        _ => total - stand - boo,
     };
     (((total - same) as u128) << 32)
         .checked_div(total as u128)
@@ -80,8 +81,8 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
                 i,
                 step,
                 current,
-                ctx.state.seen_stand[idx],
-                ctx.state.seen_total[idx],
+                u64::from(ctx.state.seen_stand[idx]),
+                u64::from(ctx.state.seen_total[idx]),
             );
             if r.open_tie {
                 open_ties += 1;

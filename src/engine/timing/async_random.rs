@@ -57,8 +57,8 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
                 i,
                 step,
                 current,
-                ctx.state.seen_stand[idx],
-                ctx.state.seen_total[idx],
+                u64::from(ctx.state.seen_stand[idx]),
+                u64::from(ctx.state.seen_total[idx]),
             );
             if r.open_tie {
                 open_ties += 1;

@@ -379,3 +379,42 @@ fn bad_file_bytes_are_errors_not_panics() {
         "{e}"
     );
 }
+
+/// Inputs that once looked dangerous (deep nesting, control characters in keys, NaN and
+/// infinities, huge numbers, odd overrides): errors, one line each, and no panic.
+#[test]
+fn odd_input_gives_one_line_errors() {
+    let deep = format!("seed = {}{}", "[".repeat(5000), "]".repeat(5000));
+    let dotted = format!("{} = 1", vec!["a"; 5000].join("."));
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (deep, vec![]),
+        (dotted, vec![]),
+        ("\"a\\nb\" = 1\nseed = 1".into(), vec![]),
+        (
+            MINIMAL.replace("quality = 0.5", "quality = nan\nnoise = inf"),
+            vec![],
+        ),
+        (MINIMAL.replace("rows = 3", "rows = 99999999999"), vec![]),
+        (
+            MINIMAL.to_string(),
+            vec![
+                "population.0.nodes=[4294967295]".into(),
+                "population.0.share=-inf".into(),
+                "graph=3".into(),
+                "x\ny=1".into(),
+                format!("{}=1", ["b"; 16].join(".")),
+            ],
+        ),
+        ("\u{feff}seed = 1".into(), vec![]),
+        (String::new(), vec![]),
+    ];
+    for (text, overrides) in &cases {
+        let o: Vec<&str> = overrides.iter().map(String::as_str).collect();
+        let e = load_text(text, &o).expect_err("invalid");
+        assert!(!e.0.is_empty());
+        for line in e.0.iter().map(|e| e.to_string()) {
+            assert!(!line.contains('\n'), "{line:?}");
+            assert!(line.starts_with("x.toml"), "{line:?}");
+        }
+    }
+}

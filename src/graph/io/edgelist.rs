@@ -437,8 +437,8 @@ fn parse_int_chunk(data: &[u8], weighted: bool) -> (Result<u64, Fault>, IntChunk
     (lines, chunk)
 }
 
-/// A fast, deterministic hasher (FxHash) for the string-id tables; hash flooding is no
-/// concern for files the user chose.
+/// A fast, deterministic hasher (FxHash, with a final mix) for the string-id tables; hash
+/// flooding is no concern for files the user chose.
 #[derive(Default)]
 struct FxHasher(u64);
 
@@ -456,9 +456,17 @@ impl Hasher for FxHasher {
         }
     }
 
+    /// Mixes the state (the murmur3 finaliser): FxHash's last step is a multiply, which
+    /// leaves the low bits, the ones a table indexes by, depending on low input bits only;
+    /// ids like `user123` then collide en masse.
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

@@ -11,7 +11,8 @@
 //! - `ovation graph export FILE --format dot|graphml|edgelist [-o OUT]` writes another format,
 //!   to standard output by default.
 //!
-//! No command overwrites an existing file unless given `--force`; files are written to a
+//! No command overwrites an existing file unless given `--force`, except an ovation graph
+//! cache (a derived file) written as a cache again; files are written to a
 //! temporary file beside the target and moved into place, so a failed run leaves nothing
 //! half-written.
 
@@ -474,11 +475,18 @@ fn byte_bar(path: &Path, verb: &str) -> ProgressBar {
     pb
 }
 
-/// Refuses to go on if `path` exists and `force` is not set.
+/// Whether `path` may be replaced: with `force`, or when it is an ovation graph cache (a
+/// derived file, rebuilt from its source at will). Anything else, such as the user's own edge
+/// list, is never replaced without `--force`.
+fn may_replace(path: &Path, force: bool) -> bool {
+    force || io::is_cache(path).unwrap_or(false)
+}
+
+/// Refuses to go on if `path` exists and may not be replaced (see [`may_replace`]).
 fn refuse_overwrite(path: &Path, force: bool) -> anyhow::Result<()> {
-    if !force && path.exists() {
+    if path.exists() && !may_replace(path, force) {
         bail!(
-            "{}: already exists; pass --force to overwrite it",
+            "{}: already exists and is not an ovation graph cache; pass --force to overwrite it",
             path.display()
         );
     }
@@ -517,7 +525,7 @@ fn write_atomically(
         std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .with_context(|| format!("{}: cannot set permissions", path.display()))?;
-    let persisted = if force {
+    let persisted = if may_replace(path, force) {
         tmp.persist(path).map(|_| ())
     } else {
         tmp.persist_noclobber(path).map(|_| ())
@@ -525,7 +533,7 @@ fn write_atomically(
     persisted.map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow::anyhow!(
-                "{}: already exists; pass --force to overwrite it",
+                "{}: already exists and is not an ovation graph cache; pass --force to overwrite it",
                 path.display()
             )
         } else {

@@ -131,10 +131,18 @@ fn set_in(slot: &mut Value, done: &[Seg], rest: &[Seg], value: Value) -> Result<
         }
         (Value::Array(a), Seg::Index(i)) => {
             let len = a.len();
+            // One past the end appends: `--set population.1.name=fans` adds a second class.
+            if *i == len {
+                a.push(match more.first() {
+                    None => Value::Table(Table::new()),
+                    Some(Seg::Index(_)) => Value::Array(Vec::new()),
+                    Some(Seg::Key(_)) => Value::Table(Table::new()),
+                });
+            }
             match a.get_mut(*i) {
                 Some(next) => set_in(next, &done, more, value),
                 None => Err(format!(
-                    "index {i} is out of range: `{here}` has {len} entr{}",
+                    "index {i} is out of range: `{here}` has {len} entr{} (index {len} appends one)",
                     if len == 1 { "y" } else { "ies" }
                 )),
             }
@@ -213,7 +221,7 @@ mod tests {
             why,
             [
                 "`seed` is an integer, not a table; cannot set a key inside it",
-                "index 3 is out of range: `population` has 1 entry",
+                "index 3 is out of range: `population` has 1 entry (index 1 appends one)",
                 "`population` is an array; index it with a number (e.g. `population.0.share`)",
                 "expected KEY=VALUE (e.g. --set model.quality=0.6), found no `=`",
                 "expected a key path like `model.quality`, found `a..b` with an empty part",

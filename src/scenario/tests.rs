@@ -162,6 +162,13 @@ fn overrides_apply_in_order_and_are_recorded() {
     )
     .expect("valid");
     assert_eq!(s.model.quality(), 0.7);
+    let two = load_text(
+        MINIMAL,
+        &["population.1={ name = 'fans', nodes = [0], fixed = 'stand' }"],
+    )
+    .expect("a second class appended");
+    assert_eq!(two.population.len(), 2);
+    assert_eq!(two.population[1].name, "fans");
     assert_eq!(s.replicates, 6);
     assert_eq!(s.timing, TimingSpec::AsyncRandom);
     assert_eq!(s.population[0].fixed, Some(Action::Stand));

@@ -297,7 +297,7 @@ fn malformed_set_argument() {
         BASE,
         &["population.4.share=1"],
         &[
-            "bad.toml: --set population.4.share=1: index 4 is out of range: `population` has 1 entry",
+            "bad.toml: --set population.4.share=1: index 4 is out of range: `population` has 1 entry (index 1 appends one)",
         ],
     );
 }

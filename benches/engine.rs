@@ -1,5 +1,6 @@
 //! Engine benchmarks: one Standing Ovation replicate on a directed Barabasi-Albert graph with
-//! 10^6 agents and 10^7 edges, incremental engine with 1 and 2 threads, beside a plain
+//! 10^6 agents and 10^7 edges (a fast, graph-wide cascade) and on a 1000 x 1000 theater with a
+//! cone of 2 (a slow, local one), incremental engine with 1 and 2 threads, beside a plain
 //! full-sweep synchronous loop over the same CSR arrays (the same rule, every agent re-reading
 //! all its sources every step) measured in the same run.
 //!
@@ -22,12 +23,9 @@ struct Fixture {
     stop: StopRule,
 }
 
-fn fixture() -> Fixture {
-    let n: u32 = std::env::var("OVATION_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let graph = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid BA");
+fn fixture(spec: &GeneratorSpec) -> Fixture {
+    let graph = generate(spec, 1).expect("valid generator");
+    let n = graph.node_count();
     let class: ClassSpec = toml::from_str(
         "noise = { dist = \"uniform\", low = -0.5, high = 0.5 }\n\
          conformity = { dist = \"uniform\", low = 0.3, high = 0.9 }",
@@ -45,7 +43,7 @@ fn fixture() -> Fixture {
         rule,
         timing: TimingSpec::Synchronous,
         stop: StopRule {
-            max_steps: 30,
+            max_steps: 200,
             at_fixed_point: true,
         },
     }
@@ -84,13 +82,40 @@ fn full_sweep(f: &Fixture, steps: u32) -> usize {
     cur.iter().filter(|&&a| a == 1).count()
 }
 
+fn bench_n() -> u32 {
+    std::env::var("OVATION_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
 fn sop_ba(c: &mut Criterion) {
-    let f = fixture();
+    let spec = GeneratorSpec::BarabasiAlbert {
+        n: bench_n(),
+        m: 10,
+    };
+    compare(c, "sop_ba_1e6", &spec);
+}
+
+/// A theater of 10^6 seats with a cone of 2 (10 sources each, 10^7 edges): conformity spreads
+/// locally, row by row, over many steps with a small frontier.
+fn sop_theater(c: &mut Criterion) {
+    let side = f64::from(bench_n()).sqrt() as u32;
+    let spec = GeneratorSpec::Theater {
+        rows: side,
+        seats: side,
+        cone: 2,
+    };
+    compare(c, "sop_theater_1e6", &spec);
+}
+
+fn compare(c: &mut Criterion, name: &str, spec: &GeneratorSpec) {
+    let f = fixture(spec);
     let probe = engine_run(&f);
     let steps = probe.steps.max(1);
     let m = f.graph.edge_count();
     eprintln!(
-        "BA n = {}, m = {m}: {} steps to {:?}, {} edge visits ({:.2} x m), full sweep would visit {}",
+        "{name}: n = {}, m = {m}: {} steps to {:?}, {} edge visits ({:.2} x m), full sweep would visit {}",
         f.graph.node_count(),
         steps,
         probe.outcome,
@@ -98,7 +123,7 @@ fn sop_ba(c: &mut Criterion) {
         probe.edge_visits as f64 / m as f64,
         u64::from(steps) * m
     );
-    let mut group = c.benchmark_group("sop_ba_1e6");
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.throughput(Throughput::Elements(probe.edge_visits));
     for threads in [1usize, 2] {
@@ -119,5 +144,5 @@ fn sop_ba(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sop_ba);
+criterion_group!(benches, sop_ba, sop_theater);
 criterion_main!(benches);

@@ -171,13 +171,7 @@ impl State {
     /// The units source `j` contributes over edge `e` (an index into the adjacency).
     #[inline]
     fn unit(&self, j: u32, edge_weight: Option<f32>) -> u32 {
-        match &self.unit {
-            UnitWeights::Ones => 1,
-            UnitWeights::Weighted { visibility, scale } => {
-                let w = f64::from(visibility[j as usize]) * f64::from(edge_weight.unwrap_or(1.0));
-                (w * scale).round().max(0.0) as u32
-            }
-        }
+        self_unit(&self.unit, j, edge_weight)
     }
 
     /// Recomputes the counts of every agent by pulling over its sources, in parallel chunks
@@ -186,37 +180,53 @@ impl State {
     pub fn recount(&mut self, graph: &FollowerGraph, changed: Option<&mut Vec<bool>>) {
         let adj = graph.source_adjacency();
         let action = &self.action;
-        let this = &*self;
-        let fresh: Vec<(u32, u32, u32)> = (0..graph.node_count())
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|i| {
-                let (a, b) = adj.range(i);
-                let mut st = 0u32;
-                let mut bo = 0u32;
-                let mut tot = 0u32;
-                for e in a..b {
-                    let j = adj.targets[e];
-                    let u = this.unit(j, adj.weights.as_ref().map(|w| w[e]));
-                    tot += u;
-                    match action[j as usize] {
-                        1 => st += u,
-                        2 => bo += u,
-                        _ => {}
+        let unit = &self.unit;
+        // Branch-free inner loops: an agent's sources are in random actions, so a branch per
+        // edge would be mispredicted half the time.
+        let count = |i: u32| -> (u32, u32, u32) {
+            let (a, b) = adj.range(i);
+            let (mut st, mut bo) = (0u32, 0u32);
+            match unit {
+                UnitWeights::Ones => {
+                    for &j in &adj.targets[a..b] {
+                        let x = action[j as usize];
+                        st += u32::from(x == Action::Stand as u8);
+                        bo += u32::from(x == Action::Boo as u8);
                     }
+                    (st, bo, (b - a) as u32)
                 }
-                (st, bo, tot)
-            })
-            .collect();
-        if let Some(flags) = changed {
-            for (i, &(st, bo, _)) in fresh.iter().enumerate() {
-                flags[i] = st != self.seen_stand[i] || bo != self.seen_boo[i];
+                UnitWeights::Weighted { .. } => {
+                    let mut tot = 0u32;
+                    for e in a..b {
+                        let j = adj.targets[e];
+                        let u = self_unit(unit, j, adj.weights.as_ref().map(|w| w[e]));
+                        let x = action[j as usize];
+                        tot += u;
+                        st += u * u32::from(x == Action::Stand as u8);
+                        bo += u * u32::from(x == Action::Boo as u8);
+                    }
+                    (st, bo, tot)
+                }
             }
-        }
-        for (i, (st, bo, tot)) in fresh.into_iter().enumerate() {
-            self.seen_stand[i] = st;
-            self.seen_boo[i] = bo;
-            self.seen_total[i] = tot;
+        };
+        let counts = self
+            .seen_stand
+            .par_iter_mut()
+            .zip(self.seen_boo.par_iter_mut())
+            .zip(self.seen_total.par_iter_mut())
+            .enumerate()
+            .with_min_len(4096);
+        match changed {
+            Some(flags) => counts.zip(flags.par_iter_mut()).for_each(
+                |((i, ((stand, boo), total)), flag)| {
+                    let (st, bo, tot) = count(i as u32);
+                    *flag = st != *stand || bo != *boo;
+                    (*stand, *boo, *total) = (st, bo, tot);
+                },
+            ),
+            None => counts.for_each(|(i, ((stand, boo), total))| {
+                (*stand, *boo, *total) = count(i as u32);
+            }),
         }
         self.edge_visits += graph.edge_count();
     }
@@ -296,6 +306,18 @@ impl State {
     #[inline]
     pub fn current(&self, i: u32) -> Action {
         Action::from_u8(self.action[i as usize])
+    }
+}
+
+/// The units source `j` contributes over an edge of weight `edge_weight`.
+#[inline]
+fn self_unit(unit: &UnitWeights, j: u32, edge_weight: Option<f32>) -> u32 {
+    match unit {
+        UnitWeights::Ones => 1,
+        UnitWeights::Weighted { visibility, scale } => {
+            let w = f64::from(visibility[j as usize]) * f64::from(edge_weight.unwrap_or(1.0));
+            (w * scale).round().max(0.0) as u32
+        }
     }
 }
 

@@ -9,6 +9,6 @@ pub mod engine;
 pub mod graph;
 pub mod model;
 pub mod output;
-pub mod scenario;
 pub mod rng;
+pub mod scenario;
 pub mod stats;

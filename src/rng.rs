@@ -250,7 +250,10 @@ mod tests {
         assert_eq!(first, second);
         let block0 = philox4x32_10(
             [0, 7, 0, Purpose::Signal as u32],
-            [replicate_key(42, 0) as u32, (replicate_key(42, 0) >> 32) as u32],
+            [
+                replicate_key(42, 0) as u32,
+                (replicate_key(42, 0) >> 32) as u32,
+            ],
         );
         assert_eq!(&first[..4], &block0);
         assert_eq!(replicate_key(42, 0), 0xad3d_1291_9390_000a);

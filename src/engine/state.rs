@@ -217,13 +217,15 @@ impl State {
             .enumerate()
             .with_min_len(4096);
         match changed {
-            Some(flags) => counts.zip(flags.par_iter_mut()).for_each(
-                |((i, ((stand, boo), total)), flag)| {
-                    let (st, bo, tot) = count(i as u32);
-                    *flag = st != *stand || bo != *boo;
-                    (*stand, *boo, *total) = (st, bo, tot);
-                },
-            ),
+            Some(flags) => {
+                counts
+                    .zip(flags.par_iter_mut())
+                    .for_each(|((i, ((stand, boo), total)), flag)| {
+                        let (st, bo, tot) = count(i as u32);
+                        *flag = st != *stand || bo != *boo;
+                        (*stand, *boo, *total) = (st, bo, tot);
+                    })
+            }
             None => counts.for_each(|(i, ((stand, boo), total))| {
                 (*stand, *boo, *total) = count(i as u32);
             }),

@@ -227,7 +227,9 @@ impl FollowerGraph {
             }
         };
         let mut targets = Vec::with_capacity(keys.len());
-        let mut out_weights = kept_weights.as_ref().map(|_| Vec::with_capacity(keys.len()));
+        let mut out_weights = kept_weights
+            .as_ref()
+            .map(|_| Vec::with_capacity(keys.len()));
         let mut counts = vec![0u64; n + 1];
         let mut prev: Option<u64> = None;
         for (idx, &key) in keys.iter().enumerate() {

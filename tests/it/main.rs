@@ -2,7 +2,7 @@
 
 mod cli_graph;
 mod engine;
-mod run;
 mod real_data;
+mod run;
 mod tidy;
 mod validate;

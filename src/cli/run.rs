@@ -168,21 +168,9 @@ fn run_one(
         }
     };
     let key = replicate_key(scenario.seed, u64::from(replicate));
-    for (c, class) in scenario.population.iter().enumerate() {
-        if let Some(bad) = class
-            .nodes
-            .iter()
-            .flatten()
-            .find(|&&v| v >= graph.node_count())
-        {
-            anyhow::bail!(
-                "{}: population[{c}].nodes: agent {bad} does not exist (the graph has {} agents, ids 0..{})",
-                scenario.path.display(),
-                graph.node_count(),
-                graph.node_count()
-            );
-        }
-    }
+    scenario
+        .check_node_ids(graph.node_count())
+        .map_err(|e| anyhow!("{e}"))?;
     let agents = Agents::sample(
         graph.node_count(),
         &scenario.population,

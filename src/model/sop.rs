@@ -1,5 +1,6 @@
 //! The Standing Ovation rule of Miller and Page (2004), as reimplemented by Izquierdo,
-//! Izquierdo and Sandholm (JASSS 12(1)6, 2009).
+//! Izquierdo, Galan and Santos, "Techniques to Understand Computer Simulations: Markov Chain
+//! Analysis", JASSS 12(1)6 (2009), appendix B (and their NetLogo "StandingOvation" model).
 //!
 //! **Initial action** (step 0): agent i stands iff its private signal exceeds its intrinsic
 //! threshold, `s_i > T_i` — Miller and Page's *strict* inequality (see

@@ -341,3 +341,29 @@ fn delayed_timing_with_unit_latency_is_synchronous() {
     let steps = |rs: &[ReplicateResult]| rs.iter().map(|r| r.steps).sum::<u32>();
     assert!(steps(&slow) > steps(&sync));
 }
+
+#[test]
+fn latencies_past_the_last_step_are_never_seen_and_cost_nothing() {
+    let (g, spec) = theater(20, 20, 1);
+    let run = Run {
+        graph: &g,
+        spec: Some(&spec),
+        classes: vec![audience("{ dist = \"uniform\", low = 0.3, high = 0.7 }")],
+        rule: sop(0.5, TieRule::Keep),
+        timing: TimingSpec::Delayed {
+            latency: ovation::engine::LatencySpec::Agent {
+                dist: ovation::model::Dist::Value(4e9),
+            },
+        },
+        stop: StopRule {
+            max_steps: 5,
+            at_fixed_point: true,
+        },
+        seed: 2,
+    };
+    let r = run.replicate(0);
+    // Step 1 revises everyone from the initial counts; what changes then never arrives.
+    assert_eq!(r.outcome, Outcome::StepLimit);
+    let after_first = r.trajectory[1].standing;
+    assert!(r.trajectory[2..].iter().all(|s| s.standing == after_first));
+}

@@ -66,8 +66,16 @@ impl Latencies {
         }
     }
 
+    /// The latency of edge `e` from `j` to `i`, capped at `max_steps + 1`: a change that
+    /// arrives after the last step is never seen, so a longer latency only costs memory.
     #[inline]
     fn of(&self, ctx: &Ctx<'_, '_>, j: u32, i: u32, e: usize) -> u32 {
+        let cap = ctx.setup.stop.max_steps.saturating_add(1);
+        self.uncapped(ctx, j, i, e).min(cap)
+    }
+
+    #[inline]
+    fn uncapped(&self, ctx: &Ctx<'_, '_>, j: u32, i: u32, e: usize) -> u32 {
         match self {
             Latencies::Constant(l) => *l,
             Latencies::PerViewer(l) => l[i as usize],

@@ -1,8 +1,8 @@
 //! The theater of the Standing Ovation Problem: agents in rows of seats, each seeing only ahead.
 //!
 //! Follows Miller and Page, "The standing ovation problem", Complexity 9(5) (2004), and the
-//! reimplementation of Izquierdo, Izquierdo and Gotts, "Reference Model for the Standing
-//! Ovation Problem", JASSS 12(1)6 (2009): the agent in row `r`, seat `s` sees the seats on each
+//! reimplementation in Izquierdo, Izquierdo, Galan and Santos, "Techniques to Understand
+//! Computer Simulations: Markov Chain Analysis", JASSS 12(1)6 (2009), appendix B: the agent in row `r`, seat `s` sees the seats on each
 //! side of it, `(r, s - 1)` and `(r, s + 1)`, and, in the `c`-th row ahead (`c = 1..=cone`), the
 //! `2c + 1` seats `s - c..=s + c` of row `r - c`. Seats past the edges of the theater are simply
 //! missing, and nobody sees backwards. Cone length 1 is the "five neighbours" case.

@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 
 use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::Marks;
+use crate::engine::timing::{Marks, revise_one};
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
 
@@ -39,7 +39,6 @@ fn pressure(ctx: &Ctx<'_, '_>, i: u32) -> u64 {
 /// Runs the asynchronous incentive-based scheme.
 pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
     let n = ctx.n();
-    let graph = ctx.setup.graph;
     let key = ctx.setup.key;
     let stop = ctx.setup.stop;
     let noise = ctx.kernel.has_noise();
@@ -74,29 +73,16 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
                 continue;
             }
             done_in_step[i as usize] = step;
-            let idx = i as usize;
-            let current = ctx.state.current(i);
-            let r = ctx.kernel.revise(
-                ctx.setup.agents,
-                i,
-                step,
-                current,
-                u64::from(ctx.state.seen_stand[idx]),
-                u64::from(ctx.state.seen_total[idx]),
-            );
+            let r = revise_one(ctx, i, step, &mut touched);
             if r.open_tie {
                 open_ties += 1;
                 later.mark(i);
             }
-            if r.action == current {
+            if !r.changed {
                 continue;
             }
             changes += 1;
-            let old = ctx.state.set_action(i, r.action);
-            touched.clear();
-            exposures += ctx
-                .state
-                .push_change(graph, i, old, r.action, |f| touched.push(f));
+            exposures += r.exposures;
             for &f in &touched {
                 if ctx.setup.agents.fixed[f as usize] != NOT_FIXED {
                     continue;

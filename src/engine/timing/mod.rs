@@ -63,6 +63,50 @@ pub fn revise_all(ctx: &Ctx<'_, '_>, candidates: &[u32], step: u32) -> Revised {
     (changed, ties)
 }
 
+/// What [`revise_one`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OneRevision {
+    /// Whether the agent's action changed (and was pushed to its followers).
+    pub changed: bool,
+    /// Whether its verdict left an open tie.
+    pub open_tie: bool,
+    /// Follower edges the change was pushed over.
+    pub exposures: u64,
+}
+
+/// Revises agent `i` alone at `step` from the latest counts (the asynchronous schemes) and, if
+/// its action changes, applies it and pushes it to its followers' counts at once; `touched`
+/// is refilled with those followers.
+pub fn revise_one(ctx: &mut Ctx<'_, '_>, i: u32, step: u32, touched: &mut Vec<u32>) -> OneRevision {
+    let idx = i as usize;
+    let current = ctx.state.current(i);
+    let r = ctx.kernel.revise(
+        ctx.setup.agents,
+        i,
+        step,
+        current,
+        u64::from(ctx.state.seen_stand[idx]),
+        u64::from(ctx.state.seen_total[idx]),
+    );
+    touched.clear();
+    if r.action == current {
+        return OneRevision {
+            changed: false,
+            open_tie: r.open_tie,
+            exposures: 0,
+        };
+    }
+    let old = ctx.state.set_action(i, r.action);
+    let exposures = ctx
+        .state
+        .push_change(ctx.setup.graph, i, old, r.action, |f| touched.push(f));
+    OneRevision {
+        changed: true,
+        open_tie: r.open_tie,
+        exposures,
+    }
+}
+
 /// A set of agent ids collected during a step, emitted sorted and without repeats: one bit per
 /// agent (an eighth of a megabyte per million agents, so marking stays in cache).
 #[derive(Debug)]

@@ -242,6 +242,9 @@ pub fn load_str(
             }),
     );
     if !errors.is_empty() {
+        // In file order; errors without a position (from --set, or a missing key) come last,
+        // in the order they were found (the sort is stable).
+        errors.sort_by_key(|e| (e.line.is_none(), e.line, e.column));
         return Err(ScenarioErrors(errors));
     }
     let (

@@ -204,19 +204,19 @@ fn every_error_in_a_file_is_reported() {
     assert_eq!(
         errors(text, &[]),
         [
-            "x.toml:4:1: colour: unknown key `colour` at the top level; expected one of `name`, \
-             `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `graph`, \
-             `population`, `model`, `timing`, `output`",
             "x.toml:1:8: seed: expected a non-negative integer, found -1 (negative)",
             "x.toml:2:14: replicates: expected an integer >= 1, found 0",
             "x.toml:3:9: steps: expected an integer >= 1, found string \"many\"",
+            "x.toml:4:1: colour: unknown key `colour` at the top level; expected one of `name`, \
+             `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `graph`, \
+             `population`, `model`, `timing`, `output`",
             "x.toml:7:8: graph.rows: expected at least 1, found 0 (theater generator)",
+            "x.toml:10:9: population[0].share: expected the shares of the classes without \
+             `nodes` to sum to 1, found 0.7 + 0.5 = 1.2",
             "x.toml:11:14: population[0].conformity: expected values in [0, 1], found \
              normal(mean = 0.5, sd = 0.1), which is unbounded; use truncated_normal (with low \
              and high) or beta",
             "x.toml:15:14: population[1].visibility: expected a number greater than 0, found 0",
-            "x.toml:10:9: population[0].share: expected the shares of the classes without \
-             `nodes` to sum to 1, found 0.7 + 0.5 = 1.2",
             "x.toml:19:9: model.noise: expected a probability in [0, 1], found 2",
         ]
     );
@@ -288,12 +288,12 @@ fn graph_sources_are_checked() {
     assert_eq!(
         errors(&no_follows, &[]),
         [
-            "x.toml:4:1: graph.follow: unknown key `follow` in [graph] (an edge list file); \
-             expected one of `file`, `follows`, `ids`, `header`, `weighted`, `keep_self_loops`, \
-             `keep_duplicates`, `cache`",
             "x.toml:2:1: graph: missing key `follows`; say which column follows which: \
              \"second-follows-first\" (SNAP's FromNodeId ToNodeId), \"first-follows-second\" \
              (follower followee) or \"mutual\" (undirected)",
+            "x.toml:4:1: graph.follow: unknown key `follow` in [graph] (an edge list file); \
+             expected one of `file`, `follows`, `ids`, `header`, `weighted`, `keep_self_loops`, \
+             `keep_duplicates`, `cache`",
         ]
     );
 }
@@ -309,9 +309,9 @@ fn node_lists_and_latencies_are_checked() {
         errors(&text, &[]),
         [
             "x.toml:9:16: population[0].nodes[2]: agent 2 is listed twice",
-            "x.toml:12:10: population[1].nodes[0]: agent 1 is also listed in population[0].nodes",
             "x.toml:9:19: population[0].nodes[3]: expected an agent id below 12 (the graph has 12 \
              agents, ids 0 to 11), found 40",
+            "x.toml:12:10: population[1].nodes[0]: agent 1 is also listed in population[0].nodes",
             "x.toml:20:20: timing.latency.kind: latency `edge_weights` needs a weighted edge list \
              (`file = ...` with `weighted = true` in [graph]), found generator `theater`",
         ]

@@ -37,18 +37,7 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> GraphIoError + '_ {
 }
 
 fn open(path: &Path) -> Result<File, GraphIoError> {
-    File::open(path).map_err(|error| {
-        if error.kind() == io::ErrorKind::NotFound {
-            GraphIoError::NotFound {
-                path: path.to_path_buf(),
-            }
-        } else {
-            GraphIoError::Io {
-                path: path.to_path_buf(),
-                error,
-            }
-        }
-    })
+    File::open(path).map_err(|error| super::edgelist::open_error(path, error))
 }
 
 /// Whether `path` is a graph cache, by its magic bytes (not its name). **Errors** if the file

@@ -122,7 +122,8 @@ pub fn parse_edge_list_bytes_with_sizes(
     }
 }
 
-fn open_error(path: &Path, error: io::Error) -> GraphIoError {
+/// The error for a file that cannot be opened: `NotFound` when it does not exist.
+pub(crate) fn open_error(path: &Path, error: io::Error) -> GraphIoError {
     if error.kind() == io::ErrorKind::NotFound {
         GraphIoError::NotFound {
             path: path.to_path_buf(),

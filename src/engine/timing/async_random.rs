@@ -13,7 +13,7 @@ use std::collections::BinaryHeap;
 
 use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, revise_one};
+use crate::engine::timing::{Marks, StepTally, revise_one};
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
 
@@ -43,22 +43,16 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
         }
         heap.clear();
         heap.extend(next.drain(..).map(|i| Reverse((turn(key, step, i), i))));
-        let (mut changes, mut exposures, mut open_ties) = (0u64, 0u64, 0u64);
+        let mut tally = StepTally::default();
         while let Some(Reverse((k, i))) = heap.pop() {
             if done_in_step[i as usize] == step {
                 continue;
             }
             done_in_step[i as usize] = step;
             let r = revise_one(ctx, i, step, &mut touched);
-            if r.open_tie {
-                open_ties += 1;
-                later.mark(i);
-            }
-            if !r.changed {
+            if !tally.count(i, r, &mut later) {
                 continue;
             }
-            changes += 1;
-            exposures += r.exposures;
             for &f in &touched {
                 if ctx.setup.agents.fixed[f as usize] != NOT_FIXED {
                     continue;
@@ -72,14 +66,14 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
             }
         }
         next = later.take_sorted();
-        if changes == 0 && open_ties == 0 && !noise && stop.at_fixed_point {
+        if tally.settled() && !noise && stop.at_fixed_point {
             return Ending {
                 outcome: Outcome::FixedPoint,
                 period: 0,
                 steps: step - 1,
             };
         }
-        ctx.record(step, changes, exposures);
+        ctx.record(step, tally.changes, tally.exposures);
     }
     Ending {
         outcome: Outcome::StepLimit,

@@ -107,6 +107,38 @@ pub fn revise_one(ctx: &mut Ctx<'_, '_>, i: u32, step: u32, touched: &mut Vec<u3
     }
 }
 
+/// What one step of an asynchronous scheme did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StepTally {
+    /// Agents that changed.
+    pub changes: u64,
+    /// Follower edges their changes were pushed over.
+    pub exposures: u64,
+    /// Revisions that left an open tie.
+    pub open_ties: u64,
+}
+
+impl StepTally {
+    /// Counts agent `i`'s revision `r`; an open tie queues `i` in `later` (the next step).
+    /// Returns whether `i` changed.
+    pub fn count(&mut self, i: u32, r: OneRevision, later: &mut Marks) -> bool {
+        if r.open_tie {
+            self.open_ties += 1;
+            later.mark(i);
+        }
+        if r.changed {
+            self.changes += 1;
+            self.exposures += r.exposures;
+        }
+        r.changed
+    }
+
+    /// Whether nothing changed and no tie is open: the state is a fixed point.
+    pub fn settled(&self) -> bool {
+        self.changes == 0 && self.open_ties == 0
+    }
+}
+
 /// A set of agent ids collected during a step, emitted sorted and without repeats: one bit per
 /// agent (an eighth of a megabyte per million agents, so marking stays in cache).
 #[derive(Debug)]

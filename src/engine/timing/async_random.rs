@@ -11,9 +11,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, StepTally, revise_one};
+use crate::engine::timing::{Marks, StepTally, revise_one, step_limit};
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
 
@@ -66,18 +65,9 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
             }
         }
         next = later.take_sorted();
-        if tally.settled() && !noise && stop.at_fixed_point {
-            return Ending {
-                outcome: Outcome::FixedPoint,
-                period: 0,
-                steps: step - 1,
-            };
+        if let Some(ending) = tally.finish(ctx, step, noise) {
+            return ending;
         }
-        ctx.record(step, tally.changes, tally.exposures);
     }
-    Ending {
-        outcome: Outcome::StepLimit,
-        period: 0,
-        steps: stop.max_steps,
-    }
+    step_limit(stop)
 }

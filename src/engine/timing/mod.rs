@@ -7,7 +7,9 @@ pub mod synchronous;
 
 use rayon::prelude::*;
 
-use crate::engine::run::Ctx;
+use crate::engine::config::StopRule;
+use crate::engine::measures::Outcome;
+use crate::engine::run::{Ctx, Ending};
 use crate::model::Action;
 
 /// Candidates below this count are revised on the calling thread; above it, in parallel chunks.
@@ -136,6 +138,30 @@ impl StepTally {
     /// Whether nothing changed and no tie is open: the state is a fixed point.
     pub fn settled(&self) -> bool {
         self.changes == 0 && self.open_ties == 0
+    }
+
+    /// Ends step `step`: at a fixed point (when the run stops at one and there is no action
+    /// noise) the run ends, the step that confirmed it unrecorded; otherwise the step is
+    /// recorded and the run goes on.
+    pub fn finish(&self, ctx: &mut Ctx<'_, '_>, step: u32, noise: bool) -> Option<Ending> {
+        if self.settled() && !noise && ctx.setup.stop.at_fixed_point {
+            return Some(Ending {
+                outcome: Outcome::FixedPoint,
+                period: 0,
+                steps: step - 1,
+            });
+        }
+        ctx.record(step, self.changes, self.exposures);
+        None
+    }
+}
+
+/// The ending of a run that used all its steps.
+pub fn step_limit(stop: StopRule) -> Ending {
+    Ending {
+        outcome: Outcome::StepLimit,
+        period: 0,
+        steps: stop.max_steps,
     }
 }
 

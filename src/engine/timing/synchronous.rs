@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::engine::config::LatencySpec;
 use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, revise_all};
+use crate::engine::timing::{Marks, revise_all, step_limit};
 use crate::model::Action;
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
@@ -218,9 +218,5 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
             seen_states.insert(ctx.state.hash, step);
         }
     }
-    Ending {
-        outcome: Outcome::StepLimit,
-        period: 0,
-        steps: stop.max_steps,
-    }
+    step_limit(stop)
 }

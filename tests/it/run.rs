@@ -179,9 +179,14 @@ fn a_killed_run_resumes_to_the_same_files() {
     let finished = |dir: &Path| {
         std::fs::read_dir(dir)
             .map(|d| {
+                // Finished replicates only: a file being written is a hidden temporary
+                // (`.ovation-tmp-*-r000001.json`) until it is renamed.
                 d.filter(|e| {
-                    e.as_ref()
-                        .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                    e.as_ref().is_ok_and(|e| {
+                        let name = e.file_name();
+                        let name = name.to_string_lossy();
+                        !name.starts_with('.') && name.ends_with(".json")
+                    })
                 })
                 .count()
             })

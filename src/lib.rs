@@ -10,5 +10,7 @@ pub mod graph;
 pub mod model;
 pub mod output;
 pub mod rng;
+pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod strategy;

@@ -99,8 +99,27 @@ pub enum Purpose {
     AsyncOrder = 22,
     /// Tie-breaks between equally pressured agents in `async_incentive`.
     IncentiveOrder = 23,
+    /// Per-edge trials of contagion rules (independent cascade, SIR/SIS infection): index =
+    /// the source agent, step = step; one draw per follower edge in CSR order.
+    EdgeTrial = 24,
+    /// A random choice among an agent's sources or followers (voter, q-voter, Maki-Thompson):
+    /// index = agent, step = step.
+    NeighbourPick = 25,
+    /// Per-agent state transitions that do not depend on neighbours (recovery in SIR/SIS,
+    /// spontaneous adoption in Bass): index = agent, step = step.
+    Transition = 26,
+    /// Which pairs interact in pairwise rules (Deffuant): index = 0, step = step.
+    PairOrder = 27,
+    /// Initial continuous opinion or sentiment of an agent (bounded confidence).
+    Opinion = 17,
+    /// Per-agent random thresholds of the linear threshold model (drawn once per replicate).
+    LtThreshold = 18,
     /// Seed (influencer) selection.
     Seeding = 30,
+    /// Monte Carlo spread estimates of greedy seed selection (CELF): index = sample.
+    SpreadEstimate = 31,
+    /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
+    Brand = 35,
     /// Bootstrap resampling in statistics.
     Bootstrap = 40,
 }

@@ -4,7 +4,7 @@
 //! leaves every finished replicate on disk; `--resume` runs only the missing ones and then
 //! writes the same final files an uninterrupted run would.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -13,14 +13,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::engine::{ReplicateResult, Setup, run_replicate};
-use crate::graph::FollowerGraph;
-use crate::graph::generators::generate;
-use crate::graph::io;
-use crate::model::Agents;
+use crate::engine::ReplicateResult;
 use crate::output::{self, FolderMode, GraphSummary, Manifest, RunFolder};
-use crate::rng::{mix64, replicate_key};
-use crate::scenario::{self, GraphSource, Scenario};
+use crate::runner;
+use crate::scenario::{self, Scenario};
 
 /// Arguments of `ovation run`.
 #[derive(Debug, Args)]
@@ -57,19 +53,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         (_, true) => FolderMode::Resume,
         _ => FolderMode::New,
     };
-    let fingerprint = fingerprint(&scenario);
+    let fingerprint = runner::fingerprint(&scenario);
     let folder = RunFolder::open(&dir, mode, &fingerprint)?;
     let done = if args.resume {
         folder.done()?
     } else {
         Vec::new()
     };
-    let shared_graph = match &scenario.graph {
-        GraphSource::Generator {
-            per_replicate: true,
-            ..
-        } => None,
-        _ => Some(load_graph(&scenario, None)?),
+    let shared_graph = if runner::graph_per_replicate(&scenario) {
+        None
+    } else {
+        Some(runner::load_graph(&scenario, None)?)
     };
     let todo: Vec<u32> = (0..scenario.replicates)
         .filter(|r| !done.iter().any(|d| d.replicate == *r))
@@ -79,7 +73,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let mut fresh: Vec<ReplicateResult> = todo
         .par_iter()
         .filter_map(|&r| {
-            let result = run_one(&scenario, shared_graph.as_ref(), r).and_then(|res| {
+            let result = runner::run_one(&scenario, shared_graph.as_ref(), r).and_then(|res| {
                 folder
                     .write_replicate(&res)
                     .map(|()| res)
@@ -117,12 +111,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Some(g) => GraphSummary {
             nodes: u64::from(g.node_count()),
             edges: g.edge_count(),
-            source: graph_source_text(&scenario),
+            source: runner::graph_source_text(&scenario),
         },
         None => GraphSummary {
             nodes: 0,
             edges: 0,
-            source: format!("{} (one graph per replicate)", graph_source_text(&scenario)),
+            source: format!(
+                "{} (one graph per replicate)",
+                runner::graph_source_text(&scenario)
+            ),
         },
     };
     let manifest = Manifest {
@@ -152,98 +149,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         println!("results in {}", dir.display());
     }
     Ok(0)
-}
-
-fn run_one(
-    scenario: &Scenario,
-    shared: Option<&FollowerGraph>,
-    replicate: u32,
-) -> anyhow::Result<ReplicateResult> {
-    let own;
-    let graph = match shared {
-        Some(g) => g,
-        None => {
-            own = load_graph(scenario, Some(replicate))?;
-            &own
-        }
-    };
-    let key = replicate_key(scenario.seed, u64::from(replicate));
-    scenario
-        .check_node_ids(graph.node_count())
-        .map_err(|e| anyhow!("{e}"))?;
-    let agents = Agents::sample(
-        graph.node_count(),
-        &scenario.population,
-        scenario.model.quality(),
-        key,
-    );
-    Ok(run_replicate(Setup {
-        graph,
-        agents: &agents,
-        rule: &scenario.model,
-        timing: &scenario.timing,
-        stop: scenario.stop,
-        key,
-        replicate,
-        theater: scenario.theater_layout(),
-    }))
-}
-
-/// Builds or loads the scenario's graph; `replicate` is given for per-replicate graphs.
-fn load_graph(scenario: &Scenario, replicate: Option<u32>) -> anyhow::Result<FollowerGraph> {
-    match &scenario.graph {
-        GraphSource::Generator { spec, .. } => {
-            let seed = match replicate {
-                Some(r) => mix64(scenario.seed ^ mix64(u64::from(r) + 1)),
-                None => scenario.seed,
-            };
-            generate(spec, seed).map_err(|e| anyhow!("{}: graph: {e}", scenario.path.display()))
-        }
-        GraphSource::File {
-            path,
-            import,
-            cache,
-        } => {
-            let cache_path = cache_path(path);
-            if *cache && cache_path.exists() {
-                return io::read_cache(&cache_path)
-                    .with_context(|| format!("{}: graph cache", scenario.path.display()));
-            }
-            let g = io::load_graph(path, import, &|_| {})
-                .with_context(|| format!("{}: graph", scenario.path.display()))?;
-            if *cache {
-                io::write_cache(&g, &cache_path)?;
-            }
-            Ok(g)
-        }
-    }
-}
-
-fn cache_path(edge_list: &Path) -> PathBuf {
-    let mut name = edge_list.as_os_str().to_owned();
-    name.push(".ovg");
-    PathBuf::from(name)
-}
-
-fn graph_source_text(scenario: &Scenario) -> String {
-    match &scenario.graph {
-        GraphSource::Generator { spec, .. } => format!("generator {}", spec.name()),
-        GraphSource::File { path, .. } => format!("file {}", path.display()),
-    }
-}
-
-/// A hash of what determines the results: the resolved scenario and the program version.
-fn fingerprint(scenario: &Scenario) -> String {
-    let text = format!(
-        "{}\n{}",
-        env!("CARGO_PKG_VERSION"),
-        toml::to_string(&scenario.resolved).unwrap_or_default()
-    );
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:016x}", mix64(h))
 }
 
 fn default_folder(name: &str, started: SystemTime) -> PathBuf {

@@ -1,6 +1,8 @@
 //! What a replicate measures (SPEC 2.5): per-step shares and counts, and a per-replicate
 //! summary. Shares are fractions of all agents in `[0, 1]`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// How a replicate ended.
@@ -85,6 +87,10 @@ pub struct ReplicateResult {
     /// entries, 0 or 1 per replicate); empty otherwise. Averaged over replicates it is the
     /// seat map.
     pub final_standing_by_seat: Vec<u8>,
+    /// Rule-specific measures by name (e.g. `opinion_clusters` for bounded confidence,
+    /// `ever_infected` for SIR), written after the common columns in sorted order.
+    #[serde(default)]
+    pub extra: BTreeMap<String, f64>,
     /// The per-step records, step 0 first.
     pub trajectory: Vec<StepRecord>,
 }

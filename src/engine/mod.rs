@@ -10,6 +10,7 @@ pub mod measures;
 
 pub use config::{LatencySpec, StopRule, TimingSpec};
 pub use measures::{Outcome, ReplicateResult, StepRecord};
+pub mod rules;
 pub mod run;
 pub mod state;
 pub mod timing;

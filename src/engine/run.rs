@@ -1,10 +1,12 @@
 //! The replicate loop: builds the state at step 0, hands it to the timing scheme, records every
 //! step through an [`Observer`], and computes the replicate's measures at the end.
 
+use std::collections::BTreeMap;
+
 use crate::engine::config::{StopRule, TimingSpec};
 use crate::engine::measures::{Outcome, ReplicateResult, StepRecord};
 use crate::engine::state::{Kernel, State};
-use crate::engine::timing;
+use crate::engine::{rules, timing};
 use crate::graph::FollowerGraph;
 use crate::graph::generators::TheaterLayout;
 use crate::model::{Action, Agents, RuleSpec};
@@ -71,6 +73,7 @@ pub struct Ctx<'a, 'o> {
     pub state: State,
     observer: &'o mut dyn Observer,
     peak_booing: (f64, u32),
+    extra: BTreeMap<String, f64>,
 }
 
 impl Ctx<'_, '_> {
@@ -89,6 +92,11 @@ impl Ctx<'_, '_> {
             self.peak_booing = (rec.booing, step);
         }
         self.observer.on_step(&rec);
+    }
+
+    /// Sets a rule-specific measure of this replicate (see [`ReplicateResult::extra`]).
+    pub fn set_extra(&mut self, name: &str, value: f64) {
+        self.extra.insert(name.to_string(), value);
     }
 
     /// Number of agents.
@@ -114,13 +122,19 @@ pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> Repl
         state,
         observer,
         peak_booing: (0.0, 0),
+        extra: BTreeMap::new(),
     };
     ctx.record(0, 0, 0);
-    let ending = match setup.timing {
-        TimingSpec::Synchronous => timing::synchronous::run(&mut ctx, None),
-        TimingSpec::Delayed { latency } => timing::synchronous::run(&mut ctx, Some(latency)),
-        TimingSpec::AsyncRandom => timing::async_random::run(&mut ctx),
-        TimingSpec::AsyncIncentive => timing::async_incentive::run(&mut ctx),
+    let ending = match (setup.rule, setup.timing) {
+        (RuleSpec::Sop { .. }, TimingSpec::Synchronous) => timing::synchronous::run(&mut ctx, None),
+        (RuleSpec::Sop { .. }, TimingSpec::Delayed { latency }) => {
+            timing::synchronous::run(&mut ctx, Some(latency))
+        }
+        (RuleSpec::Sop { .. }, TimingSpec::AsyncRandom) => timing::async_random::run(&mut ctx),
+        (RuleSpec::Sop { .. }, TimingSpec::AsyncIncentive) => {
+            timing::async_incentive::run(&mut ctx)
+        }
+        _ => rules::run(&mut ctx),
     };
     measures(&ctx, ending)
 }
@@ -174,6 +188,7 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
         edge_visits: state.edge_visits,
         standing_by_row,
         final_standing_by_seat,
+        extra: ctx.extra.clone(),
         trajectory: Vec::new(),
     }
 }

@@ -50,6 +50,12 @@ impl Kernel {
                 noise: *noise,
                 key,
             },
+            // The reference rules run their own loops (engine::rules); the kernel is unused.
+            _ => Kernel {
+                tie: TieRule::Keep,
+                noise: 0.0,
+                key,
+            },
         }
     }
 

@@ -34,6 +34,13 @@ pub(crate) fn check(p: &Parsed, sink: &mut Vec<RawError>) {
     if let Some(model) = &p.model {
         check_model(model, sink);
     }
+    if let Some(Some(seeding)) = &p.seeding {
+        for problem in seeding.problems() {
+            let mut path = vec!["seeding"];
+            path.extend(problem.key.split('.'));
+            sink.push(RawError::value(keys(&path), problem.message));
+        }
+    }
     if let Some(timing) = &p.timing {
         check_timing(timing, p.graph.as_ref(), p.steps, sink);
     }
@@ -242,22 +249,10 @@ fn check_dist(d: &Dist, path: KeyPath, bounds: Option<Bounds>, sink: &mut Vec<Ra
 }
 
 fn check_model(model: &RuleSpec, sink: &mut Vec<RawError>) {
-    let at = |k: &str| keys(&["model", k]);
-    match model {
-        RuleSpec::Sop { quality, noise, .. } => {
-            if !quality.is_finite() {
-                sink.push(RawError::value(
-                    at("quality"),
-                    format!("expected a finite number, found {quality}"),
-                ));
-            }
-            if !(0.0..=1.0).contains(noise) {
-                sink.push(RawError::value(
-                    at("noise"),
-                    format!("expected a probability in [0, 1], found {noise}"),
-                ));
-            }
-        }
+    for problem in model.problems() {
+        let mut path = vec!["model"];
+        path.extend(problem.key.split('.'));
+        sink.push(RawError::value(keys(&path), problem.message));
     }
 }
 

@@ -602,7 +602,9 @@ mod tests {
         );
         assert_eq!(
             errors::<RuleSpec>("rule = 'sopp'"),
-            ["x.rule: unknown rule `sopp`; expected `sop`"]
+            ["x.rule: unknown rule `sopp`; expected one of `sop`, `threshold`, `independent_cascade`, \
+             `linear_threshold`, `voter`, `majority`, `q_voter`, `sir`, `sis`, `maki_thompson`, \
+             `deffuant`, `hegselmann_krause`, `bass`"]
         );
         assert_eq!(
             errors::<RuleSpec>("tie = 'coin'"),

@@ -34,6 +34,7 @@ use crate::engine::config::{StopRule, TimingSpec};
 use crate::graph::generators::{GeneratorSpec, TheaterLayout};
 use crate::graph::io::ImportOptions;
 use crate::model::{ClassSpec, RuleSpec};
+use crate::strategy::SeedingSpec;
 
 pub use error::{ScenarioError, ScenarioErrors};
 pub use parse::MAX_CLASSES;
@@ -66,6 +67,8 @@ pub struct Scenario {
     pub model: RuleSpec,
     /// The timing scheme (`[timing]`, default synchronous).
     pub timing: TimingSpec,
+    /// Which agents start active (`[seeding]`, optional).
+    pub seeding: Option<SeedingSpec>,
     /// Which optional outputs to write (`[output]`).
     pub output: OutputSpec,
     /// The `--set` arguments as given, in order.
@@ -256,6 +259,7 @@ pub fn load_str(
         Some(population),
         Some(model),
         Some(timing),
+        Some(seeding),
         Some(output),
     ) = (
         parsed.seed,
@@ -266,6 +270,7 @@ pub fn load_str(
         parsed.population,
         parsed.model,
         parsed.timing,
+        parsed.seeding,
         parsed.output,
     )
     else {
@@ -297,6 +302,7 @@ pub fn load_str(
         population,
         model,
         timing,
+        seeding,
         output,
         overrides: overrides.to_vec(),
         resolved: table,

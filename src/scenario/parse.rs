@@ -12,9 +12,10 @@ use crate::model::{ClassSpec, RuleSpec};
 use crate::scenario::de::{RawError, close, describe, did_you_mean, unit};
 use crate::scenario::span::{KeyPath, Seg, child, display_path, index, keys};
 use crate::scenario::{GraphSource, OutputSpec};
+use crate::strategy::SeedingSpec;
 
 /// The keys a scenario may have at its top level.
-pub(crate) const ROOT_KEYS: [&str; 11] = [
+pub(crate) const ROOT_KEYS: [&str; 16] = [
     "name",
     "description",
     "seed",
@@ -25,6 +26,11 @@ pub(crate) const ROOT_KEYS: [&str; 11] = [
     "population",
     "model",
     "timing",
+    "seeding",
+    "brand",
+    "strategies",
+    "compare",
+    "sweep",
     "output",
 ];
 
@@ -56,6 +62,8 @@ pub(crate) struct Parsed {
     pub population: Option<Vec<ClassSpec>>,
     pub model: Option<RuleSpec>,
     pub timing: Option<TimingSpec>,
+    /// `None` when absent or wrong; `Some(None)` never happens (absent is `Some(None)` below).
+    pub seeding: Option<Option<SeedingSpec>>,
     pub output: Option<OutputSpec>,
 }
 
@@ -140,6 +148,13 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
     p.timing = match root.get("timing") {
         Some(v) => timing(v, sink),
         None => Some(TimingSpec::Synchronous),
+    };
+    p.seeding = match root.get("seeding") {
+        Some(v) if table(v, &at("seeding"), "[seeding]", sink) => {
+            unit(v, &at("seeding"), sink).map(Some)
+        }
+        Some(_) => None,
+        None => Some(None),
     };
     p.output = match root.get("output") {
         Some(v) if table(v, &at("output"), "[output]", sink) => unit(v, &at("output"), sink),

@@ -1,0 +1,19 @@
+//! Granovetter (1978) and Watts (2002) threshold cascades.
+//!
+//! (Parameters only; the dynamics live in `crate::engine::rules`.)
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Problem;
+
+/// Parameters of the rule (stub: filled in by the rule's implementation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdParams {}
+
+impl ThresholdParams {
+    /// What is wrong with these parameters (empty when they are valid).
+    pub fn problems(&self) -> Vec<Problem> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,170 @@
+//! A scenario's replicates as library calls: build or load its graph, sample and seed its
+//! agents, run replicate `r`. `ovation run`, `sweep` and `compare` all go through here, so a
+//! replicate is the same whichever command runs it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+
+use crate::engine::{Observer, ReplicateResult, Setup, run_replicate, run_replicate_with};
+use crate::graph::FollowerGraph;
+use crate::graph::generators::generate;
+use crate::graph::io;
+use crate::model::population::NOT_FIXED;
+use crate::model::{Action, Agents};
+use crate::rng::{mix64, replicate_key};
+use crate::scenario::{GraphSource, Scenario};
+use crate::strategy::select_seeds;
+
+/// Builds or loads the scenario's graph; `replicate` is given for per-replicate graphs (then
+/// the graph of replicate `r` is seeded from `(seed, r)`).
+pub fn load_graph(scenario: &Scenario, replicate: Option<u32>) -> anyhow::Result<FollowerGraph> {
+    match &scenario.graph {
+        GraphSource::Generator { spec, .. } => {
+            let seed = match replicate {
+                Some(r) => mix64(scenario.seed ^ mix64(u64::from(r) + 1)),
+                None => scenario.seed,
+            };
+            generate(spec, seed).map_err(|e| anyhow!("{}: graph: {e}", scenario.path.display()))
+        }
+        GraphSource::File {
+            path,
+            import,
+            cache,
+        } => {
+            let cache_path = cache_path(path);
+            if *cache && cache_path.exists() {
+                return io::read_cache(&cache_path)
+                    .with_context(|| format!("{}: graph cache", scenario.path.display()));
+            }
+            let g = io::load_graph(path, import, &|_| {})
+                .with_context(|| format!("{}: graph", scenario.path.display()))?;
+            if *cache {
+                io::write_cache(&g, &cache_path)?;
+            }
+            Ok(g)
+        }
+    }
+}
+
+/// Whether every replicate gets its own graph.
+pub fn graph_per_replicate(scenario: &Scenario) -> bool {
+    matches!(
+        scenario.graph,
+        GraphSource::Generator {
+            per_replicate: true,
+            ..
+        }
+    )
+}
+
+/// The `.ovg` cache written beside an edge list.
+pub fn cache_path(edge_list: &Path) -> PathBuf {
+    let mut name = edge_list.as_os_str().to_owned();
+    name.push(".ovg");
+    PathBuf::from(name)
+}
+
+/// One line saying where the graph comes from, for manifests and reports.
+pub fn graph_source_text(scenario: &Scenario) -> String {
+    match &scenario.graph {
+        GraphSource::Generator { spec, .. } => format!("generator {}", spec.name()),
+        GraphSource::File { path, .. } => format!("file {}", path.display()),
+    }
+}
+
+/// The agents of replicate `replicate` on `graph`: sampled from the classes, started from
+/// their signals under the Standing Ovation rule (inactive under the other rules unless their
+/// class says otherwise), then seeded by `[seeding]` (seeds start `stand`, unless fixed).
+pub fn agents_for(
+    scenario: &Scenario,
+    graph: &FollowerGraph,
+    replicate: u32,
+) -> anyhow::Result<Agents> {
+    let key = replicate_key(scenario.seed, u64::from(replicate));
+    scenario
+        .check_node_ids(graph.node_count())
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut agents = Agents::sample(
+        graph.node_count(),
+        &scenario.population,
+        scenario.model.quality(),
+        key,
+    );
+    if !scenario.model.uses_signals() {
+        for (i, class) in agents.class.iter().enumerate() {
+            let spec = &scenario.population[*class as usize];
+            if spec.initial.is_none() && spec.fixed.is_none() {
+                agents.own[i] = Action::Sit as u8;
+                agents.initial[i] = Action::Sit as u8;
+            }
+        }
+    }
+    if let Some(seeding) = &scenario.seeding {
+        let seeds = select_seeds(seeding, graph, key)
+            .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
+        for s in seeds {
+            if agents.fixed[s as usize] == NOT_FIXED {
+                agents.initial[s as usize] = Action::Stand as u8;
+            }
+        }
+    }
+    Ok(agents)
+}
+
+/// Runs replicate `replicate` of `scenario`; `shared` is the graph all replicates share (None
+/// for per-replicate graphs, which are built here).
+pub fn run_one(
+    scenario: &Scenario,
+    shared: Option<&FollowerGraph>,
+    replicate: u32,
+) -> anyhow::Result<ReplicateResult> {
+    run_one_with(scenario, shared, replicate, None)
+}
+
+/// [`run_one`], pushing each step to `observer` when given (the result's trajectory is then
+/// empty).
+pub fn run_one_with(
+    scenario: &Scenario,
+    shared: Option<&FollowerGraph>,
+    replicate: u32,
+    observer: Option<&mut dyn Observer>,
+) -> anyhow::Result<ReplicateResult> {
+    let own;
+    let graph = match shared {
+        Some(g) => g,
+        None => {
+            own = load_graph(scenario, Some(replicate))?;
+            &own
+        }
+    };
+    let agents = agents_for(scenario, graph, replicate)?;
+    let setup = Setup {
+        graph,
+        agents: &agents,
+        rule: &scenario.model,
+        timing: &scenario.timing,
+        stop: scenario.stop,
+        key: replicate_key(scenario.seed, u64::from(replicate)),
+        replicate,
+        theater: scenario.theater_layout(),
+    };
+    Ok(match observer {
+        Some(o) => run_replicate_with(setup, o),
+        None => run_replicate(setup),
+    })
+}
+
+/// A hash of what determines the results: the resolved scenario and the program version.
+pub fn fingerprint(scenario: &Scenario) -> String {
+    let text = format!(
+        "{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        toml::to_string(&scenario.resolved).unwrap_or_default()
+    );
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:016x}", mix64(h))
+}

@@ -106,6 +106,7 @@ fn generators(c: &mut Criterion) {
                 n,
                 p: Some(1e-4),
                 m: None,
+                undirected: false,
             },
         ),
         (
@@ -114,6 +115,7 @@ fn generators(c: &mut Criterion) {
                 n,
                 p: None,
                 m: Some(1_000_000),
+                undirected: false,
             },
         ),
     ];

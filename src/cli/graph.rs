@@ -96,9 +96,12 @@ pub enum GeneratorCommand {
         /// Probability of each ordered pair.
         #[arg(long, required_unless_present = "m", conflicts_with = "m")]
         p: Option<f64>,
-        /// Exact number of edges.
+        /// Exact number of edges (of ties with --undirected).
         #[arg(long)]
         m: Option<u64>,
+        /// Undirected ties, each read as two reciprocal follow edges.
+        #[arg(long)]
+        undirected: bool,
         /// Output file, seed and --force.
         #[command(flatten)]
         out: GenOutput,
@@ -338,9 +341,21 @@ impl GeneratorCommand {
                 cone,
                 out,
             } => (GeneratorSpec::Theater { rows, seats, cone }, out),
-            GeneratorCommand::ErdosRenyi { n, p, m, out } => {
-                (GeneratorSpec::ErdosRenyi { n, p, m }, out)
-            }
+            GeneratorCommand::ErdosRenyi {
+                n,
+                p,
+                m,
+                undirected,
+                out,
+            } => (
+                GeneratorSpec::ErdosRenyi {
+                    n,
+                    p,
+                    m,
+                    undirected,
+                },
+                out,
+            ),
             GeneratorCommand::BarabasiAlbert { n, m, out } => {
                 (GeneratorSpec::BarabasiAlbert { n, m }, out)
             }

@@ -108,6 +108,57 @@ pub(super) fn gnm_edges(n: u32, m: u64, seed: u64) -> Vec<(u32, u32)> {
     })
 }
 
+/// Exactly `m` distinct unordered pairs `(u, v)`, `u < v`, uniformly among all such sets,
+/// for `m <= n (n - 1) / 2` (undirected G(n, m)).
+pub(super) fn gnm_ties(n: u32, m: u64, seed: u64) -> Vec<(u32, u32)> {
+    let total = ordered_pairs(n) / 2;
+    let key = graph_key(seed);
+    if m == 0 {
+        return Vec::new();
+    }
+    let chosen = if m <= total / 2 {
+        distinct_indices(total, m, key, Purpose::GraphEdges, 0)
+    } else {
+        let left_out = distinct_indices(total, total - m, key, Purpose::GraphEdges, 0);
+        let mut skip = left_out.iter().peekable();
+        (0..total)
+            .filter(|x| skip.next_if_eq(&x).is_none())
+            .collect()
+    };
+    chosen.par_iter().map(|&x| tie(n, x)).collect()
+}
+
+/// The unordered pair of index `x` in `0..n (n - 1) / 2`, row by row: row `u` holds the
+/// pairs `(u, u + 1) .. (u, n - 1)`.
+fn tie(n: u32, x: u64) -> (u32, u32) {
+    let n = u64::from(n);
+    // Pairs before row u: u (2n - u - 1) / 2. Estimate u from the quadratic, then fix up.
+    let before = |u: u64| u * (2 * n - u - 1) / 2;
+    let disc = ((2 * n - 1) * (2 * n - 1)) as f64 - 8.0 * x as f64;
+    let mut u = (((2 * n - 1) as f64 - disc.max(0.0).sqrt()) / 2.0)
+        .floor()
+        .max(0.0) as u64;
+    u = u.min(n - 2);
+    while u > 0 && before(u) > x {
+        u -= 1;
+    }
+    while before(u + 1) <= x {
+        u += 1;
+    }
+    let v = u + 1 + (x - before(u));
+    (u as u32, v as u32)
+}
+
+/// Each tie `(u, v)` as the two follow edges `u -> v` and `v -> u`.
+pub(super) fn reciprocal(ties: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    let mut edges = Vec::with_capacity(ties.len() * 2);
+    for (u, v) in ties {
+        edges.push((u, v));
+        edges.push((v, u));
+    }
+    edges
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::GeneratorSpec;
@@ -120,6 +171,7 @@ mod tests {
                 n,
                 p: Some(p),
                 m: None,
+                undirected: false,
             },
             seed,
         )
@@ -131,6 +183,7 @@ mod tests {
                 n,
                 p: None,
                 m: Some(m),
+                undirected: false,
             },
             seed,
         )
@@ -234,5 +287,43 @@ mod tests {
             5,
         );
         assert_eq!(gnp(400, 0.03, 5), sbm);
+    }
+
+    #[test]
+    fn tie_indices_enumerate_every_unordered_pair_once() {
+        for n in [2u32, 3, 7, 50] {
+            let total = ordered_pairs(n) / 2;
+            let ties: Vec<(u32, u32)> = (0..total).map(|x| tie(n, x)).collect();
+            let expected: Vec<(u32, u32)> = (0..n)
+                .flat_map(|u| (u + 1..n).map(move |v| (u, v)))
+                .collect();
+            assert_eq!(ties, expected, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn undirected_graphs_are_reciprocal() {
+        for spec in [
+            GeneratorSpec::ErdosRenyi {
+                n: 300,
+                p: Some(0.02),
+                m: None,
+                undirected: true,
+            },
+            GeneratorSpec::ErdosRenyi {
+                n: 300,
+                p: None,
+                m: Some(900),
+                undirected: true,
+            },
+        ] {
+            let g = gen_graph(&spec, 5);
+            for v in 0..g.node_count() {
+                assert_eq!(g.sources(v), g.followers(v), "node {v}");
+            }
+            if let GeneratorSpec::ErdosRenyi { m: Some(m), .. } = spec {
+                assert_eq!(g.edge_count(), 2 * m);
+            }
+        }
     }
 }

@@ -65,16 +65,24 @@ pub enum GeneratorSpec {
         cone: u32,
     },
     /// Directed Erdos-Renyi G(n, p): every ordered pair independently with probability `p`;
-    /// or G(n, m): a uniformly random set of exactly `m` ordered pairs.
+    /// or G(n, m): a uniformly random set of exactly `m` ordered pairs. With `undirected =
+    /// true`, the classic undirected graph read as reciprocal follows: every unordered pair is
+    /// a tie with probability `p` (or `m` ties are drawn), and each tie is two edges, so an
+    /// agent's sources are its followers (the mean degree is `z = p (n - 1)`, as in Watts
+    /// 2002).
     ErdosRenyi {
         /// Number of nodes.
         n: u32,
         /// Edge probability (give exactly one of `p` and `m`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         p: Option<f64>,
-        /// Exact number of edges, G(n, m) (give exactly one of `p` and `m`).
+        /// Exact number of edges, G(n, m) (give exactly one of `p` and `m`); with `undirected`,
+        /// the number of ties (each two edges).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         m: Option<u64>,
+        /// Undirected ties read as reciprocal edges (default false: directed).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        undirected: bool,
     },
     /// Directed Barabasi-Albert: each new node follows `m` distinct existing nodes chosen with
     /// probability proportional to follower count + 1; the first `m + 1` nodes follow every
@@ -264,11 +272,22 @@ impl GeneratorSpec {
                     )
                 });
             }
-            GeneratorSpec::ErdosRenyi { n, p, m } => {
+            GeneratorSpec::ErdosRenyi {
+                n,
+                p,
+                m,
+                undirected,
+            } => {
                 pr.nodes("n", u64::from(*n));
                 let pairs = ordered_pairs(*n);
                 match (p, m) {
                     (Some(p), None) => pr.probability("p", *p),
+                    (None, Some(m)) if *undirected => pr.require(*m <= pairs / 2, || {
+                        format!(
+                            "m: expected at most n(n-1)/2 = {} ties, found {m}",
+                            pairs / 2
+                        )
+                    }),
                     (None, Some(m)) => pr.require(*m <= pairs, || {
                         format!("m: expected at most n(n-1) = {pairs} edges, found {m}")
                     }),
@@ -422,8 +441,31 @@ pub fn generate(spec: &GeneratorSpec, seed: u64) -> Result<FollowerGraph, Genera
     let n = u32::try_from(spec.node_count()).expect("validate bounds the node count");
     let edges = match spec {
         GeneratorSpec::Theater { rows, seats, cone } => theater::edges(*rows, *seats, *cone),
-        GeneratorSpec::ErdosRenyi { n, p: Some(p), .. } => erdos_renyi::gnp_edges(*n, *p, seed),
-        GeneratorSpec::ErdosRenyi { n, m: Some(m), .. } => erdos_renyi::gnm_edges(*n, *m, seed),
+        GeneratorSpec::ErdosRenyi {
+            n,
+            p: Some(p),
+            undirected,
+            ..
+        } => {
+            let edges = erdos_renyi::gnp_edges(*n, *p, seed);
+            if *undirected {
+                erdos_renyi::reciprocal(edges.into_iter().filter(|&(u, v)| u < v).collect())
+            } else {
+                edges
+            }
+        }
+        GeneratorSpec::ErdosRenyi {
+            n,
+            m: Some(m),
+            undirected: false,
+            ..
+        } => erdos_renyi::gnm_edges(*n, *m, seed),
+        GeneratorSpec::ErdosRenyi {
+            n,
+            m: Some(m),
+            undirected: true,
+            ..
+        } => erdos_renyi::reciprocal(erdos_renyi::gnm_ties(*n, *m, seed)),
         GeneratorSpec::ErdosRenyi { .. } => unreachable!("validate requires one of p and m"),
         GeneratorSpec::BarabasiAlbert { n, m } => barabasi_albert::edges(*n, *m, seed),
         GeneratorSpec::WattsStrogatz { n, k, beta } => watts_strogatz::edges(*n, *k, *beta, seed),

@@ -14,7 +14,7 @@ use crate::model::population::NOT_FIXED;
 use crate::model::{Action, Agents};
 use crate::rng::{mix64, replicate_key};
 use crate::scenario::{GraphSource, Scenario};
-use crate::strategy::select_seeds;
+use crate::strategy::{SeedContext, select_seeds};
 
 /// Builds or loads the scenario's graph; `replicate` is given for per-replicate graphs (then
 /// the graph of replicate `r` is seeded from `(seed, r)`).
@@ -85,6 +85,8 @@ pub fn agents_for(
     scenario
         .check_node_ids(graph.node_count())
         .map_err(|e| anyhow!("{e}"))?;
+    crate::model::cascade::check_graph(&scenario.model, graph)
+        .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
     let mut agents = Agents::sample(
         graph.node_count(),
         &scenario.population,
@@ -101,8 +103,14 @@ pub fn agents_for(
         }
     }
     if let Some(seeding) = &scenario.seeding {
-        let seeds = select_seeds(seeding, graph, key)
-            .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
+        let ctx = SeedContext {
+            graph,
+            rule: &scenario.model,
+            seed: scenario.seed,
+            key,
+        };
+        let seeds =
+            select_seeds(seeding, &ctx).map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
         for s in seeds {
             if agents.fixed[s as usize] == NOT_FIXED {
                 agents.initial[s as usize] = Action::Stand as u8;

@@ -1,31 +1,191 @@
-//! Kempe, Kleinberg and Tardos (2003): independent cascade and linear threshold.
+//! Kempe, Kleinberg and Tardos (2003): independent cascade and linear threshold, parameters.
 //!
-//! (Parameters only; the dynamics live in `crate::engine::rules`.)
+//! An agent is influenced by its **sources** (the accounts it follows); an edge `u -> v` means
+//! v follows u, so influence flows from `u` to its follower `v`. Both rules are progressive: an
+//! active agent (`stand`) stays active; seeds are the agents active at step 0 (`[seeding]`, or
+//! a class with `initial = "stand"`).
+//!
+//! - **Independent cascade** (Kempe et al. 2003, section 2; Goldenberg, Libai and Muller 2001):
+//!   an agent `u` that became active at step `t` gets one chance, at step `t + 1`, to activate
+//!   each inactive follower `v`, succeeding with probability `p_uv` independently of
+//!   everything else. `p_uv` is a constant, `1 / d_in(v)` (the "weighted cascade" of Kempe et
+//!   al., section 4, with `d_in(v)` the number of accounts `v` follows), or the graph's edge
+//!   weight.
+//! - **Linear threshold** (Kempe et al. 2003, section 2): each agent `v` weighs its sources
+//!   with `b_uv >= 0`, `sum_u b_uv = 1`, and draws a threshold `theta_v` uniform in `[0, 1]`
+//!   once per replicate; an inactive `v` becomes active at step `t + 1` when
+//!   `sum_{u active at t} b_uv >= theta_v`. `b_uv = 1 / d_in(v)` by default, or the graph's
+//!   edge weights normalised per agent.
+//!
+//! The step loops live in `crate::engine::rules::cascade`; see docs/models/cascade.md.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::Problem;
 
-/// Parameters of the rule (stub: filled in by the rule's implementation).
+/// The per-edge activation probability `p_uv` of the independent cascade, as written in
+/// `probability = ...`: a number, `"inverse_in_degree"` or `"edge_weights"`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EdgeProbability {
+    /// The same probability on every edge, in `[0, 1]`.
+    Constant(f64),
+    /// `1 / d_in(v)`: the follower `v` is reached with total probability about 1 when all its
+    /// sources are active (Kempe et al.'s weighted cascade).
+    InverseInDegree,
+    /// The graph's edge weight `w_uv`, which must lie in `[0, 1]`.
+    EdgeWeights,
+}
+
+/// The names `probability` accepts besides a number.
+const PROBABILITY_NAMES: &str =
+    "a probability in [0, 1], \"inverse_in_degree\" or \"edge_weights\"";
+
+impl Serialize for EdgeProbability {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EdgeProbability::Constant(p) => s.serialize_f64(*p),
+            EdgeProbability::InverseInDegree => s.serialize_str("inverse_in_degree"),
+            EdgeProbability::EdgeWeights => s.serialize_str("edge_weights"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EdgeProbability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = EdgeProbability;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(PROBABILITY_NAMES)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(EdgeProbability::Constant(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(EdgeProbability::Constant(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(EdgeProbability::Constant(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                match v {
+                    "inverse_in_degree" => Ok(EdgeProbability::InverseInDegree),
+                    "edge_weights" => Ok(EdgeProbability::EdgeWeights),
+                    _ => Err(E::custom(format!(
+                        "expected {PROBABILITY_NAMES}, found \"{v}\""
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn default_probability() -> EdgeProbability {
+    EdgeProbability::Constant(0.1)
+}
+
+/// Parameters of the `independent_cascade` rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct IndependentCascadeParams {}
+pub struct IndependentCascadeParams {
+    /// The per-edge activation probability (default 0.1).
+    #[serde(default = "default_probability")]
+    pub probability: EdgeProbability,
+}
+
+impl Default for IndependentCascadeParams {
+    fn default() -> Self {
+        IndependentCascadeParams {
+            probability: default_probability(),
+        }
+    }
+}
 
 impl IndependentCascadeParams {
     /// What is wrong with these parameters (empty when they are valid).
+    pub fn problems(&self) -> Vec<Problem> {
+        match self.probability {
+            EdgeProbability::Constant(p) if !(0.0..=1.0).contains(&p) => vec![Problem::new(
+                "probability",
+                format!("expected {PROBABILITY_NAMES}, found {p}"),
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// How the linear threshold rule weighs an agent's sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LtWeights {
+    /// Every source weighs `1 / d_in(v)`.
+    #[default]
+    Uniform,
+    /// The graph's edge weights (non-negative), divided by their sum over the agent's sources.
+    EdgeWeights,
+}
+
+/// Parameters of the `linear_threshold` rule.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinearThresholdParams {
+    /// How sources are weighed (`"uniform"`, the default, or `"edge_weights"`).
+    #[serde(default)]
+    pub weights: LtWeights,
+}
+
+impl LinearThresholdParams {
+    /// What is wrong with these parameters (empty when they are valid: every combination is).
     pub fn problems(&self) -> Vec<Problem> {
         Vec::new()
     }
 }
 
-/// Parameters of the rule (stub: filled in by the rule's implementation).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinearThresholdParams {}
-
-impl LinearThresholdParams {
-    /// What is wrong with these parameters (empty when they are valid).
-    pub fn problems(&self) -> Vec<Problem> {
-        Vec::new()
+/// Checks what the rule needs from the graph, once the graph is loaded: edge weights when
+/// the rule reads them, in `[0, 1]` for independent cascade probabilities and non-negative
+/// for linear threshold weights. `Err` holds one line naming the key and the offending edge.
+pub fn check_graph(
+    rule: &crate::model::RuleSpec,
+    graph: &crate::graph::FollowerGraph,
+) -> Result<(), String> {
+    use crate::model::RuleSpec;
+    let (key, low_high) = match rule {
+        RuleSpec::IndependentCascade(IndependentCascadeParams {
+            probability: EdgeProbability::EdgeWeights,
+        }) => ("probability = \"edge_weights\"", Some(1.0)),
+        RuleSpec::LinearThreshold(LinearThresholdParams {
+            weights: LtWeights::EdgeWeights,
+        }) => ("weights = \"edge_weights\"", None),
+        _ => return Ok(()),
+    };
+    let adj = graph.follower_adjacency();
+    let Some(weights) = adj.weights.as_ref() else {
+        return Err(format!(
+            "model.{key} needs a weighted graph (import a weight column with `weighted = true`), \
+             but the graph has no edge weights"
+        ));
+    };
+    for u in 0..graph.node_count() {
+        let (a, b) = adj.range(u);
+        for e in a..b {
+            let w = f64::from(weights[e]);
+            let bad = !w.is_finite() || w < 0.0 || low_high.is_some_and(|h| w > h);
+            if bad {
+                let range = if low_high.is_some() {
+                    "in [0, 1]"
+                } else {
+                    "finite and >= 0"
+                };
+                return Err(format!(
+                    "model.{key}: expected every edge weight {range}, found {w} on edge {u} -> {}",
+                    adj.targets[e]
+                ));
+            }
+        }
     }
+    Ok(())
 }

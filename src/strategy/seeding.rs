@@ -2,15 +2,38 @@
 //!
 //! Methods: `nodes` (an explicit list), `random` (k distinct agents, drawn anew in every
 //! replicate), `top_followers` (the k agents with most followers, ties to the lower id),
-//! `pagerank`, `degree_discount` (Chen, Wang and Yang 2009) and `celf` (greedy influence
-//! maximisation of Kempe, Kleinberg and Tardos 2003 with the lazy evaluation of Leskovec et
-//! al. 2007, under the scenario's own rule).
+//! `pagerank` (highest PageRank on the reversed follower graph, see [`super::pagerank`]),
+//! `degree_discount` (Chen, Wang and Yang 2009, see [`super::degree_discount`]) and `celf`
+//! (greedy influence maximisation of Kempe, Kleinberg and Tardos 2003 with the lazy evaluation
+//! of Leskovec et al. 2007, under the scenario's own rule, see [`super::celf`]).
+//!
+//! Every method but `random` gives the same seeds in every replicate. The costly ones
+//! (`pagerank`, `degree_discount`, `celf`) are computed once per (graph, table, rule, seed)
+//! and kept in a process-wide cache, so the replicates of a run share one computation. The
+//! cache is keyed by a hash of the graph's adjacency, not by its address, so a per-replicate
+//! graph that happens to be equal shares the entry and a different one never does.
+
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::spread::Simulator;
+use super::{celf, degree_discount, pagerank};
 use crate::graph::FollowerGraph;
-use crate::model::Problem;
-use crate::rng::{Purpose, Stream};
+use crate::model::{Problem, RuleSpec};
+use crate::rng::{Purpose, Stream, mix64};
+
+fn default_damping() -> f64 {
+    0.85
+}
+
+fn default_discount_p() -> f64 {
+    0.01
+}
+
+fn default_samples() -> u32 {
+    1000
+}
 
 /// How seeds are chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +54,33 @@ pub enum SeedMethod {
         /// Number of seeds.
         k: u32,
     },
+    /// The `k` agents of highest PageRank on the reversed follower graph (ties to the lower
+    /// id).
+    Pagerank {
+        /// Number of seeds.
+        k: u32,
+        /// Damping factor in `(0, 1)` (default 0.85).
+        #[serde(default = "default_damping")]
+        damping: f64,
+    },
+    /// DegreeDiscountIC (Chen, Wang and Yang 2009) with propagation probability `p`.
+    DegreeDiscount {
+        /// Number of seeds.
+        k: u32,
+        /// The independent cascade probability the discount assumes, in `[0, 1]` (default
+        /// 0.01).
+        #[serde(default = "default_discount_p")]
+        p: f64,
+    },
+    /// Greedy influence maximisation with lazy evaluation (CELF) under the scenario's rule
+    /// (`independent_cascade` or `linear_threshold`).
+    Celf {
+        /// Number of seeds.
+        k: u32,
+        /// Monte Carlo worlds per spread estimate (default 1000, at least 1).
+        #[serde(default = "default_samples")]
+        samples: u32,
+    },
 }
 
 /// The `[seeding]` table.
@@ -48,6 +98,22 @@ impl SeedingSpec {
             SeedMethod::Nodes { nodes } if nodes.is_empty() => {
                 vec![Problem::new("nodes", "expected at least one agent id")]
             }
+            SeedMethod::Pagerank { damping, .. } if !(*damping > 0.0 && *damping < 1.0) => {
+                vec![Problem::new(
+                    "damping",
+                    format!("expected a damping factor in (0, 1), found {damping}"),
+                )]
+            }
+            SeedMethod::DegreeDiscount { p, .. } if !(0.0..=1.0).contains(p) => {
+                vec![Problem::new(
+                    "p",
+                    format!("expected a probability in [0, 1], found {p}"),
+                )]
+            }
+            SeedMethod::Celf { samples: 0, .. } => vec![Problem::new(
+                "samples",
+                "expected at least 1 Monte Carlo sample, found 0",
+            )],
             _ => Vec::new(),
         }
     }
@@ -58,54 +124,136 @@ impl SeedingSpec {
     }
 }
 
-/// The seeds of one replicate, ascending, without repeats. `key` is the replicate key (used by
-/// random selection). Ids at or above the node count are an error.
-pub fn select_seeds(
-    spec: &SeedingSpec,
-    graph: &FollowerGraph,
-    key: u64,
-) -> Result<Vec<u32>, String> {
+/// What seed selection may read besides the `[seeding]` table.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedContext<'a> {
+    /// The follower graph.
+    pub graph: &'a FollowerGraph,
+    /// The scenario's rule (CELF estimates spread under it).
+    pub rule: &'a RuleSpec,
+    /// The scenario's seed: keys the draws that do not depend on the replicate (CELF's
+    /// spread estimates).
+    pub seed: u64,
+    /// The replicate key (keys `random` selection).
+    pub key: u64,
+}
+
+/// The seeds of one replicate, ascending, without repeats. Ids at or above the node count,
+/// and `celf` under a rule it cannot simulate, are an error.
+pub fn select_seeds(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<u32>, String> {
+    let mut seeds = select_in_order(spec, ctx)?;
+    seeds.sort_unstable();
+    seeds.dedup();
+    Ok(seeds)
+}
+
+/// The seeds in the order the method ranks them (best first for `top_followers`, `pagerank`,
+/// `degree_discount` and `celf`; so the first `j` of the `k` seeds are the method's choice
+/// for `j` seeds), possibly with repeats for `nodes`.
+pub fn select_in_order(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<u32>, String> {
+    let graph = ctx.graph;
     let n = graph.node_count();
-    let mut seeds = match &spec.method {
+    match &spec.method {
         SeedMethod::Nodes { nodes } => {
             if let Some(&bad) = nodes.iter().find(|&&v| v >= n) {
                 return Err(format!(
                     "seeding.nodes: agent {bad} is out of range: the graph has {n} agents (ids 0..{n})"
                 ));
             }
-            nodes.clone()
+            Ok(nodes.clone())
         }
         SeedMethod::Random { k } => {
             let k = (*k).min(n);
             // Floyd's algorithm: k distinct draws, each from its own keyed stream.
             let mut chosen: Vec<u32> = Vec::with_capacity(k as usize);
             for (t, j) in ((n - k)..n).enumerate() {
-                let r =
-                    Stream::new(key, Purpose::Seeding, 0, t as u32).below(u64::from(j) + 1) as u32;
+                let r = Stream::new(ctx.key, Purpose::Seeding, 0, t as u32).below(u64::from(j) + 1)
+                    as u32;
                 if chosen.contains(&r) {
                     chosen.push(j);
                 } else {
                     chosen.push(r);
                 }
             }
-            chosen
+            Ok(chosen)
         }
         SeedMethod::TopFollowers { k } => {
             let mut ids: Vec<u32> = (0..n).collect();
             ids.sort_by_key(|&v| (std::cmp::Reverse(graph.followers(v).len()), v));
             ids.truncate((*k).min(n) as usize);
-            ids
+            Ok(ids)
+        }
+        SeedMethod::Pagerank { k, damping } => cached(spec, ctx, || {
+            Ok(pagerank::top_pagerank(graph, *k, *damping))
+        }),
+        SeedMethod::DegreeDiscount { k, p } => cached(spec, ctx, || {
+            Ok(degree_discount::degree_discount(graph, *k, *p))
+        }),
+        SeedMethod::Celf { k, samples } => cached(spec, ctx, || {
+            let mut sim = Simulator::new(graph, ctx.rule)?;
+            let picks = celf::celf(&mut sim, n, (*k).min(n), *samples, ctx.seed);
+            Ok(picks.into_iter().map(|p| p.agent).collect())
+        }),
+    }
+}
+
+/// One cached selection.
+type Entry = Arc<OnceLock<Result<Vec<u32>, String>>>;
+
+/// Selections computed so far, by key (see [`cache_key`]); a handful per process.
+static CACHE: Mutex<Vec<(u64, Entry)>> = Mutex::new(Vec::new());
+
+/// A hash of what a deterministic selection depends on: the graph's adjacency (and
+/// weights), the table, the rule and the scenario seed. **O(n + m)**.
+fn cache_key(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> u64 {
+    let mut h = mix64(u64::from(ctx.graph.node_count()) ^ 0x5eed);
+    let adj = ctx.graph.follower_adjacency();
+    for &o in &adj.offsets {
+        h = mix64(h ^ o);
+    }
+    for &t in &adj.targets {
+        h = mix64(h ^ u64::from(t));
+    }
+    if let Some(w) = &adj.weights {
+        for &x in w {
+            h = mix64(h ^ u64::from(x.to_bits()));
+        }
+    }
+    let text = format!("{spec:?}|{:?}|{}", ctx.rule, ctx.seed);
+    for b in text.bytes() {
+        h = mix64(h ^ u64::from(b));
+    }
+    h
+}
+
+/// The selection of `spec` on `ctx`, computed by `compute` the first time and cached after.
+/// `compute` must not use rayon: a worker waiting inside it could steal a replicate that
+/// waits on the same entry (the computations here are sequential).
+fn cached(
+    spec: &SeedingSpec,
+    ctx: &SeedContext<'_>,
+    compute: impl FnOnce() -> Result<Vec<u32>, String>,
+) -> Result<Vec<u32>, String> {
+    let key = cache_key(spec, ctx);
+    let entry = {
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        match cache.iter().find(|(k, _)| *k == key) {
+            Some((_, e)) => Arc::clone(e),
+            None => {
+                let e: Entry = Arc::new(OnceLock::new());
+                cache.push((key, Arc::clone(&e)));
+                e
+            }
         }
     };
-    seeds.sort_unstable();
-    seeds.dedup();
-    Ok(seeds)
+    entry.get_or_init(compute).clone()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::graph::BuildOptions;
+    use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
 
     fn star() -> FollowerGraph {
         // 0 is followed by everyone; 1 by 2 and 3.
@@ -113,27 +261,109 @@ mod tests {
         FollowerGraph::from_edges(5, edges, None, BuildOptions::default())
     }
 
+    fn ic(p: f64) -> RuleSpec {
+        RuleSpec::IndependentCascade(IndependentCascadeParams {
+            probability: EdgeProbability::Constant(p),
+        })
+    }
+
+    fn pick(method: SeedMethod, graph: &FollowerGraph, rule: &RuleSpec, key: u64) -> Vec<u32> {
+        let ctx = SeedContext {
+            graph,
+            rule,
+            seed: 3,
+            key,
+        };
+        select_seeds(&SeedingSpec { method }, &ctx).unwrap()
+    }
+
     #[test]
     fn top_followers_picks_the_hubs() {
-        let spec = SeedingSpec {
-            method: SeedMethod::TopFollowers { k: 2 },
-        };
-        assert_eq!(select_seeds(&spec, &star(), 1).unwrap(), vec![0, 1]);
+        let m = SeedMethod::TopFollowers { k: 2 };
+        assert_eq!(pick(m, &star(), &ic(0.1), 1), vec![0, 1]);
     }
 
     #[test]
     fn random_seeds_are_distinct_and_keyed() {
-        let spec = SeedingSpec {
-            method: SeedMethod::Random { k: 5 },
-        };
-        let all = select_seeds(&spec, &star(), 7).unwrap();
+        let all = pick(SeedMethod::Random { k: 5 }, &star(), &ic(0.1), 7);
         assert_eq!(all, vec![0, 1, 2, 3, 4]);
-        let spec = SeedingSpec {
-            method: SeedMethod::Random { k: 2 },
-        };
+        let two = |key| pick(SeedMethod::Random { k: 2 }, &star(), &ic(0.1), key);
+        assert_eq!(two(9), two(9));
+        assert_eq!(two(9).len(), 2);
+    }
+
+    /// Two hubs with the same followers (0 and 1, followers 3..=8) and a smaller one with
+    /// its own (2, followers 9..=12): every method that sees overlap picks 0 and 2.
+    fn overlapping_hubs() -> FollowerGraph {
+        let mut edges: Vec<(u32, u32)> = (3..9).flat_map(|f| [(0, f), (1, f)]).collect();
+        edges.extend((9..13).map(|f| (2, f)));
+        edges.push((0, 1));
+        FollowerGraph::from_edges(13, edges, None, BuildOptions::default())
+    }
+
+    #[test]
+    fn each_method_picks_the_expected_seeds() {
+        let g = overlapping_hubs();
+        let rule = ic(1.0);
+        // Follower counts: 0: 7, 1: 6, 2: 4.
         assert_eq!(
-            select_seeds(&spec, &star(), 9),
-            select_seeds(&spec, &star(), 9)
+            pick(SeedMethod::TopFollowers { k: 2 }, &g, &rule, 0),
+            vec![0, 1]
         );
+        // 1 follows 0 and shares its followers: dd_1 = 6 - 0 - 1 - 6p < 4 = dd_2.
+        let dd = SeedMethod::DegreeDiscount { k: 2, p: 0.1 };
+        assert_eq!(pick(dd, &g, &rule, 0), vec![0, 2]);
+        // With p = 1, 0 reaches 8 agents, then 2 adds 5 and 1 adds nothing.
+        let celf = SeedMethod::Celf { k: 2, samples: 4 };
+        assert_eq!(pick(celf, &g, &rule, 0), vec![0, 2]);
+        // PageRank (b the base rank): 9..=12 follow only 2, so PR(2) = b + 4db; 3..=8 split
+        // their rank between 0 and 1, so PR(1) = b + 3db, and 0 also gets 1's: 0, then 2.
+        let pr = SeedMethod::Pagerank {
+            k: 2,
+            damping: 0.85,
+        };
+        assert_eq!(pick(pr, &g, &rule, 0), vec![0, 2]);
+    }
+
+    #[test]
+    fn celf_needs_a_cascade_rule_and_is_cached() {
+        let g = overlapping_hubs();
+        let spec = SeedingSpec {
+            method: SeedMethod::Celf { k: 1, samples: 2 },
+        };
+        let sop = RuleSpec::Sop {
+            quality: 0.5,
+            tie: Default::default(),
+            noise: 0.0,
+        };
+        let ctx = SeedContext {
+            graph: &g,
+            rule: &sop,
+            seed: 1,
+            key: 1,
+        };
+        let err = select_seeds(&spec, &ctx).unwrap_err();
+        assert!(err.contains("found rule \"sop\""), "{err}");
+        let rule = ic(0.5);
+        let ctx = SeedContext { rule: &rule, ..ctx };
+        let first = select_seeds(&spec, &ctx).unwrap();
+        assert_eq!(
+            select_seeds(&spec, &SeedContext { key: 99, ..ctx }).unwrap(),
+            first
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let bad = [
+            (SeedMethod::Pagerank { k: 1, damping: 1.0 }, "damping"),
+            (SeedMethod::DegreeDiscount { k: 1, p: -0.1 }, "p"),
+            (SeedMethod::Celf { k: 1, samples: 0 }, "samples"),
+        ];
+        for (method, key) in bad {
+            let problems = SeedingSpec { method }.problems();
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].key, key);
+        }
     }
 }

@@ -1,28 +1,234 @@
-//! The `cascade` rules' step loops (stub: not yet implemented).
+//! The step loops of Kempe, Kleinberg and Tardos's (2003) independent cascade and linear
+//! threshold rules (parameters and equations in [`crate::model::cascade`]).
+//!
+//! Both are progressive and synchronous: `stand` is active, `sit` inactive; an agent becomes
+//! active at step `t + 1` from what was active at step `t`, and never goes back. Only
+//! agents that are `sit` and not fixed can become active (a `boo` or fixed agent never
+//! changes). The run ends at the first step in which nobody becomes active (a fixed point,
+//! that step unrecorded) or at the step limit.
+//!
+//! - Independent cascade: every agent activated at step `t` (the seeds at step 0) tries each
+//!   follower edge once, at step `t + 1`. Its trials come from one stream
+//!   `Stream::new(key, Purpose::EdgeTrial, t + 1, u)`, one uniform per follower edge in CSR
+//!   order (drawn even when the follower is already active), so every trial is fixed by
+//!   `(key, step, source, edge position)` alone and the run never depends on the thread count.
+//! - Linear threshold: thresholds `theta_v` are the first 53 bits of `Stream::new(key,
+//!   Purpose::LtThreshold, 0, v)`, i.e. `theta_v = t_v / 2^53` (uniform on `[0, 1)`), drawn
+//!   lazily. Weights are integers (1 per source, or the edge weight in units of `max w /
+//!   2^31`), so the test `active / total >= theta_v` is the exact integer comparison
+//!   `active * 2^53 >= t_v * total`, whatever the order of the sum.
+//!
+//! The helpers [`IcProbs`], [`LtUnits`] and [`lt_threshold`] are shared with the fast spread
+//! simulator of seed selection (`crate::strategy::spread`), so both read the same model.
 
-use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
-use crate::model::cascade;
+use crate::engine::timing::{Marks, StepTally, step_limit};
+use crate::graph::FollowerGraph;
+use crate::model::cascade::{EdgeProbability, LinearThresholdParams, LtWeights};
+use crate::model::population::NOT_FIXED;
+use crate::model::{Action, cascade};
+use crate::rng::{Purpose, Stream};
 
-/// Runs one replicate of the rule (stub: ends at once).
+/// The independent cascade's edge probabilities `p_uv` on one graph.
+#[derive(Debug, Clone, Copy)]
+pub struct IcProbs<'g> {
+    graph: &'g FollowerGraph,
+    kind: EdgeProbability,
+}
+
+impl<'g> IcProbs<'g> {
+    /// The probabilities of `kind` on `graph` (weights checked beforehand by
+    /// [`cascade::check_graph`]).
+    pub fn new(graph: &'g FollowerGraph, kind: EdgeProbability) -> IcProbs<'g> {
+        IcProbs { graph, kind }
+    }
+
+    /// `p_uv` of the follower edge at position `e` of the follower adjacency, leading to `v`.
+    #[inline]
+    pub fn prob(&self, e: usize, v: u32) -> f64 {
+        match self.kind {
+            EdgeProbability::Constant(p) => p,
+            EdgeProbability::InverseInDegree => 1.0 / f64::from(self.graph.source_count(v)),
+            EdgeProbability::EdgeWeights => self
+                .graph
+                .follower_adjacency()
+                .weights
+                .as_ref()
+                .map_or(1.0, |w| f64::from(w[e])),
+        }
+    }
+}
+
+/// The linear threshold weights `b_uv` as integer units: 1 per source (`uniform`), or
+/// `round(w_uv * 2^31 / max w)` (`edge_weights`); `b_uv` is a source's units over the sum of
+/// the agent's units.
+#[derive(Debug, Clone, Copy)]
+pub struct LtUnits {
+    /// Units per unit of edge weight; `None` when every source counts 1.
+    scale: Option<f64>,
+}
+
+impl LtUnits {
+    /// The units of `weights` on `graph`.
+    pub fn new(graph: &FollowerGraph, weights: LtWeights) -> LtUnits {
+        let scale = match (weights, graph.source_adjacency().weights.as_ref()) {
+            (LtWeights::EdgeWeights, Some(w)) => {
+                let max = w.iter().fold(0.0f64, |m, &x| m.max(f64::from(x)));
+                Some(if max > 0.0 { 2f64.powi(31) / max } else { 1.0 })
+            }
+            _ => None,
+        };
+        LtUnits { scale }
+    }
+
+    /// The units of an edge of weight `w` (`None` when the graph is unweighted).
+    #[inline]
+    pub fn unit(&self, w: Option<f32>) -> u64 {
+        match (self.scale, w) {
+            (Some(s), Some(w)) => (f64::from(w) * s).round() as u64,
+            _ => 1,
+        }
+    }
+
+    /// Agent `v`'s active units and total units, pulled over its sources in CSR order;
+    /// `active(u)` says whether source `u` is active.
+    #[inline]
+    pub fn pull(&self, graph: &FollowerGraph, v: u32, active: impl Fn(u32) -> bool) -> (u64, u64) {
+        let adj = graph.source_adjacency();
+        let (a, b) = adj.range(v);
+        let (mut on, mut total) = (0u64, 0u64);
+        for e in a..b {
+            let unit = self.unit(adj.weights.as_ref().map(|w| w[e]));
+            total += unit;
+            if active(adj.targets[e]) {
+                on += unit;
+            }
+        }
+        (on, total)
+    }
+}
+
+/// Agent `v`'s linear threshold in replicate `key`, as the integer `t_v` of `theta_v = t_v /
+/// 2^53` (the 53 bits [`Stream::uniform`] would use: `theta_v` is uniform on `[0, 1)`).
+#[inline]
+pub fn lt_threshold(key: u64, v: u32) -> u64 {
+    Stream::new(key, Purpose::LtThreshold, 0, v).next_u64_raw() >> 11
+}
+
+/// Whether `active` of `total` units reach the threshold `t / 2^53` (never when `total` is
+/// 0: an agent without weighted sources is never activated by them).
+#[inline]
+pub fn lt_reached(active: u64, total: u64, t: u64) -> bool {
+    total > 0 && u128::from(active) << 53 >= u128::from(t) * u128::from(total)
+}
+
+/// Whether agent `i` may still become active: inactive (`sit`) and not fixed.
+#[inline]
+fn activatable(ctx: &Ctx<'_, '_>, i: u32) -> bool {
+    ctx.state.action[i as usize] == Action::Sit as u8
+        && ctx.setup.agents.fixed[i as usize] == NOT_FIXED
+}
+
+/// Agents active at step 0, ascending.
+fn initially_active(ctx: &Ctx<'_, '_>) -> Vec<u32> {
+    (0..ctx.n())
+        .filter(|&i| ctx.state.action[i as usize] == Action::Stand as u8)
+        .collect()
+}
+
+/// Activates `next` (ascending) and ends step `step`; returns the ending when the run ends.
+fn finish_step(ctx: &mut Ctx<'_, '_>, step: u32, next: &[u32]) -> Option<Ending> {
+    let mut exposures = 0u64;
+    for &v in next {
+        ctx.state.set_action(v, Action::Stand);
+        exposures += u64::from(ctx.setup.graph.follower_count(v));
+    }
+    let tally = StepTally {
+        changes: next.len() as u64,
+        exposures,
+        open_ties: 0,
+    };
+    tally.finish(ctx, step, false)
+}
+
+/// Sets the `seeds` and `active` measures (counts of agents).
+fn set_counts(ctx: &mut Ctx<'_, '_>, seeds: usize) {
+    let active = ctx.state.tally[Action::Stand as usize] as f64;
+    ctx.set_extra("seeds", seeds as f64);
+    ctx.set_extra("active", active);
+}
+
+/// Runs one replicate of the independent cascade (Kempe et al. 2003, section 2). Each step
+/// costs **O(follower edges of the agents activated in the previous step)**.
 pub fn run_independent(
     ctx: &mut Ctx<'_, '_>,
     params: &cascade::IndependentCascadeParams,
 ) -> Ending {
-    let _ = (ctx, params);
-    Ending {
-        outcome: Outcome::FixedPoint,
-        period: 0,
-        steps: 0,
+    let graph = ctx.setup.graph;
+    let probs = IcProbs::new(graph, params.probability);
+    let adj = graph.follower_adjacency();
+    let key = ctx.setup.key;
+    let mut frontier = initially_active(ctx);
+    let seeds = frontier.len();
+    let mut marks = Marks::new(ctx.n());
+    for step in 1..=ctx.setup.stop.max_steps {
+        for &u in &frontier {
+            let (a, b) = adj.range(u);
+            let mut trials = Stream::new(key, Purpose::EdgeTrial, step, u);
+            for e in a..b {
+                let v = adj.targets[e];
+                let x = trials.uniform();
+                if x < probs.prob(e, v) && activatable(ctx, v) {
+                    marks.mark(v);
+                }
+            }
+            ctx.state.edge_visits += (b - a) as u64;
+        }
+        let next = marks.take_sorted();
+        if let Some(end) = finish_step(ctx, step, &next) {
+            set_counts(ctx, seeds);
+            return end;
+        }
+        frontier = next;
     }
+    set_counts(ctx, seeds);
+    step_limit(ctx.setup.stop)
 }
 
-/// Runs one replicate of the rule (stub: ends at once).
-pub fn run_linear(ctx: &mut Ctx<'_, '_>, params: &cascade::LinearThresholdParams) -> Ending {
-    let _ = (ctx, params);
-    Ending {
-        outcome: Outcome::FixedPoint,
-        period: 0,
-        steps: 0,
+/// Runs one replicate of the linear threshold rule (Kempe et al. 2003, section 2). Each step
+/// pulls over the sources of the inactive followers of the agents activated in the previous
+/// step.
+pub fn run_linear(ctx: &mut Ctx<'_, '_>, params: &LinearThresholdParams) -> Ending {
+    let graph = ctx.setup.graph;
+    let units = LtUnits::new(graph, params.weights);
+    let key = ctx.setup.key;
+    let mut frontier = initially_active(ctx);
+    let seeds = frontier.len();
+    let mut marks = Marks::new(ctx.n());
+    for step in 1..=ctx.setup.stop.max_steps {
+        for &u in &frontier {
+            for &v in graph.followers(u) {
+                if activatable(ctx, v) {
+                    marks.mark(v);
+                }
+            }
+        }
+        let candidates = marks.take_sorted();
+        let mut next = Vec::new();
+        for v in candidates {
+            let action = &ctx.state.action;
+            let (on, total) = units.pull(graph, v, |u| action[u as usize] == Action::Stand as u8);
+            ctx.state.edge_visits += u64::from(graph.source_count(v));
+            if lt_reached(on, total, lt_threshold(key, v)) {
+                next.push(v);
+            }
+        }
+        if let Some(end) = finish_step(ctx, step, &next) {
+            set_counts(ctx, seeds);
+            return end;
+        }
+        frontier = next;
     }
+    set_counts(ctx, seeds);
+    step_limit(ctx.setup.stop)
 }

@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` for the map of modules and the rules on which may use which.
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod graph;

@@ -1,6 +1,6 @@
 //! Closed-form results from the cascade literature, for checking simulations against theory.
 //!
-//! Like [`crate::stats`], this module uses nothing else in the crate: it is plain numerics
+//! Like [`crate::stats`] (the only module it uses), this is plain numerics
 //! (generating functions, root finding by bisection, fixed-point iteration), so a test, an
 //! example or a user can put a theoretical curve beside what the engine measured.
 //!

@@ -241,6 +241,48 @@ pub fn er_cascade_probability(z: f64, phi: f64, inequality: Inequality) -> f64 {
     -(-z * q).exp_m1()
 }
 
+/// The cut that makes a cascade global in ovation's reproductions: a final active share
+/// **above** 0.1. Cascade sizes on these graphs are bimodal (a few nodes, or most of the giant
+/// component), so any cut in the gap gives the same counts away from `z = 1`.
+pub const GLOBAL_CUT: f64 = 0.1;
+
+/// The global cascades among the replicates of one cell (one mean degree): how often they
+/// happen and how large they are.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct GlobalCascades {
+    /// Replicates (cascades) in the cell.
+    pub replicates: u64,
+    /// Cascades whose final active share is above the cut.
+    pub global: u64,
+    /// Their frequency, `global / replicates`, with its 95% Wilson interval.
+    pub frequency: crate::stats::Summary,
+    /// The mean final active share of the global cascades, with its 95% Student t interval
+    /// (`NaN` when there were none).
+    pub mean_size: crate::stats::Summary,
+    /// The mean final active share over all replicates.
+    pub mean_share: f64,
+}
+
+impl GlobalCascades {
+    /// Summarises the final active shares of a cell's replicates, a cascade being global when
+    /// its share is above `cut`. **O(n)**.
+    pub fn from_shares(shares: &[f64], cut: f64) -> GlobalCascades {
+        let sizes: Vec<f64> = shares.iter().copied().filter(|&s| s > cut).collect();
+        let n = shares.len() as u64;
+        GlobalCascades {
+            replicates: n,
+            global: sizes.len() as u64,
+            frequency: crate::stats::wilson(sizes.len() as u64, n, 0.95),
+            mean_size: crate::stats::mean_ci(&sizes, 0.95),
+            mean_share: if shares.is_empty() {
+                f64::NAN
+            } else {
+                shares.iter().sum::<f64>() / shares.len() as f64
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Inequality::{AtLeast, Greater};
@@ -358,6 +400,21 @@ mod tests {
             let p = er_cascade_probability(z, 0.18, AtLeast);
             assert!(p > 0.0 && p <= er_giant_component(z), "z = {z}: {p}");
         }
+    }
+
+    #[test]
+    fn a_cell_counts_cascades_above_the_cut() {
+        let cell = GlobalCascades::from_shares(&[0.0001, 0.9, 0.1, 0.8, 0.0002], GLOBAL_CUT);
+        assert_eq!(
+            (cell.replicates, cell.global),
+            (5, 2),
+            "0.1 itself is not above the cut"
+        );
+        assert!((cell.frequency.mean - 0.4).abs() < 1e-15);
+        assert!((cell.mean_size.mean - 0.85).abs() < 1e-15);
+        let none = GlobalCascades::from_shares(&[0.001; 4], GLOBAL_CUT);
+        assert_eq!(none.global, 0);
+        assert!(none.mean_size.mean.is_nan());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 mod cli_graph;
 mod engine;
+mod granovetter;
 mod real_data;
 mod run;
 mod tidy;
 mod validate;
+mod watts;

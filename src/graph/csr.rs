@@ -180,8 +180,9 @@ impl FollowerGraph {
     /// per-edge weights in the same order. Self-loops and repeated edges are dropped and counted
     /// unless `options` keeps them; for a repeated edge the first occurrence's weight is kept.
     ///
-    /// Computes in **O(m log m)** time (a parallel sort; the result does not depend on the
-    /// number of threads). **Panics** if an id is `>= node_count` or `weights` has the wrong
+    /// Computes in **O(m + sum of d log d)** time over the rows' degrees `d` (a counting sort
+    /// by source, then each row sorted in parallel; the result does not depend on the number of
+    /// threads). **Panics** if an id is `>= node_count` or `weights` has the wrong
     /// length: callers (generators, the importer) guarantee both.
     pub fn from_edges(
         node_count: u32,
@@ -204,63 +205,135 @@ impl FollowerGraph {
             edges_in,
             ..BuildReport::default()
         };
-        // Sort edges by (u, v): followers rows come out sorted, and duplicates are adjacent.
-        let (keys, kept_weights) = match weights {
-            None => {
-                let mut keys: Vec<u64> = edges
-                    .into_par_iter()
-                    .map(|(u, v)| (u64::from(u) << 32) | u64::from(v))
-                    .collect();
-                keys.par_sort_unstable();
-                (keys, None)
-            }
-            Some(w) => {
-                let mut pairs: Vec<(u64, f32)> = edges
-                    .into_par_iter()
-                    .zip(w.into_par_iter())
-                    .map(|((u, v), w)| ((u64::from(u) << 32) | u64::from(v), w))
-                    .collect();
-                // A stable sort keeps the first occurrence of a repeated edge first.
-                pairs.par_sort_by_key(|p| p.0);
-                let (k, w): (Vec<u64>, Vec<f32>) = pairs.into_iter().unzip();
-                (k, Some(w))
-            }
-        };
-        let mut targets = Vec::with_capacity(keys.len());
-        let mut out_weights = kept_weights
-            .as_ref()
-            .map(|_| Vec::with_capacity(keys.len()));
-        let mut counts = vec![0u64; n + 1];
-        let mut prev: Option<u64> = None;
-        for (idx, &key) in keys.iter().enumerate() {
-            let (u, v) = ((key >> 32) as u32, key as u32);
-            if u == v && !options.keep_self_loops {
-                report.self_loops_dropped += 1;
-                continue;
-            }
-            if prev == Some(key) && !options.keep_duplicates {
-                report.duplicates_dropped += 1;
-                continue;
-            }
-            prev = Some(key);
-            targets.push(v);
-            if let (Some(ow), Some(kw)) = (out_weights.as_mut(), kept_weights.as_ref()) {
-                ow.push(kw[idx]);
-            }
-            counts[u as usize + 1] += 1;
+        // A counting sort by source row (O(m), keeping input order within a row), then each
+        // row sorted by target in parallel: far cheaper than sorting m 64-bit keys.
+        let mut offsets = vec![0u64; n + 1];
+        for &(u, _) in &edges {
+            offsets[u as usize + 1] += 1;
         }
-        drop(keys);
         for i in 0..n {
-            counts[i + 1] += counts[i];
+            offsets[i + 1] += offsets[i];
         }
+        let m = edges.len();
+        let mut targets = vec![0u32; m];
+        let mut row_weights = weights.as_ref().map(|_| vec![0f32; m]);
+        {
+            let mut next = offsets.clone();
+            for (idx, &(u, v)) in edges.iter().enumerate() {
+                let slot = next[u as usize] as usize;
+                targets[slot] = v;
+                if let (Some(out), Some(w)) = (row_weights.as_mut(), weights.as_ref()) {
+                    out[slot] = w[idx];
+                }
+                next[u as usize] += 1;
+            }
+        }
+        drop(edges);
+        drop(weights);
+        // Sort and clean each row in fixed blocks of rows; `kept[i]` = entries row i keeps at
+        // the front of its slot.
+        const BLOCK: usize = 4096;
+        let mut kept = vec![0u64; n];
+        let mut blocks: Vec<(usize, &mut [u32], Option<&mut [f32]>, &mut [u64])> = Vec::new();
+        {
+            let mut rest_t: &mut [u32] = &mut targets;
+            let mut rest_w: Option<&mut [f32]> = row_weights.as_deref_mut();
+            let mut rest_k: &mut [u64] = &mut kept;
+            let mut first = 0;
+            while first < n {
+                let last = (first + BLOCK).min(n);
+                let len = (offsets[last] - offsets[first]) as usize;
+                let (t, tt) = rest_t.split_at_mut(len);
+                rest_t = tt;
+                let w = match rest_w.take() {
+                    Some(rw) => {
+                        let (w, ww) = rw.split_at_mut(len);
+                        rest_w = Some(ww);
+                        Some(w)
+                    }
+                    None => None,
+                };
+                let (k, kk) = rest_k.split_at_mut(last - first);
+                rest_k = kk;
+                blocks.push((first, t, w, k));
+                first = last;
+            }
+        }
+        let (loops, dups) = blocks
+            .into_par_iter()
+            .map(|(first, t, mut w, k)| {
+                let base = offsets[first] as usize;
+                let (mut loops, mut dups) = (0u64, 0u64);
+                let mut pairs: Vec<(u32, f32)> = Vec::new();
+                for (r, kept_row) in k.iter_mut().enumerate() {
+                    let u = (first + r) as u32;
+                    let a = offsets[first + r] as usize - base;
+                    let b = offsets[first + r + 1] as usize - base;
+                    let row = &mut t[a..b];
+                    match w.as_deref_mut() {
+                        None => row.sort_unstable(),
+                        Some(w) => {
+                            // Stable: a repeated edge keeps its first occurrence's weight.
+                            pairs.clear();
+                            pairs.extend(row.iter().copied().zip(w[a..b].iter().copied()));
+                            pairs.sort_by_key(|p| p.0);
+                            for (e, (v, x)) in pairs.iter().enumerate() {
+                                row[e] = *v;
+                                w[a + e] = *x;
+                            }
+                        }
+                    }
+                    let mut out = 0usize;
+                    for e in 0..row.len() {
+                        let v = row[e];
+                        if v == u && !options.keep_self_loops {
+                            loops += 1;
+                            continue;
+                        }
+                        if out > 0 && row[out - 1] == v && !options.keep_duplicates {
+                            dups += 1;
+                            continue;
+                        }
+                        row[out] = v;
+                        if let Some(w) = w.as_deref_mut() {
+                            w[a + out] = w[a + e];
+                        }
+                        out += 1;
+                    }
+                    *kept_row = out as u64;
+                }
+                (loops, dups)
+            })
+            .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
+        report.self_loops_dropped = loops;
+        report.duplicates_dropped = dups;
+        // Compact the rows in place (each moves left, so a forward pass is safe).
+        let mut write = 0usize;
+        let mut counts = vec![0u64; n + 1];
+        for i in 0..n {
+            let a = offsets[i] as usize;
+            let len = kept[i] as usize;
+            if write != a {
+                targets.copy_within(a..a + len, write);
+                if let Some(w) = row_weights.as_mut() {
+                    w.copy_within(a..a + len, write);
+                }
+            }
+            write += len;
+            counts[i + 1] = write as u64;
+        }
+        drop(kept);
+        drop(offsets);
+        targets.truncate(write);
         targets.shrink_to_fit();
-        if let Some(w) = out_weights.as_mut() {
+        if let Some(w) = row_weights.as_mut() {
+            w.truncate(write);
             w.shrink_to_fit();
         }
         let followers = Adjacency {
             offsets: counts,
             targets,
-            weights: out_weights,
+            weights: row_weights,
         };
         let sources = followers.transpose(n);
         FollowerGraph {

@@ -865,6 +865,21 @@ fn finish_integers(
                 bits[(id >> 6) as usize].fetch_or(1 << (id & 63), Ordering::Relaxed);
             }
         });
+        let present: u64 = bits
+            .par_iter()
+            .map(|w| u64::from(w.load(Ordering::Relaxed).count_ones()))
+            .sum();
+        if present == max + 1 {
+            // Every id in 0..=max is used (the usual SNAP file): the numbering is the identity.
+            drop(bits);
+            if max >= u64::from(u32::MAX) {
+                return Err(too_many());
+            }
+            remap_into(&mut edges, &|id| id as u32);
+            drop(chunks);
+            let n = (max + 1) as u32;
+            return Ok((n, edges, weights, NodeLabels::Integers((0..=max).collect())));
+        }
         let mut map = vec![0u32; len];
         let mut labels = Vec::new();
         for (w, word) in bits.iter().enumerate() {

@@ -4,6 +4,8 @@
 //! Every interval is computed by [`crate::stats`] over replicates taken in replicate order, so
 //! the same results always give the same bits.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::engine::measures::{Outcome, ReplicateResult};
@@ -13,7 +15,7 @@ use crate::stats::{Summary, mean_ci, wilson};
 pub const STATS_SCHEMA_VERSION: u32 = 1;
 
 /// Notes written into `stats.json` so that the file explains itself.
-const NOTES: [&str; 4] = [
+const NOTES: [&str; 5] = [
     "measures, standing_by_row and by_step: mean over replicates with a Student t interval, \
      mean +- t_{(1+level)/2, n-1} * sd / sqrt(n), sd with the n - 1 divisor; with one \
      replicate the interval is the mean itself (method says so)",
@@ -21,6 +23,8 @@ const NOTES: [&str; 4] = [
     "by_step: a replicate that stopped before the last step (fixed point, cycle) carries its \
      final recorded state forward, so every step averages over all replicates",
     "shares are fractions of all agents in [0, 1]; steps, cascade_size and edge_visits are counts",
+    "measures after edge_visits, in name order, are the rule's own (e.g. opinion_clusters); \
+     each is summarised over the replicates that report it, n says how many",
 ];
 
 /// Everything `stats.json` holds.
@@ -71,6 +75,11 @@ pub struct MeasureStats {
     pub peak_booing: Summary,
     /// Edge visits the engine made.
     pub edge_visits: Summary,
+    /// The rule-specific measures ([`ReplicateResult::extra`]) by name, written after the
+    /// common ones in sorted order; each over the replicates that have it (its `n` says how
+    /// many).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Summary>,
 }
 
 /// Frequency of each [`Outcome`] with a Wilson interval.
@@ -118,6 +127,17 @@ pub fn run_stats(results: &[&ReplicateResult], level: f64) -> RunStats {
         information_efficiency: column(&|r| r.information_efficiency),
         peak_booing: column(&|r| r.peak_booing),
         edge_visits: column(&|r| r.edge_visits as f64),
+        extra: super::tables::extra_names(results)
+            .into_iter()
+            .map(|name| {
+                let values: Vec<f64> = results
+                    .iter()
+                    .filter_map(|r| r.extra.get(&name).copied())
+                    .collect();
+                let summary = mean_ci(&values, level);
+                (name, summary)
+            })
+            .collect(),
     };
     let n = results.len() as u64;
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count() as u64;
@@ -214,6 +234,27 @@ mod tests {
         }
         assert_eq!(stats.by_step[3].step, 3);
         assert_eq!(stats.by_step[3].standing.n, 2);
+    }
+
+    #[test]
+    fn extra_measures_are_summarised_over_the_replicates_that_have_them() {
+        let mut rs: Vec<ReplicateResult> = (0..3).map(replicate).collect();
+        rs[0].extra.insert("opinion_clusters".into(), 2.0);
+        rs[1].extra.insert("opinion_clusters".into(), 4.0);
+        rs[2].extra.insert("ever_infected".into(), 0.5);
+        let refs: Vec<&ReplicateResult> = rs.iter().collect();
+        let stats = run_stats(&refs, 0.95);
+        let names: Vec<&str> = stats.measures.extra.keys().map(String::as_str).collect();
+        assert_eq!(names, ["ever_infected", "opinion_clusters"]);
+        let oc = stats.measures.extra["opinion_clusters"];
+        assert_eq!((oc.n, oc.mean), (2, 3.0));
+        assert_eq!(stats.measures.extra["ever_infected"].n, 1);
+        let json = serde_json::to_value(&stats).expect("json");
+        assert_eq!(json["measures"]["opinion_clusters"]["mean"], 3.0);
+        let text = serde_json::to_string(&stats.measures).expect("json");
+        let at = |k: &str| text.find(&format!("\"{k}\"")).expect(k);
+        assert!(at("edge_visits") < at("ever_infected"));
+        assert!(at("ever_infected") < at("opinion_clusters"));
     }
 
     #[test]

@@ -34,7 +34,8 @@
 //!   "replicates": 50,
 //!   "level": 0.95,
 //!   "notes": ["...how each interval is computed..."],
-//!   "measures": { "final_standing": {summary}, "final_sitting": ..., ..., "edge_visits": ... },
+//!   "measures": { "final_standing": {summary}, "final_sitting": ..., ..., "edge_visits": ...,
+//!                 then the rule's own measures by name, e.g. "opinion_clusters": {summary} },
 //!   "outcomes": { "fixed_point": {summary}, "cycle": ..., "step_limit": ... },
 //!   "standing_by_row": [{summary}, ...],          (theater graphs only, front row first)
 //!   "by_step": [{"step": 0, "sitting": {summary}, "standing": ..., "booing": ...}, ...]

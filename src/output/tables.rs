@@ -26,7 +26,9 @@
 //!
 //! `summary.csv`: one row per replicate; the columns are the scalar fields of
 //! [`ReplicateResult`] in declaration order, `outcome` by name (`fixed_point`, `cycle`,
-//! `step_limit`).
+//! `step_limit`), then the rule-specific measures ([`ReplicateResult::extra`], e.g.
+//! `opinion_clusters`), one column each, sorted by name: the union over the replicates, with an
+//! empty cell where a replicate lacks one.
 //!
 //! ```text
 //! replicate,outcome,cycle_period,steps,initial_standing,final_sitting,final_standing,final_booing,peak_booing,peak_booing_step,cascade_size,conformers,suppressed,information_efficiency,edge_visits
@@ -138,32 +140,106 @@ pub fn write_steps(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv
     Ok(())
 }
 
+/// The numeric per-replicate measures of `summary.csv`, in column order: every column but
+/// `replicate` and `outcome`. [`measure_value`] reads them by name.
+pub const SUMMARY_MEASURES: [&str; 13] = [
+    "cycle_period",
+    "steps",
+    "initial_standing",
+    "final_sitting",
+    "final_standing",
+    "final_booing",
+    "peak_booing",
+    "peak_booing_step",
+    "cascade_size",
+    "conformers",
+    "suppressed",
+    "information_efficiency",
+    "edge_visits",
+];
+
+/// The names of the rule-specific measures ([`ReplicateResult::extra`]) of `results`: the
+/// union over replicates, sorted. Computes in **O(replicates × extras × log extras)**.
+pub fn extra_names(results: &[&ReplicateResult]) -> Vec<String> {
+    let mut names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for r in results {
+        names.extend(r.extra.keys().map(String::as_str));
+    }
+    names.into_iter().map(str::to_string).collect()
+}
+
+/// The value of measure `name` in `r`: one of [`SUMMARY_MEASURES`] (counts as `f64`), else a
+/// rule-specific measure; `None` when `r` has no such measure.
+pub fn measure_value(r: &ReplicateResult, name: &str) -> Option<f64> {
+    Some(match name {
+        "cycle_period" => f64::from(r.cycle_period),
+        "steps" => f64::from(r.steps),
+        "initial_standing" => r.initial_standing,
+        "final_sitting" => r.final_sitting,
+        "final_standing" => r.final_standing,
+        "final_booing" => r.final_booing,
+        "peak_booing" => r.peak_booing,
+        "peak_booing_step" => f64::from(r.peak_booing_step),
+        "cascade_size" => r.cascade_size as f64,
+        "conformers" => r.conformers,
+        "suppressed" => r.suppressed,
+        "information_efficiency" => r.information_efficiency,
+        "edge_visits" => r.edge_visits as f64,
+        other => return r.extra.get(other).copied(),
+    })
+}
+
+/// Fills `b` (at least 15 buffers, cleared) with the [`SUMMARY_HEADER`] fields of `r`, written
+/// as in `summary.csv`.
+pub(crate) fn put_summary(b: &mut [String], r: &ReplicateResult) {
+    let values: [&dyn std::fmt::Display; 15] = [
+        &r.replicate,
+        &r.outcome.name(),
+        &r.cycle_period,
+        &r.steps,
+        &r.initial_standing,
+        &r.final_sitting,
+        &r.final_standing,
+        &r.final_booing,
+        &r.peak_booing,
+        &r.peak_booing_step,
+        &r.cascade_size,
+        &r.conformers,
+        &r.suppressed,
+        &r.information_efficiency,
+        &r.edge_visits,
+    ];
+    for (b, v) in b.iter_mut().zip(values) {
+        put(b, v);
+    }
+}
+
+/// Fills `b` (one cleared buffer per name of `extras`) with `r`'s rule-specific measures;
+/// a measure `r` lacks stays empty.
+pub(crate) fn put_extras(b: &mut [String], r: &ReplicateResult, extras: &[String]) {
+    for (b, name) in b.iter_mut().zip(extras) {
+        if let Some(v) = r.extra.get(name) {
+            put(b, v);
+        }
+    }
+}
+
 /// Writes `summary.csv` for `results` (already in replicate order) to `out`.
 pub fn write_summary(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
     let mut w = writer(out);
-    w.write_record(SUMMARY_HEADER)?;
-    let mut f = Fields::new(SUMMARY_HEADER.len());
+    let extras = extra_names(results);
+    let header: Vec<&str> = SUMMARY_HEADER
+        .iter()
+        .copied()
+        .chain(extras.iter().map(String::as_str))
+        .collect();
+    w.write_record(&header)?;
+    let n = SUMMARY_HEADER.len();
+    let mut f = Fields::new(header.len());
     for r in results {
-        let values: [&dyn std::fmt::Display; 15] = [
-            &r.replicate,
-            &r.outcome.name(),
-            &r.cycle_period,
-            &r.steps,
-            &r.initial_standing,
-            &r.final_sitting,
-            &r.final_standing,
-            &r.final_booing,
-            &r.peak_booing,
-            &r.peak_booing_step,
-            &r.cascade_size,
-            &r.conformers,
-            &r.suppressed,
-            &r.information_efficiency,
-            &r.edge_visits,
-        ];
-        for (b, v) in f.clear().iter_mut().zip(values) {
-            put(b, v);
-        }
+        let b = f.clear();
+        put_summary(&mut b[..n], r);
+        put_extras(&mut b[n..], r, &extras);
         f.write(&mut w)?;
     }
     w.flush()?;
@@ -264,6 +340,34 @@ mod tests {
              0,fixed_point,0,1,0.1,0.7,0.3,0,0,0,2,0.2,0,0.8,17\n\
              1,cycle,2,1,0.1,0.7,0.3333333333333333,0,0,0,2,0.2,0,0.8,12345678901\n",
         );
+    }
+
+    #[test]
+    fn summary_has_extra_columns_sorted_with_empty_cells() {
+        let mut rs = two();
+        rs[0].extra.insert("opinion_clusters".into(), 3.0);
+        rs[0].extra.insert("ever_infected".into(), 0.25);
+        rs[1].extra.insert("opinion_clusters".into(), 2.0);
+        let text = text(write_summary, &rs);
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .expect("header")
+                .ends_with(",edge_visits,ever_infected,opinion_clusters")
+        );
+        assert!(lines.next().expect("row 0").ends_with(",17,0.25,3"));
+        assert!(lines.next().expect("row 1").ends_with(",12345678901,,2"));
+        let refs: Vec<&ReplicateResult> = rs.iter().collect();
+        assert_eq!(extra_names(&refs), ["ever_infected", "opinion_clusters"]);
+        assert_eq!(measure_value(&rs[1], "ever_infected"), None);
+        assert_eq!(measure_value(&rs[1], "opinion_clusters"), Some(2.0));
+        assert_eq!(measure_value(&rs[1], "edge_visits"), Some(12_345_678_901.0));
+        // Every numeric column of the header can be read by name.
+        for m in SUMMARY_MEASURES {
+            assert!(measure_value(&rs[0], m).is_some(), "{m}");
+            assert!(SUMMARY_HEADER.contains(&m));
+        }
     }
 
     #[test]

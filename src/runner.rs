@@ -87,6 +87,10 @@ pub fn agents_for(
         .map_err(|e| anyhow!("{e}"))?;
     crate::model::cascade::check_graph(&scenario.model, graph)
         .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
+    if let crate::model::RuleSpec::Threshold(p) = &scenario.model {
+        crate::engine::rules::threshold::check_graph(p, graph)
+            .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
+    }
     let mut agents = Agents::sample(
         graph.node_count(),
         &scenario.population,

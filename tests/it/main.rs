@@ -5,6 +5,7 @@ mod engine;
 mod granovetter;
 mod real_data;
 mod run;
+mod threshold;
 mod tidy;
 mod validate;
 mod voter;

@@ -1,15 +1,528 @@
-//! The `threshold` rules' step loops (stub: not yet implemented).
+//! The `threshold` rule's step loop: Granovetter (1978) / Watts (2002) synchronous threshold
+//! cascades, direction-optimising.
+//!
+//! Every agent has an integer **need**: the least number (or fixed-point weight) of active
+//! sources that makes it adopt (for a fractional threshold, the least `c` with the float64 test
+//! `c / d >= phi` true, found exactly as `run_incr` of `shared/bench/c/threshold.c` does;
+//! [`NEVER`] when no count reaches it). A step is either
+//!
+//! - a **push** (incremental): each agent holds `rem`, the active sources it still lacks; the
+//!   followers of the agents activated in the previous step count down, and those reaching
+//!   zero adopt. Cost: the follower edges of the frontier (random writes).
+//! - a **pull** (sweep): every inactive agent that can still adopt re-reads its sources and
+//!   adopts when its active count reaches its need (stopping at the first source that makes
+//!   it); the others store their count as `rem`, so a later push step starts from it. Cost: the
+//!   source edges of the pending agents (sequential reads of the sources CSR).
+//!
+//! Like direction-optimising breadth-first search (Beamer, Asanovic and Patterson 2012), each
+//! step takes the cheaper way: it pulls when the frontier's follower edges exceed
+//! `1 / PULL_FACTOR` of the pending agents' source edges. Both ways give the same adopters, so
+//! the choice changes only the cost, and it depends on edge counts alone, never on threads.
+//! Pulls run in parallel over fixed chunks of the pending agents; large pushes over fixed
+//! chunks of the frontier with atomic countdowns (each agent crosses zero exactly once,
+//! whichever thread decrements it). Results, steps and edge visits are the same for any number
+//! of threads.
+
+use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
+
+use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
-use crate::model::threshold;
+use crate::graph::{Adjacency, FollowerGraph};
+use crate::model::population::NOT_FIXED;
+use crate::model::threshold::{Kind, ThresholdParams};
+use crate::model::{Action, Agents};
 
-/// Runs one replicate of the rule (stub: ends at once).
-pub fn run(ctx: &mut Ctx<'_, '_>, params: &threshold::ThresholdParams) -> Ending {
-    let _ = (ctx, params);
+/// The need of an agent that can never adopt (no sources under a fractional threshold, or a
+/// threshold above what all its sources together give).
+pub const NEVER: i32 = i32::MAX;
+
+/// A step pulls when the frontier's follower edges times `PULL_FACTOR` exceed the pending
+/// agents' source edges (a pull reads an edge about this many times faster than a push
+/// writes one, and stops early at adoption; measured in benches/README.md).
+pub const PULL_FACTOR: u64 = 3;
+
+/// Agents per parallel pull task and frontier agents per parallel push task.
+const CHUNK: usize = 4096;
+
+/// Fixed-point units per 1.0 of edge weight, at most (weighted rules).
+const MAX_SCALE: f64 = 65536.0;
+
+/// The least `c` in `0..=d` with `(c as f64) / (d as f64) >= phi`, or [`NEVER`] (also when
+/// `d == 0`): exactly the integer threshold of `run_incr` in `shared/bench/c/threshold.c`.
+#[inline]
+pub fn fractional_need(d: u64, phi: f64) -> i32 {
+    if d == 0 {
+        return NEVER;
+    }
+    let df = d as f64;
+    let x = phi * df;
+    let mut c: u64 = if x <= 0.0 || x.is_nan() { 0 } else { x as u64 };
+    while c > 0 && (c - 1) as f64 / df >= phi {
+        c -= 1;
+    }
+    while c <= d && (c as f64) / df < phi {
+        c += 1;
+    }
+    if c > d || c >= NEVER as u64 {
+        NEVER
+    } else {
+        c as i32
+    }
+}
+
+/// The need of an absolute threshold `k` with `total` units of sources: `ceil(k)` (a count
+/// `c >= k` iff `c >= ceil(k)`), or [`NEVER`] when more than `total`.
+#[inline]
+pub fn absolute_need(total: u64, k: f64) -> i32 {
+    let c = k.max(0.0).ceil();
+    if c > total as f64 || c >= f64::from(NEVER) {
+        NEVER
+    } else {
+        c as i32
+    }
+}
+
+/// Per-edge units of a weighted rule, in fixed point, for both adjacencies.
+#[derive(Debug, Clone)]
+pub struct Units {
+    /// Units of each edge of the sources CSR.
+    pub sources: Vec<u32>,
+    /// Units of each edge of the followers CSR.
+    pub followers: Vec<u32>,
+    /// Units per 1.0 of weight.
+    pub scale: f64,
+}
+
+impl Units {
+    /// The fixed-point units of `graph`'s edge weights (1 per edge on an unweighted graph):
+    /// `round(w x scale)` with `scale = min(65536, 2^30 / the largest total weight of an
+    /// agent's sources)`, so no count can overflow. Errors on a negative or non-finite weight.
+    pub fn new(graph: &FollowerGraph) -> Result<Units, String> {
+        let (src, fol) = (graph.source_adjacency(), graph.follower_adjacency());
+        let (Some(ws), Some(wf)) = (&src.weights, &fol.weights) else {
+            return Ok(Units {
+                sources: vec![1; src.targets.len()],
+                followers: vec![1; fol.targets.len()],
+                scale: 1.0,
+            });
+        };
+        if let Some(w) = ws.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            return Err(format!(
+                "model.weighted: expected non-negative finite edge weights, found {w}"
+            ));
+        }
+        let most = (0..graph.node_count())
+            .map(|v| {
+                let (a, b) = src.range(v);
+                ws[a..b].iter().map(|&w| f64::from(w)).sum::<f64>()
+            })
+            .fold(0.0f64, f64::max);
+        let scale = if most > 0.0 {
+            MAX_SCALE.min(f64::from(1u32 << 30) / most)
+        } else {
+            MAX_SCALE
+        };
+        let conv = |w: &[f32]| -> Vec<u32> {
+            w.iter()
+                .map(|&x| (f64::from(x) * scale).round() as u32)
+                .collect()
+        };
+        Ok(Units {
+            sources: conv(ws),
+            followers: conv(wf),
+            scale,
+        })
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepInfo {
+    /// Agents that adopted in this step.
+    pub adopted: u64,
+    /// Follower edges of those agents (their exposures).
+    pub exposures: u64,
+    /// Whether the step pulled (else pushed).
+    pub pulled: bool,
+}
+
+/// A synchronous progressive threshold cascade over CSR arrays, switching between push and
+/// pull each step (see the module doc).
+pub struct Cascade<'g> {
+    sources: &'g Adjacency,
+    followers: &'g Adjacency,
+    units: Option<&'g Units>,
+    need: Vec<i32>,
+    rem: Vec<AtomicI32>,
+    /// 1 for active agents.
+    active: Vec<u8>,
+    /// Agents activated in the last step (whose followers have not yet counted them).
+    frontier: Vec<u32>,
+    frontier_edges: u64,
+    /// Inactive agents with a need of 0, for a first step that pushes.
+    zero_need: Vec<u32>,
+    /// Inactive agents that may still adopt (built at the first pull, a superset after pushes).
+    pending: Option<Vec<u32>>,
+    pending_edges: u64,
+    /// Edge visits so far.
+    pub visits: u64,
+    /// Active agents.
+    pub active_count: u64,
+    /// Steps with at least one adoption.
+    pub steps: u32,
+}
+
+impl<'g> Cascade<'g> {
+    /// A cascade on `graph`'s adjacencies with per-agent `need` (consumed) and the initially
+    /// active agents `initial` (each listed once, in any order). `units` weighs edges; `None`
+    /// counts each source 1. Computes in **O(n)** time.
+    pub fn new(
+        sources: &'g Adjacency,
+        followers: &'g Adjacency,
+        units: Option<&'g Units>,
+        need: Vec<i32>,
+        initial: &[u32],
+    ) -> Cascade<'g> {
+        let n = need.len();
+        let mut active = vec![0u8; n];
+        let mut frontier = Vec::with_capacity(initial.len());
+        let mut frontier_edges = 0;
+        for &s in initial {
+            if active[s as usize] == 0 {
+                active[s as usize] = 1;
+                frontier.push(s);
+                let (a, b) = followers.range(s);
+                frontier_edges += (b - a) as u64;
+            }
+        }
+        let mut zero_need = Vec::new();
+        let mut pending_edges = 0u64;
+        let rem: Vec<AtomicI32> = need
+            .iter()
+            .zip(&active)
+            .enumerate()
+            .map(|(v, (&nd, &act))| {
+                if act != 0 {
+                    return AtomicI32::new(0);
+                }
+                if nd != NEVER {
+                    let (a, b) = sources.range(v as u32);
+                    pending_edges += (b - a) as u64;
+                    if nd == 0 {
+                        zero_need.push(v as u32);
+                    }
+                }
+                AtomicI32::new(nd)
+            })
+            .collect();
+        Cascade {
+            sources,
+            followers,
+            units,
+            need,
+            rem,
+            active_count: frontier.len() as u64,
+            active,
+            frontier,
+            frontier_edges,
+            zero_need,
+            pending: None,
+            pending_edges,
+            visits: 0,
+            steps: 0,
+        }
+    }
+
+    /// Whether agent `v` is active.
+    pub fn is_active(&self, v: u32) -> bool {
+        self.active[v as usize] != 0
+    }
+
+    /// The agents activated by the last step.
+    pub fn adopted(&self) -> &[u32] {
+        &self.frontier
+    }
+
+    /// Runs one synchronous step; `None` (and nothing changed) at the fixed point.
+    pub fn step(&mut self) -> Option<StepInfo> {
+        if self.frontier.is_empty() && self.zero_need.is_empty() {
+            return None;
+        }
+        let pulled = self.frontier_edges.saturating_mul(PULL_FACTOR) > self.pending_edges;
+        let next = match (pulled, self.units) {
+            (true, None) => self.pull(|_| 1),
+            (true, Some(u)) => self.pull(|e| u.sources[e]),
+            (false, None) => self.push(|_| 1),
+            (false, Some(u)) => self.push(|e| u.followers[e]),
+        };
+        self.zero_need = Vec::new();
+        if next.is_empty() {
+            self.frontier.clear();
+            return None;
+        }
+        let mut exposures = 0u64;
+        for &v in &next {
+            self.active[v as usize] = 1;
+            self.rem[v as usize].store(0, Relaxed);
+            let (a, b) = self.sources.range(v);
+            self.pending_edges -= (b - a) as u64;
+            let (a, b) = self.followers.range(v);
+            exposures += (b - a) as u64;
+        }
+        self.active_count += next.len() as u64;
+        self.steps += 1;
+        self.frontier = next;
+        self.frontier_edges = exposures;
+        Some(StepInfo {
+            adopted: self.frontier.len() as u64,
+            exposures,
+            pulled,
+        })
+    }
+
+    /// Runs to the fixed point or `max_steps` steps.
+    pub fn run(&mut self, max_steps: u32) {
+        while self.steps < max_steps && self.step().is_some() {}
+    }
+
+    /// A push step: followers of the frontier count down.
+    fn push(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> Vec<u32> {
+        let (fol, rem) = (self.followers, &self.rem);
+        let mut next = std::mem::take(&mut self.zero_need);
+        let run = |front: &[u32], next: &mut Vec<u32>| {
+            let mut visits = 0u64;
+            for &u in front {
+                let (a, b) = fol.range(u);
+                visits += (b - a) as u64;
+                for e in a..b {
+                    let v = fol.targets[e] as usize;
+                    let w = unit(e) as i32;
+                    let r = rem[v].load(Relaxed);
+                    rem[v].store(r - w, Relaxed);
+                    if r > 0 && r <= w {
+                        next.push(v as u32);
+                    }
+                }
+            }
+            visits
+        };
+        let run_atomic = |front: &[u32], next: &mut Vec<u32>| {
+            let mut visits = 0u64;
+            for &u in front {
+                let (a, b) = fol.range(u);
+                visits += (b - a) as u64;
+                for e in a..b {
+                    let v = fol.targets[e] as usize;
+                    let w = unit(e) as i32;
+                    let r = rem[v].fetch_sub(w, Relaxed);
+                    if r > 0 && r <= w {
+                        next.push(v as u32);
+                    }
+                }
+            }
+            visits
+        };
+        if rayon::current_num_threads() > 1 && self.frontier_edges > (CHUNK as u64) * 16 {
+            let parts: Vec<(Vec<u32>, u64)> = self
+                .frontier
+                .par_chunks(CHUNK / 16)
+                .map(|front| {
+                    let mut out = Vec::new();
+                    let visits = run_atomic(front, &mut out);
+                    (out, visits)
+                })
+                .collect();
+            for (part, visits) in parts {
+                next.extend_from_slice(&part);
+                self.visits += visits;
+            }
+        } else {
+            self.visits += run(&self.frontier, &mut next);
+        }
+        next
+    }
+
+    /// A pull step: pending agents re-read their sources.
+    fn pull(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> Vec<u32> {
+        let pending = match self.pending.take() {
+            Some(p) => p,
+            None => (0..self.need.len() as u32)
+                .filter(|&v| self.active[v as usize] == 0 && self.need[v as usize] != NEVER)
+                .collect(),
+        };
+        let (src, rem, need, active) = (self.sources, &self.rem, &self.need, &self.active);
+        let parts: Vec<(Vec<u32>, Vec<u32>, u64)> = pending
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let (mut adopt, mut keep, mut visits) = (Vec::new(), Vec::new(), 0u64);
+                for &v in chunk {
+                    if active[v as usize] != 0 {
+                        continue;
+                    }
+                    let nd = need[v as usize];
+                    let (a, b) = src.range(v);
+                    let mut c = 0i32;
+                    let mut e = a;
+                    // Count in blocks of 8 between checks: branch-free inner sums.
+                    while c < nd && e + 8 <= b {
+                        let mut s = 0u32;
+                        for k in e..e + 8 {
+                            s += unit(k) * u32::from(active[src.targets[k] as usize]);
+                        }
+                        c += s as i32;
+                        e += 8;
+                    }
+                    while c < nd && e < b {
+                        c += (unit(e) * u32::from(active[src.targets[e] as usize])) as i32;
+                        e += 1;
+                    }
+                    visits += (e - a) as u64;
+                    if c >= nd {
+                        adopt.push(v);
+                    } else {
+                        rem[v as usize].store(nd - c, Relaxed);
+                        keep.push(v);
+                    }
+                }
+                (adopt, keep, visits)
+            })
+            .collect();
+        let mut next = Vec::new();
+        let mut kept = Vec::with_capacity(pending.len());
+        for (adopt, keep, visits) in parts {
+            next.extend_from_slice(&adopt);
+            kept.extend_from_slice(&keep);
+            self.visits += visits;
+        }
+        self.pending = Some(kept);
+        next
+    }
+}
+
+/// The needs of `graph`'s agents under `params` (thresholds from `thresholds`, one per agent),
+/// with fixed-point `units` when weighted.
+pub fn needs(
+    graph: &FollowerGraph,
+    params: &ThresholdParams,
+    thresholds: &[f64],
+    units: Option<&Units>,
+) -> Vec<i32> {
+    let src = graph.source_adjacency();
+    let (kind, _) = params.kind();
+    let scale = units.map_or(1.0, |u| u.scale);
+    (0..graph.node_count())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|v| {
+            let (a, b) = src.range(v);
+            let total = match units {
+                None => (b - a) as u64,
+                Some(u) => u.sources[a..b].iter().map(|&x| u64::from(x)).sum(),
+            };
+            let t = thresholds[v as usize];
+            match kind {
+                Kind::Fractional => fractional_need(total, t),
+                Kind::Absolute => absolute_need(total, t * scale),
+            }
+        })
+        .collect()
+}
+
+/// Checks what can only be checked against the graph: the length of a threshold list and the
+/// edge weights of a weighted rule. The message names the `[model]` key.
+pub fn check_graph(params: &ThresholdParams, graph: &FollowerGraph) -> Result<(), String> {
+    params.thresholds(graph.node_count(), 0).map(|_| ())?;
+    if params.weighted {
+        Units::new(graph)?;
+    }
+    Ok(())
+}
+
+/// The needs of `agents`, fixed agents included (a fixed agent that is not active never
+/// adopts).
+fn agent_needs(
+    graph: &FollowerGraph,
+    agents: &Agents,
+    params: &ThresholdParams,
+    key: u64,
+    units: Option<&Units>,
+) -> Vec<i32> {
+    let thresholds = params
+        .thresholds(graph.node_count(), key)
+        .unwrap_or_else(|e| panic!("checked by the runner (check_graph): {e}"));
+    let mut need = needs(graph, params, &thresholds, units);
+    for (v, nd) in need.iter_mut().enumerate() {
+        if agents.fixed[v] != NOT_FIXED {
+            *nd = NEVER;
+        }
+    }
+    need
+}
+
+/// Runs one replicate of the rule: agents standing at step 0 are the initially active ones;
+/// every other agent is inactive (`boo` counts as inactive and may adopt).
+pub fn run(ctx: &mut Ctx<'_, '_>, params: &ThresholdParams) -> Ending {
+    let graph = ctx.setup.graph;
+    let units = if params.weighted {
+        Some(Units::new(graph).unwrap_or_else(|e| panic!("checked by the runner: {e}")))
+    } else {
+        None
+    };
+    let need = agent_needs(
+        graph,
+        ctx.setup.agents,
+        params,
+        ctx.setup.key,
+        units.as_ref(),
+    );
+    let initial: Vec<u32> = (0..ctx.n())
+        .filter(|&v| ctx.state.action[v as usize] == Action::Stand as u8)
+        .collect();
+    let mut cascade = Cascade::new(
+        graph.source_adjacency(),
+        graph.follower_adjacency(),
+        units.as_ref(),
+        need,
+        &initial,
+    );
+    let stop = ctx.setup.stop;
+    let mut visits_before = 0;
+    while cascade.steps < stop.max_steps {
+        let Some(info) = cascade.step() else {
+            break;
+        };
+        for &v in cascade.adopted() {
+            ctx.state.set_action(v, Action::Stand);
+        }
+        ctx.state.edge_visits += cascade.visits - visits_before;
+        visits_before = cascade.visits;
+        ctx.record(cascade.steps, info.adopted, info.exposures);
+    }
+    ctx.state.edge_visits += cascade.visits - visits_before;
+    let steps = cascade.steps;
+    ctx.set_extra("active", cascade.active_count as f64);
+    if steps >= stop.max_steps {
+        return Ending {
+            outcome: Outcome::StepLimit,
+            period: 0,
+            steps,
+        };
+    }
+    if !stop.at_fixed_point {
+        for s in steps + 1..=stop.max_steps {
+            ctx.record(s, 0, 0);
+        }
+        return Ending {
+            outcome: Outcome::StepLimit,
+            period: 0,
+            steps: stop.max_steps,
+        };
+    }
     Ending {
         outcome: Outcome::FixedPoint,
         period: 0,
-        steps: 0,
+        steps,
     }
 }

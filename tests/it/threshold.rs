@@ -1,0 +1,303 @@
+//! The `threshold` rule (Granovetter 1978, Watts 2002) against a plain reimplementation of the
+//! C anchor (`shared/bench/c/threshold.c`, both its sweep and its incremental loop), on
+//! generated graphs: same final active set, same steps. Also: the "at least" inequality,
+//! absolute and weighted thresholds, Granovetter's riot through a scenario, identical results
+//! for 1 and 2 threads, and the validation messages.
+
+use proptest::prelude::*;
+
+use ovation::engine::rules::threshold::{Cascade, NEVER, fractional_need};
+use ovation::graph::generators::{GeneratorSpec, generate};
+use ovation::graph::{BuildOptions, FollowerGraph};
+use ovation::model::RuleSpec;
+use ovation::model::threshold::{ThresholdParams, Thresholds};
+use ovation::runner::run_one;
+use ovation::scenario;
+
+/// The C file's `run_sweep`, transcribed: returns (final active, steps).
+fn c_sweep(g: &FollowerGraph, phi: &[f64], seeds: &[u32]) -> (u64, u64, Vec<u8>) {
+    let n = g.node_count() as usize;
+    let mut active = vec![0u8; n];
+    let mut count = 0;
+    for &s in seeds {
+        if active[s as usize] == 0 {
+            active[s as usize] = 1;
+            count += 1;
+        }
+    }
+    let mut steps = 0;
+    loop {
+        let mut fresh = Vec::new();
+        for v in 0..n as u32 {
+            let d = g.sources(v).len();
+            if active[v as usize] != 0 || d == 0 {
+                continue;
+            }
+            let c: u32 = g
+                .sources(v)
+                .iter()
+                .map(|&j| u32::from(active[j as usize]))
+                .sum();
+            if f64::from(c) / d as f64 >= phi[v as usize] {
+                fresh.push(v);
+            }
+        }
+        if fresh.is_empty() {
+            return (count, steps, active);
+        }
+        for &v in &fresh {
+            active[v as usize] = 1;
+        }
+        count += fresh.len() as u64;
+        steps += 1;
+    }
+}
+
+/// Random directed graph: `m` edges from a small LCG (duplicates and self-loops dropped).
+fn random_graph(n: u32, m: usize, seed: u64, skew: bool) -> FollowerGraph {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as u32
+    };
+    let edges = (0..m)
+        .map(|_| {
+            let a = next() % n;
+            // Skewed sources: low ids are hubs (many followers), as in BA graphs.
+            let u = if skew {
+                (a as u64 * a as u64 / n as u64) as u32
+            } else {
+                a
+            };
+            (u, next() % n)
+        })
+        .collect();
+    FollowerGraph::from_edges(n, edges, None, BuildOptions::default())
+}
+
+fn cascade(g: &FollowerGraph, phi: &[f64], seeds: &[u32]) -> (u64, u64, Vec<u8>, u64) {
+    let need: Vec<i32> = (0..g.node_count())
+        .map(|v| fractional_need(g.sources(v).len() as u64, phi[v as usize]))
+        .collect();
+    let mut c = Cascade::new(
+        g.source_adjacency(),
+        g.follower_adjacency(),
+        None,
+        need,
+        seeds,
+    );
+    c.run(u32::MAX);
+    let active = (0..g.node_count())
+        .map(|v| u8::from(c.is_active(v)))
+        .collect();
+    (c.active_count, u64::from(c.steps), active, c.visits)
+}
+
+fn phis(n: u32, seed: u64, constant: Option<f64>) -> Vec<f64> {
+    (0..n)
+        .map(|i| match constant {
+            Some(p) => p,
+            None => {
+                let h = (u64::from(i) ^ seed).wrapping_mul(0x9E3779B97F4A7C15);
+                (h >> 11) as f64 / (1u64 << 53) as f64
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn need_is_the_least_count_passing_the_float_test() {
+    for d in 1..200u64 {
+        for phi in [
+            0.0,
+            0.1,
+            0.18,
+            0.2,
+            1.0 / 3.0,
+            0.5,
+            0.7,
+            0.99,
+            1.0,
+            1.5,
+            -0.1,
+        ] {
+            let want = (0..=d)
+                .find(|&c| c as f64 / d as f64 >= phi)
+                .map_or(NEVER, |c| c as i32);
+            assert_eq!(fractional_need(d, phi), want, "d = {d}, phi = {phi}");
+        }
+    }
+    assert_eq!(fractional_need(0, 0.0), NEVER, "no sources: never adopts");
+}
+
+#[test]
+fn matches_the_c_sweep_on_fixed_graphs() {
+    // Short full cascades (pull-heavy), long partial ones (push-heavy) and mixed ones.
+    for (n, m, seed, skew, phi, k) in [
+        (2000, 20000, 1, true, Some(0.18), 2),
+        (2000, 20000, 2, false, Some(0.18), 20),
+        (3000, 30000, 3, false, None, 30),
+        (3000, 30000, 4, true, None, 30),
+        (5000, 12000, 5, false, Some(0.3), 50),
+        (500, 500, 6, false, Some(0.0), 1),
+    ] {
+        let g = random_graph(n, m, seed, skew);
+        let phi = phis(n, seed, phi);
+        let seeds: Vec<u32> = (0..k).map(|i| (i * 7919) % n).collect();
+        let (ra, rs, ract) = c_sweep(&g, &phi, &seeds);
+        let (a, s, act, _) = cascade(&g, &phi, &seeds);
+        assert_eq!((a, s), (ra, rs), "n = {n}, seed = {seed}");
+        assert_eq!(act, ract);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn matches_the_c_sweep_on_random_graphs(
+        n in 2u32..300, per in 0usize..8, seed in 0u64..1000, skew: bool,
+        constant in proptest::option::of(0.0f64..=1.0), k in 1u32..10,
+    ) {
+        let g = random_graph(n, n as usize * per, seed, skew);
+        let phi = phis(n, seed, constant);
+        let seeds: Vec<u32> = (0..k).map(|i| (i * 31 + seed as u32) % n).collect();
+        let (ra, rs, ract) = c_sweep(&g, &phi, &seeds);
+        let (a, s, act, _) = cascade(&g, &phi, &seeds);
+        prop_assert_eq!((a, s), (ra, rs));
+        prop_assert_eq!(act, ract);
+    }
+}
+
+#[test]
+fn one_and_two_threads_agree() {
+    // Large enough for parallel pulls and pushes (frontiers above 65536 follower edges).
+    let g =
+        generate(&GeneratorSpec::BarabasiAlbert { n: 60_000, m: 8 }, 3).expect("valid generator");
+    for (constant, k) in [(Some(0.18), 60u32), (None, 600)] {
+        let phi = phis(g.node_count(), 9, constant);
+        let seeds: Vec<u32> = (0..k).map(|i| i * 97 % g.node_count()).collect();
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool")
+                .install(|| cascade(&g, &phi, &seeds))
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one, two);
+        let (ra, rs, _) = c_sweep(&g, &phi, &seeds);
+        assert_eq!((one.0, one.1), (ra, rs));
+    }
+}
+
+#[test]
+fn adopts_at_exactly_phi() {
+    // 0 -> 2, 1 -> 2: agent 2 has two sources; with 0 active the share is exactly 0.5.
+    let g = FollowerGraph::from_edges(3, vec![(0, 2), (1, 2)], None, BuildOptions::default());
+    let (a, s, _, _) = cascade(&g, &[1.0, 1.0, 0.5], &[0]);
+    assert_eq!(
+        (a, s),
+        (2, 1),
+        "a share equal to phi adopts (at least, not more than)"
+    );
+    let (a, _, _, _) = cascade(&g, &[1.0, 1.0, 0.5 + 1e-12], &[0]);
+    assert_eq!(a, 1);
+}
+
+fn riot(k: &[f64]) -> ovation::engine::ReplicateResult {
+    let list: Vec<String> = k.iter().map(|x| x.to_string()).collect();
+    let text = format!(
+        "name = \"riot\"\nseed = 1\nreplicates = 1\nsteps = 300\nstop_at_fixed_point = true\n\
+         [graph]\ngenerator = \"complete\"\nn = {}\n[[population]]\nname = \"crowd\"\n\
+         [model]\nrule = \"threshold\"\nk = [{}]\n[timing]\nscheme = \"synchronous\"\n",
+        k.len(),
+        list.join(", ")
+    );
+    let s = scenario::load_str("riot.toml", &text, std::path::Path::new("."), &[])
+        .expect("valid scenario");
+    run_one(&s, None, 0).expect("runs")
+}
+
+#[test]
+fn granovetters_riot_all_or_one() {
+    let mut k: Vec<f64> = (0..100).map(f64::from).collect();
+    let r = riot(&k);
+    assert_eq!(r.final_standing, 1.0, "all 100 riot");
+    assert_eq!(r.steps, 100, "one new rioter a step");
+    k[1] = 2.0;
+    let r = riot(&k);
+    assert_eq!(r.final_standing, 0.01, "only the instigator riots");
+    assert_eq!(r.steps, 1);
+}
+
+#[test]
+fn weighted_shares_use_edge_weights() {
+    // Agent 2 follows 0 (weight 3) and 1 (weight 1): with 0 active its weighted share is 0.75.
+    let g = FollowerGraph::from_edges(
+        3,
+        vec![(0, 2), (1, 2)],
+        Some(vec![3.0, 1.0]),
+        BuildOptions::default(),
+    );
+    let run = |phi: f64, weighted: bool| {
+        let mut p = ThresholdParams::fractional(Thresholds::List(vec![1.0, 1.0, phi]));
+        p.weighted = weighted;
+        let units = ovation::engine::rules::threshold::Units::new(&g).expect("weights");
+        let units = weighted.then_some(&units);
+        let t = p.thresholds(3, 0).expect("list fits");
+        let need = ovation::engine::rules::threshold::needs(&g, &p, &t, units);
+        let mut c = Cascade::new(
+            g.source_adjacency(),
+            g.follower_adjacency(),
+            units,
+            need,
+            &[0],
+        );
+        c.run(10);
+        c.active_count
+    };
+    assert_eq!(run(0.75, true), 2);
+    assert_eq!(run(0.76, true), 1);
+    assert_eq!(run(0.75, false), 1, "unweighted share is 0.5");
+    assert_eq!(run(0.5, false), 2);
+}
+
+#[test]
+fn validate_rejects_bad_thresholds() {
+    let bad = |model: &str| {
+        let text = format!(
+            "name = \"x\"\nseed = 1\nreplicates = 1\nsteps = 10\n[graph]\ngenerator = \
+             \"complete\"\nn = 3\n[[population]]\nname = \"all\"\n[model]\nrule = \
+             \"threshold\"\n{model}\n[timing]\nscheme = \"synchronous\"\n"
+        );
+        let e = scenario::load_str("x.toml", &text, std::path::Path::new("."), &[])
+            .expect_err("invalid");
+        e.to_string()
+    };
+    let e = bad("phi = 1.2");
+    assert!(e.contains("model.phi") && e.contains("found 1.2"), "{e}");
+    let e = bad("k = -1");
+    assert!(e.contains("model.k") && e.contains("non-negative"), "{e}");
+    let e = bad("weighted = true");
+    assert!(
+        e.contains("model.phi") && e.contains("found neither"),
+        "{e}"
+    );
+}
+
+#[test]
+fn list_of_the_wrong_length_is_a_run_time_error() {
+    let text = "name = \"x\"\nseed = 1\nreplicates = 1\nsteps = 10\n[graph]\ngenerator = \
+                \"complete\"\nn = 3\n[[population]]\nname = \"all\"\n[model]\nrule = \
+                \"threshold\"\nk = [0, 1]\n[timing]\nscheme = \"synchronous\"\n";
+    let s = scenario::load_str("x.toml", text, std::path::Path::new("."), &[]).expect("valid");
+    let e = run_one(&s, None, 0)
+        .expect_err("list of 2 for 3 agents")
+        .to_string();
+    assert!(e.contains("model.k") && e.contains("3 agents"), "{e}");
+    assert!(matches!(s.model, RuleSpec::Threshold(_)));
+}

@@ -124,6 +124,8 @@ pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> Repl
         peak_booing: (0.0, 0),
         extra: BTreeMap::new(),
     };
+    // Bounded-confidence rules voice their initial opinions before step 0 (no-op otherwise).
+    rules::opinion::voice_initial(&mut ctx);
     ctx.record(0, 0, 0);
     let ending = match (setup.rule, setup.timing) {
         (RuleSpec::Sop { .. }, TimingSpec::Synchronous) => timing::synchronous::run(&mut ctx, None),

@@ -59,6 +59,7 @@ fn engine_run(f: &Fixture) -> ReplicateResult {
         key: replicate_key(1, 0),
         replicate: 0,
         theater: None,
+        brand: None,
     })
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 
 use crate::engine::{Observer, ReplicateResult, Setup, run_replicate, run_replicate_with};
+use crate::engine::brand;
 use crate::graph::FollowerGraph;
 use crate::graph::generators::generate;
 use crate::graph::io;
@@ -115,11 +116,16 @@ pub fn agents_for(
         };
         let seeds =
             select_seeds(seeding, &ctx).map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
-        for s in seeds {
+        for &s in &seeds {
             if agents.fixed[s as usize] == NOT_FIXED {
                 agents.initial[s as usize] = Action::Stand as u8;
             }
         }
+        if let Some(brand) = &scenario.brand {
+            brand::prepare_agents(brand, &scenario.population, graph, &mut agents, &seeds);
+        }
+    } else if let Some(brand) = &scenario.brand {
+        brand::prepare_agents(brand, &scenario.population, graph, &mut agents, &[]);
     }
     Ok(agents)
 }
@@ -160,6 +166,10 @@ pub fn run_one_with(
         key: replicate_key(scenario.seed, u64::from(replicate)),
         replicate,
         theater: scenario.theater_layout(),
+        brand: scenario
+            .brand
+            .as_ref()
+            .map(|b| brand::BrandSetup::new(b, &scenario.population, graph, &agents)),
     };
     Ok(match observer {
         Some(o) => run_replicate_with(setup, o),

@@ -5,6 +5,7 @@
 //! comes from [`crate::rng`] keyed by `(replicate key, purpose, step, agent)`, so results do not
 //! depend on thread scheduling.
 
+pub mod brand;
 pub mod config;
 pub mod measures;
 

@@ -50,6 +50,8 @@ pub struct Setup<'a> {
     pub replicate: u32,
     /// The theater layout, for row measures and row latencies.
     pub theater: Option<TheaterLayout>,
+    /// The brand agent, if the scenario has one (Standing Ovation rule only).
+    pub brand: Option<crate::engine::brand::BrandSetup<'a>>,
 }
 
 /// How a timing scheme ended.
@@ -74,6 +76,8 @@ pub struct Ctx<'a, 'o> {
     observer: &'o mut dyn Observer,
     peak_booing: (f64, u32),
     extra: BTreeMap<String, f64>,
+    /// The brand's running state (see [`crate::engine::brand`]).
+    pub brand: Option<crate::engine::brand::BrandState>,
 }
 
 impl Ctx<'_, '_> {
@@ -115,7 +119,11 @@ pub fn run_replicate(setup: Setup<'_>) -> ReplicateResult {
 
 /// Runs one replicate, pushing each step to `observer`; the result's trajectory is empty.
 pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> ReplicateResult {
-    let state = State::new(setup.graph, setup.agents);
+    let mut state = State::new(setup.graph, setup.agents);
+    let brand = setup.brand.map(|b| {
+        state.quiet = vec![false; setup.agents.len()];
+        crate::engine::brand::BrandState::new(&b, setup.graph.node_count())
+    });
     let mut ctx = Ctx {
         setup,
         kernel: Kernel::new(setup.rule, setup.key),
@@ -123,6 +131,7 @@ pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> Repl
         observer,
         peak_booing: (0.0, 0),
         extra: BTreeMap::new(),
+        brand,
     };
     // Bounded-confidence rules voice their initial opinions before step 0 (no-op otherwise).
     rules::opinion::voice_initial(&mut ctx);
@@ -138,6 +147,7 @@ pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> Repl
         }
         _ => rules::run(&mut ctx),
     };
+    crate::engine::brand::finish(&mut ctx);
     measures(&ctx, ending)
 }
 

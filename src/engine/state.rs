@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::graph::FollowerGraph;
 use crate::model::population::NOT_FIXED;
-use crate::model::sop::{Verdict, sop_verdict};
+use crate::model::sop::{Verdict, sop_verdict3};
 use crate::model::{Action, Agents, RuleSpec, TieRule};
 use crate::rng::{Purpose, Stream, mix64};
 
@@ -64,7 +64,10 @@ impl Kernel {
         self.noise > 0.0
     }
 
-    /// Revises agent `i` at `step`, seeing `standing` of `total` weighted units standing.
+    /// Revises agent `i` at `step`, seeing `seen` (weighted units standing, booing and in
+    /// all), with the three-action verdict [`sop_verdict3`] (Miller and Page's rule when nobody
+    /// boos). An agent whose complaint the brand resolved (`seen.quiet`) never boos: a verdict
+    /// to boo keeps its action, a tie involving `boo` takes the other action.
     /// Computes in **O(1)** time; draws only from streams keyed by `(step, i)`.
     #[inline]
     pub fn revise(
@@ -73,8 +76,7 @@ impl Kernel {
         i: u32,
         step: u32,
         current: Action,
-        standing: u64,
-        total: u64,
+        seen: Seen,
     ) -> Revision {
         let idx = i as usize;
         if agents.fixed[idx] != NOT_FIXED {
@@ -83,7 +85,20 @@ impl Kernel {
                 open_tie: false,
             };
         }
-        let verdict = sop_verdict(standing, total, agents.conformity[idx]);
+        let mut verdict = sop_verdict3(
+            seen.standing,
+            seen.booing,
+            seen.total,
+            agents.conformity[idx],
+        );
+        if seen.quiet {
+            verdict = match verdict {
+                Verdict::Take(Action::Boo) => Verdict::Keep,
+                Verdict::Tie(Action::Boo, b) => Verdict::Take(b),
+                Verdict::Tie(a, Action::Boo) => Verdict::Take(a),
+                v => v,
+            };
+        }
         let (mut action, open_tie) = match verdict {
             Verdict::Take(a) => (a, false),
             Verdict::Keep => (current, false),
@@ -108,6 +123,20 @@ impl Kernel {
     }
 }
 
+/// What an agent sees when it revises: weighted units of its sources standing, booing and in
+/// all, and whether it is kept from booing (its complaint was resolved by the brand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// Units standing.
+    pub standing: u64,
+    /// Units booing.
+    pub booing: u64,
+    /// All units.
+    pub total: u64,
+    /// The agent may not boo.
+    pub quiet: bool,
+}
+
 /// The mutable state of one replicate.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -125,6 +154,9 @@ pub struct State {
     pub edge_visits: u64,
     /// A hash of all actions, updated with every change (for cycle detection).
     pub hash: u64,
+    /// Agents kept from booing (their complaint was resolved by the brand); empty when the
+    /// scenario has no brand.
+    pub quiet: Vec<bool>,
     unit: UnitWeights,
 }
 
@@ -164,6 +196,7 @@ impl State {
             tally: [0; 3],
             edge_visits: 0,
             hash: 0,
+            quiet: Vec::new(),
             unit,
         };
         state.recount(graph, None);
@@ -314,6 +347,18 @@ impl State {
     #[inline]
     pub fn current(&self, i: u32) -> Action {
         Action::from_u8(self.action[i as usize])
+    }
+
+    /// What agent `i` sees now.
+    #[inline]
+    pub fn seen(&self, i: u32) -> Seen {
+        let idx = i as usize;
+        Seen {
+            standing: u64::from(self.seen_stand[idx]),
+            booing: u64::from(self.seen_boo[idx]),
+            total: u64::from(self.seen_total[idx]),
+            quiet: self.quiet.get(idx).copied().unwrap_or(false),
+        }
     }
 }
 

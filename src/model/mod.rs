@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod bass;
+pub mod brand;
 pub mod cascade;
 pub mod dist;
 pub mod epidemic;

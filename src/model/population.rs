@@ -59,6 +59,15 @@ pub struct ClassSpec {
     /// Visibility weight (how much others weigh this agent), `> 0`.
     #[serde(default = "default_visibility")]
     pub visibility: Dist,
+    /// Complaint threshold `C_i` (sentiment scenarios): alone, the agent boos (complains in
+    /// public) iff `s_i < C_i` and it does not stand (`s_i <= T_i`). Absent: nobody in the
+    /// class ever complains on its own (`C_i = -inf`), which is Miller and Page's model.
+    #[serde(default)]
+    pub complaint: Option<Dist>,
+    /// Authenticity in `[0, 1]`: the factor by which others discount this class's visibility
+    /// (a paid influencer's endorsement counts less than a friend's). Absent: 1.
+    #[serde(default)]
+    pub authenticity: Option<f64>,
     /// Forces the initial action instead of `s_i > T_i` (the agent then revises as usual).
     #[serde(default)]
     pub initial: Option<Action>,
@@ -92,11 +101,14 @@ pub struct Agents {
     pub threshold: Vec<f32>,
     /// Conformity threshold `X_i`.
     pub conformity: Vec<f32>,
-    /// Visibility weight.
+    /// Visibility weight (times the class's authenticity).
     pub visibility: Vec<f32>,
+    /// Complaint threshold `C_i` (`-inf` for classes without one).
+    pub complaint: Vec<f32>,
     /// Class index into the scenario's class list.
     pub class: Vec<u8>,
-    /// What the agent's own signal says: `stand` iff `s_i > T_i`, else `sit` (an `Action` byte).
+    /// What the agent's own signal says: `stand` iff `s_i > T_i`, else `boo` iff `s_i < C_i`,
+    /// else `sit` (an `Action` byte); see [`own_action`].
     pub own: Vec<u8>,
     /// The action at step 0: `own`, unless the class forces `initial` or `fixed`.
     pub initial: Vec<u8>,
@@ -131,6 +143,7 @@ impl Agents {
             threshold: Vec::with_capacity(len),
             conformity: Vec::with_capacity(len),
             visibility: Vec::with_capacity(len),
+            complaint: Vec::with_capacity(len),
             class,
             own: Vec::with_capacity(len),
             initial: Vec::with_capacity(len),
@@ -142,19 +155,50 @@ impl Agents {
             let s = quality + draw(&spec.noise, Purpose::Signal);
             let t = draw(&spec.threshold, Purpose::Threshold);
             let x = draw(&spec.conformity, Purpose::Conformity);
-            let w = draw(&spec.visibility, Purpose::Visibility);
-            // Miller and Page's strict inequality: stand iff the signal exceeds the threshold.
-            let own = if s > t { Action::Stand } else { Action::Sit };
-            let initial = spec.fixed.or(spec.initial).unwrap_or(own);
-            agents.signal.push(s as f32);
-            agents.threshold.push(t as f32);
+            let w = draw(&spec.visibility, Purpose::Visibility) * spec.authenticity.unwrap_or(1.0);
+            // Drawn only for classes that have one, from a stream of its own, so adding a
+            // complaint threshold never shifts the other draws.
+            let c = spec.complaint.as_ref().map_or(f64::NEG_INFINITY, |d| {
+                d.sample(&mut Stream::new(key, Purpose::Attribute, COMPLAINT_STEP, i))
+            });
+            let own = own_action(s, t, c);
+            let (s, t, c) = (s as f32, t as f32, c as f32);
+            // An employee advocate stands for the brand whatever it sees (Dell's staff on
+            // Twitter), unless its class says otherwise.
+            let advocate = (spec.kind == ClassKind::EmployeeAdvocate).then_some(Action::Stand);
+            let fixed = spec.fixed.or(if spec.initial.is_none() {
+                advocate
+            } else {
+                None
+            });
+            let initial = fixed.or(spec.initial).unwrap_or(own);
+            agents.signal.push(s);
+            agents.threshold.push(t);
             agents.conformity.push(x as f32);
             agents.visibility.push(w as f32);
+            agents.complaint.push(c);
             agents.own.push(own as u8);
             agents.initial.push(initial as u8);
-            agents.fixed.push(spec.fixed.map_or(NOT_FIXED, |a| a as u8));
+            agents.fixed.push(fixed.map_or(NOT_FIXED, |a| a as u8));
         }
         agents
+    }
+}
+
+/// The `step` of the [`Purpose::Attribute`] stream a complaint threshold is drawn from.
+const COMPLAINT_STEP: u32 = 0x434F_4D50;
+
+/// What an agent does on its own signal `s` with intrinsic threshold `t` and complaint
+/// threshold `c`: `stand` iff `s > t` (Miller and Page's strict inequality), else `boo` iff
+/// `s < c`, else `sit`. With `c = -inf` this is Miller and Page's initial reaction.
+#[inline]
+pub fn own_action(s: f64, t: f64, c: f64) -> Action {
+    if s > t {
+        Action::Stand
+    } else if s < c {
+        Action::Boo
+    } else {
+        Action::Sit
     }
 }
 

@@ -22,6 +22,20 @@
 //! With `noise > 0`, after revising the agent flips its action (stand <-> sit) with that
 //! probability. Agents may sit down again. Comparisons are exact: counts are integers (fixed
 //! point when weighted) and `X_i * n` is computed in `f64` without rounding for `n < 2^29`.
+//!
+//! **Three actions** (sentiment scenarios, [`sop_verdict3`]): an agent may also `boo` (complain
+//! in public, `s_i < C_i` at step 0, see [`crate::model::population::own_action`]). It then
+//! sees three shares, `f_stand`, `f_sit` and `f_boo`, and:
+//! - if one share is the largest alone and exceeds `X_i`, it takes that action;
+//! - if two shares tie for the largest and each is at least `X_i`, it is a tie between those
+//!   two (settled by the tie rule); a three-way tie keeps the current action;
+//! - otherwise it keeps its action.
+//!
+//! An agent that sees a share of booing above its conformity threshold (and larger than the
+//! other shares) joins the complaint; one that sees mostly sitting stops. When nobody boos
+//! (`f_boo = 0`) this is exactly the two-action rule above (a test checks every case on a grid):
+//! the largest of two shares exceeds `X_i` iff a share exceeds `X_i` and is the majority or the
+//! only one to, and an even split is a tie iff `1/2 >= X_i`.
 
 use serde::{Deserialize, Serialize};
 
@@ -74,10 +88,75 @@ pub fn sop_verdict(standing: u64, total: u64, x: f32) -> Verdict {
     }
 }
 
+/// The three-action rule (see the module doc) for an agent seeing `total` (weighted) agents,
+/// `standing` of them standing and `booing` booing, with conformity threshold `x`. With
+/// `booing = 0` it is [`sop_verdict`]. Computes in **O(1)** time.
+#[inline]
+pub fn sop_verdict3(standing: u64, booing: u64, total: u64, x: f32) -> Verdict {
+    if booing == 0 {
+        return sop_verdict(standing, total, x);
+    }
+    general_verdict(standing, booing, total, x)
+}
+
+/// The three-action rule written out in full (also for `booing = 0`).
+#[inline]
+fn general_verdict(standing: u64, booing: u64, total: u64, x: f32) -> Verdict {
+    if total == 0 {
+        return Verdict::Keep;
+    }
+    let sitting = total.saturating_sub(standing + booing);
+    let bar = f64::from(x) * total as f64;
+    let top = standing.max(sitting).max(booing);
+    let at_top = [
+        (standing == top, Action::Stand),
+        (sitting == top, Action::Sit),
+        (booing == top, Action::Boo),
+    ];
+    let mut tied = at_top.iter().filter(|(t, _)| *t).map(|(_, a)| *a);
+    match (tied.next(), tied.next(), tied.next()) {
+        (Some(a), None, _) if top as f64 > bar => Verdict::Take(a),
+        (Some(a), Some(b), None) if top as f64 >= bar => Verdict::Tie(a, b),
+        _ => Verdict::Keep,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Action::{Sit, Stand};
+    use Action::{Boo, Sit, Stand};
+
+    #[test]
+    fn the_three_action_rule_reduces_to_miller_and_page_without_booing() {
+        for total in 0..=12u64 {
+            for standing in 0..=total {
+                for k in 0..=20 {
+                    let x = k as f32 / 20.0;
+                    assert_eq!(
+                        general_verdict(standing, 0, total, x),
+                        sop_verdict(standing, total, x),
+                        "s = {standing}, n = {total}, X = {x}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_three_action_table() {
+        // Booing is the largest share and exceeds X: join the complaint.
+        assert_eq!(sop_verdict3(1, 3, 5, 0.5), Verdict::Take(Boo));
+        // Booing the largest share but not above X: keep.
+        assert_eq!(sop_verdict3(1, 2, 5, 0.5), Verdict::Keep);
+        // Sitting largest (3 of 5) above X = 0.5: sit down.
+        assert_eq!(sop_verdict3(1, 1, 5, 0.5), Verdict::Take(Sit));
+        // Standing and booing tie for the largest at 2 of 4 >= X: a tie.
+        assert_eq!(sop_verdict3(2, 2, 4, 0.5), Verdict::Tie(Stand, Boo));
+        // A three-way tie keeps.
+        assert_eq!(sop_verdict3(2, 2, 6, 0.2), Verdict::Keep);
+        // Low X: the largest share wins even if below one half.
+        assert_eq!(sop_verdict3(2, 3, 7, 0.3), Verdict::Take(Boo));
+    }
 
     fn check(standing: u64, total: u64, x: f32, current: Action, expected: Verdict) {
         assert_eq!(

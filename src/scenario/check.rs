@@ -44,6 +44,9 @@ pub(crate) fn check(p: &Parsed, sink: &mut Vec<RawError>) {
     if let Some(timing) = &p.timing {
         check_timing(timing, p.graph.as_ref(), p.steps, sink);
     }
+    if let Some(Some(brand)) = &p.brand {
+        crate::scenario::brand::check(brand, p, sink);
+    }
 }
 
 fn check_name(name: &str, sink: &mut Vec<RawError>) {

@@ -581,7 +581,7 @@ mod tests {
             e,
             [
                 "x.conformty: unknown key `conformty` in [x] (did you mean `conformity`?); expected one of `name`, `kind`, \
-                 `share`, `nodes`, `noise`, `threshold`, `conformity`, `visibility`, `initial`, `fixed`",
+                 `share`, `nodes`, `noise`, `threshold`, `conformity`, `visibility`, `complaint`, `authenticity`, `initial`, `fixed`",
                 "x.nodes[1]: expected a non-negative integer, found string \"two\"",
                 "x.share: expected a number, found string \"half\"",
                 "x.threshold: expected a number or a distribution table (e.g. { dist = \"uniform\", \

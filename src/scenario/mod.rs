@@ -19,6 +19,7 @@
 //! exception that needs the graph: node ids in `nodes` lists for a graph read from a file are
 //! checked by [`Scenario::check_node_ids`] once its size is known.
 
+mod brand;
 mod check;
 mod de;
 mod error;
@@ -71,6 +72,8 @@ pub struct Scenario {
     pub seeding: Option<SeedingSpec>,
     /// Which optional outputs to write (`[output]`).
     pub output: OutputSpec,
+    /// The brand agent (`[brand]`, optional; see `docs/models/brand.md`).
+    pub brand: Option<crate::model::brand::BrandSpec>,
     /// The `--set` arguments as given, in order.
     pub overrides: Vec<String>,
     /// The scenario table after the overrides (what the manifest records).
@@ -261,6 +264,7 @@ pub fn load_str(
         Some(timing),
         Some(seeding),
         Some(output),
+        Some(brand),
     ) = (
         parsed.seed,
         parsed.replicates,
@@ -272,6 +276,7 @@ pub fn load_str(
         parsed.timing,
         parsed.seeding,
         parsed.output,
+        parsed.brand,
     )
     else {
         // Every `None` above comes with an error, so this is not reached; say so rather than
@@ -304,6 +309,7 @@ pub fn load_str(
         timing,
         seeding,
         output,
+        brand,
         overrides: overrides.to_vec(),
         resolved: table,
     })

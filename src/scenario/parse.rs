@@ -65,6 +65,8 @@ pub(crate) struct Parsed {
     /// `None` when absent or wrong; `Some(None)` never happens (absent is `Some(None)` below).
     pub seeding: Option<Option<SeedingSpec>>,
     pub output: Option<OutputSpec>,
+    /// `None` when wrong; `Some(None)` when absent.
+    pub brand: Option<Option<crate::model::brand::BrandSpec>>,
 }
 
 /// Types every key of `root`; `base_dir` resolves a graph file's path.
@@ -154,6 +156,10 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
             unit(v, &at("seeding"), sink).map(Some)
         }
         Some(_) => None,
+        None => Some(None),
+    };
+    p.brand = match root.get("brand") {
+        Some(v) => crate::scenario::brand::parse(v, sink).map(Some),
         None => Some(None),
     };
     p.output = match root.get("output") {

@@ -57,6 +57,7 @@ impl Run<'_> {
             key,
             replicate: r,
             theater: self.spec.and_then(GeneratorSpec::theater_layout),
+            brand: None,
         })
     }
 

@@ -11,6 +11,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::engine::brand;
 use crate::engine::run::{Ctx, Ending};
 use crate::engine::timing::{Marks, StepTally, revise_one, step_limit};
 use crate::model::population::NOT_FIXED;
@@ -40,9 +41,19 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
         if noise {
             next.clone_from(&revisable);
         }
+        let by_brand = brand::turn(ctx, step, &mut touched);
+        next.extend(
+            touched
+                .iter()
+                .filter(|&&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED),
+        );
         heap.clear();
         heap.extend(next.drain(..).map(|i| Reverse((turn(key, step, i), i))));
-        let mut tally = StepTally::default();
+        let mut tally = StepTally {
+            changes: by_brand.changes,
+            exposures: by_brand.exposures,
+            open_ties: 0,
+        };
         while let Some(Reverse((k, i))) = heap.pop() {
             if done_in_step[i as usize] == step {
                 continue;

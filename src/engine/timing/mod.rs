@@ -33,16 +33,8 @@ pub fn revise_all(ctx: &Ctx<'_, '_>, candidates: &[u32], step: u32) -> Revised {
         let mut changed = Vec::new();
         let mut ties = Vec::new();
         for &i in ids {
-            let idx = i as usize;
             let current = state.current(i);
-            let r = kernel.revise(
-                agents,
-                i,
-                step,
-                current,
-                u64::from(state.seen_stand[idx]),
-                u64::from(state.seen_total[idx]),
-            );
+            let r = kernel.revise(agents, i, step, current, state.seen(i));
             if r.action != current {
                 changed.push((i, r.action));
             }
@@ -80,16 +72,10 @@ pub struct OneRevision {
 /// its action changes, applies it and pushes it to its followers' counts at once; `touched`
 /// is refilled with those followers.
 pub fn revise_one(ctx: &mut Ctx<'_, '_>, i: u32, step: u32, touched: &mut Vec<u32>) -> OneRevision {
-    let idx = i as usize;
     let current = ctx.state.current(i);
-    let r = ctx.kernel.revise(
-        ctx.setup.agents,
-        i,
-        step,
-        current,
-        u64::from(ctx.state.seen_stand[idx]),
-        u64::from(ctx.state.seen_total[idx]),
-    );
+    let r = ctx
+        .kernel
+        .revise(ctx.setup.agents, i, step, current, ctx.state.seen(i));
     touched.clear();
     if r.action == current {
         return OneRevision {
@@ -144,7 +130,11 @@ impl StepTally {
     /// noise) the run ends, the step that confirmed it unrecorded; otherwise the step is
     /// recorded and the run goes on.
     pub fn finish(&self, ctx: &mut Ctx<'_, '_>, step: u32, noise: bool) -> Option<Ending> {
-        if self.settled() && !noise && ctx.setup.stop.at_fixed_point {
+        let brand_busy = ctx
+            .brand
+            .as_ref()
+            .is_some_and(|b| b.busy(ctx.state.tally[Action::Boo as usize]));
+        if self.settled() && !noise && !brand_busy && ctx.setup.stop.at_fixed_point {
             return Some(Ending {
                 outcome: Outcome::FixedPoint,
                 period: 0,

@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::engine::brand;
 use crate::engine::config::LatencySpec;
 use crate::engine::measures::Outcome;
 use crate::engine::run::{Ctx, Ending};
@@ -122,6 +123,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
     let mut seen_states: BTreeMap<u64, u32> = BTreeMap::new();
     seen_states.insert(ctx.state.hash, 0);
     let mut flags = vec![false; n as usize];
+    let mut brand_touched: Vec<u32> = Vec::new();
     let m = graph.edge_count();
 
     for step in 1..=stop.max_steps {
@@ -144,6 +146,24 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
         if noise {
             candidates.clone_from(&revisable);
         }
+        // The brand acts first, on what was public after the previous step (not under delayed
+        // timing, which the scenario check refuses with a brand).
+        let turn = if latencies.is_none() {
+            brand_touched.clear();
+            let t = brand::turn(ctx, step, &mut brand_touched);
+            if !brand_touched.is_empty() {
+                candidates.extend(
+                    brand_touched
+                        .iter()
+                        .filter(|&&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED),
+                );
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
+            t
+        } else {
+            brand::TurnResult::default()
+        };
         let (changed, ties) = revise_all(ctx, &candidates, step);
         let olds: Vec<Action> = changed
             .iter()
@@ -198,8 +218,19 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
         candidates.sort_unstable();
         candidates.dedup();
 
-        let changes = changed.len() as u64;
-        if changes == 0 && ties.is_empty() && pending == 0 && !noise && stop.at_fixed_point {
+        let changes = changed.len() as u64 + turn.changes;
+        let exposures = exposures + turn.exposures;
+        let brand_busy = ctx
+            .brand
+            .as_ref()
+            .is_some_and(|b| b.busy(ctx.state.tally[Action::Boo as usize]));
+        if changes == 0
+            && ties.is_empty()
+            && pending == 0
+            && !noise
+            && !brand_busy
+            && stop.at_fixed_point
+        {
             return Ending {
                 outcome: Outcome::FixedPoint,
                 period: 0,
@@ -207,7 +238,8 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
             };
         }
         ctx.record(step, changes, exposures);
-        if stop.at_fixed_point && ties.is_empty() && pending == 0 && !noise {
+        // With a brand the dynamics depend on its queue and draws, not only on the actions.
+        if stop.at_fixed_point && ties.is_empty() && pending == 0 && !noise && ctx.brand.is_none() {
             if let Some(&earlier) = seen_states.get(&ctx.state.hash) {
                 return Ending {
                     outcome: Outcome::Cycle,

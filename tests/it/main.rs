@@ -2,6 +2,7 @@
 
 mod cli_graph;
 mod engine;
+mod epidemic;
 mod granovetter;
 mod real_data;
 mod run;

@@ -1,9 +1,11 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
+mod bass;
 mod cli_graph;
 mod engine;
 mod epidemic;
 mod granovetter;
+mod opinion;
 mod real_data;
 mod run;
 mod threshold;

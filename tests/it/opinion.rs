@@ -1,0 +1,1 @@
+//! Bounded-confidence rules (Deffuant, Hegselmann-Krause) against their papers.

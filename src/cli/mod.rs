@@ -28,10 +28,14 @@ pub enum Command {
     /// Check scenario files without running them: every error, one per line; exit status 2 if
     /// any file has one.
     Validate(validate::ValidateArgs),
+    /// Run every combination of the values in a scenario's `[sweep]` table and write the sweep
+    /// folder (sweep.csv, cells.csv, plots).
+    Sweep(sweep::SweepArgs),
 }
 
 pub mod graph;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 /// Whether progress bars may be drawn: only when standard error is a terminal.
@@ -62,6 +66,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Graph(cmd) => graph::run(cmd),
         Command::Validate(args) => validate::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(code) => code,

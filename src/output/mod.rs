@@ -22,6 +22,7 @@ mod error;
 pub mod folder;
 pub mod json;
 pub mod plots;
+pub mod sweep;
 pub mod tables;
 
 #[cfg(test)]

@@ -442,7 +442,7 @@ impl SeatLayout {
 }
 
 /// Matplotlib's viridis at `t` in `[0, 1]`, linear between 8 stops.
-fn viridis(t: f64) -> RGBColor {
+pub(crate) fn viridis(t: f64) -> RGBColor {
     const STOPS: [(u8, u8, u8); 8] = [
         (68, 1, 84),
         (70, 50, 127),

@@ -8,6 +8,7 @@ mod granovetter;
 mod opinion;
 mod real_data;
 mod run;
+mod sweep;
 mod threshold;
 mod tidy;
 mod validate;

@@ -28,12 +28,19 @@ pub enum Command {
     /// Check scenario files without running them: every error, one per line; exit status 2 if
     /// any file has one.
     Validate(validate::ValidateArgs),
+    /// Run a scenario's `[strategies.<name>]` side by side under common random numbers and
+    /// write the comparison folder (paired differences, headline, plots, report.html).
+    Compare(compare::CompareArgs),
+    /// Rebuild report.html in a result folder (run, sweep or compare) from its files.
+    Report(report::ReportArgs),
     /// Run every combination of the values in a scenario's `[sweep]` table and write the sweep
     /// folder (sweep.csv, cells.csv, plots).
     Sweep(sweep::SweepArgs),
 }
 
+pub mod compare;
 pub mod graph;
+pub mod report;
 pub mod run;
 pub mod sweep;
 pub mod validate;
@@ -66,6 +73,8 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Graph(cmd) => graph::run(cmd),
         Command::Validate(args) => validate::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Report(args) => report::run(args),
         Command::Sweep(args) => sweep::run(args),
     };
     match result {

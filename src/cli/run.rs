@@ -144,6 +144,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         scenario.output.plots,
         scenario.output.steps_csv,
     )?;
+    output::report::write_report(&dir)?;
     if !args.quiet {
         println!("{}", summary_line(&scenario, &results));
         println!("results in {}", dir.display());

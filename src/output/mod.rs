@@ -18,10 +18,12 @@
 //! gives byte-identical CSV and JSON files (the manifest's times aside).
 
 pub mod aggregate;
+pub mod compare;
 mod error;
 pub mod folder;
 pub mod json;
 pub mod plots;
+pub mod report;
 pub mod sweep;
 pub mod tables;
 

@@ -49,7 +49,7 @@ fn ensure_font(path: &Path) -> Result<(), OutputError> {
 }
 
 /// Font family of every text.
-const FONT_FAMILY: &str = "sans-serif";
+pub(crate) const FONT_FAMILY: &str = "sans-serif";
 /// Colours of the three actions, used in every plot (Okabe-Ito, safe for colour blindness).
 const STANDING: RGBColor = RGBColor(0, 158, 115);
 const SITTING: RGBColor = RGBColor(0, 114, 178);
@@ -60,16 +60,16 @@ const BAR: RGBColor = RGBColor(86, 180, 233);
 const BINS: usize = 20;
 
 /// Result of a drawing function; the error is plotters' message.
-type Drawn = Result<(), String>;
+pub(crate) type Drawn = Result<(), String>;
 
 /// Turns any plotters error into its message.
-fn msg<E: std::fmt::Display>(e: E) -> String {
+pub(crate) fn msg<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
 /// Draws with `draw` into `<dir>/<stem>.png` and `<dir>/<stem>.svg`, both atomically, and
 /// returns the two paths.
-fn render<F, G>(
+pub(crate) fn render<F, G>(
     dir: &Path,
     stem: &str,
     size: (u32, u32),

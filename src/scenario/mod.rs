@@ -26,6 +26,7 @@ mod error;
 mod overrides;
 mod parse;
 mod span;
+pub mod strategies;
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +199,18 @@ pub fn load_str(
     base_dir: &Path,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioErrors> {
+    load_impl(file_name, text, base_dir, overrides, true)
+}
+
+/// [`load_str`]; `with_strategies` also loads every `[strategies.<name>]` on top of it and
+/// reports their errors (false for those loads themselves).
+pub(crate) fn load_impl(
+    file_name: &str,
+    text: &str,
+    base_dir: &Path,
+    overrides: &[String],
+    with_strategies: bool,
+) -> Result<Scenario, ScenarioErrors> {
     // Only the first syntax error: after one, a parser's recovery reports mostly echoes of it
     // (an unclosed array turns every later line into an error).
     let doc = match toml::de::DeTable::parse(text) {
@@ -230,6 +243,7 @@ pub fn load_str(
     let mut sink: Vec<RawError> = Vec::new();
     let parsed = parse::parse(&table, base_dir, &mut sink);
     check::check(&parsed, &mut sink);
+    let strategy_specs = strategies::parse(&table, &mut sink);
 
     let mut errors: Vec<ScenarioError> = failed
         .into_iter()
@@ -247,6 +261,15 @@ pub fn load_str(
                 ),
             }),
     );
+    if with_strategies && let Some(specs) = &strategy_specs {
+        let nested = strategies::check_each(specs, file_name, text, base_dir, overrides, &spans);
+        errors.extend(
+            nested
+                .into_iter()
+                .filter(|e| !errors.contains(e))
+                .collect::<Vec<_>>(),
+        );
+    }
     if !errors.is_empty() {
         // In file order; errors without a position (from --set, or a missing key) come last,
         // in the order they were found (the sort is stable).

@@ -11,9 +11,11 @@
 //! so the same slice always gives the same bits.
 
 mod interval;
+pub mod paired;
 mod welford;
 
 pub use interval::{mean_ci, wilson};
+pub use paired::{Difference, difference, welch};
 pub use welford::Welford;
 
 use serde::Serialize;

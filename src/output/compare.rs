@@ -1,0 +1,1175 @@
+//! The result folder of `ovation compare`: strategies side by side under common random
+//! numbers, their paired differences against a baseline, a ranking, a headline sentence and
+//! plots.
+//!
+//! # Layout
+//!
+//! ```text
+//! <dir>/
+//!   run.json                       fingerprint of the whole comparison (for --resume)
+//!   strategies/<name>/             one run folder per strategy (replicates/, summary.csv,
+//!                                  steps.csv, stats.json, manifest.json, report.html)
+//!   compare.csv                    strategy,replicate,<measure>...: one row per run
+//!   strategies.csv                 strategy,measure,n,mean,sd,ci_low,ci_high
+//!   differences.csv                strategy,baseline,measure,n,mean_difference,ci_low,ci_high,
+//!                                  sd_difference,unpaired_ci_low,unpaired_ci_high
+//!   stats.json                     all of the above, the ranking and the headline
+//!   outcome_over_time.png/svg      mean share over steps per strategy, 95% bands
+//!   forest.png/svg                 paired differences of the headline measure, 95% CIs
+//!   cost_effect.png/svg            cost against effect, both with 95% CIs (when costs exist)
+//!   manifest.json                  what was run (`"kind": "compare"`), written last
+//!   report.html                    the self-contained report (see `super::report`)
+//! ```
+//!
+//! # Statistics
+//!
+//! Replicate `r` of every strategy uses the same replicate key (common random numbers), so the
+//! difference `x_{s,r} - x_{b,r}` between strategy `s` and the baseline `b` is a paired sample:
+//! its mean has a Student t interval with `n - 1` degrees of freedom ([`crate::stats::difference`]).
+//! Welch's unpaired interval of the same difference is written beside it, to show what the
+//! pairing saved. Shares (the `final_*`, `peak_booing`, ... measures) are fractions in `[0, 1]`
+//! in the files; the headline and the plots show them in percentage points.
+//!
+//! # Headline
+//!
+//! The ranking orders the strategies by the mean paired difference of the headline measure
+//! (`[compare] headline`, default the first measure) in its better direction (`goal`). The
+//! sentence names the best strategy other than the baseline, the direction, the size with its
+//! interval, whether the interval excludes zero, and the mean of each cost; every number in it is
+//! in `stats.json`'s `headline` object, from which it is generated.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use super::aggregate::{StepStats, run_stats};
+use super::folder::write_atomic;
+use super::plots::{Drawn, FONT_FAMILY, msg, render};
+use super::{LEVEL, Manifest, OutputError};
+use crate::engine::measures::ReplicateResult;
+use crate::scenario::strategies::{CompareSpec, DEFAULT_MEASURES, Goal};
+use crate::stats::{Difference, Summary, difference, mean_ci};
+
+/// Version of the compare `stats.json` layout.
+pub const COMPARE_SCHEMA_VERSION: u32 = 1;
+
+/// The measures every replicate has (the scalar fields of [`ReplicateResult`]).
+pub const BASE_MEASURES: [&str; 13] = [
+    "initial_standing",
+    "final_sitting",
+    "final_standing",
+    "final_booing",
+    "peak_booing",
+    "peak_booing_step",
+    "steps",
+    "cascade_size",
+    "conformers",
+    "suppressed",
+    "information_efficiency",
+    "edge_visits",
+    "cycle_period",
+];
+
+/// Measures that are shares of all agents (shown in percentage points).
+const SHARES: [&str; 8] = [
+    "initial_standing",
+    "final_sitting",
+    "final_standing",
+    "final_booing",
+    "peak_booing",
+    "conformers",
+    "suppressed",
+    "information_efficiency",
+];
+
+/// The value of measure `name` in one replicate: a scalar field or a rule's `extra` measure.
+pub fn measure_value(r: &ReplicateResult, name: &str) -> Option<f64> {
+    Some(match name {
+        "initial_standing" => r.initial_standing,
+        "final_sitting" => r.final_sitting,
+        "final_standing" => r.final_standing,
+        "final_booing" => r.final_booing,
+        "peak_booing" => r.peak_booing,
+        "peak_booing_step" => f64::from(r.peak_booing_step),
+        "steps" => f64::from(r.steps),
+        "cascade_size" => r.cascade_size as f64,
+        "conformers" => r.conformers,
+        "suppressed" => r.suppressed,
+        "information_efficiency" => r.information_efficiency,
+        "edge_visits" => r.edge_visits as f64,
+        "cycle_period" => f64::from(r.cycle_period),
+        other => return r.extra.get(other).copied(),
+    })
+}
+
+/// Whether a measure is a share of all agents.
+pub fn is_share(name: &str) -> bool {
+    SHARES.contains(&name)
+}
+
+/// A measure's name in words, for sentences and axes.
+pub fn label(name: &str) -> String {
+    match name {
+        "final_standing" => "final standing share".into(),
+        "final_booing" => "final booing share".into(),
+        "final_sitting" => "final sitting share".into(),
+        "peak_booing" => "peak booing share".into(),
+        "peak_booing_step" => "step of the booing peak".into(),
+        "initial_standing" => "initial standing share".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// A strategy's name in words (`public_fast` -> `public fast`).
+pub fn strategy_words(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// One strategy's runs, for [`write_compare`].
+#[derive(Debug, Clone)]
+pub struct StrategyRuns {
+    /// The strategy's name.
+    pub name: String,
+    /// Its overrides in `--set` syntax.
+    pub overrides: Vec<String>,
+    /// Its replicates, sorted by replicate index (the same indices for every strategy).
+    pub results: Vec<ReplicateResult>,
+}
+
+/// Per-strategy summary of every measure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrategyStats {
+    /// The strategy.
+    pub name: String,
+    /// Its overrides.
+    pub overrides: Vec<String>,
+    /// Mean and 95% interval of each measure, by measure name.
+    pub measures: BTreeMap<String, Summary>,
+}
+
+/// One strategy's difference from the baseline on one measure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DifferenceRow {
+    /// The strategy.
+    pub strategy: String,
+    /// The measure.
+    pub measure: String,
+    /// Paired (common random numbers) and unpaired (Welch) intervals of strategy - baseline.
+    #[serde(flatten)]
+    pub difference: Difference,
+}
+
+/// One place in the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankEntry {
+    /// 1 = best.
+    pub rank: usize,
+    /// The strategy.
+    pub strategy: String,
+    /// Mean of the headline measure.
+    pub mean: f64,
+    /// Mean paired difference from the baseline (0 for the baseline itself).
+    pub difference: f64,
+    /// Its interval.
+    pub ci_low: f64,
+    /// Its interval.
+    pub ci_high: f64,
+}
+
+/// The mean cost of the headline strategy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostEntry {
+    /// The cost measure.
+    pub measure: String,
+    /// Its mean per replicate under the headline strategy.
+    pub mean: f64,
+    /// Its mean per replicate under the baseline.
+    pub baseline_mean: f64,
+}
+
+/// The headline answer and the numbers it is made of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headline {
+    /// The sentence.
+    pub sentence: String,
+    /// The measure it is about.
+    pub measure: String,
+    /// Whether lower or higher is better for it.
+    pub goal: Goal,
+    /// The best strategy other than the baseline.
+    pub strategy: String,
+    /// The baseline.
+    pub baseline: String,
+    /// Paired difference strategy - baseline, in the measure's own units.
+    pub difference: Summary,
+    /// Whether the interval excludes zero.
+    pub ci_excludes_zero: bool,
+    /// Whether the strategy does better than the baseline (in the goal's direction).
+    pub improves: bool,
+    /// The scale the sentence shows numbers on: 100 for shares (points), else 1.
+    pub scale: f64,
+    /// The mean cost of each cost measure.
+    pub costs: Vec<CostEntry>,
+}
+
+/// Everything the compare `stats.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareStats {
+    /// [`COMPARE_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `"compare"`.
+    pub kind: &'static str,
+    /// Replicates per strategy.
+    pub replicates: u64,
+    /// Confidence level.
+    pub level: f64,
+    /// The question (`[compare] question`), empty when none.
+    pub question: String,
+    /// The baseline strategy.
+    pub baseline: String,
+    /// The measures compared.
+    pub measures: Vec<String>,
+    /// The measures that are costs.
+    pub costs: Vec<String>,
+    /// How the numbers were computed.
+    pub notes: Vec<&'static str>,
+    /// The headline answer.
+    pub headline: Headline,
+    /// Strategies from best to worst on the headline measure.
+    pub ranking: Vec<RankEntry>,
+    /// Per strategy, in declaration order.
+    pub strategies: Vec<StrategyStats>,
+    /// Per strategy (other than the baseline) and measure.
+    pub differences: Vec<DifferenceRow>,
+}
+
+const NOTES: [&str; 4] = [
+    "common random numbers: replicate r of every strategy uses the same replicate key, hence the \
+     same graph, signals, thresholds and draws wherever the strategies do not differ",
+    "strategies[].measures: mean over replicates with a Student t interval (n - 1 degrees of \
+     freedom)",
+    "differences[].paired: mean of (strategy - baseline) over paired replicates with a Student t \
+     interval on the differences; differences[].unpaired: Welch's interval for the same \
+     difference of means, ignoring the pairing, for reference",
+    "shares are fractions of all agents in the files; the headline shows them in percentage \
+     points (x 100)",
+];
+
+/// The measures compared: those the spec names, or the defaults plus every `extra` measure
+/// present and every cost.
+pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
+    if let Some(m) = &spec.measures {
+        let mut m = m.clone();
+        for c in &spec.costs {
+            if !m.contains(c) {
+                m.push(c.clone());
+            }
+        }
+        return m;
+    }
+    let mut m: Vec<String> = DEFAULT_MEASURES.iter().map(|s| s.to_string()).collect();
+    let mut extras: Vec<&String> = runs
+        .iter()
+        .flat_map(|s| s.results.iter().flat_map(|r| r.extra.keys()))
+        .collect();
+    extras.sort();
+    extras.dedup();
+    for e in extras {
+        if !m.contains(e) {
+            m.push(e.clone());
+        }
+    }
+    for c in &spec.costs {
+        if !m.contains(c) {
+            m.push(c.clone());
+        }
+    }
+    m
+}
+
+/// Which direction is better for `measure` when the spec does not say.
+fn default_goal(measure: &str, spec: &CompareSpec) -> Goal {
+    let lower = measure.contains("booing")
+        || measure.contains("complain")
+        || measure.contains("cost")
+        || spec.costs.iter().any(|c| c == measure);
+    if lower { Goal::Lower } else { Goal::Higher }
+}
+
+/// Computes the comparison's statistics. `runs[baseline]` is the baseline. Every strategy must
+/// have the same replicate indices, and every measure a value in every replicate; otherwise the
+/// error says which (a measure no rule produced, most likely).
+pub fn compare_stats(
+    runs: &[StrategyRuns],
+    baseline: usize,
+    spec: &CompareSpec,
+) -> Result<CompareStats, String> {
+    let measures = measures_for(spec, runs);
+    let base = runs
+        .get(baseline)
+        .ok_or_else(|| "no baseline strategy".to_string())?;
+    let indices: Vec<u32> = base.results.iter().map(|r| r.replicate).collect();
+    for s in runs {
+        let mine: Vec<u32> = s.results.iter().map(|r| r.replicate).collect();
+        if mine != indices {
+            return Err(format!(
+                "strategy `{}` has replicates {mine:?}, the baseline {indices:?}: paired \
+                 differences need the same replicates",
+                s.name
+            ));
+        }
+    }
+    // values[s][m][r]
+    let mut values: Vec<Vec<Vec<f64>>> = Vec::with_capacity(runs.len());
+    for s in runs {
+        let mut per = Vec::with_capacity(measures.len());
+        for m in &measures {
+            let v: Option<Vec<f64>> = s.results.iter().map(|r| measure_value(r, m)).collect();
+            match v {
+                Some(v) => per.push(v),
+                None => {
+                    let mut have: Vec<String> =
+                        BASE_MEASURES.iter().map(|s| s.to_string()).collect();
+                    if let Some(r) = s.results.first() {
+                        have.extend(r.extra.keys().cloned());
+                    }
+                    return Err(format!(
+                        "measure `{m}` is not produced under strategy `{}`; the measures it \
+                         has are {}",
+                        s.name,
+                        have.join(", ")
+                    ));
+                }
+            }
+        }
+        values.push(per);
+    }
+    let strategies: Vec<StrategyStats> = runs
+        .iter()
+        .zip(&values)
+        .map(|(s, v)| StrategyStats {
+            name: s.name.clone(),
+            overrides: s.overrides.clone(),
+            measures: measures
+                .iter()
+                .zip(v)
+                .map(|(m, x)| (m.clone(), mean_ci(x, LEVEL)))
+                .collect(),
+        })
+        .collect();
+    let mut differences = Vec::new();
+    for (i, s) in runs.iter().enumerate() {
+        if i == baseline {
+            continue;
+        }
+        for (j, m) in measures.iter().enumerate() {
+            differences.push(DifferenceRow {
+                strategy: s.name.clone(),
+                measure: m.clone(),
+                difference: difference(&values[i][j], &values[baseline][j], LEVEL),
+            });
+        }
+    }
+    let h = spec.headline.clone().unwrap_or_else(|| measures[0].clone());
+    let hj = measures.iter().position(|m| *m == h).unwrap_or(0);
+    let goal = spec.goal.unwrap_or_else(|| default_goal(&h, spec));
+    let sign = match goal {
+        Goal::Lower => -1.0,
+        Goal::Higher => 1.0,
+    };
+    let diff_of = |i: usize| -> Summary {
+        if i == baseline {
+            mean_ci(&vec![0.0; indices.len()], LEVEL)
+        } else {
+            difference(&values[i][hj], &values[baseline][hj], LEVEL).paired
+        }
+    };
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (da, db) = (sign * diff_of(a).mean, sign * diff_of(b).mean);
+        db.total_cmp(&da).then(a.cmp(&b))
+    });
+    let ranking: Vec<RankEntry> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let d = diff_of(i);
+            RankEntry {
+                rank: k + 1,
+                strategy: runs[i].name.clone(),
+                mean: strategies[i].measures[&h].mean,
+                difference: d.mean,
+                ci_low: d.ci_low,
+                ci_high: d.ci_high,
+            }
+        })
+        .collect();
+    let best = order
+        .iter()
+        .copied()
+        .find(|&i| i != baseline)
+        .unwrap_or(baseline);
+    let d = diff_of(best);
+    let costs = spec
+        .costs
+        .iter()
+        .map(|c| CostEntry {
+            measure: c.clone(),
+            mean: strategies[best].measures[c].mean,
+            baseline_mean: strategies[baseline].measures[c].mean,
+        })
+        .collect();
+    let mut headline = Headline {
+        sentence: String::new(),
+        measure: h.clone(),
+        goal,
+        strategy: runs[best].name.clone(),
+        baseline: runs[baseline].name.clone(),
+        difference: d,
+        ci_excludes_zero: d.ci_low > 0.0 || d.ci_high < 0.0,
+        improves: sign * d.mean > 0.0,
+        scale: if is_share(&h) { 100.0 } else { 1.0 },
+        costs,
+    };
+    headline.sentence = sentence(&headline, LEVEL);
+    Ok(CompareStats {
+        schema_version: COMPARE_SCHEMA_VERSION,
+        kind: "compare",
+        replicates: indices.len() as u64,
+        level: LEVEL,
+        question: spec.question.clone(),
+        baseline: runs[baseline].name.clone(),
+        measures,
+        costs: spec.costs.clone(),
+        notes: NOTES.to_vec(),
+        headline,
+        ranking,
+        strategies,
+        differences,
+    })
+}
+
+/// A number as the headline shows it: 1 decimal, 2 below 1 in size, none from 100 up.
+pub fn number(x: f64) -> String {
+    let a = x.abs();
+    let s = if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 1.0 || a == 0.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    if s.starts_with('-') && s.trim_start_matches(['-', '0', '.']).is_empty() {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// The headline sentence from its numbers.
+pub fn sentence(h: &Headline, level: f64) -> String {
+    let d = &h.difference;
+    let unit = if h.scale == 100.0 { " points" } else { "" };
+    let (verb, lo, hi, size) = if d.mean < 0.0 {
+        ("lowers", -d.ci_high, -d.ci_low, -d.mean)
+    } else if d.mean > 0.0 {
+        ("raises", d.ci_low, d.ci_high, d.mean)
+    } else {
+        ("changes", d.ci_low, d.ci_high, 0.0)
+    };
+    let pct = (level * 100.0).round();
+    let mut s = String::new();
+    if !h.improves {
+        s.push_str(&format!(
+            "No strategy does better than {} on the {}. The closest, ",
+            strategy_words(&h.baseline),
+            label(&h.measure)
+        ));
+    }
+    s.push_str(&format!(
+        "{} {verb} the {} by {}{unit} ({pct}% CI {} to {}) compared with {}",
+        strategy_words(&h.strategy),
+        label(&h.measure),
+        number(size * h.scale),
+        number(lo * h.scale),
+        number(hi * h.scale),
+        strategy_words(&h.baseline),
+    ));
+    if !h.costs.is_empty() {
+        let parts: Vec<String> = h
+            .costs
+            .iter()
+            .map(|c| {
+                if c.baseline_mean == 0.0 {
+                    format!("{} {}", number(c.mean), label(&c.measure))
+                } else {
+                    format!(
+                        "{} {} ({} under {})",
+                        number(c.mean),
+                        label(&c.measure),
+                        number(c.baseline_mean),
+                        strategy_words(&h.baseline)
+                    )
+                }
+            })
+            .collect();
+        s.push_str(&format!(", at a cost of {} per run", parts.join(" and ")));
+    }
+    s.push('.');
+    if !h.ci_excludes_zero {
+        s.push_str(&format!(
+            " The {pct}% interval includes zero: this difference is not clear from {} \
+             replicates.",
+            d.n
+        ));
+    }
+    s
+}
+
+/// A CSV writer with the run tables' settings.
+fn csv_writer(path: &Path) -> Result<csv::Writer<Vec<u8>>, OutputError> {
+    let _ = path;
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new()))
+}
+
+fn finish_csv(path: &Path, w: csv::Writer<Vec<u8>>) -> Result<PathBuf, OutputError> {
+    let bytes = w.into_inner().map_err(|e| OutputError::Inconsistent {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
+    write_atomic(path, &bytes)?;
+    Ok(path.to_path_buf())
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
+    move |source| OutputError::Csv {
+        path: path.into(),
+        source,
+    }
+}
+
+/// Writes `compare.csv`, `strategies.csv`, `differences.csv`, `stats.json`, the plots (when
+/// `plots`) and `manifest.json` (with `manifest`'s fields, `"kind": "compare"`, the strategies
+/// and the baseline) into `dir`, then `report.html`. Returns the files written.
+pub fn write_compare(
+    dir: &Path,
+    runs: &[StrategyRuns],
+    baseline: usize,
+    spec: &CompareSpec,
+    manifest: &Manifest,
+    plots: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let stats =
+        compare_stats(runs, baseline, spec).map_err(|message| OutputError::Inconsistent {
+            path: dir.join("stats.json"),
+            message,
+        })?;
+    let mut written = Vec::new();
+
+    let path = dir.join("compare.csv");
+    let mut w = csv_writer(&path)?;
+    let mut header = vec!["strategy".to_string(), "replicate".to_string()];
+    header.extend(stats.measures.iter().cloned());
+    w.write_record(&header).map_err(csv_err(&path))?;
+    for s in runs {
+        for r in &s.results {
+            let mut row = vec![s.name.clone(), r.replicate.to_string()];
+            for m in &stats.measures {
+                row.push(measure_value(r, m).map_or(String::new(), |v| v.to_string()));
+            }
+            w.write_record(&row).map_err(csv_err(&path))?;
+        }
+    }
+    written.push(finish_csv(&path, w)?);
+
+    let path = dir.join("strategies.csv");
+    let mut w = csv_writer(&path)?;
+    w.write_record([
+        "strategy", "measure", "n", "mean", "sd", "ci_low", "ci_high",
+    ])
+    .map_err(csv_err(&path))?;
+    for s in &stats.strategies {
+        for m in &stats.measures {
+            let x = &s.measures[m];
+            w.write_record([
+                s.name.clone(),
+                m.clone(),
+                x.n.to_string(),
+                x.mean.to_string(),
+                x.sd.to_string(),
+                x.ci_low.to_string(),
+                x.ci_high.to_string(),
+            ])
+            .map_err(csv_err(&path))?;
+        }
+    }
+    written.push(finish_csv(&path, w)?);
+
+    let path = dir.join("differences.csv");
+    let mut w = csv_writer(&path)?;
+    w.write_record([
+        "strategy",
+        "baseline",
+        "measure",
+        "n",
+        "mean_difference",
+        "ci_low",
+        "ci_high",
+        "sd_difference",
+        "unpaired_ci_low",
+        "unpaired_ci_high",
+    ])
+    .map_err(csv_err(&path))?;
+    for d in &stats.differences {
+        let (p, u) = (&d.difference.paired, &d.difference.unpaired);
+        w.write_record([
+            d.strategy.clone(),
+            stats.baseline.clone(),
+            d.measure.clone(),
+            p.n.to_string(),
+            p.mean.to_string(),
+            p.ci_low.to_string(),
+            p.ci_high.to_string(),
+            p.sd.to_string(),
+            u.ci_low.to_string(),
+            u.ci_high.to_string(),
+        ])
+        .map_err(csv_err(&path))?;
+    }
+    written.push(finish_csv(&path, w)?);
+
+    let path = dir.join("stats.json");
+    let mut bytes = serde_json::to_vec_pretty(&stats).map_err(|source| OutputError::Json {
+        path: path.clone(),
+        source,
+    })?;
+    bytes.push(b'\n');
+    write_atomic(&path, &bytes)?;
+    written.push(path);
+
+    if plots {
+        written.extend(write_plots(dir, runs, &stats)?);
+    }
+
+    let path = dir.join("manifest.json");
+    let file = CompareManifestFile {
+        schema_version: super::json::MANIFEST_SCHEMA_VERSION,
+        kind: "compare",
+        manifest,
+        baseline: &stats.baseline,
+        strategies: runs
+            .iter()
+            .map(|s| StrategyEntry {
+                name: &s.name,
+                overrides: &s.overrides,
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&file).map_err(|source| OutputError::Json {
+        path: path.clone(),
+        source,
+    })?;
+    bytes.push(b'\n');
+    write_atomic(&path, &bytes)?;
+    written.push(path);
+
+    written.push(super::report::write_report(dir)?);
+    Ok(written)
+}
+
+/// `manifest.json` of a comparison.
+#[derive(Serialize)]
+struct CompareManifestFile<'a> {
+    schema_version: u32,
+    kind: &'static str,
+    #[serde(flatten)]
+    manifest: &'a Manifest,
+    baseline: &'a str,
+    strategies: Vec<StrategyEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct StrategyEntry<'a> {
+    name: &'a str,
+    overrides: &'a [String],
+}
+
+/// Colours of the strategies, in order (Okabe-Ito, then greys).
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 0, 0),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 114, 178),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+];
+
+/// The colour of strategy `i`.
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Which share the outcome-over-time plot shows.
+fn over_time_share(stats: &CompareStats) -> (&'static str, fn(&StepStats) -> &Summary) {
+    let booing = |m: &String| m.contains("booing") || m.contains("complain");
+    if !stats.headline.measure.contains("standing") && stats.measures.iter().any(booing) {
+        ("booing", |s| &s.booing)
+    } else {
+        ("standing", |s| &s.standing)
+    }
+}
+
+/// Draws the three compare plots.
+fn write_plots(
+    dir: &Path,
+    runs: &[StrategyRuns],
+    stats: &CompareStats,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut written = Vec::new();
+    let (which, pick) = over_time_share(stats);
+    let series: Vec<(String, Vec<(u32, Summary)>)> = runs
+        .iter()
+        .map(|s| {
+            let refs: Vec<&ReplicateResult> = s.results.iter().collect();
+            let by = run_stats(&refs, LEVEL).by_step;
+            (
+                s.name.clone(),
+                by.iter().map(|st| (st.step, *pick(st))).collect(),
+            )
+        })
+        .collect();
+    let title = format!(
+        "Mean share {which} over steps by strategy ({} replicates each, {}% bands)",
+        stats.replicates,
+        (stats.level * 100.0).round()
+    );
+    written.extend(render(
+        dir,
+        "outcome_over_time",
+        (1000, 620),
+        |root| draw_over_time(&root, &title, which, &series),
+        |root| draw_over_time(&root, &title, which, &series),
+    )?);
+
+    let h = &stats.headline;
+    let rows: Vec<(String, Summary, Summary)> = stats
+        .differences
+        .iter()
+        .filter(|d| d.measure == h.measure)
+        .map(|d| {
+            (
+                d.strategy.clone(),
+                d.difference.paired,
+                d.difference.unpaired,
+            )
+        })
+        .collect();
+    let unit = if h.scale == 100.0 { " (points)" } else { "" };
+    let axis = format!(
+        "difference in {} vs {}{unit}",
+        label(&h.measure),
+        strategy_words(&stats.baseline)
+    );
+    let title = format!(
+        "Paired differences from {} ({}% CI)",
+        strategy_words(&stats.baseline),
+        (stats.level * 100.0).round()
+    );
+    let height = 230 + 60 * rows.len().max(1) as u32;
+    written.extend(render(
+        dir,
+        "forest",
+        (1000, height),
+        |root| draw_forest(&root, &title, &axis, h.scale, &rows),
+        |root| draw_forest(&root, &title, &axis, h.scale, &rows),
+    )?);
+
+    if let Some(cost) = stats.costs.first() {
+        let points: Vec<(String, Summary, Summary)> = stats
+            .strategies
+            .iter()
+            .map(|s| {
+                let effect = if s.name == stats.baseline {
+                    mean_ci(&vec![0.0; stats.replicates as usize], LEVEL)
+                } else {
+                    stats
+                        .differences
+                        .iter()
+                        .find(|d| d.strategy == s.name && d.measure == h.measure)
+                        .map(|d| d.difference.paired)
+                        .unwrap_or_else(|| mean_ci(&[], LEVEL))
+                };
+                (s.name.clone(), s.measures[cost], effect)
+            })
+            .collect();
+        let title = format!(
+            "Cost against effect ({}% CIs)",
+            (stats.level * 100.0).round()
+        );
+        let x_axis = format!("{} per run", label(cost));
+        written.extend(render(
+            dir,
+            "cost_effect",
+            (1000, 620),
+            |root| draw_cost_effect(&root, &title, &x_axis, &axis, h.scale, &points),
+            |root| draw_cost_effect(&root, &title, &x_axis, &axis, h.scale, &points),
+        )?);
+    }
+    Ok(written)
+}
+
+/// Width of the legend column, in pixels.
+const LEGEND: u32 = 230;
+
+fn draw_over_time<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    which: &str,
+    series: &[(String, Vec<(u32, Summary)>)],
+) -> Drawn {
+    root.fill(&WHITE).map_err(msg)?;
+    let (width, _) = root.dim_in_pixel();
+    let (plot, legend) = root.split_horizontally(width.saturating_sub(LEGEND));
+    let last = series
+        .iter()
+        .filter_map(|(_, s)| s.last().map(|x| x.0))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let top = series
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|x| x.1.ci_high))
+        .filter(|x| x.is_finite())
+        .fold(0.0f64, f64::max);
+    let y_max = if top <= 0.0 {
+        1.0
+    } else {
+        (top * 1.1).clamp(0.01, 1.0)
+    };
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(title, (FONT_FAMILY, 20))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0u32..last, 0f64..y_max)
+        .map_err(msg)?;
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .y_desc(format!("share of agents {which}"))
+        .axis_desc_style((FONT_FAMILY, 18))
+        .label_style((FONT_FAMILY, 15))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(240, 240, 240))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(msg)?;
+    for (i, (_, s)) in series.iter().enumerate() {
+        let c = colour(i);
+        let band: Vec<(u32, f64)> = s
+            .iter()
+            .map(|(t, x)| (*t, x.ci_high.clamp(0.0, y_max)))
+            .chain(
+                s.iter()
+                    .rev()
+                    .map(|(t, x)| (*t, x.ci_low.clamp(0.0, y_max))),
+            )
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, c.mix(0.15).filled())))
+            .map_err(msg)?;
+        chart
+            .draw_series(LineSeries::new(
+                s.iter().map(|(t, x)| (*t, x.mean)),
+                c.stroke_width(3),
+            ))
+            .map_err(msg)?;
+    }
+    let (_, ys) = chart.plotting_area().get_pixel_range();
+    let (_, ly) = legend.get_pixel_range();
+    let text =
+        TextStyle::from((FONT_FAMILY, 16).into_font()).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+    let mut y = ys.start - ly.start + 10;
+    for (i, (name, _)) in series.iter().enumerate() {
+        let c = colour(i);
+        legend
+            .draw(&Rectangle::new(
+                [(8, y - 9), (38, y + 9)],
+                c.mix(0.15).filled(),
+            ))
+            .map_err(msg)?;
+        legend
+            .draw(&PathElement::new(vec![(8, y), (38, y)], c.stroke_width(3)))
+            .map_err(msg)?;
+        legend
+            .draw(&Text::new(strategy_words(name), (48, y), text.clone()))
+            .map_err(msg)?;
+        y += 28;
+    }
+    root.present().map_err(msg)
+}
+
+/// Lower and upper ends of a set of intervals, padded, always including 0.
+fn span_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    let pad = ((hi - lo) * 0.08).max(1e-6);
+    (lo - pad, hi + pad)
+}
+
+fn draw_forest<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    axis: &str,
+    scale: f64,
+    rows: &[(String, Summary, Summary)],
+) -> Drawn {
+    root.fill(&WHITE).map_err(msg)?;
+    let (lo, hi) = span_of(
+        rows.iter()
+            .flat_map(|(_, p, u)| [p.ci_low, p.ci_high, u.ci_low, u.ci_high])
+            .map(|v| v * scale),
+    );
+    let n = rows.len().max(1) as f64;
+    let names: Vec<String> = rows.iter().map(|r| strategy_words(&r.0)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT_FAMILY, 20))
+        .margin(20)
+        .margin_bottom(44)
+        .x_label_area_size(55)
+        .y_label_area_size(200)
+        .build_cartesian_2d(lo..hi, -0.5f64..(n - 0.5))
+        .map_err(msg)?;
+    chart
+        .configure_mesh()
+        .x_desc(axis)
+        .axis_desc_style((FONT_FAMILY, 17))
+        .label_style((FONT_FAMILY, 15))
+        .y_labels(rows.len().max(1))
+        .max_light_lines(1)
+        .y_label_formatter(&|y| {
+            let k = y.round();
+            if (y - k).abs() < 1e-6 && k >= 0.0 {
+                let i = rows.len().saturating_sub(1 + k as usize);
+                names.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .disable_y_mesh()
+        .light_line_style(RGBColor(240, 240, 240))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(msg)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n - 0.5)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(msg)?;
+    for (k, (_, p, u)) in rows.iter().enumerate() {
+        let y = n - 1.0 - k as f64;
+        let grey = RGBColor(170, 170, 170);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(u.ci_low * scale, y - 0.18), (u.ci_high * scale, y - 0.18)],
+                grey.stroke_width(2),
+            )))
+            .map_err(msg)?;
+        let c = RGBColor(0, 114, 178);
+        chart
+            .draw_series([
+                PathElement::new(
+                    vec![(p.ci_low * scale, y), (p.ci_high * scale, y)],
+                    c.stroke_width(4),
+                )
+                .into_dyn(),
+                Circle::new((p.mean * scale, y), 7, c.filled()).into_dyn(),
+            ])
+            .map_err(msg)?;
+    }
+    let note = TextStyle::from((FONT_FAMILY, 14).into_font()).color(&RGBColor(90, 90, 90));
+    let (w, h) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        "blue: paired (common random numbers); grey: unpaired Welch interval, for reference",
+        (w as i32 / 2 - 290, h as i32 - 22),
+        note,
+    ))
+    .map_err(msg)?;
+    root.present().map_err(msg)
+}
+
+fn draw_cost_effect<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_axis: &str,
+    y_axis: &str,
+    scale: f64,
+    points: &[(String, Summary, Summary)],
+) -> Drawn {
+    root.fill(&WHITE).map_err(msg)?;
+    let (x_lo, x_hi) = span_of(points.iter().flat_map(|(_, c, _)| [c.ci_low, c.ci_high]));
+    let (y_lo, y_hi) = span_of(
+        points
+            .iter()
+            .flat_map(|(_, _, e)| [e.ci_low, e.ci_high])
+            .map(|v| v * scale),
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT_FAMILY, 20))
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        .map_err(msg)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_axis)
+        .y_desc(y_axis)
+        .axis_desc_style((FONT_FAMILY, 16))
+        .label_style((FONT_FAMILY, 15))
+        .light_line_style(RGBColor(240, 240, 240))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(msg)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(x_lo, 0.0), (x_hi, 0.0)],
+            RGBColor(120, 120, 120).stroke_width(1),
+        )))
+        .map_err(msg)?;
+    let text = TextStyle::from((FONT_FAMILY, 15).into_font());
+    for (i, (name, c, e)) in points.iter().enumerate() {
+        let col = colour(i);
+        let (x, y) = (c.mean, e.mean * scale);
+        chart
+            .draw_series([
+                PathElement::new(vec![(c.ci_low, y), (c.ci_high, y)], col.stroke_width(2))
+                    .into_dyn(),
+                PathElement::new(
+                    vec![(x, e.ci_low * scale), (x, e.ci_high * scale)],
+                    col.stroke_width(2),
+                )
+                .into_dyn(),
+                Circle::new((x, y), 7, col.filled()).into_dyn(),
+            ])
+            .map_err(msg)?;
+        let (px, py) = chart.backend_coord(&(x, y));
+        root.draw(&Text::new(
+            strategy_words(name),
+            (px + 10, py - 20),
+            text.clone(),
+        ))
+        .map_err(msg)?;
+    }
+    root.present().map_err(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures::replicate;
+
+    fn spec(costs: &[&str]) -> CompareSpec {
+        CompareSpec {
+            baseline: "a".into(),
+            question: String::new(),
+            measures: None,
+            costs: costs.iter().map(|s| s.to_string()).collect(),
+            headline: Some("peak_booing".into()),
+            goal: None,
+        }
+    }
+
+    fn runs(peaks: &[&[f64]]) -> Vec<StrategyRuns> {
+        peaks
+            .iter()
+            .enumerate()
+            .map(|(i, p)| StrategyRuns {
+                name: ["a", "b", "c"][i].into(),
+                overrides: vec![],
+                results: p
+                    .iter()
+                    .enumerate()
+                    .map(|(r, &x)| {
+                        let mut res = replicate(r as u32);
+                        res.peak_booing = x;
+                        res.extra.insert("responses_sent".into(), 10.0 * i as f64);
+                        res
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identical_strategies_differ_by_exactly_zero() {
+        let r = runs(&[&[0.1, 0.3, 0.2], &[0.1, 0.3, 0.2]]);
+        let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
+        for d in &s.differences {
+            let p = d.difference.paired;
+            assert_eq!(
+                (p.mean, p.ci_low, p.ci_high),
+                (0.0, 0.0, 0.0),
+                "{}",
+                d.measure
+            );
+        }
+        assert!(!s.headline.ci_excludes_zero);
+        assert!(
+            s.headline.sentence.contains("includes zero"),
+            "{}",
+            s.headline.sentence
+        );
+    }
+
+    #[test]
+    fn headline_names_the_best_and_its_cost() {
+        let r = runs(&[&[0.3, 0.5, 0.4], &[0.2, 0.4, 0.31], &[0.31, 0.5, 0.41]]);
+        let s = compare_stats(&r, 0, &spec(&["responses_sent"])).expect("stats");
+        assert_eq!(s.headline.strategy, "b");
+        assert_eq!(s.ranking[0].strategy, "b");
+        assert_eq!(s.ranking[2].strategy, "c");
+        assert!(s.measures.contains(&"responses_sent".to_string()));
+        let text = &s.headline.sentence;
+        assert!(
+            text.starts_with("b lowers the peak booing share by 9.7 points (95% CI "),
+            "{text}"
+        );
+        assert!(
+            text.contains("at a cost of 10.0 responses sent per run"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn unknown_measure_is_an_error() {
+        let r = runs(&[&[0.1], &[0.2]]);
+        let mut sp = spec(&[]);
+        sp.measures = Some(vec!["influencers_paid".into()]);
+        sp.headline = None;
+        let e = compare_stats(&r, 0, &sp).expect_err("no such measure");
+        assert!(e.contains("`influencers_paid`"), "{e}");
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(number(-0.001), "0.00");
+        assert_eq!(number(9.71), "9.7");
+        assert_eq!(number(0.456), "0.46");
+        assert_eq!(number(1234.4), "1234");
+    }
+}

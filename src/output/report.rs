@@ -1,0 +1,697 @@
+//! `report.html`: one self-contained page per result folder, for readers who do not run code.
+//!
+//! [`write_report`] reads what the folder already holds and writes `report.html` beside it, so
+//! `ovation report DIR` can rebuild it at any time. The page needs nothing else: CSS is inline,
+//! plots are PNG files inlined as base64 `data:` URIs, there is no JavaScript, no web font and
+//! no external request, and it prints (print CSS: no background colours, plots kept whole).
+//!
+//! The folder kind is read from `manifest.json` (`"kind": "compare"` or `"sweep"`; a run's
+//! manifest has no kind), falling back to the files present (`differences.csv`: compare,
+//! `cells.csv`: sweep, else a run):
+//!
+//! - **compare**: the question, the headline answer with its interval, the ranking, a table of
+//!   every strategy's measures and costs, the paired differences against the baseline (with the
+//!   unpaired interval beside them), the plots, and what was run;
+//! - **run**: the summary measures with their intervals, how the replicates ended, the plots,
+//!   and what was run;
+//! - **sweep**: the cells table (`cells.csv`, as written), the plots, and what was run.
+//!
+//! Every PNG in the folder is shown; known plots come first in a fixed order. Other commands
+//! (`sweep`) call [`write_report`] once their files are written.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::OutputError;
+use super::folder::write_atomic;
+
+/// The report's file name.
+pub const REPORT_FILE: &str = "report.html";
+
+/// Plots shown first, in this order, with a caption each.
+const KNOWN_PLOTS: [(&str, &str); 6] = [
+    (
+        "outcome_over_time",
+        "Mean share over steps for each strategy; bands are 95% confidence intervals of the mean.",
+    ),
+    (
+        "forest",
+        "Paired difference from the baseline for each strategy (blue, 95% CI; common random \
+         numbers) and the unpaired Welch interval (grey) for reference. Left of zero: lower than \
+         the baseline.",
+    ),
+    (
+        "cost_effect",
+        "Each strategy's mean cost per run against its effect (paired difference from the \
+         baseline), both with 95% CIs.",
+    ),
+    (
+        "shares",
+        "Mean share of agents standing, sitting and booing at each step; bands are 95% \
+         confidence intervals of the mean.",
+    ),
+    (
+        "final_standing",
+        "Distribution of the final share standing over replicates.",
+    ),
+    (
+        "seat_map",
+        "Share of replicates in which each seat ends standing (row 0, the front, at the top).",
+    ),
+];
+
+/// The kind of result folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// `ovation run`.
+    Run,
+    /// `ovation sweep`.
+    Sweep,
+    /// `ovation compare`.
+    Compare,
+}
+
+/// Which kind of result folder `dir` is (see the module docs).
+pub fn folder_kind(dir: &Path, manifest: &Value) -> FolderKind {
+    match manifest.get("kind").and_then(Value::as_str) {
+        Some("compare") => FolderKind::Compare,
+        Some("sweep") => FolderKind::Sweep,
+        _ if dir.join("differences.csv").is_file() => FolderKind::Compare,
+        _ if dir.join("cells.csv").is_file() => FolderKind::Sweep,
+        _ => FolderKind::Run,
+    }
+}
+
+/// Writes `<dir>/report.html` from the files in `dir` and returns its path. `manifest.json`
+/// must exist; everything else is optional (a missing table or plot is left out).
+pub fn write_report(dir: &Path) -> Result<PathBuf, OutputError> {
+    let html = render_report(dir)?;
+    let path = dir.join(REPORT_FILE);
+    write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}
+
+/// The report's HTML for the folder `dir`.
+pub fn render_report(dir: &Path) -> Result<String, OutputError> {
+    let manifest = read_json(&dir.join("manifest.json"))?;
+    let stats = match dir.join("stats.json") {
+        p if p.is_file() => read_json(&p)?,
+        _ => Value::Null,
+    };
+    let kind = folder_kind(dir, &manifest);
+    let scenario = &manifest["scenario"];
+    let name = scenario["name"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| {
+            manifest["scenario_file"].as_str().and_then(|f| {
+                Path::new(f)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+        })
+        .unwrap_or_else(|| "ovation".into());
+    let description = scenario["description"].as_str().unwrap_or_default();
+    let what = match kind {
+        FolderKind::Run => "run",
+        FolderKind::Sweep => "sweep",
+        FolderKind::Compare => "comparison of strategies",
+    };
+
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<header><p class=\"kind\">ovation {what}</p><h1>{}</h1>",
+        esc(&name)
+    );
+    if !description.is_empty() {
+        let _ = write!(body, "<p class=\"description\">{}</p>", esc(description));
+    }
+    body.push_str("</header>\n");
+    match kind {
+        FolderKind::Compare => compare_sections(&mut body, &stats),
+        FolderKind::Run => run_sections(&mut body, &stats),
+        FolderKind::Sweep => sweep_sections(&mut body, dir)?,
+    }
+    plots_section(&mut body, dir)?;
+    what_was_run(&mut body, &manifest, kind);
+
+    let mut page = String::with_capacity(body.len() + 4096);
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} — ovation {what}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\
+         </main>\n</body>\n</html>\n",
+        esc(&name)
+    );
+    Ok(page)
+}
+
+/// The page's style: readable on a laptop, printable.
+const CSS: &str = r#"
+:root { color-scheme: light; }
+body { margin: 0; background: #f4f5f7; color: #1d2330;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
+header { border-bottom: 2px solid #1d2330; margin-bottom: 20px; }
+h1 { font-size: 1.9em; margin: 0 0 6px; }
+h2 { font-size: 1.3em; margin: 32px 0 10px; border-bottom: 1px solid #d7dae0; padding-bottom: 4px; }
+.kind { text-transform: uppercase; letter-spacing: .08em; font-size: .8em; color: #5b6475; margin: 0; }
+.description { color: #3a4252; margin-top: 0; }
+.question { font-size: 1.25em; font-style: italic; margin: 8px 0; }
+.headline { background: #eaf3fb; border-left: 6px solid #0072b2; padding: 14px 18px; font-size: 1.2em; margin: 12px 0 8px; }
+.headline.unclear { background: #fdf3e7; border-left-color: #d55e00; }
+.note { color: #5b6475; font-size: .9em; }
+table { border-collapse: collapse; width: 100%; font-size: .92em; margin: 8px 0; }
+th, td { border-bottom: 1px solid #e3e5ea; padding: 5px 8px; text-align: right; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f0f2f5; font-weight: 600; }
+td.text, th.text { text-align: left; }
+tr.best td { font-weight: 600; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em; }
+figure { margin: 18px 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e3e5ea; }
+figcaption { color: #5b6475; font-size: .9em; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+dt { font-weight: 600; }
+dd { margin: 0; overflow-wrap: anywhere; }
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  .headline { background: none; border: 2px solid #000; }
+  figure, table, .headline { page-break-inside: avoid; break-inside: avoid; }
+  h2 { page-break-after: avoid; break-after: avoid; }
+}
+"#;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ABC[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn read_json(path: &Path) -> Result<Value, OutputError> {
+    let bytes = fs::read(path).map_err(|source| OutputError::Read {
+        path: path.into(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
+        path: path.into(),
+        source,
+    })
+}
+
+/// A number from JSON, formatted for a table: shares as given with 3 decimals, counts plainly.
+fn num(v: &Value, share: bool) -> String {
+    match v.as_f64() {
+        Some(x) if share => format!("{x:.3}"),
+        Some(x) if x.abs() >= 1000.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.2}"),
+        None => "–".into(),
+    }
+}
+
+/// "mean (low to high)".
+fn with_ci(s: &Value, share: bool) -> String {
+    format!(
+        "{} <span class=\"note\">({} to {})</span>",
+        num(&s["mean"], share),
+        num(&s["ci_low"], share),
+        num(&s["ci_high"], share)
+    )
+}
+
+fn compare_sections(body: &mut String, stats: &Value) {
+    use super::compare::{is_share, label, strategy_words};
+    let level = stats["level"].as_f64().unwrap_or(0.95);
+    let pct = (level * 100.0).round();
+    let question = stats["question"].as_str().unwrap_or_default();
+    if !question.is_empty() {
+        let _ = write!(
+            body,
+            "<h2>The question</h2><p class=\"question\">{}</p>",
+            esc(question)
+        );
+    }
+    let h = &stats["headline"];
+    let clear = h["ci_excludes_zero"].as_bool().unwrap_or(false);
+    let _ = write!(
+        body,
+        "<h2>The answer</h2><p class=\"headline{}\">{}</p>",
+        if clear { "" } else { " unclear" },
+        esc(h["sentence"].as_str().unwrap_or_default())
+    );
+    let replicates = stats["replicates"].as_u64().unwrap_or(0);
+    let _ = write!(
+        body,
+        "<p class=\"note\">Every strategy ran the same {replicates} replicates with common random \
+         numbers (the same graph, signals and thresholds in replicate r), so differences are \
+         paired. Intervals are {pct}% confidence intervals; shares are in percentage points in \
+         the sentence and as fractions of all agents in the tables.</p>"
+    );
+
+    let measure = h["measure"].as_str().unwrap_or_default();
+    let share = is_share(measure);
+    let scale = if share { 100.0 } else { 1.0 };
+    let unit = if share { " (points)" } else { "" };
+    let _ = write!(
+        body,
+        "<h2>Ranking</h2><p class=\"note\">By the {} ({} is better), against {}.</p>\
+         <table><thead><tr><th>rank</th><th class=\"text\">strategy</th><th>mean {}</th>\
+         <th>difference{unit}</th><th>{pct}% CI</th></tr></thead><tbody>",
+        esc(&label(measure)),
+        if h["goal"] == "lower" {
+            "lower"
+        } else {
+            "higher"
+        },
+        esc(&strategy_words(
+            stats["baseline"].as_str().unwrap_or_default()
+        )),
+        esc(&label(measure))
+    );
+    let baseline = stats["baseline"].as_str().unwrap_or_default();
+    for r in stats["ranking"].as_array().into_iter().flatten() {
+        let name = r["strategy"].as_str().unwrap_or_default();
+        let is_base = name == baseline;
+        let d = |k: &str| {
+            r[k].as_f64()
+                .map_or("–".into(), |x| format!("{:.2}", x * scale))
+        };
+        let _ = write!(
+            body,
+            "<tr{}><td>{}</td><td class=\"text\">{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if r["rank"] == 1 {
+                " class=\"best\""
+            } else {
+                ""
+            },
+            r["rank"],
+            esc(&strategy_words(name)),
+            if is_base { " (baseline)" } else { "" },
+            num(&r["mean"], share),
+            if is_base { "0".into() } else { d("difference") },
+            if is_base {
+                "–".into()
+            } else {
+                format!("{} to {}", d("ci_low"), d("ci_high"))
+            },
+        );
+    }
+    body.push_str("</tbody></table>");
+
+    let measures: Vec<&str> = stats["measures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let costs: Vec<&str> = stats["costs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    body.push_str(
+        "<h2>Strategies</h2><p class=\"note\">Mean per run with its interval in brackets. \
+         Costs are marked.</p><table><thead><tr><th class=\"text\">strategy</th>\
+         <th class=\"text\">what it changes</th>",
+    );
+    for m in &measures {
+        let cost = if costs.contains(m) { " (cost)" } else { "" };
+        let _ = write!(body, "<th>{}{cost}</th>", esc(&label(m)));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for s in stats["strategies"].as_array().into_iter().flatten() {
+        let name = s["name"].as_str().unwrap_or_default();
+        let overrides: Vec<String> = s["overrides"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|o| format!("<code>{}</code>", esc(o)))
+            .collect();
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td class=\"text\">{}</td>",
+            esc(&strategy_words(name)),
+            if overrides.is_empty() {
+                "the base scenario".into()
+            } else {
+                overrides.join("<br>")
+            }
+        );
+        for m in &measures {
+            let _ = write!(body, "<td>{}</td>", with_ci(&s["measures"][m], is_share(m)));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+
+    let _ = write!(
+        body,
+        "<h2>Differences from {}</h2><p class=\"note\">Strategy minus baseline, per run. \
+         Paired: common random numbers, a Student t interval on the per-replicate differences. \
+         Unpaired: Welch's interval, which ignores the pairing (for reference; it is wider when \
+         pairing helps).</p><table><thead><tr><th class=\"text\">strategy</th>\
+         <th class=\"text\">measure</th><th>mean difference</th><th>paired {pct}% CI</th>\
+         <th>unpaired {pct}% CI</th></tr></thead><tbody>",
+        esc(&strategy_words(baseline))
+    );
+    for d in stats["differences"].as_array().into_iter().flatten() {
+        let m = d["measure"].as_str().unwrap_or_default();
+        let sh = is_share(m);
+        let p = &d["paired"];
+        let u = &d["unpaired"];
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{} to {}</td>\
+             <td>{} to {}</td></tr>",
+            esc(&strategy_words(d["strategy"].as_str().unwrap_or_default())),
+            esc(&label(m)),
+            num(&p["mean"], sh),
+            num(&p["ci_low"], sh),
+            num(&p["ci_high"], sh),
+            num(&u["ci_low"], sh),
+            num(&u["ci_high"], sh),
+        );
+    }
+    body.push_str("</tbody></table>");
+}
+
+fn run_sections(body: &mut String, stats: &Value) {
+    let pct = (stats["level"].as_f64().unwrap_or(0.95) * 100.0).round();
+    let replicates = stats["replicates"].as_u64().unwrap_or(0);
+    let m = &stats["measures"];
+    if let Some(fs) = m.get("final_standing") {
+        let fb = &m["final_booing"];
+        let mut text = format!(
+            "Over {replicates} replicates, the final share standing is {} ({pct}% CI {} to {})",
+            num(&fs["mean"], true),
+            num(&fs["ci_low"], true),
+            num(&fs["ci_high"], true)
+        );
+        if fb["mean"].as_f64().unwrap_or(0.0) > 0.0 {
+            let _ = write!(
+                text,
+                " and the final share booing {} ({} to {})",
+                num(&fb["mean"], true),
+                num(&fb["ci_low"], true),
+                num(&fb["ci_high"], true)
+            );
+        }
+        text.push('.');
+        let _ = write!(
+            body,
+            "<h2>The answer</h2><p class=\"headline\">{}</p>",
+            esc(&text)
+        );
+    }
+    let _ = write!(
+        body,
+        "<h2>Measures</h2><p class=\"note\">Mean over replicates with its {pct}% confidence \
+         interval (Student t). Shares are fractions of all agents.</p><table><thead><tr>\
+         <th class=\"text\">measure</th><th>mean</th><th>sd</th><th>{pct}% CI</th><th>n</th>\
+         </tr></thead><tbody>"
+    );
+    if let Some(obj) = m.as_object() {
+        for (k, s) in obj {
+            let share = super::compare::is_share(k);
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>",
+                esc(&k.replace('_', " ")),
+                num(&s["mean"], share),
+                num(&s["sd"], share),
+                num(&s["ci_low"], share),
+                num(&s["ci_high"], share),
+                s["n"]
+            );
+        }
+    }
+    body.push_str("</tbody></table>");
+    if let Some(obj) = stats["outcomes"].as_object() {
+        let _ = write!(
+            body,
+            "<h2>How the replicates ended</h2><p class=\"note\">Share of replicates, with a \
+             Wilson {pct}% interval.</p><table><thead><tr><th class=\"text\">ending</th>\
+             <th>share</th><th>{pct}% CI</th></tr></thead><tbody>"
+        );
+        for (k, s) in obj {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{} to {}</td></tr>",
+                esc(&k.replace('_', " ")),
+                num(&s["mean"], true),
+                num(&s["ci_low"], true),
+                num(&s["ci_high"], true)
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+}
+
+/// At most this many rows of a sweep's cells table are shown.
+const MAX_ROWS: usize = 500;
+
+fn sweep_sections(body: &mut String, dir: &Path) -> Result<(), OutputError> {
+    let path = dir.join("cells.csv");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let text = fs::read_to_string(&path).map_err(|source| OutputError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    body.push_str("<h2>Cells</h2><p class=\"note\">One row per combination of the swept values (from <code>cells.csv</code>).</p><table>");
+    let mut rows = text.lines();
+    if let Some(header) = rows.next() {
+        body.push_str("<thead><tr>");
+        for h in header.split(',') {
+            let _ = write!(body, "<th>{}</th>", esc(h));
+        }
+        body.push_str("</tr></thead>");
+    }
+    body.push_str("<tbody>");
+    for (shown, line) in rows.enumerate() {
+        if shown == MAX_ROWS {
+            let _ = write!(
+                body,
+                "<tr><td class=\"text\" colspan=\"99\">… more rows in cells.csv</td></tr>"
+            );
+            break;
+        }
+        body.push_str("<tr>");
+        for f in line.split(',') {
+            let shown_value = match f.parse::<f64>() {
+                Ok(x) if f.contains('.') => format!("{x:.4}"),
+                _ => f.to_string(),
+            };
+            let _ = write!(body, "<td>{}</td>", esc(&shown_value));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+    Ok(())
+}
+
+fn plots_section(body: &mut String, dir: &Path) -> Result<(), OutputError> {
+    let mut pngs: Vec<String> = fs::read_dir(dir)
+        .map_err(|source| OutputError::Read {
+            path: dir.into(),
+            source,
+        })?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".png") && !n.starts_with('.'))
+        .collect();
+    pngs.sort_by_key(|n| {
+        let stem = n.trim_end_matches(".png");
+        (
+            KNOWN_PLOTS
+                .iter()
+                .position(|(k, _)| *k == stem)
+                .unwrap_or(KNOWN_PLOTS.len()),
+            n.clone(),
+        )
+    });
+    if pngs.is_empty() {
+        return Ok(());
+    }
+    body.push_str("<h2>Plots</h2>");
+    for n in pngs {
+        let path = dir.join(&n);
+        let bytes = fs::read(&path).map_err(|source| OutputError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let stem = n.trim_end_matches(".png");
+        let caption = KNOWN_PLOTS
+            .iter()
+            .find(|(k, _)| *k == stem)
+            .map_or(String::new(), |(_, c)| (*c).to_string());
+        let _ = writeln!(
+            body,
+            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{} \
+             <span class=\"note\">({} and {}.svg in the folder)</span></figcaption></figure>",
+            esc(&stem.replace('_', " ")),
+            base64(&bytes),
+            esc(&caption),
+            esc(&n),
+            esc(stem)
+        );
+    }
+    Ok(())
+}
+
+fn what_was_run(body: &mut String, manifest: &Value, kind: FolderKind) {
+    body.push_str("<h2>What was run</h2><dl>");
+    let mut item = |k: &str, v: String| {
+        if !v.is_empty() {
+            let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", esc(k), v);
+        }
+    };
+    let s = |v: &Value| match v {
+        Value::String(s) => esc(s),
+        Value::Null => String::new(),
+        other => esc(&other.to_string()),
+    };
+    item(
+        "scenario file",
+        format!("<code>{}</code>", s(&manifest["scenario_file"])),
+    );
+    item("seed", s(&manifest["seed"]));
+    let per = if kind == FolderKind::Compare {
+        " per strategy"
+    } else {
+        ""
+    };
+    item("replicates", format!("{}{per}", s(&manifest["replicates"])));
+    let g = &manifest["graph"];
+    if g.is_object() {
+        let size = if g["nodes"].as_u64().unwrap_or(0) > 0 {
+            format!(
+                "{} agents, {} follower edges; ",
+                s(&g["nodes"]),
+                s(&g["edges"])
+            )
+        } else {
+            String::new()
+        };
+        item("graph", format!("{size}{}", s(&g["source"])));
+    }
+    let model = &manifest["scenario"]["model"];
+    if let Some(rule) = model["rule"].as_str() {
+        item("rule", esc(rule));
+    }
+    let overrides: Vec<String> = manifest["overrides"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|o| format!("<code>--set {}</code>", esc(o)))
+        .collect();
+    item("overrides", overrides.join(" "));
+    if let Some(strats) = manifest["strategies"].as_array() {
+        let list: Vec<String> = strats
+            .iter()
+            .map(|st| {
+                let o: Vec<String> = st["overrides"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(|o| format!("<code>{}</code>", esc(o)))
+                    .collect();
+                format!(
+                    "<b>{}</b>: {}",
+                    s(&st["name"]),
+                    if o.is_empty() {
+                        "the base scenario".into()
+                    } else {
+                        o.join(", ")
+                    }
+                )
+            })
+            .collect();
+        item("strategies", list.join("<br>"));
+        item("baseline", s(&manifest["baseline"]));
+    }
+    item("program", s(&manifest["program"]));
+    item("threads", s(&manifest["threads"]));
+    item("started", s(&manifest["started"]));
+    item("finished", s(&manifest["finished"]));
+    let resumed = manifest["resumed_replicates"].as_u64().unwrap_or(0);
+    if resumed > 0 {
+        item(
+            "resumed",
+            format!("{resumed} replicates were found on disk and not rerun"),
+        );
+    }
+    body.push_str("</dl>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        // Test vectors of RFC 4648, section 10.
+        for (input, output) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), output);
+        }
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

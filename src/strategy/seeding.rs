@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::spread::Simulator;
 use super::{celf, degree_discount, pagerank};
 use crate::graph::FollowerGraph;
 use crate::model::{Problem, RuleSpec};
@@ -190,8 +189,8 @@ pub fn select_in_order(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<
             Ok(degree_discount::degree_discount(graph, *k, *p))
         }),
         SeedMethod::Celf { k, samples } => cached(spec, ctx, || {
-            let mut sim = Simulator::new(graph, ctx.rule)?;
-            let picks = celf::celf(&mut sim, n, (*k).min(n), *samples, ctx.seed);
+            let mut sims = celf::simulators(graph, ctx.rule)?;
+            let picks = celf::celf(&mut sims, n, (*k).min(n), *samples, ctx.seed);
             Ok(picks.into_iter().map(|p| p.agent).collect())
         }),
     }
@@ -228,7 +227,7 @@ fn cache_key(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> u64 {
 
 /// The selection of `spec` on `ctx`, computed by `compute` the first time and cached after.
 /// `compute` must not use rayon: a worker waiting inside it could steal a replicate that
-/// waits on the same entry (the computations here are sequential).
+/// waits on the same entry (CELF uses scoped OS threads instead).
 fn cached(
     spec: &SeedingSpec,
     ctx: &SeedContext<'_>,
@@ -292,31 +291,32 @@ mod tests {
         assert_eq!(two(9).len(), 2);
     }
 
-    /// Two hubs with the same followers (0 and 1, followers 3..=8) and a smaller one with
-    /// its own (2, followers 9..=12): every method that sees overlap picks 0 and 2.
+    /// Two hubs with the same followers (0 and 1, followers 3..=8; 1 also follows 0) and a
+    /// smaller one with its own (2, followers 9..=13): every method but top followers picks 0
+    /// and 2.
     fn overlapping_hubs() -> FollowerGraph {
         let mut edges: Vec<(u32, u32)> = (3..9).flat_map(|f| [(0, f), (1, f)]).collect();
-        edges.extend((9..13).map(|f| (2, f)));
+        edges.extend((9..14).map(|f| (2, f)));
         edges.push((0, 1));
-        FollowerGraph::from_edges(13, edges, None, BuildOptions::default())
+        FollowerGraph::from_edges(14, edges, None, BuildOptions::default())
     }
 
     #[test]
     fn each_method_picks_the_expected_seeds() {
         let g = overlapping_hubs();
         let rule = ic(1.0);
-        // Follower counts: 0: 7, 1: 6, 2: 4.
+        // Follower counts: 0: 7, 1: 6, 2: 5.
         assert_eq!(
             pick(SeedMethod::TopFollowers { k: 2 }, &g, &rule, 0),
             vec![0, 1]
         );
-        // 1 follows 0 and shares its followers: dd_1 = 6 - 0 - 1 - 6p < 4 = dd_2.
+        // 1 follows 0: once 0 is a seed, dd_1 = 6 - 0 - 1 - 6p = 4.4 < 5 = dd_2.
         let dd = SeedMethod::DegreeDiscount { k: 2, p: 0.1 };
         assert_eq!(pick(dd, &g, &rule, 0), vec![0, 2]);
-        // With p = 1, 0 reaches 8 agents, then 2 adds 5 and 1 adds nothing.
+        // With p = 1, 0 reaches 8 agents, then 2 adds 6 and 1 adds nothing.
         let celf = SeedMethod::Celf { k: 2, samples: 4 };
         assert_eq!(pick(celf, &g, &rule, 0), vec![0, 2]);
-        // PageRank (b the base rank): 9..=12 follow only 2, so PR(2) = b + 4db; 3..=8 split
+        // PageRank (b the base rank): 9..=13 follow only 2, so PR(2) = b + 5db; 3..=8 split
         // their rank between 0 and 1, so PR(1) = b + 3db, and 0 also gets 1's: 0, then 2.
         let pr = SeedMethod::Pagerank {
             k: 2,

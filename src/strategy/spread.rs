@@ -43,8 +43,10 @@ pub struct Simulator<'g> {
     model: Model<'g>,
     /// `active[v] == epoch` when v is active in the current run.
     active: Vec<u32>,
-    /// Linear threshold: accumulated active units, valid when `seen[v] == epoch`.
+    /// Linear threshold: accumulated active units and the threshold, valid when
+    /// `seen[v] == epoch`.
     acc: Vec<u64>,
+    thr: Vec<u64>,
     seen: Vec<u32>,
     epoch: u32,
     frontier: Vec<u32>,
@@ -78,6 +80,7 @@ impl<'g> Simulator<'g> {
             model,
             active: vec![0; n],
             acc: vec![0; n],
+            thr: vec![0; n],
             seen: vec![0; n],
             epoch: 0,
             frontier: Vec::new(),
@@ -135,9 +138,10 @@ impl<'g> Simulator<'g> {
                             if self.seen[v] != epoch {
                                 self.seen[v] = epoch;
                                 self.acc[v] = 0;
+                                self.thr[v] = lt_threshold(key, v as u32);
                             }
                             self.acc[v] += units.unit(adj.weights.as_ref().map(|w| w[e]));
-                            if lt_reached(self.acc[v], totals[v], lt_threshold(key, v as u32)) {
+                            if lt_reached(self.acc[v], totals[v], self.thr[v]) {
                                 self.active[v] = epoch;
                                 next.push(v as u32);
                             }

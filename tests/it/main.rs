@@ -1,6 +1,7 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
 mod bass;
+mod cascade;
 mod cli_graph;
 mod engine;
 mod epidemic;

@@ -43,6 +43,21 @@ pub(crate) fn check(p: &Parsed, sink: &mut Vec<RawError>) {
     }
     if let Some(timing) = &p.timing {
         check_timing(timing, p.graph.as_ref(), p.steps, sink);
+        if let Some(model) = &p.model
+            && !matches!(model, RuleSpec::Sop { .. })
+            && *timing != TimingSpec::Synchronous
+        {
+            // The reference rules define their own updating (see docs/models/); a timing scheme
+            // would be silently ignored.
+            sink.push(RawError::value(
+                keys(&["timing", "scheme"]),
+                format!(
+                    "expected `synchronous` (or no [timing] table): the `{}` rule sets its own \
+                     updating (see its page in docs/models/); [timing] applies to the `sop` rule",
+                    model.name()
+                ),
+            ));
+        }
     }
     if let Some(Some(brand)) = &p.brand {
         crate::scenario::brand::check(brand, p, sink);
@@ -101,6 +116,17 @@ fn check_classes(classes: &[ClassSpec], sink: &mut Vec<RawError>) {
         }
         check_dist(&c.noise, at("noise"), None, sink);
         check_dist(&c.threshold, at("threshold"), None, sink);
+        if let Some(d) = &c.complaint {
+            check_dist(d, at("complaint"), None, sink);
+        }
+        if let Some(a) = c.authenticity
+            && !(0.0..=1.0).contains(&a)
+        {
+            sink.push(RawError::value(
+                at("authenticity"),
+                format!("expected a number in [0, 1], found {a}"),
+            ));
+        }
         check_dist(&c.conformity, at("conformity"), Some(Bounds::Unit), sink);
         check_dist(
             &c.visibility,

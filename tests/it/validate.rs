@@ -93,10 +93,12 @@ fn the_base_scenario_and_the_shipped_ones_are_ok() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::cargo_bin("ovation").expect("the ovation binary");
     cmd.current_dir(root).arg("validate");
-    for entry in std::fs::read_dir(root.join("scenarios")).expect("scenarios/") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            cmd.arg(path.strip_prefix(root).expect("inside the repository"));
+    for dir in ["scenarios", "scenarios/validation"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("scenario folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                cmd.arg(path.strip_prefix(root).expect("inside the repository"));
+            }
         }
     }
     let out = cmd.output().expect("ovation runs");
@@ -278,6 +280,21 @@ fn unknown_set_key() {
         &[
             "bad.toml: --set model.qualty=3: unknown key `qualty` in [model]",
             "expected one of `quality`, `tie`, `noise`",
+        ],
+    );
+}
+
+#[test]
+fn a_timing_scheme_for_a_rule_that_sets_its_own_updating() {
+    let text = BASE.replace(
+        "rule = \"sop\"\nquality = 0.5",
+        "rule = \"threshold\"\nphi = 0.2",
+    ) + "\n[timing]\nscheme = \"async_random\"\n";
+    check(
+        &text,
+        &[
+            "bad.toml:18:10: timing.scheme: expected `synchronous`",
+            "the `threshold` rule sets its own updating",
         ],
     );
 }

@@ -66,8 +66,8 @@ impl Kernel {
 
     /// Revises agent `i` at `step`, seeing `seen` (weighted units standing, booing and in
     /// all), with the three-action verdict [`sop_verdict3`] (Miller and Page's rule when nobody
-    /// boos). An agent whose complaint the brand resolved (`seen.quiet`) never boos: a verdict
-    /// to boo keeps its action, a tie involving `boo` takes the other action.
+    /// boos). An agent whose complaint the brand resolved (`seen.quiet`) never joins a
+    /// complaint (the booing clause is skipped).
     /// Computes in **O(1)** time; draws only from streams keyed by `(step, i)`.
     #[inline]
     pub fn revise(
@@ -85,20 +85,13 @@ impl Kernel {
                 open_tie: false,
             };
         }
-        let mut verdict = sop_verdict3(
+        let verdict = sop_verdict3(
             seen.standing,
             seen.booing,
             seen.total,
             agents.conformity[idx],
+            !seen.quiet,
         );
-        if seen.quiet {
-            verdict = match verdict {
-                Verdict::Take(Action::Boo) => Verdict::Keep,
-                Verdict::Tie(Action::Boo, b) => Verdict::Take(b),
-                Verdict::Tie(a, Action::Boo) => Verdict::Take(a),
-                v => v,
-            };
-        }
         let (mut action, open_tie) = match verdict {
             Verdict::Take(a) => (a, false),
             Verdict::Keep => (current, false),

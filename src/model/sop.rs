@@ -24,18 +24,19 @@
 //! point when weighted) and `X_i * n` is computed in `f64` without rounding for `n < 2^29`.
 //!
 //! **Three actions** (sentiment scenarios, [`sop_verdict3`]): an agent may also `boo` (complain
-//! in public, `s_i < C_i` at step 0, see [`crate::model::population::own_action`]). It then
-//! sees three shares, `f_stand`, `f_sit` and `f_boo`, and:
-//! - if one share is the largest alone and exceeds `X_i`, it takes that action;
-//! - if two shares tie for the largest and each is at least `X_i`, it is a tie between those
-//!   two (settled by the tie rule); a three-way tie keeps the current action;
-//! - otherwise it keeps its action.
+//! in public, `s_i < C_i` at step 0, see [`crate::model::population::own_action`]). With
+//! `f_boo` the (weighted) share of its sources booing:
+//! - if `f_boo > X_i` and more is seen booing than standing, it boos (it joins the complaint);
+//!   if exactly as much is seen booing as standing, it is a tie between stand and boo;
+//! - otherwise Miller and Page's rule above decides, with booing sources counted as not
+//!   standing (so a complainer who sees mostly silence sits down, one who sees mostly praise
+//!   stands).
 //!
-//! An agent that sees a share of booing above its conformity threshold (and larger than the
-//! other shares) joins the complaint; one that sees mostly sitting stops. When nobody boos
-//! (`f_boo = 0`) this is exactly the two-action rule above (a test checks every case on a grid):
-//! the largest of two shares exceeds `X_i` iff a share exceeds `X_i` and is the majority or the
-//! only one to, and an even split is a tie iff `1/2 >= X_i`.
+//! Complaints are a voice of their own: they spread when their share exceeds the conformity
+//! threshold, however many sit in silence, as praise does in Miller and Page's rule when it
+//! exceeds `X_i` and outweighs the rest. When nobody boos (`f_boo = 0`, never above `X_i >= 0`)
+//! this is exactly the two-action rule. An agent the brand has satisfied (`can_boo = false`)
+//! skips the first clause.
 
 use serde::{Deserialize, Serialize};
 
@@ -89,36 +90,20 @@ pub fn sop_verdict(standing: u64, total: u64, x: f32) -> Verdict {
 }
 
 /// The three-action rule (see the module doc) for an agent seeing `total` (weighted) agents,
-/// `standing` of them standing and `booing` booing, with conformity threshold `x`. With
-/// `booing = 0` it is [`sop_verdict`]. Computes in **O(1)** time.
+/// `standing` of them standing and `booing` booing, with conformity threshold `x`; `can_boo`
+/// false skips the booing clause. With `booing = 0` it is [`sop_verdict`].
+/// Computes in **O(1)** time.
 #[inline]
-pub fn sop_verdict3(standing: u64, booing: u64, total: u64, x: f32) -> Verdict {
-    if booing == 0 {
-        return sop_verdict(standing, total, x);
+pub fn sop_verdict3(standing: u64, booing: u64, total: u64, x: f32, can_boo: bool) -> Verdict {
+    if can_boo && booing as f64 > f64::from(x) * total as f64 {
+        if booing > standing {
+            return Verdict::Take(Action::Boo);
+        }
+        if booing == standing {
+            return Verdict::Tie(Action::Stand, Action::Boo);
+        }
     }
-    general_verdict(standing, booing, total, x)
-}
-
-/// The three-action rule written out in full (also for `booing = 0`).
-#[inline]
-fn general_verdict(standing: u64, booing: u64, total: u64, x: f32) -> Verdict {
-    if total == 0 {
-        return Verdict::Keep;
-    }
-    let sitting = total.saturating_sub(standing + booing);
-    let bar = f64::from(x) * total as f64;
-    let top = standing.max(sitting).max(booing);
-    let at_top = [
-        (standing == top, Action::Stand),
-        (sitting == top, Action::Sit),
-        (booing == top, Action::Boo),
-    ];
-    let mut tied = at_top.iter().filter(|(t, _)| *t).map(|(_, a)| *a);
-    match (tied.next(), tied.next(), tied.next()) {
-        (Some(a), None, _) if top as f64 > bar => Verdict::Take(a),
-        (Some(a), Some(b), None) if top as f64 >= bar => Verdict::Tie(a, b),
-        _ => Verdict::Keep,
-    }
+    sop_verdict(standing, total, x)
 }
 
 #[cfg(test)]
@@ -133,7 +118,7 @@ mod tests {
                 for k in 0..=20 {
                     let x = k as f32 / 20.0;
                     assert_eq!(
-                        general_verdict(standing, 0, total, x),
+                        sop_verdict3(standing, 0, total, x, true),
                         sop_verdict(standing, total, x),
                         "s = {standing}, n = {total}, X = {x}"
                     );
@@ -144,18 +129,19 @@ mod tests {
 
     #[test]
     fn the_three_action_table() {
-        // Booing is the largest share and exceeds X: join the complaint.
-        assert_eq!(sop_verdict3(1, 3, 5, 0.5), Verdict::Take(Boo));
-        // Booing the largest share but not above X: keep.
-        assert_eq!(sop_verdict3(1, 2, 5, 0.5), Verdict::Keep);
-        // Sitting largest (3 of 5) above X = 0.5: sit down.
-        assert_eq!(sop_verdict3(1, 1, 5, 0.5), Verdict::Take(Sit));
-        // Standing and booing tie for the largest at 2 of 4 >= X: a tie.
-        assert_eq!(sop_verdict3(2, 2, 4, 0.5), Verdict::Tie(Stand, Boo));
-        // A three-way tie keeps.
-        assert_eq!(sop_verdict3(2, 2, 6, 0.2), Verdict::Keep);
-        // Low X: the largest share wins even if below one half.
-        assert_eq!(sop_verdict3(2, 3, 7, 0.3), Verdict::Take(Boo));
+        // 2 of 10 booing, above X = 0.15 and more than the 1 standing: join the complaint,
+        // however many sit.
+        assert_eq!(sop_verdict3(1, 2, 10, 0.15, true), Verdict::Take(Boo));
+        // The same with X = 0.2: 2 of 10 is not more than X; mostly sitting: sit.
+        assert_eq!(sop_verdict3(1, 2, 10, 0.2, true), Verdict::Take(Sit));
+        // As much booing as standing, above X: a tie between stand and boo.
+        assert_eq!(sop_verdict3(2, 2, 4, 0.3, true), Verdict::Tie(Stand, Boo));
+        // More standing than booing: Miller and Page's rule (standing 3 of 5 > X).
+        assert_eq!(sop_verdict3(3, 2, 5, 0.3, true), Verdict::Take(Stand));
+        // A satisfied customer never boos: the same view makes it sit.
+        assert_eq!(sop_verdict3(1, 3, 5, 0.5, false), Verdict::Take(Sit));
+        // Booing below X, sitting and standing not above X: keep.
+        assert_eq!(sop_verdict3(2, 1, 5, 0.7, true), Verdict::Keep);
     }
 
     fn check(standing: u64, total: u64, x: f32, current: Action, expected: Verdict) {

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod graph;

@@ -36,8 +36,12 @@ pub enum Command {
     /// Run every combination of the values in a scenario's `[sweep]` table and write the sweep
     /// folder (sweep.csv, cells.csv, plots).
     Sweep(sweep::SweepArgs),
+    /// Benchmark named workloads over thread counts (bench.csv, bench.json, scaling plot), or
+    /// `bench peer`: the threshold cascade on the peer benchmark's files.
+    Bench(bench::BenchArgs),
 }
 
+pub mod bench;
 pub mod compare;
 pub mod graph;
 pub mod report;
@@ -76,6 +80,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::run(args),
         Command::Report(args) => report::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,

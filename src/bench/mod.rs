@@ -1,0 +1,388 @@
+//! Benchmark workloads for `ovation bench` (issue 7): named workloads run through the same
+//! scenario path as `ovation run` (a [`Scenario`] built from a `[model]` text, replicates by
+//! [`run_one`]) on a shared graph, for a list of thread counts and repetitions; their
+//! records (wall time, edge visits, throughput, peak memory, bytes per edge), the files
+//! `bench.csv` and `bench.json`, and the scaling plot. [`peer`] is the peer comparison of
+//! `shared/bench/run_peers.py`.
+
+pub mod peer;
+
+use std::path::Path;
+use std::time::Instant;
+
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::graph::FollowerGraph;
+use crate::output::plots::{FONT_FAMILY, msg, render};
+use crate::runner::run_one;
+use crate::scenario::{self, Scenario};
+
+/// The named workloads.
+pub const WORKLOADS: [&str; 4] = [
+    "sop",
+    "threshold",
+    "independent_cascade",
+    "bounded_confidence_step",
+];
+
+/// The scenario text of a workload (everything but the graph, which the bench supplies):
+/// `n` sizes the seed set (0.1% of the agents, at least 1).
+pub fn workload_text(name: &str, n: u32) -> Option<String> {
+    let k = (n / 1000).max(1);
+    let (steps, population, model, seeding) = match name {
+        // Miller and Page's rule with noisy signals, majority conformity, synchronous.
+        "sop" => (
+            100,
+            "noise = { dist = \"uniform\", low = -0.5, high = 0.5 }\nthreshold = 0.5\nconformity = 0.5",
+            "rule = \"sop\"\nquality = 0.5",
+            false,
+        ),
+        // Watts' fractional threshold cascade, phi = 0.18, the 0.1% agents with most
+        // followers as seeds (run_peers.py's first scenario).
+        "threshold" => (100_000, "", "rule = \"threshold\"\nphi = 0.18", true),
+        // Kempe et al.'s independent cascade, p = 0.1 per edge, 0.1% random seeds.
+        "independent_cascade" => (
+            100_000,
+            "",
+            "rule = \"independent_cascade\"\nprobability = 0.1",
+            true,
+        ),
+        // One synchronous Hegselmann-Krause step (every agent averages its sources' opinions
+        // within eps of its own).
+        "bounded_confidence_step" => (1, "", "rule = \"hegselmann_krause\"\neps = 0.2", false),
+        _ => return None,
+    };
+    let method = if name == "threshold" {
+        "top_followers"
+    } else {
+        "random"
+    };
+    let seeding = if seeding {
+        format!("[seeding]\nmethod = \"{method}\"\nk = {k}\n")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "name = \"bench-{name}\"\nseed = 7\nreplicates = 1\nsteps = {steps}\n\
+         stop_at_fixed_point = true\n[graph]\ngenerator = \"complete\"\nn = 2\n\
+         [[population]]\nname = \"all\"\n{population}\n[model]\n{model}\n{seeding}\
+         [timing]\nscheme = \"synchronous\"\n"
+    ))
+}
+
+/// The workload's scenario, or why it is unavailable (an unknown name, or a rule that does
+/// not accept the parameters yet).
+pub fn workload(name: &str, n: u32) -> Result<Scenario, String> {
+    let text = workload_text(name, n)
+        .ok_or_else(|| format!("unknown workload {name:?} (expected one of {WORKLOADS:?})"))?;
+    scenario::load_str(&format!("bench-{name}.toml"), &text, Path::new("."), &[])
+        .map_err(|e| e.to_string().replace('\n', "; "))
+}
+
+/// One row of `bench.csv`: a workload at a thread count over its repetitions.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchRecord {
+    /// Workload name.
+    pub workload: String,
+    /// Agents.
+    pub n: u32,
+    /// Edges.
+    pub m: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Repetitions (replicates 0..reps).
+    pub reps: usize,
+    /// Fastest wall time of one replicate, seconds.
+    pub wall_min_s: f64,
+    /// Median wall time, seconds.
+    pub wall_median_s: f64,
+    /// Slowest wall time, seconds.
+    pub wall_max_s: f64,
+    /// Edge visits of one replicate (median over repetitions).
+    pub edge_visits: u64,
+    /// Edge visits per second at the median time.
+    pub edge_visits_per_s: f64,
+    /// Agents updated of one replicate: the sum over steps of agents that changed (median).
+    pub agents_updated: u64,
+    /// Agents updated per second at the median time.
+    pub agents_updated_per_s: f64,
+    /// Steps of one replicate (median).
+    pub steps: u32,
+    /// Peak resident memory of the process so far, bytes (VmHWM).
+    pub peak_rss_bytes: u64,
+    /// Graph heap bytes per edge.
+    pub graph_bytes_per_edge: f64,
+    /// Median wall time at 1 thread / median wall time here (1 when no 1-thread row).
+    pub speedup: f64,
+    /// Empty, or why the workload could not run.
+    pub unavailable: String,
+}
+
+/// Peak resident memory of this process in bytes (`VmHWM` of `/proc/self/status`; 0 where
+/// there is none).
+pub fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|x| x.parse::<u64>().ok())
+            })
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn median<T: Copy + PartialOrd>(v: &[T]) -> T {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    s[s.len() / 2]
+}
+
+/// Runs `name` on `graph` with `threads` workers, `reps` replicates, and returns its record
+/// (with `speedup` 1: [`fill_speedups`] sets it).
+pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usize) -> BenchRecord {
+    let mut rec = BenchRecord {
+        workload: name.to_string(),
+        n: graph.node_count(),
+        m: graph.edge_count(),
+        threads,
+        reps,
+        wall_min_s: f64::NAN,
+        wall_median_s: f64::NAN,
+        wall_max_s: f64::NAN,
+        edge_visits: 0,
+        edge_visits_per_s: f64::NAN,
+        agents_updated: 0,
+        agents_updated_per_s: f64::NAN,
+        steps: 0,
+        peak_rss_bytes: 0,
+        graph_bytes_per_edge: graph.heap_bytes() as f64 / graph.edge_count().max(1) as f64,
+        speedup: 1.0,
+        unavailable: String::new(),
+    };
+    let scenario = match workload(name, graph.node_count()) {
+        Ok(s) => s,
+        Err(e) => {
+            rec.unavailable = e;
+            return rec;
+        }
+    };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => p,
+        Err(e) => {
+            rec.unavailable = format!("cannot start {threads} threads: {e}");
+            return rec;
+        }
+    };
+    let mut times = Vec::new();
+    let (mut visits, mut updated, mut steps) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..reps.max(1) {
+        let t = Instant::now();
+        let res = pool.install(|| run_one(&scenario, Some(graph), r as u32));
+        let dt = t.elapsed().as_secs_f64();
+        match res {
+            Ok(res) => {
+                times.push(dt);
+                visits.push(res.edge_visits);
+                updated.push(res.trajectory.iter().map(|s| s.changes).sum::<u64>());
+                steps.push(res.steps);
+            }
+            Err(e) => {
+                rec.unavailable = format!("{e:#}");
+                return rec;
+            }
+        }
+    }
+    rec.wall_min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
+    rec.wall_max_s = times.iter().copied().fold(0.0, f64::max);
+    rec.wall_median_s = median(&times);
+    rec.edge_visits = median(&visits);
+    rec.agents_updated = median(&updated);
+    rec.steps = median(&steps);
+    rec.edge_visits_per_s = rec.edge_visits as f64 / rec.wall_median_s;
+    rec.agents_updated_per_s = rec.agents_updated as f64 / rec.wall_median_s;
+    rec.peak_rss_bytes = peak_rss_bytes();
+    rec
+}
+
+/// Sets each record's speed-up against the 1-thread record of its workload.
+pub fn fill_speedups(records: &mut [BenchRecord]) {
+    let base: Vec<(String, f64)> = records
+        .iter()
+        .filter(|r| r.threads == 1 && r.unavailable.is_empty())
+        .map(|r| (r.workload.clone(), r.wall_median_s))
+        .collect();
+    for r in records.iter_mut() {
+        if let Some((_, b)) = base.iter().find(|(w, _)| *w == r.workload) {
+            r.speedup = b / r.wall_median_s;
+        }
+    }
+}
+
+/// Writes `bench.csv`, `bench.json` and `scaling.png`/`scaling.svg` into `dir`.
+pub fn write_outputs(
+    dir: &Path,
+    records: &[BenchRecord],
+    graph_text: &str,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut csv = String::from(
+        "workload,n,m,threads,reps,wall_min_s,wall_median_s,wall_max_s,edge_visits,\
+         edge_visits_per_s,agents_updated,agents_updated_per_s,steps,peak_rss_bytes,\
+         graph_bytes_per_edge,speedup,unavailable\n",
+    );
+    for r in records {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{:.6},{:.6},{:.6},{},{:.4e},{},{:.4e},{},{},{:.3},{:.3},\"{}\"\n",
+            r.workload,
+            r.n,
+            r.m,
+            r.threads,
+            r.reps,
+            r.wall_min_s,
+            r.wall_median_s,
+            r.wall_max_s,
+            r.edge_visits,
+            r.edge_visits_per_s,
+            r.agents_updated,
+            r.agents_updated_per_s,
+            r.steps,
+            r.peak_rss_bytes,
+            r.graph_bytes_per_edge,
+            r.speedup,
+            r.unavailable.replace('"', "'"),
+        ));
+    }
+    let csv_path = dir.join("bench.csv");
+    std::fs::write(&csv_path, csv)?;
+    let json = serde_json::json!({
+        "graph": graph_text,
+        "machine_threads": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "records": records,
+    });
+    let json_path = dir.join("bench.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
+    let mut out = vec![csv_path, json_path];
+    let title = format!("ovation bench: speed-up against threads ({graph_text})");
+    out.extend(render(
+        dir,
+        "scaling",
+        (900, 600),
+        |root| draw_scaling(&root, &title, records),
+        |root| draw_scaling(&root, &title, records),
+    )?);
+    Ok(out)
+}
+
+const COLOURS: [RGBColor; 4] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+];
+
+fn draw_scaling<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    records: &[BenchRecord],
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(msg)?;
+    let ok: Vec<&BenchRecord> = records
+        .iter()
+        .filter(|r| r.unavailable.is_empty())
+        .collect();
+    let tmax = ok.iter().map(|r| r.threads).max().unwrap_or(1).max(2) as f64;
+    let ymax = ok.iter().map(|r| r.speedup).fold(tmax, f64::max).max(1.0) * 1.1;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT_FAMILY, 20))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.8f64..tmax + 0.2, 0f64..ymax)
+        .map_err(msg)?;
+    chart
+        .configure_mesh()
+        .x_desc("threads")
+        .y_desc("speed-up (median wall time at 1 thread / at t threads)")
+        .axis_desc_style((FONT_FAMILY, 16))
+        .label_style((FONT_FAMILY, 14))
+        .max_light_lines(1)
+        .draw()
+        .map_err(msg)?;
+    chart
+        .draw_series(LineSeries::new(
+            [(1.0, 1.0), (tmax, tmax)],
+            BLACK.mix(0.5).stroke_width(2),
+        ))
+        .map_err(msg)?
+        .label("ideal")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.mix(0.5)));
+    let mut names: Vec<&str> = ok.iter().map(|r| r.workload.as_str()).collect();
+    names.dedup();
+    for (i, name) in names.iter().enumerate() {
+        let c = COLOURS[i % COLOURS.len()];
+        let pts: Vec<(f64, f64)> = ok
+            .iter()
+            .filter(|r| r.workload == *name)
+            .map(|r| (r.threads as f64, r.speedup))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(pts.clone(), c.stroke_width(3)))
+            .map_err(msg)?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], c.stroke_width(3)));
+        chart
+            .draw_series(pts.iter().map(|&p| Circle::new(p, 5, c.filled())))
+            .map_err(msg)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT_FAMILY, 15))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(msg)?;
+    root.present().map_err(msg)?;
+    Ok(())
+}
+
+/// The short terminal table.
+pub fn table(records: &[BenchRecord]) -> String {
+    let mut s = format!(
+        "{:<24} {:>7} {:>10} {:>10} {:>10} {:>12} {:>12} {:>8} {:>9}\n",
+        "workload",
+        "threads",
+        "median s",
+        "min s",
+        "max s",
+        "visits/s",
+        "updated/s",
+        "speedup",
+        "peak MiB"
+    );
+    for r in records {
+        if !r.unavailable.is_empty() {
+            s.push_str(&format!(
+                "{:<24} {:>7} unavailable: {}\n",
+                r.workload, r.threads, r.unavailable
+            ));
+            continue;
+        }
+        s.push_str(&format!(
+            "{:<24} {:>7} {:>10.4} {:>10.4} {:>10.4} {:>12.3e} {:>12.3e} {:>8.2} {:>9.0}\n",
+            r.workload,
+            r.threads,
+            r.wall_median_s,
+            r.wall_min_s,
+            r.wall_max_s,
+            r.edge_visits_per_s,
+            r.agents_updated_per_s,
+            r.speedup,
+            r.peak_rss_bytes as f64 / (1 << 20) as f64
+        ));
+    }
+    s
+}

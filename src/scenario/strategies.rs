@@ -107,7 +107,7 @@ pub struct Comparison {
 }
 
 /// The raw `[compare]` table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCompare {
     baseline: Option<String>,
@@ -120,8 +120,9 @@ struct RawCompare {
     goal: Option<Goal>,
 }
 
-/// The strategies and the `[compare]` table as parsed, or `None` when the scenario has no
-/// strategies (or they are malformed: the errors are in `sink`).
+/// The strategies and the `[compare]` table as parsed (with defaults where `[compare]` has a
+/// problem, already reported), or `None` when the scenario has no strategies or they are
+/// malformed (the errors are in `sink`).
 #[derive(Debug, Clone)]
 pub(crate) struct Specs {
     strategies: Vec<StrategySpec>,
@@ -171,18 +172,9 @@ pub(crate) fn parse(root: &Table, sink: &mut Vec<RawError>) -> Option<Specs> {
         ));
         return None;
     }
-    let raw = match compare_raw {
-        Some(r) => r,
-        None if root.contains_key("compare") => return None,
-        None => RawCompare {
-            baseline: None,
-            question: String::new(),
-            measures: None,
-            costs: Vec::new(),
-            headline: None,
-            goal: None,
-        },
-    };
+    // A malformed [compare] table is reported already; its defaults still let every strategy
+    // be checked.
+    let raw = compare_raw.unwrap_or_default();
     let names: Vec<&str> = strategies.iter().map(|s| s.name.as_str()).collect();
     let baseline = match raw.baseline {
         Some(b) if names.contains(&b.as_str()) => b,
@@ -194,15 +186,14 @@ pub(crate) fn parse(root: &Table, sink: &mut Vec<RawError>) -> Option<Specs> {
                     crate::scenario::parse::list(&names)
                 ),
             ));
-            return None;
+            strategies[0].name.clone()
         }
         None => strategies[0].name.clone(),
     };
-    let mut ok = true;
     if let Some(m) = &raw.measures {
-        ok &= measure_names(m, "measures", false, sink);
+        measure_names(m, "measures", false, sink);
     }
-    ok &= measure_names(&raw.costs, "costs", true, sink);
+    measure_names(&raw.costs, "costs", true, sink);
     if let (Some(h), Some(m)) = (&raw.headline, &raw.measures)
         && !m.contains(h)
     {
@@ -213,9 +204,8 @@ pub(crate) fn parse(root: &Table, sink: &mut Vec<RawError>) -> Option<Specs> {
                 crate::scenario::parse::list(&m.iter().map(String::as_str).collect::<Vec<_>>())
             ),
         ));
-        ok = false;
     }
-    ok.then_some(Specs {
+    Some(Specs {
         strategies,
         compare: CompareSpec {
             baseline,

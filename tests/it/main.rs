@@ -3,6 +3,7 @@
 mod bass;
 mod cascade;
 mod cli_graph;
+mod compare;
 mod engine;
 mod epidemic;
 mod granovetter;

@@ -6,10 +6,11 @@
 //! Regenerate (about two minutes on 2 cores):
 //!
 //! ```text
-//! cargo run --release --example kempe [-- REPLICATES [OUT]]
+//! cargo run --release --example kempe [-- REPLICATES [OUT [SCENARIO_DIR]]]
 //! ```
 //!
-//! It loads `scenarios/validation/kempe-ic.toml` and `kempe-lt.toml`, computes each method's
+//! It loads `kempe-ic.toml` and `kempe-lt.toml` from SCENARIO_DIR (default
+//! `scenarios/validation`), computes each method's
 //! ranking once (the seeds for k are the first k of the ranking for 30; `random` draws k new
 //! seeds in every replicate), runs REPLICATES (default 1000) replicates of the scenario's rule
 //! for every (method, k) through `ovation::runner::run_one`, and writes to OUT (default
@@ -71,9 +72,21 @@ fn run_rule(
     replicates: u32,
     picks_out: &mut String,
     tag: &str,
-) -> anyhow::Result<Vec<Row>> {
+) -> anyhow::Result<(Vec<Row>, String)> {
     let mut scenario = scenario::load(file, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
     let graph = load_graph(&scenario, None)?;
+    let graph_name = match &scenario.graph {
+        ovation::scenario::GraphSource::File { path, .. } => {
+            let name = path
+                .file_name()
+                .map_or(String::new(), |f| f.to_string_lossy().into_owned());
+            name.trim_end_matches(".gz")
+                .trim_end_matches(".txt")
+                .to_string()
+        }
+        ovation::scenario::GraphSource::Generator { spec, .. } => spec.name().to_string(),
+    };
+    let graph_name = format!("{graph_name}, {} agents", graph.node_count());
     let n = f64::from(graph.node_count());
     let mut rows = Vec::new();
     for m in 0..METHODS.len() {
@@ -123,7 +136,7 @@ fn run_rule(
             });
         }
     }
-    Ok(rows)
+    Ok((rows, graph_name))
 }
 
 fn draw<DB: DrawingBackend>(
@@ -149,6 +162,8 @@ where
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 17))
         .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     for (m, (name, colour)) in METHODS.iter().enumerate() {
         let pts: Vec<(f64, f64)> = rows
@@ -193,26 +208,18 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&out)?;
     register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| anyhow::anyhow!("font"))?;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = args
+        .get(3)
+        .map_or(root.join("scenarios/validation"), PathBuf::from);
     let mut csv = String::from("rule,method,k,mean,se,replicates\n");
     let mut picks = String::from("rule,method,ranking (dense ids, best first)\n");
     for (tag, file, title) in [
-        (
-            "ic",
-            "kempe-ic.toml",
-            "Independent cascade, p = 0.01 (email-Eu-core, 1,005 agents)",
-        ),
-        (
-            "lt",
-            "kempe-lt.toml",
-            "Linear threshold, uniform weights (email-Eu-core, 1,005 agents)",
-        ),
+        ("ic", "kempe-ic.toml", "Independent cascade, p = 0.01"),
+        ("lt", "kempe-lt.toml", "Linear threshold, uniform weights"),
     ] {
-        let rows = run_rule(
-            &root.join("scenarios/validation").join(file),
-            replicates,
-            &mut picks,
-            tag,
-        )?;
+        let (rows, graph_name) = run_rule(&dir.join(file), replicates, &mut picks, tag)?;
+        let title = format!("{title} ({graph_name})");
+        let title = title.as_str();
         for r in &rows {
             writeln!(
                 csv,

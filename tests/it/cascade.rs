@@ -110,15 +110,15 @@ fn linear_threshold_activates_exactly_when_the_active_weight_reaches_theta() {
     assert!(both[0] > 50 && both[1] > 50, "{both:?}");
 }
 
-/// email-Eu-core, as the Kempe scenarios read it.
-fn email() -> FollowerGraph {
+/// The Kempe scenarios' graph (ego-Twitter 12831, 236 accounts).
+fn kempe_graph() -> FollowerGraph {
     let s = scenario::load(&repo().join("scenarios/validation/kempe-ic.toml"), &[]).unwrap();
     load_graph(&s, None).unwrap()
 }
 
 #[test]
 fn engine_and_fast_simulator_agree_exactly() {
-    let g = email();
+    let g = kempe_graph();
     for model in [
         "rule = \"independent_cascade\"\nprobability = 0.05",
         "rule = \"independent_cascade\"\nprobability = \"inverse_in_degree\"",
@@ -202,12 +202,13 @@ fn spread(s: &Scenario, g: &FollowerGraph, r: u32) -> (f64, f64) {
     (m, (var / xs.len() as f64).sqrt())
 }
 
-/// Kempe et al. (2003), Figs. 1 and 3, at k seeds: greedy (CELF) is at least as good as high
+/// Kempe et al. (2003), Figs. 1 and 3, at k seeds on the ego-Twitter graph: greedy (CELF) is at least as good as high
 /// degree, which beats random. Tolerance: the spreads of two methods are estimated from
 /// independent replicates, so their difference has standard error sqrt(se1^2 + se2^2);
-/// "at least as good" allows 3 of those below zero, "beats" asks for 3 above.
-fn kempe_order(model: &str, k: u32, samples: u32, replicates: u32) {
-    let g = email();
+/// "at least as good" allows 3 of those below zero, "beats" asks for 3 above. With `strict`,
+/// greedy must beat high degree too (the paper's gap, which this graph shows under LT).
+fn kempe_order(model: &str, k: u32, samples: u32, replicates: u32, strict: bool) {
+    let g = kempe_graph();
     let with = |seeding: String| scenario(model, &seeding).unwrap();
     let greedy = with(format!("method = \"celf\"\nk = {k}\nsamples = {samples}"));
     let degree = with(format!("method = \"top_followers\"\nk = {k}"));
@@ -229,21 +230,22 @@ fn kempe_order(model: &str, k: u32, samples: u32, replicates: u32) {
 #[test]
 fn kempe_independent_cascade_greedy_beats_high_degree_beats_random() {
     kempe_order(
-        "rule = \"independent_cascade\"\nprobability = 0.01",
+        "rule = \"independent_cascade\"\nprobability = 0.05",
         10,
         300,
         400,
+        false,
     );
 }
 
 #[test]
 fn kempe_linear_threshold_greedy_beats_high_degree_beats_random() {
-    kempe_order("rule = \"linear_threshold\"", 5, 100, 400);
+    kempe_order("rule = \"linear_threshold\"", 10, 200, 400, true);
 }
 
 #[test]
 fn every_method_selects_through_a_scenario() {
-    let g = email();
+    let g = kempe_graph();
     for seeding in [
         "method = \"pagerank\"\nk = 3",
         "method = \"degree_discount\"\nk = 3\np = 0.01",

@@ -220,6 +220,9 @@ pub(crate) fn parse_root(
     Some(Some(spec))
 }
 
+/// An axis as parsed: where its first key is written, the axis, and its keys' sources.
+type ParsedAxis = (Option<(usize, usize)>, Axis, Vec<Source>);
+
 /// Where each axis key's values were written: the path of the key in the document and whether
 /// its values are a literal list (so an element can be pointed at).
 struct Source {
@@ -299,7 +302,7 @@ fn parse_sweep(
     };
 
     // (position of the first key, axis, its sources)
-    let mut axes: Vec<(Option<(usize, usize)>, Axis, Vec<Source>)> = Vec::new();
+    let mut axes: Vec<ParsedAxis> = Vec::new();
     if let Some(g) = t.get("grid") {
         let gp = child(&root, "grid");
         match g.as_table() {
@@ -425,7 +428,7 @@ fn zip_axis(
     path: &[Seg],
     spans: &Spans,
     sink: &mut Vec<RawError>,
-) -> Option<(Option<(usize, usize)>, Axis, Vec<Source>)> {
+) -> Option<ParsedAxis> {
     if t.is_empty() {
         sink.push(RawError::value(
             path.to_vec(),
@@ -663,7 +666,7 @@ fn range(t: &Table, path: &[Seg], sink: &mut Vec<RawError>) -> Option<Vec<Value>
             );
         }
         let count = ((b - a) / s + RANGE_TOLERANCE).floor() + 1.0;
-        if !(count <= MAX_VALUES as f64) {
+        if count.is_nan() || count > MAX_VALUES as f64 {
             return err(
                 "step",
                 format!("expected at most {MAX_VALUES} values, found {count} with this step"),

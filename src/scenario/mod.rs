@@ -27,6 +27,7 @@ mod overrides;
 mod parse;
 mod span;
 pub mod strategies;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -75,6 +76,8 @@ pub struct Scenario {
     pub output: OutputSpec,
     /// The brand agent (`[brand]`, optional; see `docs/models/brand.md`).
     pub brand: Option<crate::model::brand::BrandSpec>,
+    /// The `[sweep]` table, when there is one (what `ovation sweep` varies; `run` ignores it).
+    pub sweep: Option<sweep::SweepSpec>,
     /// The `--set` arguments as given, in order.
     pub overrides: Vec<String>,
     /// The scenario table after the overrides (what the manifest records).
@@ -203,7 +206,8 @@ pub fn load_str(
 }
 
 /// [`load_str`]; `with_strategies` also loads every `[strategies.<name>]` on top of it and
-/// reports their errors (false for those loads themselves).
+/// reports their errors, and checks every `[sweep]` value against the scenario (false for those
+/// loads themselves and for a sweep's cells).
 pub(crate) fn load_impl(
     file_name: &str,
     text: &str,
@@ -244,6 +248,7 @@ pub(crate) fn load_impl(
     let parsed = parse::parse(&table, base_dir, &mut sink);
     check::check(&parsed, &mut sink);
     let strategy_specs = strategies::parse(&table, &mut sink);
+    let sweep = sweep::parse_root(&table, &spans, base_dir, with_strategies, &mut sink);
 
     let mut errors: Vec<ScenarioError> = failed
         .into_iter()
@@ -333,6 +338,7 @@ pub(crate) fn load_impl(
         seeding,
         output,
         brand,
+        sweep: sweep.flatten(),
         overrides: overrides.to_vec(),
         resolved: table,
     })

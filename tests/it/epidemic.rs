@@ -79,7 +79,7 @@ fn sir_final_size_matches_the_discrete_time_final_size_relation() {
     let nf = f64::from(n);
     let s0 = 1.0 - 10.0 / nf;
     for (recovery, mean_t, beta) in [
-        ("gamma = 1.0", 1.0, 0.002),
+        ("gamma = 1.0", 1.0, 0.002_f64),
         ("gamma = 0.5", 2.0, 0.001),
         ("infectious_steps = 3", 3.0, 0.0006),
     ] {
@@ -89,7 +89,7 @@ fn sir_final_size_matches_the_discrete_time_final_size_relation() {
             assert_eq!(r.outcome, Outcome::FixedPoint);
             assert_eq!(r.final_standing, 0.0, "ends at extinction");
         }
-        let exponent = nf * mean_t * (-beta as f64).ln_1p();
+        let exponent = nf * mean_t * (-beta).ln_1p();
         let z = root(|z| 1.0 - z - s0 * (exponent * z).exp(), 0.05, 1.0);
         let (mean, se) = mean_se(&results, "ever_infected");
         eprintln!("SIR {recovery}, beta {beta}: final size {mean:.4} +- {se:.4}, relation {z:.4}");

@@ -8,8 +8,14 @@
 //! `graph.p = z / (N - 1)` and runs the scenario's replicates (a new graph and seed node
 //! each) through `ovation::runner::run_one`, as `ovation run` would, in parallel.
 //!
+//! The same cells are the scenario's `[sweep]` table, so `ovation sweep` can run them instead
+//! and this example only summarises its `sweep.csv` (`--from-sweep DIR`); both give the same
+//! `cells.csv` and plot, since a cell's replicate `r` has the same streams either way.
+//!
 //! ```sh
-//! cargo run --release --example watts_window                  # the reproduction (~1 minute)
+//! ovation sweep scenarios/validation/watts-window.toml --out runs/watts-window --force
+//! cargo run --release --example watts_window -- --from-sweep runs/watts-window
+//! cargo run --release --example watts_window                  # runs the cells itself
 //! cargo run --release --example watts_window -- --replicates 100 --out /tmp/w   # quicker
 //! ```
 //!
@@ -54,6 +60,7 @@ struct Args {
     out: PathBuf,
     replicates: u32,
     n: u32,
+    from_sweep: Option<PathBuf>,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -62,6 +69,7 @@ fn args() -> anyhow::Result<Args> {
         out: root.join("results/validation/watts"),
         replicates: 600,
         n: 10_000,
+        from_sweep: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -70,7 +78,10 @@ fn args() -> anyhow::Result<Args> {
             "--out" => a.out = PathBuf::from(value),
             "--replicates" => a.replicates = value.parse()?,
             "--n" => a.n = value.parse()?,
-            _ => bail!("unknown flag {flag}: expected --out DIR, --replicates R or --n N"),
+            "--from-sweep" => a.from_sweep = Some(PathBuf::from(value)),
+            _ => bail!(
+                "unknown flag {flag}: expected --out DIR, --replicates R, --n N or --from-sweep DIR"
+            ),
         }
     }
     Ok(a)
@@ -85,10 +96,48 @@ struct Cell {
 }
 
 fn main() -> anyhow::Result<()> {
-    let a = args()?;
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/watts-window.toml");
+    let mut a = args()?;
     let window = er_cascade_window(PHI, Inequality::AtLeast).expect("phi = 0.18 has a window");
     let start = Instant::now();
+    let (cells, how) = match &a.from_sweep {
+        Some(dir) => {
+            let cells = read_sweep(dir, a.n)?;
+            a.replicates = cells.first().map_or(0, |c| c.shares.len() as u32);
+            (cells, sweep_timing(dir)?)
+        }
+        None => {
+            let cells = run_cells(&a)?;
+            let how = format!(
+                "run by examples/watts_window.rs; threads: {}; wall time: {:.1} s",
+                rayon::current_num_threads(),
+                start.elapsed().as_secs_f64()
+            );
+            (cells, how)
+        }
+    };
+    for c in &cells {
+        let s = &c.summary;
+        eprintln!(
+            "z = {:>4}: {:>3}/{} global ({:.3}), mean global size {:.4}, S = {:.4}",
+            c.z,
+            s.global,
+            s.replicates,
+            s.frequency.mean,
+            s.mean_size.mean,
+            er_giant_component(c.z)
+        );
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    std::fs::create_dir_all(&a.out)?;
+    write_tables(&a, &cells, window, &how)?;
+    draw(&a.out, &cells, window, a.n)?;
+    eprintln!("{seconds:.1} s; wrote {}", a.out.display());
+    Ok(())
+}
+
+/// Runs every cell through `ovation::runner`, replicates in parallel.
+fn run_cells(a: &Args) -> anyhow::Result<Vec<Cell>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/watts-window.toml");
     let mut cells = Vec::new();
     for z in ZS {
         let p = z / f64::from(a.n - 1);
@@ -102,28 +151,69 @@ fn main() -> anyhow::Result<()> {
             .into_par_iter()
             .map(|r| run_one(&scenario, None, r).map(|res| res.final_standing))
             .collect::<anyhow::Result<Vec<f64>>>()?;
+        cells.push(Cell::new(z, p, shares));
+    }
+    Ok(cells)
+}
+
+/// Reads `sweep.csv` of an `ovation sweep` of the scenario: the final shares of each cell
+/// (one per value of `graph.p`, in cell order), with `z = p (n - 1)`.
+fn read_sweep(dir: &Path, n: u32) -> anyhow::Result<Vec<Cell>> {
+    let file = dir.join("sweep.csv");
+    let mut reader =
+        csv::Reader::from_path(&file).with_context(|| format!("{}", file.display()))?;
+    let header = reader.headers()?.clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{}: no column {name}", file.display()))
+    };
+    let (p_col, share_col) = (column("graph.p")?, column("final_standing")?);
+    let mut cells: Vec<(f64, Vec<f64>)> = Vec::new();
+    for row in reader.records() {
+        let row = row?;
+        let p: f64 = row[p_col].parse()?;
+        let share: f64 = row[share_col].parse()?;
+        match cells.last_mut() {
+            Some((q, shares)) if *q == p => shares.push(share),
+            _ => cells.push((p, vec![share])),
+        }
+    }
+    Ok(cells
+        .into_iter()
+        .map(|(p, shares)| {
+            // p was written as z / (n - 1); undo it to the z of the file's comment.
+            let z = (p * f64::from(n - 1) * 1e9).round() / 1e9;
+            Cell::new(z, p, shares)
+        })
+        .collect())
+}
+
+/// How the sweep in `dir` ran, from its `manifest.json`: threads, start and end.
+fn sweep_timing(dir: &Path) -> anyhow::Result<String> {
+    let file = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
+    let m: serde_json::Value = serde_json::from_str(&text)?;
+    Ok(format!(
+        "run by ovation sweep ({}); threads: {}; started {}, finished {}",
+        m["program"].as_str().unwrap_or("?"),
+        m["threads"],
+        m["started"].as_str().unwrap_or("?"),
+        m["finished"].as_str().unwrap_or("?"),
+    ))
+}
+
+impl Cell {
+    fn new(z: f64, p: f64, shares: Vec<f64>) -> Cell {
         let summary = GlobalCascades::from_shares(&shares, GLOBAL_CUT);
-        eprintln!(
-            "z = {z:>4}: {:>3}/{} global ({:.3}), mean global size {:.4}, S = {:.4}",
-            summary.global,
-            summary.replicates,
-            summary.frequency.mean,
-            summary.mean_size.mean,
-            er_giant_component(z)
-        );
-        cells.push(Cell {
+        Cell {
             z,
             p,
             shares,
             summary,
-        });
+        }
     }
-    let seconds = start.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&a.out)?;
-    write_tables(&a, &cells, window, seconds)?;
-    draw(&a.out, &cells, window, a.n)?;
-    eprintln!("{seconds:.1} s; wrote {}", a.out.display());
-    Ok(())
 }
 
 /// A CSV number: `NaN` (no global cascade) as an empty field.
@@ -135,7 +225,7 @@ fn num(x: f64) -> String {
     }
 }
 
-fn write_tables(a: &Args, cells: &[Cell], w: Window, seconds: f64) -> anyhow::Result<()> {
+fn write_tables(a: &Args, cells: &[Cell], w: Window, how: &str) -> anyhow::Result<()> {
     let mut csv = String::from(
         "z,p,replicates,global,frequency,frequency_low,frequency_high,mean_global_size,\
          size_low,size_high,mean_share,giant_component,theory_frequency,in_window\n",
@@ -167,14 +257,13 @@ fn write_tables(a: &Args, cells: &[Cell], w: Window, seconds: f64) -> anyhow::Re
     }
     std::fs::write(a.out.join("cells.csv"), csv)?;
     std::fs::write(a.out.join("replicates.csv"), reps)?;
-    let threads = rayon::current_num_threads();
     let run = format!(
         "Watts (2002) cascade window, scenarios/validation/watts-window.toml\n\
          N = {}, phi = {PHI}, one random seed, a new graph per replicate\n\
          window (Watts' cascade condition, ER): {:.4} < z < {:.4}\n\
          global cascade: final active share > {GLOBAL_CUT}\n\
          cells: {} values of z x {} replicates = {} cascades\n\
-         threads: {threads}; wall time: {seconds:.1} s\n",
+         {how}\n",
         a.n,
         w.lower,
         w.upper,

@@ -2,6 +2,7 @@
 
 mod bass;
 mod cascade;
+mod brand;
 mod cli_graph;
 mod compare;
 mod compare;

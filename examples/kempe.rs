@@ -26,6 +26,8 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use rayon::prelude::*;
 
+use ovation::model::RuleSpec;
+use ovation::model::cascade::{EdgeProbability, LtWeights};
 use ovation::runner::{load_graph, run_one};
 use ovation::scenario::{self, Scenario};
 use ovation::strategy::seeding::select_in_order;
@@ -86,7 +88,19 @@ fn run_rule(
         }
         ovation::scenario::GraphSource::Generator { spec, .. } => spec.name().to_string(),
     };
-    let graph_name = format!("{graph_name}, {} agents", graph.node_count());
+    let rule = match &scenario.model {
+        RuleSpec::IndependentCascade(p) => match p.probability {
+            EdgeProbability::Constant(p) => format!("Independent cascade, p = {p}"),
+            EdgeProbability::InverseInDegree => "Independent cascade, p = 1/in-degree".into(),
+            EdgeProbability::EdgeWeights => "Independent cascade, p = edge weights".into(),
+        },
+        RuleSpec::LinearThreshold(p) => match p.weights {
+            LtWeights::Uniform => "Linear threshold, uniform weights".into(),
+            LtWeights::EdgeWeights => "Linear threshold, edge weights".into(),
+        },
+        other => other.name().to_string(),
+    };
+    let graph_name = format!("{rule} ({graph_name}, {} agents)", graph.node_count());
     let n = f64::from(graph.node_count());
     let mut rows = Vec::new();
     for m in 0..METHODS.len() {
@@ -213,13 +227,9 @@ fn main() -> anyhow::Result<()> {
         .map_or(root.join("scenarios/validation"), PathBuf::from);
     let mut csv = String::from("rule,method,k,mean,se,replicates\n");
     let mut picks = String::from("rule,method,ranking (dense ids, best first)\n");
-    for (tag, file, title) in [
-        ("ic", "kempe-ic.toml", "Independent cascade, p = 0.01"),
-        ("lt", "kempe-lt.toml", "Linear threshold, uniform weights"),
-    ] {
+    for (tag, file) in [("ic", "kempe-ic.toml"), ("lt", "kempe-lt.toml")] {
         let (rows, graph_name) = run_rule(&dir.join(file), replicates, &mut picks, tag)?;
-        let title = format!("{title} ({graph_name})");
-        let title = title.as_str();
+        let title = graph_name.as_str();
         for r in &rows {
             writeln!(
                 csv,

@@ -435,8 +435,8 @@ fn write_sweep_plots(
         .map(|c| c.replicates as usize)
         .collect();
     let reps_text = match (reps.iter().min(), reps.iter().max()) {
-        (Some(a), Some(b)) if a == b => format!("{a} replicates per cell"),
-        (Some(a), Some(b)) => format!("{a} to {b} replicates per cell"),
+        (Some(a), Some(b)) if a == b => format!(" ({a} replicates per cell)"),
+        (Some(a), Some(b)) => format!(" ({a} to {b} replicates per cell)"),
         _ => String::new(),
     };
     for m in measures {
@@ -460,7 +460,7 @@ fn write_sweep_plots(
             .collect();
         if axes.len() == 1 {
             let axis = &axes[0];
-            let title = format!("{name}: {m} against {} ({reps_text})", axis_title(axis));
+            let title = format!("{name}: {m} against {}{reps_text}", axis_title(axis));
             let stem = format!("sweep_{stem_m}");
             files.extend(render(
                 dir,
@@ -470,7 +470,7 @@ fn write_sweep_plots(
                 |root| draw_line(&root, &title, axis, m, &values),
             )?);
         } else {
-            let title = format!("{name}: mean {m} ({reps_text})");
+            let title = format!("{name}: mean {m}{reps_text}");
             let layout = HeatLayout::new(&axes[0], &axes[1]);
             let stem = format!("heatmap_{stem_m}");
             files.extend(render(
@@ -832,7 +832,7 @@ fn draw_heatmap<DB: DrawingBackend>(
     // Colour bar.
     let bx0 = x0 + cols as i32 * cw + 30;
     let bx1 = bx0 + 22;
-    let (top, bottom) = (y0, grid_bottom.max(y0 + 200));
+    let (top, bottom) = (y0, grid_bottom.max(y0 + 100));
     let steps = 100;
     for k in 0..steps {
         let t0 = f64::from(k) / f64::from(steps);

@@ -176,6 +176,8 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 figure { margin: 18px 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e3e5ea; }
 figcaption { color: #5b6475; font-size: .9em; }
+.wide { overflow-x: auto; }
+.wide td, .wide th { white-space: nowrap; padding: 4px 6px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dt { font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }
@@ -183,7 +185,9 @@ dd { margin: 0; overflow-wrap: anywhere; }
   body { background: #fff; font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   .headline { background: none; border: 2px solid #000; }
-  figure, table, .headline { page-break-inside: avoid; break-inside: avoid; }
+  figure, .headline { page-break-inside: avoid; break-inside: avoid; }
+  .wide { overflow: visible; }
+  table { font-size: 8.5pt; }
   h2 { page-break-after: avoid; break-after: avoid; }
 }
 "#;
@@ -490,6 +494,10 @@ fn run_sections(body: &mut String, stats: &Value) {
 /// At most this many rows of a sweep's cells table are shown.
 const MAX_ROWS: usize = 500;
 
+/// A column of the cells table: its title, its field and, for a measure, the fields of its
+/// interval.
+type Column = (String, usize, Option<(usize, usize)>);
+
 fn sweep_sections(body: &mut String, dir: &Path) -> Result<(), OutputError> {
     let path = dir.join("cells.csv");
     if !path.is_file() {
@@ -499,17 +507,62 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<(), OutputError> {
         path: path.clone(),
         source,
     })?;
-    body.push_str("<h2>Cells</h2><p class=\"note\">One row per combination of the swept values (from <code>cells.csv</code>).</p><table>");
-    let mut rows = text.lines();
-    if let Some(header) = rows.next() {
-        body.push_str("<thead><tr>");
-        for h in header.split(',') {
-            let _ = write!(body, "<th>{}</th>", esc(h));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let cells = lines.filter(|l| !l.is_empty()).count();
+    let at = header.iter().position(|h| *h == "replicates");
+    let keys: Vec<String> = header
+        .iter()
+        .skip(1)
+        .take(at.map_or(0, |a| a.saturating_sub(1)))
+        .map(|k| format!("<code>{}</code>", esc(k)))
+        .collect();
+    let replicates = at
+        .and_then(|a| text.lines().nth(1).and_then(|l| l.split(',').nth(a)))
+        .unwrap_or("?");
+    let _ = write!(
+        body,
+        "<h2>The sweep</h2><p class=\"headline\">{cells} cells, every combination of {}, with \
+         {} replicates each (the same replicate keys in every cell).</p>",
+        if keys.is_empty() {
+            "the swept values".to_string()
+        } else {
+            keys.join(", ")
+        },
+        esc(replicates)
+    );
+    body.push_str(
+        "<h2>Cells</h2><p class=\"note\">One row per combination of the swept values (from \
+         <code>cells.csv</code>): each measure's mean and its 95% interval.</p>",
+    );
+    // A measure's three columns `m_mean`, `m_ci_low`, `m_ci_high` become one: "mean (low to
+    // high)"; other columns are shown as they are.
+    let idx = |name: &str| header.iter().position(|h| *h == name);
+    let mut columns: Vec<Column> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if let Some(stem) = h.strip_suffix("_mean") {
+            let ci = idx(&format!("{stem}_ci_low")).zip(idx(&format!("{stem}_ci_high")));
+            columns.push((stem.to_string(), i, ci));
+        } else if let Some(stem) = h
+            .strip_suffix("_ci_low")
+            .or_else(|| h.strip_suffix("_ci_high"))
+            && idx(&format!("{stem}_mean")).is_some()
+        {
+            continue;
+        } else {
+            columns.push(((*h).to_string(), i, None));
         }
-        body.push_str("</tr></thead>");
     }
-    body.push_str("<tbody>");
-    for (shown, line) in rows.enumerate() {
+    body.push_str("<div class=\"wide\"><table><thead><tr>");
+    for (name, _, _) in &columns {
+        let _ = write!(body, "<th>{}</th>", esc(name));
+    }
+    body.push_str("</tr></thead><tbody>");
+    let value = |f: &str| match f.parse::<f64>() {
+        Ok(x) if f.contains('.') => format!("{x:.3}"),
+        _ => f.to_string(),
+    };
+    for (shown, line) in text.lines().skip(1).enumerate() {
         if shown == MAX_ROWS {
             let _ = write!(
                 body,
@@ -517,17 +570,28 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<(), OutputError> {
             );
             break;
         }
+        let fields: Vec<&str> = line.split(',').collect();
+        let get = |i: usize| fields.get(i).copied().unwrap_or_default();
         body.push_str("<tr>");
-        for f in line.split(',') {
-            let shown_value = match f.parse::<f64>() {
-                Ok(x) if f.contains('.') => format!("{x:.4}"),
-                _ => f.to_string(),
-            };
-            let _ = write!(body, "<td>{}</td>", esc(&shown_value));
+        for (_, i, ci) in &columns {
+            match ci {
+                Some((lo, hi)) => {
+                    let _ = write!(
+                        body,
+                        "<td>{}<br><span class=\"note\">{} to {}</span></td>",
+                        esc(&value(get(*i))),
+                        esc(&value(get(*lo))),
+                        esc(&value(get(*hi)))
+                    );
+                }
+                None => {
+                    let _ = write!(body, "<td>{}</td>", esc(&value(get(*i))));
+                }
+            }
         }
         body.push_str("</tr>");
     }
-    body.push_str("</tbody></table>");
+    body.push_str("</tbody></table></div>");
     Ok(())
 }
 

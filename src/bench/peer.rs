@@ -6,8 +6,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use crate::engine::rules::threshold::{Cascade, fractional_need};
 use crate::graph::io::{IdKind, ImportOptions, import_edge_list};
 use crate::graph::{BuildOptions, FollowerGraph, NodeLabels};
@@ -40,6 +38,8 @@ pub struct PeerRecord {
     pub parse_s: f64,
     /// Seconds of the cascade (thresholds to needs, then the steps).
     pub cascade_s: f64,
+    /// Seconds of the cascade spent on the needs (included in `cascade_s`).
+    pub init_s: f64,
     /// Final active agents.
     pub active: u64,
     /// Steps with at least one adoption.
@@ -153,38 +153,41 @@ pub fn read_inputs(graph: &Path, phi: &Path, seeds: &Path) -> anyhow::Result<Pee
     })
 }
 
-/// Runs the cascade once on `inputs`, timing the needs and the steps.
-pub fn run_once(inputs: &PeerInputs, rep: u32) -> PeerRecord {
+/// Runs the cascade `reps` times on `inputs`, timing the needs and the steps of each; the
+/// buffers are allocated once, before the first timing, as `c/threshold.c` does.
+pub fn run(inputs: &PeerInputs, reps: u32) -> Vec<PeerRecord> {
     let g = &inputs.graph;
-    let t = Instant::now();
-    let src = g.source_adjacency();
-    let need: Vec<i32> = inputs
-        .phi
-        .par_iter()
-        .with_min_len(1 << 14)
-        .enumerate()
-        .map(|(v, &p)| {
-            let (a, b) = src.range(v as u32);
-            fractional_need((b - a) as u64, p)
+    let phi = &inputs.phi;
+    let mut c = Cascade::empty(
+        g.source_adjacency(),
+        g.follower_adjacency(),
+        None,
+        g.node_count() as usize,
+    );
+    (0..reps)
+        .map(|rep| {
+            let t = Instant::now();
+            c.restart(|v, d| fractional_need(d, phi[v as usize]), &inputs.seeds);
+            let init_s = t.elapsed().as_secs_f64();
+            let mut pulls = 0;
+            while let Some(info) = c.step() {
+                pulls += u32::from(info.pulled);
+            }
+            let cascade_s = t.elapsed().as_secs_f64();
+            PeerRecord {
+                implementation: "ovation",
+                n: g.node_count(),
+                m: g.edge_count(),
+                rep,
+                parse_s: inputs.parse_s,
+                cascade_s,
+                init_s,
+                active: c.active_count,
+                steps: c.steps,
+                visits: c.visits,
+                pulls,
+                threads: rayon::current_num_threads(),
+            }
         })
-        .collect();
-    let mut c = Cascade::new(src, g.follower_adjacency(), None, need, &inputs.seeds);
-    let mut pulls = 0;
-    while let Some(info) = c.step() {
-        pulls += u32::from(info.pulled);
-    }
-    let cascade_s = t.elapsed().as_secs_f64();
-    PeerRecord {
-        implementation: "ovation",
-        n: g.node_count(),
-        m: g.edge_count(),
-        rep,
-        parse_s: inputs.parse_s,
-        cascade_s,
-        active: c.active_count,
-        steps: c.steps,
-        visits: c.visits,
-        pulls,
-        threads: rayon::current_num_threads(),
-    }
+        .collect()
 }

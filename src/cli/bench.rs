@@ -74,8 +74,7 @@ pub struct PeerArgs {
 pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
     if let Some(BenchSub::Peer(p)) = args.sub {
         let inputs = peer::read_inputs(&p.graph, &p.phi, &p.seeds)?;
-        for rep in 0..p.reps {
-            let rec = peer::run_once(&inputs, rep);
+        for rec in peer::run(&inputs, p.reps) {
             println!("{}", serde_json::to_string(&rec)?);
         }
         return Ok(0);

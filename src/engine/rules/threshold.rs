@@ -53,23 +53,22 @@ const MAX_SCALE: f64 = 65536.0;
 /// `d == 0`): exactly the integer threshold of `run_incr` in `shared/bench/c/threshold.c`.
 #[inline]
 pub fn fractional_need(d: u64, phi: f64) -> i32 {
-    if d == 0 {
+    if d == 0 || d >= NEVER as u64 {
         return NEVER;
     }
+    // Signed conversions (one instruction each on x86-64; d < 2^31 here); the same values.
+    let d = d as i64;
     let df = d as f64;
     let x = phi * df;
-    let mut c: u64 = if x <= 0.0 || x.is_nan() { 0 } else { x as u64 };
+    // `as` saturates: NaN and negatives give 0, huge values d + 1 at most after the min.
+    let mut c = (x as i64).clamp(0, d + 1);
     while c > 0 && (c - 1) as f64 / df >= phi {
         c -= 1;
     }
     while c <= d && (c as f64) / df < phi {
         c += 1;
     }
-    if c > d || c >= NEVER as u64 {
-        NEVER
-    } else {
-        c as i32
-    }
+    if c > d { NEVER } else { c as i32 }
 }
 
 /// The need of an absolute threshold `k` with `total` units of sources: `ceil(k)` (a count
@@ -165,7 +164,13 @@ pub struct Cascade<'g> {
     zero_need: Vec<u32>,
     /// Inactive agents that may still adopt (built at the first pull, a superset after pushes).
     pending: Option<Vec<u32>>,
-    pending_edges: u64,
+    /// Inactive agents that may still adopt.
+    pending_count: u64,
+    /// Source edges and count of the pending agents when last known exactly (at the start and
+    /// after each pull); between pulls the pending edges are estimated from the count, so a
+    /// push never reads an adopter's sources row.
+    sync_edges: u64,
+    sync_count: u64,
     /// Edge visits so far.
     pub visits: u64,
     /// Active agents.
@@ -175,9 +180,9 @@ pub struct Cascade<'g> {
 }
 
 impl<'g> Cascade<'g> {
-    /// A cascade on `graph`'s adjacencies with per-agent `need` (consumed) and the initially
-    /// active agents `initial` (each listed once, in any order). `units` weighs edges; `None`
-    /// counts each source 1. Computes in **O(n)** time.
+    /// A cascade on `graph`'s adjacencies with per-agent `need` and the initially active
+    /// agents `initial` (in any order, repeats ignored). `units` weighs edges; `None` counts
+    /// each source 1. Computes in **O(n)** time.
     pub fn new(
         sources: &'g Adjacency,
         followers: &'g Adjacency,
@@ -185,54 +190,108 @@ impl<'g> Cascade<'g> {
         need: Vec<i32>,
         initial: &[u32],
     ) -> Cascade<'g> {
-        let n = need.len();
-        let mut active = vec![0u8; n];
-        let mut frontier = Vec::with_capacity(initial.len());
-        let mut frontier_edges = 0;
-        for &s in initial {
-            if active[s as usize] == 0 {
-                active[s as usize] = 1;
-                frontier.push(s);
-                let (a, b) = followers.range(s);
-                frontier_edges += (b - a) as u64;
-            }
-        }
-        let mut zero_need = Vec::new();
-        let mut pending_edges = 0u64;
-        let rem: Vec<AtomicI32> = need
-            .iter()
-            .zip(&active)
-            .enumerate()
-            .map(|(v, (&nd, &act))| {
-                if act != 0 {
-                    return AtomicI32::new(0);
-                }
-                if nd != NEVER {
-                    let (a, b) = sources.range(v as u32);
-                    pending_edges += (b - a) as u64;
-                    if nd == 0 {
-                        zero_need.push(v as u32);
-                    }
-                }
-                AtomicI32::new(nd)
-            })
-            .collect();
+        let mut c = Cascade::empty(sources, followers, units, need.len());
+        c.restart(|v, _| need[v as usize], initial);
+        c
+    }
+
+    /// A cascade with its buffers for `n` agents allocated, to be started by
+    /// [`Cascade::restart`] (so that repeated runs reuse them).
+    pub fn empty(
+        sources: &'g Adjacency,
+        followers: &'g Adjacency,
+        units: Option<&'g Units>,
+        n: usize,
+    ) -> Cascade<'g> {
         Cascade {
             sources,
             followers,
             units,
-            need,
-            rem,
-            active_count: frontier.len() as u64,
-            active,
-            frontier,
-            frontier_edges,
-            zero_need,
+            need: vec![0; n],
+            rem: (0..n).map(|_| AtomicI32::new(0)).collect(),
+            active: vec![0; n],
+            frontier: Vec::new(),
+            frontier_edges: 0,
+            zero_need: Vec::new(),
             pending: None,
-            pending_edges,
+            pending_count: 0,
+            sync_edges: 0,
+            sync_count: 0,
             visits: 0,
+            active_count: 0,
             steps: 0,
         }
+    }
+
+    /// Starts the cascade afresh: agent `v` with `total` units of sources (its number of
+    /// sources when unweighted) needs `need_of(v, total)`; `initial` are active. One parallel
+    /// pass over the agents in fixed chunks: **O(n)** time.
+    pub fn restart(&mut self, need_of: impl Fn(u32, u64) -> i32 + Sync, initial: &[u32]) {
+        let (src, units) = (self.sources, self.units);
+        let parts: Vec<(u64, u64, Vec<u32>)> = self
+            .need
+            .par_chunks_mut(CHUNK)
+            .zip(self.rem.par_chunks_mut(CHUNK))
+            .zip(self.active.par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(|(ci, ((need, rem), active))| {
+                let base = (ci * CHUNK) as u32;
+                let (mut edges, mut count, mut zero) = (0u64, 0u64, Vec::new());
+                for (k, ((nd, r), act)) in need.iter_mut().zip(rem).zip(active).enumerate() {
+                    let v = base + k as u32;
+                    let (a, b) = src.range(v);
+                    let total = match units {
+                        None => (b - a) as u64,
+                        Some(u) => u.sources[a..b].iter().map(|&x| u64::from(x)).sum(),
+                    };
+                    let x = need_of(v, total);
+                    *nd = x;
+                    *r.get_mut() = x;
+                    *act = 0;
+                    if x != NEVER {
+                        edges += (b - a) as u64;
+                        count += 1;
+                        if x == 0 {
+                            zero.push(v);
+                        }
+                    }
+                }
+                (edges, count, zero)
+            })
+            .collect();
+        let mut pending_edges = 0;
+        self.pending_count = 0;
+        self.zero_need.clear();
+        for (edges, count, zero) in parts {
+            pending_edges += edges;
+            self.pending_count += count;
+            self.zero_need.extend_from_slice(&zero);
+        }
+        self.frontier.clear();
+        self.frontier_edges = 0;
+        for &s in initial {
+            if self.active[s as usize] == 0 {
+                self.active[s as usize] = 1;
+                self.rem[s as usize].store(0, Relaxed);
+                self.frontier.push(s);
+                let (a, b) = self.followers.range(s);
+                self.frontier_edges += (b - a) as u64;
+                if self.need[s as usize] != NEVER {
+                    let (a, b) = self.sources.range(s);
+                    pending_edges -= (b - a) as u64;
+                    self.pending_count -= 1;
+                }
+            }
+        }
+        if !self.zero_need.is_empty() {
+            let active = &self.active;
+            self.zero_need.retain(|&v| active[v as usize] == 0);
+        }
+        (self.sync_edges, self.sync_count) = (pending_edges, self.pending_count);
+        self.pending = None;
+        self.visits = 0;
+        self.active_count = self.frontier.len() as u64;
+        self.steps = 0;
     }
 
     /// Whether agent `v` is active.
@@ -250,7 +309,13 @@ impl<'g> Cascade<'g> {
         if self.frontier.is_empty() && self.zero_need.is_empty() {
             return None;
         }
-        let pulled = self.frontier_edges.saturating_mul(PULL_FACTOR) > self.pending_edges;
+        let pending_edges = if self.sync_count == 0 {
+            0
+        } else {
+            (u128::from(self.sync_edges) * u128::from(self.pending_count)
+                / u128::from(self.sync_count)) as u64
+        };
+        let pulled = self.frontier_edges.saturating_mul(PULL_FACTOR) > pending_edges;
         let next = match (pulled, self.units) {
             (true, None) => self.pull(|_| 1),
             (true, Some(u)) => self.pull(|e| u.sources[e]),
@@ -263,11 +328,9 @@ impl<'g> Cascade<'g> {
             return None;
         }
         let mut exposures = 0u64;
+        self.pending_count -= next.len() as u64;
         for &v in &next {
             self.active[v as usize] = 1;
-            self.rem[v as usize].store(0, Relaxed);
-            let (a, b) = self.sources.range(v);
-            self.pending_edges -= (b - a) as u64;
             let (a, b) = self.followers.range(v);
             exposures += (b - a) as u64;
         }
@@ -353,10 +416,11 @@ impl<'g> Cascade<'g> {
                 .collect(),
         };
         let (src, rem, need, active) = (self.sources, &self.rem, &self.need, &self.active);
-        let parts: Vec<(Vec<u32>, Vec<u32>, u64)> = pending
+        let parts: Vec<(Vec<u32>, Vec<u32>, u64, u64)> = pending
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let (mut adopt, mut keep, mut visits) = (Vec::new(), Vec::new(), 0u64);
+                let (mut adopt, mut keep, mut visits, mut kept_edges) =
+                    (Vec::new(), Vec::new(), 0u64, 0u64);
                 for &v in chunk {
                     if active[v as usize] != 0 {
                         continue;
@@ -380,22 +444,28 @@ impl<'g> Cascade<'g> {
                     }
                     visits += (e - a) as u64;
                     if c >= nd {
+                        // Adopted: a later push must never see it cross zero again.
+                        rem[v as usize].store(0, Relaxed);
                         adopt.push(v);
                     } else {
                         rem[v as usize].store(nd - c, Relaxed);
+                        kept_edges += (b - a) as u64;
                         keep.push(v);
                     }
                 }
-                (adopt, keep, visits)
+                (adopt, keep, visits, kept_edges)
             })
             .collect();
         let mut next = Vec::new();
         let mut kept = Vec::with_capacity(pending.len());
-        for (adopt, keep, visits) in parts {
+        let mut kept_edges = 0;
+        for (adopt, keep, visits, edges) in parts {
             next.extend_from_slice(&adopt);
             kept.extend_from_slice(&keep);
             self.visits += visits;
+            kept_edges += edges;
         }
+        (self.sync_edges, self.sync_count) = (kept_edges, kept.len() as u64);
         self.pending = Some(kept);
         next
     }

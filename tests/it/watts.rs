@@ -17,7 +17,7 @@ use ovation::analysis::watts::{
     er_giant_component,
 };
 use ovation::runner::{load_graph, run_one};
-use ovation::scenario::{Scenario, load};
+use ovation::scenario::{Scenario, load, load_str};
 use rayon::prelude::*;
 
 const N: u32 = 2000;
@@ -140,18 +140,17 @@ fn near_the_upper_boundary_cascades_are_rare_but_global() {
     );
 }
 
-/// `k` agents seeded on a complete graph of `n` (each agent has `n - 1` sources): the final
-/// active share under threshold `phi`.
+/// `seeds` agents (ids 0..seeds) seeded on a complete graph of `n` (each agent has `n - 1`
+/// sources): the final active share under threshold `phi`.
 fn complete_graph_share(n: u32, seeds: u32, phi: f64) -> f64 {
     let nodes: Vec<String> = (0..seeds).map(|i| i.to_string()).collect();
-    let s = scenario(&[
-        "graph={ generator = \"complete\", n = 0 }".to_string(),
-        format!("graph.n={n}"),
-        format!("model.phi={phi}"),
-        "replicates=1".to_string(),
-        "seeding={ method = \"nodes\", nodes = [0] }".to_string(),
-        format!("seeding.nodes=[{}]", nodes.join(", ")),
-    ]);
+    let text = format!(
+        "seed = 1\n[graph]\ngenerator = \"complete\"\nn = {n}\n[[population]]\n\
+         [model]\nrule = \"threshold\"\nphi = {phi}\n\
+         [seeding]\nmethod = \"nodes\"\nnodes = [{}]\n",
+        nodes.join(", ")
+    );
+    let s = load_str("tie.toml", &text, Path::new("."), &[]).unwrap_or_else(|e| panic!("{e}"));
     run_one(&s, None, 0).expect("a replicate").final_standing
 }
 

@@ -16,7 +16,9 @@
 //!
 //! Like direction-optimising breadth-first search (Beamer, Asanovic and Patterson 2012), each
 //! step takes the cheaper way: it pulls when the frontier's follower edges exceed
-//! `1 / PULL_FACTOR` of the pending agents' source edges. Both ways give the same adopters, so
+//! `1 / PULL_FACTOR` of the pending agents' source edges (known exactly at the start and after
+//! each pull, and estimated from the number of pending agents in between, so that a push never
+//! reads the sources row of an agent it activates). Both ways give the same adopters, so
 //! the choice changes only the cost, and it depends on edge counts alone, never on threads.
 //! Pulls run in parallel over fixed chunks of the pending agents; large pushes over fixed
 //! chunks of the frontier with atomic countdowns (each agent crosses zero exactly once,

@@ -103,7 +103,7 @@ fn run_rule(
     let graph_name = format!("{rule} ({graph_name}, {} agents)", graph.node_count());
     let n = f64::from(graph.node_count());
     let mut rows = Vec::new();
-    for m in 0..METHODS.len() {
+    for (m, (name, _)) in METHODS.iter().enumerate() {
         let order = if m < 4 {
             let spec = SeedingSpec {
                 method: method_spec(m, K_MAX, &scenario),
@@ -118,11 +118,11 @@ fn run_rule(
             let order = select_in_order(&spec, &ctx).map_err(|e| anyhow::anyhow!(e))?;
             eprintln!(
                 "{tag} {}: ranked in {:.1} s",
-                METHODS[m].0,
+                name,
                 t.elapsed().as_secs_f64()
             );
             let ids: Vec<String> = order.iter().map(|v| v.to_string()).collect();
-            writeln!(picks_out, "{tag},{},{}", METHODS[m].0, ids.join(" "))?;
+            writeln!(picks_out, "{tag},{},{}", name, ids.join(" "))?;
             Some(order)
         } else {
             None

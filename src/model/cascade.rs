@@ -171,8 +171,8 @@ pub fn check_graph(
     };
     for u in 0..graph.node_count() {
         let (a, b) = adj.range(u);
-        for e in a..b {
-            let w = f64::from(weights[e]);
+        for (e, &w) in weights.iter().enumerate().take(b).skip(a) {
+            let w = f64::from(w);
             let bad = !w.is_finite() || w < 0.0 || low_high.is_some_and(|h| w > h);
             if bad {
                 let range = if low_high.is_some() {

@@ -31,10 +31,7 @@ pub fn degree_discount(graph: &FollowerGraph, k: u32, p: f64) -> Vec<u32> {
         |v: usize, f: &[f64], s: &[f64]| degree[v] - f[v] - s[v] - (degree[v] - f[v]) * s[v] * p;
     for _ in 0..(k as usize).min(n) {
         let mut best: Option<(usize, f64)> = None;
-        for v in 0..n {
-            if chosen[v] {
-                continue;
-            }
+        for (v, _) in chosen.iter().enumerate().filter(|(_, c)| !**c) {
             let dd = score(v, &seed_followers, &seed_sources);
             if best.is_none_or(|(_, b)| dd > b) {
                 best = Some((v, dd));

@@ -221,6 +221,12 @@ fn kempe_order(model: &str, k: u32, samples: u32, replicates: u32, strict: bool)
         g_m >= d_m - tol(g_se, d_se),
         "{model}: greedy {g_m} < degree {d_m}"
     );
+    if strict {
+        assert!(
+            g_m > d_m + tol(g_se, d_se),
+            "{model}: greedy {g_m} !> degree {d_m}"
+        );
+    }
     assert!(
         d_m > r_m + tol(d_se, r_se),
         "{model}: degree {d_m} !> random {r_m}"

@@ -83,7 +83,7 @@ macro_rules! both {
 
 /// Clusters against a bound: mean with min-max bars for each measured series, and a reference
 /// curve.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn draw_clusters<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     title: &str,

@@ -66,7 +66,8 @@ fn exact_expectation(n: usize) -> Vec<f64> {
         if pi >= 1.0 {
             return f64::from(u8::from(k == m));
         }
-        (ln_fact[m] - ln_fact[k] - ln_fact[m - k] + k as f64 * pi.ln()
+        (ln_fact[m] - ln_fact[k] - ln_fact[m - k]
+            + k as f64 * pi.ln()
             + (m - k) as f64 * (1.0 - pi).ln())
         .exp()
     };
@@ -154,10 +155,10 @@ fn complete_graph_follows_the_bass_difference_equation() {
 fn no_word_of_mouth_is_geometric() {
     // q = 0: each non-adopter adopts with probability p per step, independently of the graph:
     // E[F(t)] = 1 - (1 - p)^t exactly (on a sparse graph too).
-    let text = format!(
+    let text = String::from(
         "name = \"bass-p\"\nseed = 7\nreplicates = 40\nsteps = 20\n\n[graph]\n\
          generator = \"barabasi_albert\"\nn = 2000\nm = 3\n\n[[population]]\nname = \"all\"\n\n\
-         [model]\nrule = \"bass\"\np = 0.1\nq = 0\n"
+         [model]\nrule = \"bass\"\np = 0.1\nq = 0\n",
     );
     let s = load_str("bass-p.toml", &text, Path::new("."), &[]).expect("valid");
     let graph = load_graph(&s, None).expect("graph");
@@ -169,7 +170,10 @@ fn no_word_of_mouth_is_geometric() {
     let mean = sum / f64::from(s.replicates);
     let expected = 1.0 - 0.9f64.powi(10);
     // Binomial SE of a share over 40 x 2000 agents: sqrt(F (1 - F) / 80000) ~ 0.0017.
-    assert!((mean - expected).abs() < 4.0 * 0.0017, "{mean} vs {expected}");
+    assert!(
+        (mean - expected).abs() < 4.0 * 0.0017,
+        "{mean} vs {expected}"
+    );
 }
 
 #[test]
@@ -179,7 +183,10 @@ fn adopters_stay_and_a_full_adoption_is_a_fixed_point() {
     for r in 0..3 {
         let res = run_one(&s, Some(&graph), r).expect("runs");
         let f: Vec<f64> = res.trajectory.iter().map(|x| x.standing).collect();
-        assert!(f.windows(2).all(|w| w[1] >= w[0]), "adoption never falls: {f:?}");
+        assert!(
+            f.windows(2).all(|w| w[1] >= w[0]),
+            "adoption never falls: {f:?}"
+        );
         if res.final_standing == 1.0 {
             assert_eq!(res.outcome.name(), "fixed_point");
         }
@@ -192,8 +199,7 @@ fn bad_coefficients_are_rejected() {
     let text = "name = \"x\"\n[graph]\ngenerator = \"complete\"\nn = 5\n[[population]]\n\
                 name = \"a\"\n[model]\nrule = \"bass\"\np = -0.1\nq = 0.4\n";
     let err = load_str("x.toml", text, Path::new("."), &[])
-        .err()
-        .expect("rejected")
+        .expect_err("rejected")
         .to_string();
     assert!(
         err.contains("model.p: expected a coefficient of innovation >= 0 (finite), found -0.1"),

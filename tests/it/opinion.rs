@@ -349,8 +349,7 @@ fn bad_parameters_are_rejected_precisely() {
              name = \"a\"\n[model]\n{model}\n"
         );
         let err = load_str("x.toml", &text, Path::new("."), &[])
-            .err()
-            .expect("rejected")
+            .expect_err("rejected")
             .to_string();
         assert!(err.contains(expected), "{model}: {err}");
     };

@@ -157,6 +157,10 @@ impl Adjacency {
     }
 }
 
+/// A block of rows being sorted in [`FollowerGraph::from_edges`]: its first row, its targets,
+/// its weights, and where to put each row's kept length.
+type RowBlock<'a> = (usize, &'a mut [u32], Option<&'a mut [f32]>, &'a mut [u64]);
+
 /// A directed follower graph over agents `0..node_count`, in CSR form in both directions.
 ///
 /// Invariants: both directions hold the same edge set; every row is sorted ascending, so
@@ -234,7 +238,7 @@ impl FollowerGraph {
         // the front of its slot.
         const BLOCK: usize = 4096;
         let mut kept = vec![0u64; n];
-        let mut blocks: Vec<(usize, &mut [u32], Option<&mut [f32]>, &mut [u64])> = Vec::new();
+        let mut blocks: Vec<RowBlock<'_>> = Vec::new();
         {
             let mut rest_t: &mut [u32] = &mut targets;
             let mut rest_w: Option<&mut [f32]> = row_weights.as_deref_mut();

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 
-use crate::engine::{Observer, ReplicateResult, Setup, run_replicate, run_replicate_with};
 use crate::engine::brand;
+use crate::engine::{Observer, ReplicateResult, Setup, run_replicate, run_replicate_with};
 use crate::graph::FollowerGraph;
 use crate::graph::generators::generate;
 use crate::graph::io;

@@ -1120,7 +1120,11 @@ mod tests {
         let r = runs(&[&[0.1, 0.3, 0.2], &[0.1, 0.3, 0.2]]);
         let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
         // responses_sent differs by construction (10 per strategy index); all else is equal.
-        for d in s.differences.iter().filter(|d| d.measure != "responses_sent") {
+        for d in s
+            .differences
+            .iter()
+            .filter(|d| d.measure != "responses_sent")
+        {
             let p = d.difference.paired;
             assert_eq!(
                 (p.mean, p.ci_low, p.ci_high),

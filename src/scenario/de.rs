@@ -602,9 +602,11 @@ mod tests {
         );
         assert_eq!(
             errors::<RuleSpec>("rule = 'sopp'"),
-            ["x.rule: unknown rule `sopp`; expected one of `sop`, `threshold`, `independent_cascade`, \
+            [
+                "x.rule: unknown rule `sopp`; expected one of `sop`, `threshold`, `independent_cascade`, \
              `linear_threshold`, `voter`, `majority`, `q_voter`, `sir`, `sis`, `maki_thompson`, \
-             `deffuant`, `hegselmann_krause`, `bass`"]
+             `deffuant`, `hegselmann_krause`, `bass`"
+            ]
         );
         assert_eq!(
             errors::<RuleSpec>("tie = 'coin'"),

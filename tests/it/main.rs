@@ -1,10 +1,9 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
 mod bass;
-mod cascade;
 mod brand;
+mod cascade;
 mod cli_graph;
-mod compare;
 mod compare;
 mod engine;
 mod epidemic;

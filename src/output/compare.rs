@@ -114,10 +114,11 @@ pub fn is_share(name: &str) -> bool {
 pub fn label(name: &str) -> String {
     match name {
         "final_standing" => "final standing share".into(),
-        "final_booing" => "final booing share".into(),
+        // Booing is public disapproval; with a brand it is a public complaint.
+        "final_booing" => "final booing (complaint) share".into(),
         "final_sitting" => "final sitting share".into(),
-        "peak_booing" => "peak booing share".into(),
-        "peak_booing_step" => "step of the booing peak".into(),
+        "peak_booing" => "peak booing (complaint) share".into(),
+        "peak_booing_step" => "step of the booing (complaint) peak".into(),
         "initial_standing" => "initial standing share".into(),
         other => other.replace('_', " "),
     }
@@ -1151,7 +1152,7 @@ mod tests {
         assert!(s.measures.contains(&"responses_sent".to_string()));
         let text = &s.headline.sentence;
         assert!(
-            text.starts_with("b lowers the peak booing share by 9.7 points (95% CI "),
+            text.starts_with("b lowers the peak booing (complaint) share by 9.7 points (95% CI "),
             "{text}"
         );
         assert!(

@@ -121,6 +121,7 @@ pub fn agents_for(
                 agents.initial[s as usize] = Action::Stand as u8;
             }
         }
+        agents.seeds = seeds.clone();
         if let Some(brand) = &scenario.brand {
             brand::prepare_agents(brand, &scenario.population, graph, &mut agents, &seeds);
         }

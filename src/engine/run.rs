@@ -151,6 +151,73 @@ pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> Repl
     measures(&ctx, ending)
 }
 
+/// Seed reach is reported for at most this many seeds (one search per seed).
+pub const MAX_REACH_SEEDS: usize = 64;
+
+/// The replicate's extra measures plus, when `[seeding]` picked at most [`MAX_REACH_SEEDS`]
+/// seeds, each seed's reach: the agents active at the end (any action but `sit`) that lie
+/// downstream of it, i.e. reachable from it over follower edges through active agents, the seed
+/// itself not counted. Adds `reach_<seed id>` per seed, `seed_reach_mean`, `seed_reach_max`,
+/// and `seed_reach_union_share`: the share of the active non-seed agents downstream of any seed
+/// (1 when the seeds explain the whole cascade). **O(seeds x edges among active agents)**.
+fn with_seed_reach(ctx: &Ctx<'_, '_>) -> BTreeMap<String, f64> {
+    let mut extra = ctx.extra.clone();
+    let seeds = &ctx.setup.agents.seeds;
+    if seeds.is_empty() || seeds.len() > MAX_REACH_SEEDS {
+        return extra;
+    }
+    let graph = ctx.setup.graph;
+    let active = |i: u32| ctx.state.action[i as usize] != Action::Sit as u8;
+    let n = ctx.state.action.len();
+    // Stamp of the last search that reached each agent (0 = none), and whether any did.
+    let mut stamp = vec![0u32; n];
+    let mut any = vec![false; n];
+    let mut stack = Vec::new();
+    let mut total = 0.0;
+    let mut most = 0.0f64;
+    for (k, &s) in seeds.iter().enumerate() {
+        let mark = k as u32 + 1;
+        let mut reach = 0u64;
+        if active(s) {
+            stamp[s as usize] = mark;
+            stack.push(s);
+            while let Some(u) = stack.pop() {
+                for &v in graph.followers(u) {
+                    if stamp[v as usize] != mark && active(v) {
+                        stamp[v as usize] = mark;
+                        any[v as usize] = true;
+                        reach += 1;
+                        stack.push(v);
+                    }
+                }
+            }
+        }
+        let reach = reach as f64;
+        extra.insert(format!("reach_{s}"), reach);
+        total += reach;
+        most = most.max(reach);
+    }
+    let is_seed = |i: usize| seeds.binary_search(&(i as u32)).is_ok();
+    let (mut downstream, mut cascade) = (0u64, 0u64);
+    for (i, &reached) in any.iter().enumerate() {
+        if active(i as u32) && !is_seed(i) {
+            cascade += 1;
+            downstream += u64::from(reached);
+        }
+    }
+    extra.insert("seed_reach_mean".into(), total / seeds.len() as f64);
+    extra.insert("seed_reach_max".into(), most);
+    extra.insert(
+        "seed_reach_union_share".into(),
+        if cascade == 0 {
+            1.0
+        } else {
+            downstream as f64 / cascade as f64
+        },
+    );
+    extra
+}
+
 fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
     let agents = ctx.setup.agents;
     let state = &ctx.state;
@@ -200,7 +267,7 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
         edge_visits: state.edge_visits,
         standing_by_row,
         final_standing_by_seat,
-        extra: ctx.extra.clone(),
+        extra: with_seed_reach(ctx),
         trajectory: Vec::new(),
     }
 }

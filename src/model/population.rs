@@ -114,6 +114,9 @@ pub struct Agents {
     pub initial: Vec<u8>,
     /// A fixed action byte, or [`NOT_FIXED`].
     pub fixed: Vec<u8>,
+    /// The agents `[seeding]` picked, ascending (empty without seeding): the engine reports
+    /// each one's reach.
+    pub seeds: Vec<u32>,
 }
 
 impl Agents {
@@ -148,6 +151,7 @@ impl Agents {
             own: Vec::with_capacity(len),
             initial: Vec::with_capacity(len),
             fixed: Vec::with_capacity(len),
+            seeds: Vec::new(),
         };
         for i in 0..n {
             let spec = &classes[agents.class[i as usize] as usize];

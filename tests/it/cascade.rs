@@ -268,3 +268,33 @@ fn every_method_selects_through_a_scenario() {
         assert_eq!(res.extra.get("seeds"), Some(&3.0), "{seeding}");
     }
 }
+
+#[test]
+fn each_seed_reports_the_active_agents_downstream_of_it() {
+    // 0 -> 1 -> 2 and 3 -> 4 (each follows the one before); 5 starts active on its own
+    // (a class with `initial = "stand"`), 6 stays inactive. Seeds 0 and 3; p = 1.
+    let text = "seed = 3\nsteps = 20\n[graph]\ngenerator = \"complete\"\nn = 7\n\
+                [[population]]\nname = \"lone\"\nnodes = [5]\ninitial = \"stand\"\n\
+                [[population]]\nname = \"rest\"\n\
+                [model]\nrule = \"independent_cascade\"\nprobability = 1.0\n\
+                [seeding]\nmethod = \"nodes\"\nnodes = [3, 0]\n";
+    let s = scenario::load_str("reach.toml", text, &repo(), &[]).expect("valid");
+    let g = graph(7, vec![(0, 1), (1, 2), (3, 4)]);
+    let res = run_one(&s, Some(&g), 0).unwrap();
+    let x = |k: &str| res.extra.get(k).copied();
+    assert_eq!(x("reach_0"), Some(2.0), "{:?}", res.extra);
+    assert_eq!(x("reach_3"), Some(1.0));
+    assert_eq!(x("seed_reach_mean"), Some(1.5));
+    assert_eq!(x("seed_reach_max"), Some(2.0));
+    // Active non-seeds: 1, 2, 4 (downstream of a seed) and 5 (not): 3 of 4.
+    assert_eq!(x("seed_reach_union_share"), Some(0.75));
+    // Without seeding there is no reach to report.
+    let text = text.replace("[seeding]\nmethod = \"nodes\"\nnodes = [3, 0]\n", "");
+    let s = scenario::load_str("reach.toml", &text, &repo(), &[]).expect("valid");
+    let res = run_one(&s, Some(&g), 0).unwrap();
+    assert!(
+        !res.extra.keys().any(|k| k.contains("reach")),
+        "{:?}",
+        res.extra
+    );
+}

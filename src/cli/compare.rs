@@ -13,6 +13,7 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use rayon::prelude::*;
 
+use crate::cli::FolderArgs;
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
 use crate::output::compare::{StrategyRuns, write_compare};
@@ -26,39 +27,19 @@ use crate::scenario::strategies::load_comparison;
 pub struct CompareArgs {
     /// The scenario file (TOML) with `[strategies.<name>]` tables.
     pub scenario: PathBuf,
-    /// Result folder (default: runs/<scenario name>-compare-<UTC start time>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace an existing result folder.
-    #[arg(long, conflicts_with = "resume")]
-    pub force: bool,
-    /// Finish an interrupted comparison in its folder, keeping the replicates already on disk.
-    #[arg(long)]
-    pub resume: bool,
-    /// Override a scenario key for every strategy, e.g. `--set replicates=50` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Result folder, `--force`/`--resume`, `--set` and `--quiet`.
+    #[command(flatten)]
+    pub folder: FolderArgs,
 }
 
 /// Runs `ovation compare`.
 pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
-    let cmp = load_comparison(&args.scenario, &args.set).map_err(|e| anyhow!("{e}"))?;
-    let dir = args.out.clone().unwrap_or_else(|| {
-        let stamp = output::rfc3339_utc(started)
-            .replace([':', '-'], "")
-            .trim_end_matches('Z')
-            .to_string();
-        PathBuf::from("runs").join(format!("{}-compare-{stamp}", cmp.base.name))
-    });
-    let mode = match (args.force, args.resume) {
-        (true, _) => FolderMode::Force,
-        (_, true) => FolderMode::Resume,
-        _ => FolderMode::New,
-    };
+    let cmp = load_comparison(&args.scenario, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    let dir = args
+        .folder
+        .folder(&format!("{}-compare", cmp.base.name), started);
+    let mode = args.folder.mode();
     let mut fp = String::new();
     for (s, sc) in &cmp.strategies {
         fp.push_str(&format!("{}={};", s.name, runner::fingerprint(sc)));
@@ -67,7 +48,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let mut folders = Vec::new();
     for (s, sc) in &cmp.strategies {
         let sub = dir.join("strategies").join(&s.name);
-        let m = if args.resume && sub.join(output::folder::RUN_FILE).is_file() {
+        let m = if args.folder.resume && sub.join(output::folder::RUN_FILE).is_file() {
             FolderMode::Resume
         } else {
             FolderMode::Force
@@ -96,14 +77,18 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     }
     let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
     for f in &folders {
-        done.push(if args.resume { f.done()? } else { Vec::new() });
+        done.push(if args.folder.resume {
+            f.done()?
+        } else {
+            Vec::new()
+        });
     }
     let replicates = cmp.base.replicates;
     let jobs: Vec<(usize, u32)> = (0..cmp.strategies.len())
         .flat_map(|s| (0..replicates).map(move |r| (s, r)))
         .filter(|(s, r)| !done[*s].iter().any(|d| d.replicate == *r))
         .collect();
-    let bar = progress(jobs.len() as u64, args.quiet);
+    let bar = progress(jobs.len() as u64, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
     let fresh: Vec<(usize, ReplicateResult)> = jobs
         .par_iter()
@@ -185,7 +170,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     // The comparison folder keeps its replicates under strategies/<name>/; the empty
     // replicates/ folder the run folder made is not needed.
     let _ = std::fs::remove_dir(dir.join(output::folder::REPLICATES_DIR));
-    if !args.quiet {
+    if !args.folder.quiet {
         let stats = std::fs::read(dir.join("stats.json")).context("stats.json")?;
         let v: serde_json::Value = serde_json::from_slice(&stats).context("stats.json")?;
         println!(

@@ -49,6 +49,50 @@ pub mod run;
 pub mod sweep;
 pub mod validate;
 
+/// The result-folder arguments `run`, `sweep` and `compare` share.
+#[derive(Debug, clap::Args)]
+pub struct FolderArgs {
+    /// Result folder (default: runs/<scenario name>[-<command>]-<UTC start time>).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an existing result folder.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Finish an interrupted job in its folder, keeping the replicates already on disk.
+    #[arg(long)]
+    pub resume: bool,
+    /// Override a scenario key, e.g. `--set model.quality=0.6` (repeatable; for `sweep` and
+    /// `compare`, in every cell or strategy).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl FolderArgs {
+    /// How to open the folder: `--force`, `--resume` or new.
+    pub fn mode(&self) -> crate::output::FolderMode {
+        use crate::output::FolderMode;
+        match (self.force, self.resume) {
+            (true, _) => FolderMode::Force,
+            (_, true) => FolderMode::Resume,
+            _ => FolderMode::New,
+        }
+    }
+
+    /// `--out`, or `runs/<name>-<UTC start time>`.
+    pub fn folder(&self, name: &str, started: std::time::SystemTime) -> std::path::PathBuf {
+        self.out.clone().unwrap_or_else(|| {
+            let stamp = crate::output::rfc3339_utc(started)
+                .replace([':', '-'], "")
+                .trim_end_matches('Z')
+                .to_string();
+            std::path::PathBuf::from("runs").join(format!("{name}-{stamp}"))
+        })
+    }
+}
+
 /// Whether progress bars may be drawn: only when standard error is a terminal.
 pub fn progress_allowed(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()

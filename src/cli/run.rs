@@ -13,8 +13,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::cli::FolderArgs;
 use crate::engine::ReplicateResult;
-use crate::output::{self, FolderMode, GraphSummary, Manifest, RunFolder};
+use crate::output::{self, GraphSummary, Manifest, RunFolder};
 use crate::runner;
 use crate::scenario::{self, Scenario};
 
@@ -23,39 +24,20 @@ use crate::scenario::{self, Scenario};
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// Result folder (default: runs/<scenario name>-<UTC start time>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace an existing result folder.
-    #[arg(long, conflicts_with = "resume")]
-    pub force: bool,
-    /// Finish an interrupted run in its folder, keeping the replicates already on disk.
-    #[arg(long)]
-    pub resume: bool,
-    /// Override a scenario key, e.g. `--set model.quality=0.6` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// No progress bar and no summary line.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Result folder, `--force`/`--resume`, `--set` and `--quiet`.
+    #[command(flatten)]
+    pub folder: FolderArgs,
 }
 
 /// Runs `ovation run`.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
-    let scenario = scenario::load(&args.scenario, &args.set).map_err(|e| anyhow!("{e}"))?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_folder(&scenario.name, started));
-    let mode = match (args.force, args.resume) {
-        (true, _) => FolderMode::Force,
-        (_, true) => FolderMode::Resume,
-        _ => FolderMode::New,
-    };
+    let scenario = scenario::load(&args.scenario, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    let dir = args.folder.folder(&scenario.name, started);
+    let mode = args.folder.mode();
     let fingerprint = runner::fingerprint(&scenario);
     let folder = RunFolder::open(&dir, mode, &fingerprint)?;
-    let done = if args.resume {
+    let done = if args.folder.resume {
         folder.done()?
     } else {
         Vec::new()
@@ -68,7 +50,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let todo: Vec<u32> = (0..scenario.replicates)
         .filter(|r| !done.iter().any(|d| d.replicate == *r))
         .collect();
-    let bar = progress_bar(todo.len() as u64, args.quiet);
+    let bar = progress_bar(todo.len() as u64, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
     let mut fresh: Vec<ReplicateResult> = todo
         .par_iter()
@@ -145,19 +127,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         scenario.output.steps_csv,
     )?;
     output::report::write_report(&dir)?;
-    if !args.quiet {
+    if !args.folder.quiet {
         println!("{}", summary_line(&scenario, &results));
         println!("results in {}", dir.display());
     }
     Ok(0)
-}
-
-fn default_folder(name: &str, started: SystemTime) -> PathBuf {
-    let stamp = output::rfc3339_utc(started)
-        .replace([':', '-'], "")
-        .trim_end_matches('Z')
-        .to_string();
-    PathBuf::from("runs").join(format!("{name}-{stamp}"))
 }
 
 fn progress_bar(len: u64, quiet: bool) -> ProgressBar {

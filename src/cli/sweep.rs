@@ -17,12 +17,13 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::cli::FolderArgs;
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
 use crate::output::sweep::{
     CellEntry, CellResults, PlotAxis, SweepManifest, finish_sweep, open_cell, open_sweep,
 };
-use crate::output::{self, FolderMode, GraphSummary, Manifest, RunFolder};
+use crate::output::{self, GraphSummary, Manifest, RunFolder};
 use crate::runner;
 use crate::scenario::sweep::{load_cells, value_label, value_number};
 use crate::scenario::{self, GraphSource, Scenario};
@@ -32,27 +33,15 @@ use crate::scenario::{self, GraphSource, Scenario};
 pub struct SweepArgs {
     /// The scenario file (TOML) with a `[sweep]` table.
     pub scenario: PathBuf,
-    /// Result folder (default: runs/<scenario name>-sweep-<UTC start time>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace an existing sweep folder.
-    #[arg(long, conflicts_with = "resume")]
-    pub force: bool,
-    /// Finish an interrupted sweep in its folder, keeping the replicates already on disk.
-    #[arg(long)]
-    pub resume: bool,
-    /// Override a scenario key in every cell, e.g. `--set steps=50` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// No progress bar and no summary line.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Result folder, `--force`/`--resume`, `--set` and `--quiet`.
+    #[command(flatten)]
+    pub folder: FolderArgs,
 }
 
 /// Runs `ovation sweep`.
 pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
-    let base = scenario::load(&args.scenario, &args.set).map_err(|e| anyhow!("{e}"))?;
+    let base = scenario::load(&args.scenario, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
     let Some(spec) = base.sweep.clone() else {
         anyhow::bail!(
             "{}: no [sweep] table; add one naming the keys to vary, e.g.\n  [sweep.grid]\n  \
@@ -60,25 +49,15 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
             args.scenario.display()
         );
     };
-    let cells = load_cells(&base, &args.set).map_err(|e| anyhow!("{e}"))?;
-    let dir = args.out.clone().unwrap_or_else(|| {
-        let stamp = output::rfc3339_utc(started)
-            .replace([':', '-'], "")
-            .trim_end_matches('Z')
-            .to_string();
-        PathBuf::from("runs").join(format!("{}-sweep-{stamp}", base.name))
-    });
-    let mode = match (args.force, args.resume) {
-        (true, _) => FolderMode::Force,
-        (_, true) => FolderMode::Resume,
-        _ => FolderMode::New,
-    };
+    let cells = load_cells(&base, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    let dir = args.folder.folder(&format!("{}-sweep", base.name), started);
+    let mode = args.folder.mode();
     open_sweep(&dir, mode, &runner::fingerprint(&base))?;
     let mut folders: Vec<RunFolder> = Vec::with_capacity(cells.len());
     let mut done: Vec<Vec<ReplicateResult>> = Vec::with_capacity(cells.len());
     for (cell, s) in &cells {
         let folder = open_cell(&dir, cell.index, &runner::fingerprint(s))?;
-        let mut finished = if args.resume {
+        let mut finished = if args.folder.resume {
             folder.done()?
         } else {
             Vec::new()
@@ -127,7 +106,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         .iter()
         .filter(|r| r.load(Ordering::Relaxed) == 0)
         .count() as u64;
-    let bar = progress_bar(cells.len() as u64, finished_cells, args.quiet);
+    let bar = progress_bar(cells.len() as u64, finished_cells, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
     let fresh: Vec<(usize, ReplicateResult)> = work
         .par_iter()
@@ -268,7 +247,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         base.output.plots,
     )?;
     output::report::write_report(&dir)?;
-    if !args.quiet {
+    if !args.folder.quiet {
         for note in &manifest.notes {
             eprintln!("ovation: note: {note}");
         }

@@ -12,6 +12,7 @@ mod opinion;
 mod real_data;
 mod report;
 mod run;
+mod support;
 mod sweep;
 mod threshold;
 mod tidy;

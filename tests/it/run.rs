@@ -3,16 +3,10 @@
 //! as an uninterrupted run.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn ovation() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ovation"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{finished, ovation, root};
 
 /// Runs `ovation run` with `args` and asserts success.
 fn run_ok(args: &[&str]) {
@@ -176,23 +170,7 @@ fn a_killed_run_resumes_to_the_same_files() {
         .expect("ovation starts");
     let replicates = cut.join("replicates");
     let start = Instant::now();
-    let finished = |dir: &Path| {
-        std::fs::read_dir(dir)
-            .map(|d| {
-                // Finished replicates only: a file being written is a hidden temporary
-                // (`.ovation-tmp-*-r000001.json`) until it is renamed.
-                d.filter(|e| {
-                    e.as_ref().is_ok_and(|e| {
-                        let name = e.file_name();
-                        let name = name.to_string_lossy();
-                        !name.starts_with('.') && name.ends_with(".json")
-                    })
-                })
-                .count()
-            })
-            .unwrap_or(0)
-    };
-    while finished(&replicates) < 5 {
+    while finished(&replicates).len() < 5 {
         assert!(
             start.elapsed() < Duration::from_secs(120),
             "no replicate finished"
@@ -205,7 +183,7 @@ fn a_killed_run_resumes_to_the_same_files() {
     }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    let kept = finished(&replicates);
+    let kept = finished(&replicates).len();
     assert!(
         (5..240).contains(&kept),
         "{kept} replicates on disk after the kill"
@@ -218,7 +196,7 @@ fn a_killed_run_resumes_to_the_same_files() {
         .output()
         .expect("ovation runs");
     assert!(!refused.status.success());
-    assert_eq!(finished(&replicates), kept);
+    assert_eq!(finished(&replicates).len(), kept);
 
     run_ok(&[
         s,

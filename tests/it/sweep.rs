@@ -3,16 +3,10 @@
 //! killed part-way then resumed giving the same files without redoing finished replicates.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn ovation() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ovation"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{finished, ovation, root};
 
 /// Runs `ovation sweep` with `args` and asserts success.
 fn sweep_ok(args: &[&str]) {
@@ -243,24 +237,6 @@ quality = 0.5
 [sweep.grid]
 "model.quality" = [0.45, 0.5, 0.55]
 "#;
-
-/// Finished replicate files in `dir` (a file being written is a hidden temporary).
-fn finished(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter(|e| {
-                    let name = e.file_name();
-                    let name = name.to_string_lossy();
-                    !name.starts_with('.') && name.ends_with(".json")
-                })
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
 
 #[test]
 fn a_killed_sweep_resumes_to_the_same_files() {

@@ -20,6 +20,7 @@
 pub mod aggregate;
 pub mod compare;
 mod error;
+pub mod fit;
 pub mod folder;
 pub mod json;
 pub mod plots;

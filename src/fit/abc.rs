@@ -226,10 +226,7 @@ where
                         .map(|_| s.sample::<f64, _>(StandardNormal))
                         .collect();
                     let theta: Vec<f64> = (0..priors.len())
-                        .map(|a| {
-                            prev.theta[j][a]
-                                + (0..=a).map(|b| chol[a][b] * z[b]).sum::<f64>()
-                        })
+                        .map(|a| prev.theta[j][a] + (0..=a).map(|b| chol[a][b] * z[b]).sum::<f64>())
                         .collect();
                     if priors.iter().zip(&theta).any(|(p, &x)| p.density(x) == 0.0) {
                         continue;
@@ -307,7 +304,14 @@ fn weighted_covariance(theta: &[Vec<f64>], weights: &[f64], factor: f64) -> Vec<
     let d = theta[0].len();
     let total: f64 = weights.iter().sum();
     let mean: Vec<f64> = (0..d)
-        .map(|a| theta.iter().zip(weights).map(|(t, w)| w * t[a]).sum::<f64>() / total)
+        .map(|a| {
+            theta
+                .iter()
+                .zip(weights)
+                .map(|(t, w)| w * t[a])
+                .sum::<f64>()
+                / total
+        })
         .collect();
     let mut cov = vec![vec![0.0; d]; d];
     for (t, w) in theta.iter().zip(weights) {
@@ -329,7 +333,10 @@ fn weighted_covariance(theta: &[Vec<f64>], weights: &[f64], factor: f64) -> Vec<
 /// (a generation whose particles all coincide in one coordinate still moves).
 fn cholesky(cov: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let d = cov.len();
-    let scale = (0..d).map(|a| cov[a][a].abs()).fold(0.0, f64::max).max(1e-12);
+    let scale = (0..d)
+        .map(|a| cov[a][a].abs())
+        .fold(0.0, f64::max)
+        .max(1e-12);
     let mut ridge = 0.0;
     loop {
         let mut l = vec![vec![0.0; d]; d];
@@ -354,7 +361,11 @@ fn cholesky(cov: &[Vec<f64>]) -> Vec<Vec<f64>> {
         if ok {
             return l;
         }
-        ridge = if ridge == 0.0 { scale * 1e-9 } else { ridge * 10.0 };
+        ridge = if ridge == 0.0 {
+            scale * 1e-9
+        } else {
+            ridge * 10.0
+        };
     }
 }
 
@@ -434,7 +445,12 @@ mod tests {
         })
         .unwrap();
         let post = run.posterior();
-        let mean: f64 = post.theta.iter().zip(&post.weights).map(|(t, w)| w * t[0]).sum();
+        let mean: f64 = post
+            .theta
+            .iter()
+            .zip(&post.weights)
+            .map(|(t, w)| w * t[0])
+            .sum();
         let var: f64 = post
             .theta
             .iter()
@@ -443,7 +459,11 @@ mod tests {
             .sum();
         assert_eq!(run.generations.len(), 8);
         assert!((mean - xbar).abs() < 0.05, "mean {mean}");
-        assert!((var.sqrt() / 0.2236 - 1.0).abs() < 0.25, "sd {}", var.sqrt());
+        assert!(
+            (var.sqrt() / 0.2236 - 1.0).abs() < 0.25,
+            "sd {}",
+            var.sqrt()
+        );
         // Tolerances shrink.
         let eps: Vec<f64> = run.generations.iter().map(|g| g.epsilon).collect();
         assert!(eps.windows(2).skip(1).all(|w| w[1] <= w[0]), "{eps:?}");

@@ -75,7 +75,9 @@ impl Branching {
                 None => self.r,
             };
             let children = if rate > 0.0 {
-                Poisson::new(rate).map(|p| s.sample::<f64, _>(p)).unwrap_or(0.0)
+                Poisson::new(rate)
+                    .map(|p| s.sample::<f64, _>(p))
+                    .unwrap_or(0.0)
             } else {
                 0.0
             };

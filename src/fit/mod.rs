@@ -138,8 +138,8 @@ impl FitJob {
         spec: FitSpec,
         data: Data,
     ) -> anyhow::Result<FitJob> {
-        let scenario =
-            scenario::load_str("synthetic.toml", text, base_dir, &[]).map_err(|e| anyhow!("{e}"))?;
+        let scenario = scenario::load_str("synthetic.toml", text, base_dir, &[])
+            .map_err(|e| anyhow!("{e}"))?;
         let count = match &data {
             Data::Adoption { data, .. } => data.communities.len(),
             Data::Cascades(c) => c.len(),

@@ -81,15 +81,19 @@ pub struct Cascade {
 /// Reads a whole text file, decompressing `.gz`.
 pub fn read_text(path: &Path) -> Result<String, FitError> {
     let file = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| FitError::new(&file, "file", format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| FitError::new(&file, "file", format!("cannot read: {e}")))?;
     let mut text = String::new();
     let gz = path.extension().is_some_and(|e| e == "gz");
     if gz {
         flate2::read::GzDecoder::new(&bytes[..])
             .read_to_string(&mut text)
             .map_err(|e| {
-                FitError::new(&file, "file", format!("expected gzip-compressed UTF-8 text: {e}"))
+                FitError::new(
+                    &file,
+                    "file",
+                    format!("expected gzip-compressed UTF-8 text: {e}"),
+                )
             })?;
     } else {
         text = String::from_utf8(bytes).map_err(|e| {
@@ -309,7 +313,11 @@ pub fn load_adoption(
         times.push((line, i, t));
     }
     if times.is_empty() {
-        return Err(FitError::new(&file, "file", "expected at least one adoption, found none"));
+        return Err(FitError::new(
+            &file,
+            "file",
+            "expected at least one adoption, found none",
+        ));
     }
     let n = labels.len() as u32;
     let last = times.iter().map(|x| x.2).fold(f64::NEG_INFINITY, f64::max);
@@ -343,7 +351,10 @@ pub fn load_adoption(
             return Err(FitError::new(
                 &file,
                 format!("line {line}"),
-                format!("expected one adoption per node, found `{}` again", labels[i as usize]),
+                format!(
+                    "expected one adoption per node, found `{}` again",
+                    labels[i as usize]
+                ),
             ));
         }
         if s <= steps_f {
@@ -359,7 +370,12 @@ pub fn load_adoption(
             None,
             BuildOptions::default(),
         )),
-        Network::None => Some(FollowerGraph::from_edges(n, Vec::new(), None, BuildOptions::default())),
+        Network::None => Some(FollowerGraph::from_edges(
+            n,
+            Vec::new(),
+            None,
+            BuildOptions::default(),
+        )),
         Network::Complete => {
             let mut members: Vec<Vec<u32>> = vec![Vec::new(); communities.len()];
             for (i, &c) in community.iter().enumerate() {
@@ -385,7 +401,12 @@ pub fn load_adoption(
                     }
                 }
             }
-            Some(FollowerGraph::from_edges(n, e, None, BuildOptions::default()))
+            Some(FollowerGraph::from_edges(
+                n,
+                e,
+                None,
+                BuildOptions::default(),
+            ))
         }
     };
     Ok(AdoptionData {
@@ -417,7 +438,11 @@ pub fn load_cascades(spec: &CascadeSpec) -> Result<Vec<Cascade>, FitError> {
         entry.1.push(t.max(0.0));
     }
     if order.is_empty() {
-        return Err(FitError::new(&file, "file", "expected at least one cascade, found none"));
+        return Err(FitError::new(
+            &file,
+            "file",
+            "expected at least one cascade, found none",
+        ));
     }
     let mut out = Vec::new();
     for name in order {
@@ -432,7 +457,10 @@ pub fn load_cascades(spec: &CascadeSpec) -> Result<Vec<Cascade>, FitError> {
         return Err(FitError::new(
             &file,
             "fit.observed.min_size",
-            format!("expected some cascades of at least {} events, found none", spec.min_size),
+            format!(
+                "expected some cascades of at least {} events, found none",
+                spec.min_size
+            ),
         ));
     }
     Ok(out)

@@ -83,7 +83,11 @@ impl Band {
         let points = curves.first().map_or(0, Vec::len);
         let mut b = Band::default();
         for k in 0..points {
-            let mut col: Vec<f64> = curves.iter().map(|c| c[k]).filter(|x| x.is_finite()).collect();
+            let mut col: Vec<f64> = curves
+                .iter()
+                .map(|c| c[k])
+                .filter(|x| x.is_finite())
+                .collect();
             col.sort_by(f64::total_cmp);
             b.q05.push(quantile_sorted(&col, 0.05));
             b.q25.push(quantile_sorted(&col, 0.25));
@@ -174,7 +178,9 @@ fn draws(job: &FitJob, run: &AbcRun) -> Vec<(Vec<f64>, u64)> {
         .map(|d| {
             let u = Stream::new(key, Purpose::FitPredictive, 0, d).uniform()
                 * cumulative[cumulative.len() - 1];
-            let j = cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1);
+            let j = cumulative
+                .partition_point(|&c| c <= u)
+                .min(cumulative.len() - 1);
             let values = job
                 .spec
                 .parameters
@@ -205,10 +211,16 @@ pub fn predictive(job: &FitJob, run: &AbcRun) -> anyhow::Result<Predictive> {
                 steps: data.steps,
             };
             let share = |counts: &[Vec<u32>], used: &dyn Fn(usize) -> bool| -> Vec<f64> {
-                let n: u32 = (0..sizes.len()).filter(|&c| used(c)).map(|c| sizes[c]).sum();
+                let n: u32 = (0..sizes.len())
+                    .filter(|&c| used(c))
+                    .map(|c| sizes[c])
+                    .sum();
                 (0..data.steps as usize)
                     .map(|t| {
-                        let a: u32 = (0..sizes.len()).filter(|&c| used(c)).map(|c| counts[c][t]).sum();
+                        let a: u32 = (0..sizes.len())
+                            .filter(|&c| used(c))
+                            .map(|c| counts[c][t])
+                            .sum();
                         f64::from(a) / f64::from(n.max(1))
                     })
                     .collect()
@@ -222,33 +234,42 @@ pub fn predictive(job: &FitJob, run: &AbcRun) -> anyhow::Result<Predictive> {
             let x: Vec<f64> = (1..=data.steps)
                 .map(|t| data.start + f64::from(t) * data.time_per_step)
                 .collect();
-            let check = |name: String, fitted: bool, used: &dyn Fn(usize) -> bool, with_baseline: bool| {
-                let observed = share(&observed_counts, used);
-                let curves: Vec<Vec<f64>> = sim_counts.iter().map(|c| share(c, used)).collect();
-                let band = Band::of(&curves);
-                let mut crps_sum = 0.0;
-                let mut base_sum = 0.0;
-                for (t, &y) in observed.iter().enumerate() {
-                    let mut col: Vec<f64> = curves.iter().map(|c| c[t]).collect();
-                    col.sort_by(f64::total_cmp);
-                    crps_sum += crps(&col, y);
-                    base_sum += (baseline[t] - y).abs();
-                }
-                let m = observed.len().max(1) as f64;
-                CurveCheck {
-                    name,
-                    fitted,
-                    x: x.clone(),
-                    observed,
-                    band,
-                    crps: crps_sum / m,
-                    baseline_crps: if with_baseline { base_sum / m } else { f64::NAN },
-                }
-            };
+            let check =
+                |name: String, fitted: bool, used: &dyn Fn(usize) -> bool, with_baseline: bool| {
+                    let observed = share(&observed_counts, used);
+                    let curves: Vec<Vec<f64>> = sim_counts.iter().map(|c| share(c, used)).collect();
+                    let band = Band::of(&curves);
+                    let mut crps_sum = 0.0;
+                    let mut base_sum = 0.0;
+                    for (t, &y) in observed.iter().enumerate() {
+                        let mut col: Vec<f64> = curves.iter().map(|c| c[t]).collect();
+                        col.sort_by(f64::total_cmp);
+                        crps_sum += crps(&col, y);
+                        base_sum += (baseline[t] - y).abs();
+                    }
+                    let m = observed.len().max(1) as f64;
+                    CurveCheck {
+                        name,
+                        fitted,
+                        x: x.clone(),
+                        observed,
+                        band,
+                        crps: crps_sum / m,
+                        baseline_crps: if with_baseline {
+                            base_sum / m
+                        } else {
+                            f64::NAN
+                        },
+                    }
+                };
             let mut curves = Vec::new();
             let held = job.fitted.iter().filter(|f| !**f).count();
             curves.push(check(
-                if held > 0 { "fitted communities (pooled)".into() } else { "all (pooled)".into() },
+                if held > 0 {
+                    "fitted communities (pooled)".into()
+                } else {
+                    "all (pooled)".into()
+                },
                 true,
                 &|c| job.fitted[c],
                 false,
@@ -263,15 +284,16 @@ pub fn predictive(job: &FitJob, run: &AbcRun) -> anyhow::Result<Predictive> {
             }
             if sizes.len() > 1 {
                 for (c, name) in data.communities.iter().enumerate() {
-                    curves.push(check(name.clone(), job.fitted[c], &|k| k == c, !job.fitted[c]));
+                    curves.push(check(
+                        name.clone(),
+                        job.fitted[c],
+                        &|k| k == c,
+                        !job.fitted[c],
+                    ));
                 }
             }
             let held_out = (held > 0).then(|| {
-                let per: Vec<&CurveCheck> = curves
-                    .iter()
-                    .skip(2)
-                    .filter(|c| !c.fitted)
-                    .collect();
+                let per: Vec<&CurveCheck> = curves.iter().skip(2).filter(|c| !c.fitted).collect();
                 let fitted: Vec<&CurveCheck> = curves.iter().skip(2).filter(|c| c.fitted).collect();
                 let mean = |xs: &[&CurveCheck], f: &dyn Fn(&CurveCheck) -> f64| {
                     xs.iter().map(|c| f(c)).sum::<f64>() / xs.len().max(1) as f64
@@ -313,7 +335,10 @@ fn ccdf(cascades: &[&Cascade], sizes: &[f64]) -> Vec<f64> {
     sizes
         .iter()
         .map(|&s| {
-            cascades.iter().filter(|c| c.times.len() as f64 >= s).count() as f64
+            cascades
+                .iter()
+                .filter(|c| c.times.len() as f64 >= s)
+                .count() as f64
                 / cascades.len().max(1) as f64
         })
         .collect()
@@ -354,9 +379,18 @@ fn cascade_checks(
     let size_grid = log_grid(f64::from(cs.min_size), f64::from(cs.max_size), 40);
     let time_grid = log_grid(1.0, 1e4, 40);
     let sim_refs: Vec<Vec<&Cascade>> = sims.iter().map(|s| s.iter().collect()).collect();
-    let ccdf_band = Band::of(&sim_refs.iter().map(|s| ccdf(s, &size_grid)).collect::<Vec<_>>());
-    let growth_band =
-        Band::of(&sim_refs.iter().map(|s| growth(s, &time_grid)).collect::<Vec<_>>());
+    let ccdf_band = Band::of(
+        &sim_refs
+            .iter()
+            .map(|s| ccdf(s, &size_grid))
+            .collect::<Vec<_>>(),
+    );
+    let growth_band = Band::of(
+        &sim_refs
+            .iter()
+            .map(|s| growth(s, &time_grid))
+            .collect::<Vec<_>>(),
+    );
     let mut curves = Vec::new();
     for (name, set, is_fitted) in [("fitted", &fitted, true), ("held-out", &held, false)] {
         if set.is_empty() {
@@ -421,8 +455,9 @@ fn cascade_checks(
             model_crps: score(&model, &held),
             baseline_crps: score(&base, &held),
             in_sample_crps: score(&model, &fitted),
-            baseline: "the empirical distribution of the fitted cascades (log size and growth shares)"
-                .into(),
+            baseline:
+                "the empirical distribution of the fitted cascades (log size and growth shares)"
+                    .into(),
         }
     });
     Predictive {

@@ -23,7 +23,11 @@ pub struct FitError {
 
 impl FitError {
     /// An error about `key` in `file`.
-    pub fn new(file: impl Into<String>, key: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        file: impl Into<String>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         FitError {
             file: file.into(),
             key: key.into(),
@@ -252,21 +256,35 @@ impl Reader<'_> {
         match self.float(t, prefix, key) {
             Some(x) if ok(x) => x,
             Some(x) => {
-                self.err(&format!("{prefix}.{key}"), format!("expected {what}, found {x}"));
+                self.err(
+                    &format!("{prefix}.{key}"),
+                    format!("expected {what}, found {x}"),
+                );
                 default
             }
             None => default,
         }
     }
 
-    fn int_in(&mut self, t: &Table, prefix: &str, key: &str, default: i64, lo: i64, hi: i64) -> i64 {
+    fn int_in(
+        &mut self,
+        t: &Table,
+        prefix: &str,
+        key: &str,
+        default: i64,
+        lo: i64,
+        hi: i64,
+    ) -> i64 {
         match t.get(key) {
             None => default,
             Some(Value::Integer(i)) if (lo..=hi).contains(i) => *i,
             Some(other) => {
                 self.err(
                     &format!("{prefix}.{key}"),
-                    format!("expected an integer in {lo}..={hi}, found {}", describe(other)),
+                    format!(
+                        "expected an integer in {lo}..={hi}, found {}",
+                        describe(other)
+                    ),
                 );
                 default
             }
@@ -370,8 +388,7 @@ pub fn parse(root: &Table, file: &str, base: &Path, seed: u64) -> Result<FitSpec
         |x| (0.0..1.0).contains(&x),
         "an acceptance rate in [0, 1)",
     );
-    let max_simulations =
-        r.int_in(fit, "fit", "max_simulations", 1_000_000, 1, i64::MAX) as u64;
+    let max_simulations = r.int_in(fit, "fit", "max_simulations", 1_000_000, 1, i64::MAX) as u64;
     let max_attempts = r.int_in(fit, "fit", "max_attempts", 10_000, 1, 100_000_000) as u32;
     let predictive = r.int_in(fit, "fit", "predictive", 200, 10, 1_000_000) as u32;
     let seed = r.int_in(fit, "fit", "seed", seed as i64, 0, i64::MAX) as u64;
@@ -465,7 +482,10 @@ fn parse_parameters(r: &mut Reader<'_>, fit: &Table) -> Vec<Parameter> {
             continue;
         };
         if low >= high {
-            r.err(&at, format!("expected low < high, found low = {low}, high = {high}"));
+            r.err(
+                &at,
+                format!("expected low < high, found low = {low}, high = {high}"),
+            );
             continue;
         }
         let prior = match r.string(t, &at, "prior").as_deref() {
@@ -509,7 +529,11 @@ fn parse_statistics(r: &mut Reader<'_>, fit: &Table, cascades: bool) -> Vec<Stat
     let Value::Array(items) = v else {
         r.err(
             "fit.statistics",
-            format!("expected an array of names ({}), found {}", names.join(", "), describe(v)),
+            format!(
+                "expected an array of names ({}), found {}",
+                names.join(", "),
+                describe(v)
+            ),
         );
         return default;
     };
@@ -537,7 +561,11 @@ fn parse_statistics(r: &mut Reader<'_>, fit: &Table, cascades: bool) -> Vec<Stat
             Some(_) => {}
             None => r.err(
                 &format!("fit.statistics[{i}]"),
-                format!("expected one of {}, found {}", names.join(", "), describe(item)),
+                format!(
+                    "expected one of {}, found {}",
+                    names.join(", "),
+                    describe(item)
+                ),
             ),
         }
     }
@@ -571,7 +599,10 @@ fn parse_holdout(r: &mut Reader<'_>, h: &Table) -> Holdout {
         (Some(other), None) => {
             r.err(
                 "fit.holdout.communities",
-                format!("expected an array of community names, found {}", describe(other)),
+                format!(
+                    "expected an array of community names, found {}",
+                    describe(other)
+                ),
             );
             Holdout::None
         }
@@ -790,7 +821,10 @@ fn floats(r: &mut Reader<'_>, t: &Table, p: &str, key: &str, default: &[f64]) ->
         Some(other) => {
             r.err(
                 &format!("{p}.{key}"),
-                format!("expected a non-empty array of numbers, found {}", describe(other)),
+                format!(
+                    "expected a non-empty array of numbers, found {}",
+                    describe(other)
+                ),
             );
             default.to_vec()
         }

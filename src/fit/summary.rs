@@ -62,7 +62,10 @@ pub fn exposure_excess(frame: &Frame<'_>, graph: &FollowerGraph, adoption: &[u32
             if sources.is_empty() {
                 continue;
             }
-            let seen = sources.iter().filter(|&&s| adoption[s as usize] < t).count();
+            let seen = sources
+                .iter()
+                .filter(|&&s| adoption[s as usize] < t)
+                .count();
             let x = seen as f64 / sources.len() as f64;
             share[i] = x;
             sum_risk += x;
@@ -186,7 +189,11 @@ pub fn weights(groups: &[usize], sims: &[Vec<f64>]) -> Vec<f64> {
     let mut k = 0;
     for &g in groups {
         for _ in 0..g {
-            let mut col: Vec<f64> = sims.iter().map(|s| s[k]).filter(|x| x.is_finite()).collect();
+            let mut col: Vec<f64> = sims
+                .iter()
+                .map(|s| s[k])
+                .filter(|x| x.is_finite())
+                .collect();
             col.sort_by(f64::total_cmp);
             let med = quantile_sorted(&col, 0.5);
             let mut dev: Vec<f64> = col.iter().map(|x| (x - med).abs()).collect();
@@ -240,7 +247,11 @@ mod tests {
         };
         let adoption = [1, 2, NEVER, 3];
         let (s, groups) = adoption_stats(
-            &[Statistic::Curve, Statistic::PooledCurve, Statistic::Exposure],
+            &[
+                Statistic::Curve,
+                Statistic::PooledCurve,
+                Statistic::Exposure,
+            ],
             &frame,
             &g,
             &adoption,
@@ -256,13 +267,20 @@ mod tests {
 
     #[test]
     fn distance_weights_groups_equally() {
-        let sims = vec![vec![0.0, 0.0, 10.0], vec![2.0, 2.0, 30.0], vec![4.0, 4.0, 20.0]];
+        let sims = vec![
+            vec![0.0, 0.0, 10.0],
+            vec![2.0, 2.0, 30.0],
+            vec![4.0, 4.0, 20.0],
+        ];
         let w = weights(&[2, 1], &sims);
         // MADs: 2, 2, 10; group lengths 2, 2, 1.
         assert!((w[0] - 1.0 / 8.0).abs() < 1e-12);
         assert!((w[2] - 1.0 / 100.0).abs() < 1e-12);
         let d = distance(&w, &[2.0, 2.0, 20.0], &[4.0, 2.0, 30.0]);
         assert!((d - (0.5f64 + 1.0).sqrt()).abs() < 1e-12);
-        assert_eq!(distance(&w, &[f64::NAN, 0.0, 0.0], &[0.0; 3]), f64::INFINITY);
+        assert_eq!(
+            distance(&w, &[f64::NAN, 0.0, 0.0], &[0.0; 3]),
+            f64::INFINITY
+        );
     }
 }

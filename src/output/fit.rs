@@ -225,7 +225,11 @@ pub fn write_fit(
         let mut per = String::from("curve,fitted,model_crps,baseline_crps\n");
         for c in &predictive.curves {
             if c.crps.is_finite() {
-                let _ = writeln!(per, "\"{}\",{},{},{}", c.name, c.fitted, c.crps, c.baseline_crps);
+                let _ = writeln!(
+                    per,
+                    "\"{}\",{},{},{}",
+                    c.name, c.fitted, c.crps, c.baseline_crps
+                );
             }
         }
         s.push('\n');
@@ -311,8 +315,12 @@ fn draw_pairs<DB: DrawingBackend>(
 ) -> Drawn {
     root.fill(&WHITE).map_err(msg)?;
     let (top, body) = root.split_vertically(40);
-    top.draw_text(title, &(FONT_FAMILY, 20).into_font().color(&BLACK), (10, 10))
-        .map_err(msg)?;
+    top.draw_text(
+        title,
+        &(FONT_FAMILY, 20).into_font().color(&BLACK),
+        (10, 10),
+    )
+    .map_err(msg)?;
     let params = &job.spec.parameters;
     let d = params.len();
     let post = run.posterior();
@@ -402,15 +410,25 @@ fn draw_predictive<DB: DrawingBackend>(
 ) -> Drawn {
     root.fill(&WHITE).map_err(msg)?;
     let (top, body) = root.split_vertically(44);
-    top.draw_text(title, &(FONT_FAMILY, 17).into_font().color(&BLACK), (10, 12))
-        .map_err(msg)?;
+    top.draw_text(
+        title,
+        &(FONT_FAMILY, 17).into_font().color(&BLACK),
+        (10, 12),
+    )
+    .map_err(msg)?;
     let curves: Vec<_> = predictive.curves.iter().take(16).collect();
     let rows = curves.len().div_ceil(cols);
     let cells = body.split_evenly((rows, cols));
     for (c, area) in curves.iter().zip(&cells) {
         let log_x = c.x.first().is_some_and(|&x| x > 0.0)
-            && c.x.last().zip(c.x.first()).is_some_and(|(l, f)| l / f > 50.0);
-        let xs: Vec<f64> = c.x.iter().map(|&x| if log_x { x.log10() } else { x }).collect();
+            && c.x
+                .last()
+                .zip(c.x.first())
+                .is_some_and(|(l, f)| l / f > 50.0);
+        let xs: Vec<f64> =
+            c.x.iter()
+                .map(|&x| if log_x { x.log10() } else { x })
+                .collect();
         let x0 = xs.first().copied().unwrap_or(0.0);
         let x1 = xs.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
         let ymax = c

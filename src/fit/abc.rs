@@ -140,6 +140,9 @@ pub fn simulation_seed(seed: u64, generation: u32, particle: u32, attempt: u32) 
     )
 }
 
+/// An accepted particle: internal coordinates, distance, simulations and attempts used.
+type Accepted = (Vec<f64>, f64, u64, u64);
+
 fn stream_key(seed: u64) -> u64 {
     mix64(seed ^ 0x4142_4353_4d43_0001)
 }
@@ -212,7 +215,7 @@ where
                 Some(*acc)
             })
             .collect();
-        let found: Vec<Option<(Vec<f64>, f64, u64, u64)>> = (0..n)
+        let found: Vec<Option<Accepted>> = (0..n)
             .into_par_iter()
             .map(|i| {
                 let mut s = Stream::new(key, Purpose::FitProposal, g, i);
@@ -248,7 +251,7 @@ where
         if found.iter().any(Option::is_none) {
             break Stop::Attempts;
         }
-        let found: Vec<(Vec<f64>, f64, u64, u64)> = found.into_iter().flatten().collect();
+        let found: Vec<Accepted> = found.into_iter().flatten().collect();
         let attempts: u64 = found.iter().map(|x| x.3).sum();
         let theta: Vec<Vec<f64>> = found.iter().map(|x| x.0.clone()).collect();
         let distances: Vec<f64> = found.iter().map(|x| x.1).collect();
@@ -344,9 +347,7 @@ fn cholesky(cov: &[Vec<f64>]) -> Vec<Vec<f64>> {
         'outer: for a in 0..d {
             for b in 0..=a {
                 let mut s = cov[a][b] + if a == b { ridge } else { 0.0 };
-                for k in 0..b {
-                    s -= l[a][k] * l[b][k];
-                }
+                s -= (0..b).map(|k| l[a][k] * l[b][k]).sum::<f64>();
                 if a == b {
                     if s <= 0.0 {
                         ok = false;

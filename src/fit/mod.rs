@@ -59,7 +59,7 @@ pub enum Data {
     /// Adoption times with the graph they are simulated on.
     Adoption {
         /// The data.
-        data: AdoptionData,
+        data: Box<AdoptionData>,
         /// The graph (from the files or the scenario).
         graph: FollowerGraph,
     },
@@ -100,7 +100,10 @@ impl FitJob {
                         ));
                     }
                 }
-                Data::Adoption { data, graph }
+                Data::Adoption {
+                    data: Box::new(data),
+                    graph,
+                }
             }
             ObservedSpec::Cascades(c) => {
                 for p in &spec.parameters {

@@ -199,7 +199,7 @@ pub fn weights(groups: &[usize], sims: &[Vec<f64>]) -> Vec<f64> {
             let mut dev: Vec<f64> = col.iter().map(|x| (x - med).abs()).collect();
             dev.sort_by(f64::total_cmp);
             let mut scale = quantile_sorted(&dev, 0.5);
-            if !(scale > 0.0) {
+            if scale.is_nan() || scale <= 0.0 {
                 scale = dev.iter().sum::<f64>() / dev.len().max(1) as f64;
             }
             out.push(if scale > 0.0 {

@@ -81,7 +81,7 @@ fn synthetic_job(seed: u64, truth: &[f64], particles: u32, generations: u32) -> 
     let graph = ovation::runner::load_graph(&sc, None).unwrap();
     let n = graph.node_count() as usize;
     let placeholder = Data::Adoption {
-        data: AdoptionData::synthetic(vec![u32::MAX; n], 12),
+        data: Box::new(AdoptionData::synthetic(vec![u32::MAX; n], 12)),
         graph,
     };
     let mut job = FitJob::from_parts(

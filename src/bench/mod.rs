@@ -221,7 +221,12 @@ pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usi
 /// The `imm` workload: repetition `r` selects seeds afresh with key `r` (no cache), timing the
 /// whole selection. Edge visits are the members of the final RR sets, agents updated the
 /// seeds, steps the RR sets in thousands.
-fn run_imm(mut rec: BenchRecord, graph: &FollowerGraph, threads: usize, reps: usize) -> BenchRecord {
+fn run_imm(
+    mut rec: BenchRecord,
+    graph: &FollowerGraph,
+    threads: usize,
+    reps: usize,
+) -> BenchRecord {
     use crate::model::cascade::EdgeProbability;
     use crate::strategy::imm::{RrModel, imm};
     let model = RrModel::Ic(EdgeProbability::InverseInDegree);

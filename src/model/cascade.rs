@@ -197,7 +197,10 @@ pub fn check_graph(
     }
     if low_high.is_none() {
         let src = graph.source_adjacency();
-        let ws = src.weights.as_ref().expect("both directions carry the weights");
+        let ws = src
+            .weights
+            .as_ref()
+            .expect("both directions carry the weights");
         for v in 0..graph.node_count() {
             let (a, b) = src.range(v);
             let sum: f64 = ws[a..b].iter().map(|&w| f64::from(w)).sum();

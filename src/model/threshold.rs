@@ -180,10 +180,12 @@ fn check(t: &Thresholds, key: &str, kind: Kind, out: &mut Vec<Problem>) {
                 out.push(Problem::new(key, msg));
                 return;
             }
-            if d.is_constant() {
-                if let Some(msg) = value_problem(d.support().0) {
-                    out.push(Problem::new(key, msg));
-                }
+            if let Some(msg) = d
+                .is_constant()
+                .then(|| value_problem(d.support().0))
+                .flatten()
+            {
+                out.push(Problem::new(key, msg));
             }
             // Any other distribution is fine: mass at or below 0 makes instigators, fractional
             // mass above 1 agents who never adopt (see the module doc).

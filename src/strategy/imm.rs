@@ -296,7 +296,9 @@ pub struct ImmResult {
 
 /// `ln C(n, k)`.
 fn ln_choose(n: f64, k: f64) -> f64 {
-    (0..k as u64).map(|i| ((n - i as f64) / (i as f64 + 1.0)).ln()).sum()
+    (0..k as u64)
+        .map(|i| ((n - i as f64) / (i as f64 + 1.0)).ln())
+        .sum()
 }
 
 /// The most RR sets one phase may hold (indices are `u32`).
@@ -339,8 +341,8 @@ pub fn imm(
     // Sampling phase (Algorithm 2): find LB <= OPT.
     let eps_p = std::f64::consts::SQRT_2 * epsilon;
     let log2_n = n.log2();
-    let lambda_p = (2.0 + 2.0 / 3.0 * eps_p) * (lnck + l * ln_n + log2_n.max(1.0).ln()) * n
-        / (eps_p * eps_p);
+    let lambda_p =
+        (2.0 + 2.0 / 3.0 * eps_p) * (lnck + l * ln_n + log2_n.max(1.0).ln()) * n / (eps_p * eps_p);
     let mut lb = 1.0f64;
     let mut sets = RrSets::new();
     let mut i = 1;
@@ -397,7 +399,15 @@ mod tests {
         // Chain 0 -> 1 -> 2 (2 follows 1 follows 0) and 3 alone: with p = 1 the RR set of
         // root 2 is {2, 1, 0}, of 1 {1, 0}, of 0 {0}, of 3 {3}.
         let g = graph(4, vec![(0, 1), (1, 2)]);
-        let sets = sample(&g, RrModel::Ic(EdgeProbability::Constant(1.0)), 5, 0, 0, 200, 1);
+        let sets = sample(
+            &g,
+            RrModel::Ic(EdgeProbability::Constant(1.0)),
+            5,
+            0,
+            0,
+            200,
+            1,
+        );
         assert_eq!(sets.len(), 200);
         for j in 0..sets.len() {
             let s = sets.set(j);
@@ -412,7 +422,14 @@ mod tests {
         // LT with uniform weights: every agent with a source picks it (b = 1).
         let lt = sample(&g, RrModel::Lt(LtWeights::Uniform), 5, 0, 0, 50, 1);
         for j in 0..lt.len() {
-            assert_eq!(lt.set(j).len(), match lt.set(j)[0] { 2 => 3, 1 => 2, _ => 1 });
+            assert_eq!(
+                lt.set(j).len(),
+                match lt.set(j)[0] {
+                    2 => 3,
+                    1 => 2,
+                    _ => 1,
+                }
+            );
         }
     }
 

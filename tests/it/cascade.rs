@@ -326,7 +326,11 @@ fn linear_threshold_keeps_sub_stochastic_weights_as_given() {
         let want2 = theta(2) <= 0.625;
         let want3 = want2 && theta(3) <= 0.5;
         let got = active(&s, &g, i).0;
-        assert_eq!(got, 2 + u64::from(want2) + u64::from(want3), "replicate {i}");
+        assert_eq!(
+            got,
+            2 + u64::from(want2) + u64::from(want3),
+            "replicate {i}"
+        );
         two += u32::from(want2);
         three += u32::from(want3);
     }

@@ -71,18 +71,35 @@ const EMAIL: &str = "file = \"data/email-Eu-core.txt.gz\"\nfollows = \"second-fo
 
 #[test]
 fn imm_matches_celf_on_karate() {
-    compare(KARATE, "rule = \"independent_cascade\"\nprobability = 0.1", 3, 2000, 4000);
+    compare(
+        KARATE,
+        "rule = \"independent_cascade\"\nprobability = 0.1",
+        3,
+        2000,
+        4000,
+    );
     compare(KARATE, "rule = \"linear_threshold\"", 3, 1000, 4000);
 }
 
 #[test]
 fn imm_matches_celf_on_email_eu_core() {
-    compare(EMAIL, "rule = \"independent_cascade\"\nprobability = 0.05", 5, 200, 1500);
+    compare(
+        EMAIL,
+        "rule = \"independent_cascade\"\nprobability = 0.05",
+        5,
+        200,
+        1500,
+    );
 }
 
 #[test]
 fn imm_selection_is_the_same_for_any_thread_count() {
-    let s = scenario(EMAIL, "rule = \"linear_threshold\"", "method = \"imm\"\nk = 10", 1);
+    let s = scenario(
+        EMAIL,
+        "rule = \"linear_threshold\"",
+        "method = \"imm\"\nk = 10",
+        1,
+    );
     let g = load_graph(&s, None).expect("graph");
     let model = RrModel::Lt(ovation::model::cascade::LtWeights::Uniform);
     let one = imm(&g, model, 10, 0.5, 1.0, 7, 1).expect("runs");

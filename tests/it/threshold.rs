@@ -304,7 +304,12 @@ fn list_of_the_wrong_length_is_a_run_time_error() {
 
 /// A scenario of the `threshold` rule on `graph` (a `[graph]` body) with `model` (more
 /// `[model]` keys) and `extra` tables, `replicates` replicates.
-fn threshold_scenario(graph: &str, model: &str, extra: &str, replicates: u32) -> scenario::Scenario {
+fn threshold_scenario(
+    graph: &str,
+    model: &str,
+    extra: &str,
+    replicates: u32,
+) -> scenario::Scenario {
     let text = format!(
         "name = \"t\"\nseed = 1978\nreplicates = {replicates}\nsteps = 10000\n\
          stop_at_fixed_point = true\n[graph]\n{graph}\n[[population]]\nname = \"all\"\n\
@@ -379,6 +384,9 @@ fn granovetter_normal_thresholds_reach_the_fixed_point_of_f() {
     // crowd's bias against the infinite-crowd fixed point is about 0.0006 at n = 500 (a plain
     // simulation of the same process, 3000 replicates), well inside.
     eprintln!("granovetter normal: mean {m:.4}, fixed point {r_star:.4}, SE {se:.4}");
-    assert!((m - r_star).abs() < 4.0 * se, "mean {m}, fixed point {r_star}, se {se}");
+    assert!(
+        (m - r_star).abs() < 4.0 * se,
+        "mean {m}, fixed point {r_star}, se {se}"
+    );
     assert!(finals.iter().all(|&x| x > 0.0), "instigators always riot");
 }

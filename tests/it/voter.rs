@@ -406,7 +406,8 @@ fn invasion_process_fixation_on_a_star_is_the_inverse_degree_weighted_share() {
 #[test]
 fn invasion_process_needs_asynchronous_updating() {
     let base = "seed = 1\n[graph]\ngenerator = \"complete\"\nn = 10\n[[population]]\n[model]\n";
-    let text = format!("{base}rule = \"voter\"\nprocess = \"invasion\"\nupdate = \"synchronous\"\n");
+    let text =
+        format!("{base}rule = \"voter\"\nprocess = \"invasion\"\nupdate = \"synchronous\"\n");
     let e = load_str("v.toml", &text, Path::new("."), &[])
         .expect_err("refused")
         .to_string();

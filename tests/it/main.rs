@@ -9,6 +9,7 @@ mod engine;
 mod epidemic;
 mod fit;
 mod granovetter;
+mod imm;
 mod opinion;
 mod real_data;
 mod report;

@@ -45,7 +45,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let shared_graph = if runner::graph_per_replicate(&scenario) {
         None
     } else {
-        Some(runner::load_graph(&scenario, None)?)
+        let graph = runner::load_graph(&scenario, None)?;
+        if let scenario::GraphSource::File { path, import, .. } = &scenario.graph
+            && !import.header
+        {
+            super::graph::warn_if_header(path, &graph, "`header = true` under [graph]");
+        }
+        Some(graph)
     };
     let todo: Vec<u32> = (0..scenario.replicates)
         .filter(|r| !done.iter().any(|d| d.replicate == *r))

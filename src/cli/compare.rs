@@ -226,6 +226,7 @@ fn manifest_for(
         finished: output::rfc3339_utc(finished),
         threads: rayon::current_num_threads(),
         resumed_replicates: 0,
+        provenance: output::provenance::provenance(sc)?,
     })
 }
 

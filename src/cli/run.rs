@@ -122,6 +122,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         finished: output::rfc3339_utc(SystemTime::now()),
         threads: rayon::current_num_threads(),
         resumed_replicates: resumed,
+        provenance: output::provenance::provenance(&scenario)?,
     };
     let theater = scenario.theater_layout().map(|t| (t.rows, t.seats));
     output::finish(

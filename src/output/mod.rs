@@ -22,8 +22,10 @@ pub mod aggregate;
 pub mod compare;
 mod error;
 pub mod folder;
+pub mod glossary;
 pub mod json;
 pub mod plots;
+pub mod provenance;
 pub mod report;
 pub mod sweep;
 pub mod tables;
@@ -160,6 +162,7 @@ mod tests {
             finished: started.into(),
             threads: 4,
             resumed_replicates: 0,
+            provenance: Default::default(),
         }
     }
 

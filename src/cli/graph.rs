@@ -641,7 +641,8 @@ pub(crate) fn warn_if_header(file: &Path, graph: &FollowerGraph, fix: &str) {
     if let Some((a, b)) = io::header_suspect(graph) {
         eprintln!(
             "ovation: warning: {}: the first line `{a} {b}` looks like a column header, read \
-             as an edge from `{a}` to `{b}`; if it is one, skip it with {fix}",
+             as an edge between two accounts named `{a}` and `{b}`; if it is one, skip it with \
+             {fix}",
             file.display()
         );
     }

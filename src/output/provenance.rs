@@ -98,6 +98,10 @@ pub fn effective(scenario: &Scenario) -> serde_json::Value {
         } => {
             let mut g = to(serde_json::to_value(import));
             if let Some(map) = g.as_object_mut() {
+                // Named as in a scenario's [graph] table.
+                if let Some(d) = map.remove("direction") {
+                    map.insert("follows".into(), d);
+                }
                 map.insert("file".into(), path.display().to_string().into());
                 map.insert("cache".into(), (*cache).into());
             }

@@ -305,7 +305,13 @@ fn write_steps_csv(
     header.extend(key_columns.iter().map(String::as_str));
     header.extend(["step", "measure", "mean", "ci_low", "ci_high", "n"]);
     w.write_record(&header)?;
-    let text = |x: f64| if x.is_finite() { x.to_string() } else { String::new() };
+    let text = |x: f64| {
+        if x.is_finite() {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
     for c in cells {
         let stats = super::aggregate::run_stats(&c.results, super::LEVEL);
         for st in &stats.by_step {

@@ -882,7 +882,7 @@ fn write_plots(
                     .unwrap_or_else(|| mean_ci(&[], LEVEL))
             }
         };
-        let panel_data: Vec<(String, Vec<(String, Summary, Summary)>)> = panels
+        let panel_data: Vec<CostPanel> = panels
             .iter()
             .map(|cost| {
                 let points = stats
@@ -1027,12 +1027,17 @@ fn span_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Where to write each point's label (pixel offsets from the point), so that no two labels
-/// overlap when the space allows: the first of a few candidate places that collides with no
-/// label placed before. `points` are pixel positions with the label's width in pixels.
-fn label_offsets(points: &[(i32, i32, i32)]) -> Vec<(i32, i32)> {
+/// Where to write each point's label (pixel offsets from the point), so that no label
+/// overlaps another label or a point, nor runs past `right`, when the space allows: the first
+/// of a few candidate places that collides with nothing placed before. `points` are pixel
+/// positions with the label's width in pixels.
+fn label_offsets(points: &[(i32, i32, i32)], right: i32) -> Vec<(i32, i32)> {
     const H: i32 = 18;
-    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+    // Every point's marker (radius 7) is taken before any label is placed.
+    let mut placed: Vec<(i32, i32, i32, i32)> = points
+        .iter()
+        .map(|&(x, y, _)| (x - 9, y - 9, x + 9, y + 9))
+        .collect();
     let mut out = Vec::with_capacity(points.len());
     for &(x, y, w) in points {
         let candidates = [
@@ -1047,14 +1052,21 @@ fn label_offsets(points: &[(i32, i32, i32)]) -> Vec<(i32, i32)> {
         ];
         let free = |&(dx, dy): &(i32, i32)| {
             let (x0, y0) = (x + dx, y + dy);
-            placed
-                .iter()
-                .all(|&(a, b, c, d)| x0 + w <= a || x0 >= c || y0 + H <= b || y0 >= d)
+            x0 + w <= right
+                && placed
+                    .iter()
+                    .all(|&(a, b, c, d)| x0 + w <= a || x0 >= c || y0 + H <= b || y0 >= d)
         };
         let (dx, dy) = candidates
             .iter()
             .copied()
             .find(|c| free(c))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&(dx, _)| x + dx + w <= right)
+            })
             .unwrap_or(candidates[0]);
         placed.push((x + dx, y + dy, x + dx + w, y + dy + H));
         out.push((dx, dy));
@@ -1144,13 +1156,16 @@ fn draw_forest<DB: DrawingBackend>(
     root.present().map_err(msg)
 }
 
+/// One cost-effect panel: its x axis title and, per strategy, its cost and its effect.
+type CostPanel = (String, Vec<(String, Summary, Summary)>);
+
 /// The cost-effect plot: one panel per cost, stacked.
 fn draw_cost_panels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     y_axis: &str,
     scale: f64,
-    panels: &[(String, Vec<(String, Summary, Summary)>)],
+    panels: &[CostPanel],
 ) -> Drawn {
     root.fill(&WHITE).map_err(msg)?;
     let areas = root.split_evenly((panels.len().max(1), 1));
@@ -1187,6 +1202,8 @@ fn draw_cost_effect<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(x_axis)
         .y_desc(y_axis)
+        .x_label_formatter(&|v| number(*v))
+        .y_label_formatter(&|v| number(*v))
         .axis_desc_style((FONT_FAMILY, 16))
         .label_style((FONT_FAMILY, 15))
         .light_line_style(RGBColor(240, 240, 240))
@@ -1225,8 +1242,9 @@ fn draw_cost_effect<DB: DrawingBackend>(
         root.get_pixel_range().0.start,
         root.get_pixel_range().1.start,
     );
+    let right = root.get_pixel_range().0.end - 4;
     for ((name, _, _), ((px, py, _), (dx, dy))) in
-        points.iter().zip(at.iter().zip(label_offsets(&at)))
+        points.iter().zip(at.iter().zip(label_offsets(&at, right)))
     {
         root.draw(&Text::new(
             strategy_words(name),
@@ -1395,17 +1413,25 @@ mod tests {
         assert_eq!(cost_panels(&two).len(), 2);
         // An all-zero axis gets a readable span, not ±1e-6.
         assert_eq!(span_of([0.0, 0.0].into_iter()), (-1.0, 1.0));
-        // Three points at the same place: three labels, pairwise apart.
+        // Three points at the same place: three labels, pairwise apart, clear of the points.
         let at = [(100, 100, 80), (100, 100, 80), (102, 101, 80)];
-        let off = label_offsets(&at);
+        let off = label_offsets(&at, 1000);
         for i in 0..3 {
+            let (ax, ay) = (at[i].0 + off[i].0, at[i].1 + off[i].1);
+            for p in &at {
+                let clear =
+                    ax + 80 <= p.0 - 9 || ax >= p.0 + 9 || ay + 18 <= p.1 - 9 || ay >= p.1 + 9;
+                assert!(clear, "{off:?}");
+            }
             for j in 0..i {
-                let (a, b) = (off[i], off[j]);
-                let (ax, ay, bx, by) = (at[i].0 + a.0, at[i].1 + a.1, at[j].0 + b.0, at[j].1 + b.1);
+                let (bx, by) = (at[j].0 + off[j].0, at[j].1 + off[j].1);
                 let apart = ax + 80 <= bx || bx + 80 <= ax || ay + 18 <= by || by + 18 <= ay;
                 assert!(apart, "{off:?}");
             }
         }
+        // A point at the right edge gets its label on its left.
+        let off = label_offsets(&[(990, 100, 80)], 1000);
+        assert!(990 + off[0].0 + 80 <= 1000, "{off:?}");
     }
 
     #[test]

@@ -263,9 +263,13 @@ fn trim(line: &[u8]) -> &[u8] {
     &line[start..end]
 }
 
+/// The first data line of a block: its 1-based line number, its trimmed text, and the second
+/// data line's when the block holds one.
+type FirstLines<'a> = (u64, &'a [u8], Option<&'a [u8]>);
+
 /// The first data line of `block` (its 1-based line number and trimmed text) and the second
 /// data line when the block holds one.
-fn first_two_data_lines(block: &[u8]) -> Option<(u64, &[u8], Option<&[u8]>)> {
+fn first_two_data_lines(block: &[u8]) -> Option<FirstLines<'_>> {
     let mut found: Option<(u64, &[u8])> = None;
     for (i, raw) in block.split(|&b| b == b'\n').enumerate() {
         let line = trim(raw);
@@ -654,24 +658,24 @@ fn parse_stream<R: Read + Send>(
         // A column header in a file of integer ids would otherwise become an edge between two
         // string ids (auto) or a parse error without a hint (integer ids). Checked once, on the
         // first block that holds a data line.
-        if !first_data_checked && !opts.header && mode != Some(Mode::String) {
-            if let Some((line_no, first, second)) = first_two_data_lines(&block[start..]) {
-                first_data_checked = true;
-                let integer_line = |line: &[u8]| match split_fields(line) {
-                    Ok((count, fields)) => {
-                        count >= 2 && fields[..2].iter().all(|t| looks_integer(t))
-                    }
-                    Err(_) => false,
-                };
-                let rest_integer = mode == Some(Mode::Integer) || second.is_some_and(integer_line);
-                let has_letters = first.iter().any(u8::is_ascii_alphabetic);
-                if has_letters && !integer_line(first) && rest_integer {
-                    return Err(parse_error(
-                        lines + line_no,
-                        LineError::LooksLikeHeader,
-                        display_text(first),
-                    ));
-                }
+        if !first_data_checked
+            && !opts.header
+            && mode != Some(Mode::String)
+            && let Some((line_no, first, second)) = first_two_data_lines(&block[start..])
+        {
+            first_data_checked = true;
+            let integer_line = |line: &[u8]| match split_fields(line) {
+                Ok((count, fields)) => count >= 2 && fields[..2].iter().all(|t| looks_integer(t)),
+                Err(_) => false,
+            };
+            let rest_integer = mode == Some(Mode::Integer) || second.is_some_and(integer_line);
+            let has_letters = first.iter().any(u8::is_ascii_alphabetic);
+            if has_letters && !integer_line(first) && rest_integer {
+                return Err(parse_error(
+                    lines + line_no,
+                    LineError::LooksLikeHeader,
+                    display_text(first),
+                ));
             }
         }
         // Skip the header and decide the id kind, one line at a time.

@@ -333,16 +333,35 @@ pub(crate) fn load_impl(
         .into_iter()
         .map(|(text, why)| ScenarioError::new(file_name, None, format!("--set {text}"), why))
         .collect();
+    // The errors of the text without the overrides: an error at a key of the file that is not
+    // among them was caused by an override (say `--set model.rule=threshold` makes the file's
+    // `model.quality` unknown), and says which one.
+    let unoverridden: Option<Vec<(String, String)>> = (!applied.is_empty() && !sink.is_empty())
+        .then(|| {
+            let plain = Layers {
+                replace: layers.replace,
+                overrides: &[],
+            };
+            match load_impl(file_name, text, base_dir, &plain, Checks::NESTED) {
+                Ok(_) => Vec::new(),
+                Err(e) => e.0.into_iter().map(|e| (e.key, e.message)).collect(),
+            }
+        });
     errors.extend(
         sink.into_iter()
             .map(|e| match blame_override(&e.path, &applied, &spans) {
                 Some(o) => ScenarioError::new(file_name, None, format!("--set {o}"), e.message),
-                None => ScenarioError::new(
-                    file_name,
-                    spans.position(&e.path, e.at),
-                    display_path(&e.path),
-                    e.message,
-                ),
+                None => {
+                    let key = display_path(&e.path);
+                    let mut message = e.message;
+                    if let Some(plain) = &unoverridden
+                        && !plain.iter().any(|(k, m)| *k == key && *m == message)
+                        && let Some(o) = closest_override(&e.path, &applied)
+                    {
+                        message = format!("{message} (because of `{o}`)");
+                    }
+                    ScenarioError::new(file_name, spans.position(&e.path, e.at), key, message)
+                }
             }),
     );
     if let Some(specs) = &strategy_specs {
@@ -417,6 +436,20 @@ pub(crate) fn load_impl(
         overrides: overrides.to_vec(),
         resolved: table,
     })
+}
+
+/// The override that shares the longest leading part of its key path with `path` (at least
+/// the top-level table), the last one on a tie: the likely cause of an error at a key the
+/// override did not set.
+fn closest_override<'o>(path: &[span::Seg], applied: &'o [overrides::Override]) -> Option<&'o str> {
+    let common =
+        |o: &overrides::Override| o.path.iter().zip(path).take_while(|(a, b)| a == b).count();
+    applied
+        .iter()
+        .rev()
+        .filter(|o| common(o) >= 1)
+        .max_by_key(|o| common(o))
+        .map(|o| o.text.as_str())
 }
 
 /// The override an error at `path` comes from: the last one that set `path` or a table above

@@ -234,7 +234,13 @@ mod tests {
   "started": "1970-01-01T00:00:00Z",
   "finished": "1970-01-01T00:00:01Z",
   "threads": 1,
-  "resumed_replicates": 0
+  "resumed_replicates": 0,
+  "provenance": {
+    "version": "",
+    "commit": "",
+    "inputs": [],
+    "effective": null
+  }
 }
 "#
         );

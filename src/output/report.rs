@@ -277,15 +277,16 @@ fn diff_num(v: &Value, share: bool) -> String {
     }
 }
 
-/// The strategy a run folder belongs to, when it is `<compare folder>/strategies/<name>/`.
+/// The strategy a run folder belongs to, when it is `<compare folder>/strategies/<name>/`
+/// (the comparison's own manifest is written last, so it may not exist yet; when it does, it
+/// must be a comparison's).
 fn strategy_of(dir: &Path) -> Option<String> {
     let parent = dir.parent()?;
     if parent.file_name()? != "strategies" {
         return None;
     }
-    let top = parent.parent()?;
-    let manifest = read_json(&top.join("manifest.json")).ok()?;
-    if manifest["kind"] != "compare" {
+    let top = parent.parent()?.join("manifest.json");
+    if top.is_file() && read_json(&top).ok()?["kind"] != "compare" {
         return None;
     }
     dir.file_name()?.to_str().map(str::to_string)

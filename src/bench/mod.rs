@@ -221,13 +221,13 @@ pub fn fill_speedups(records: &mut [BenchRecord]) {
     }
 }
 
-/// Writes `bench.csv`, `bench.json` and `scaling.png`/`scaling.svg` into `dir`.
+/// Writes `bench.csv`, `bench.json` and `scaling.png`/`scaling.svg` into `dir` (a folder opened
+/// with [`crate::output::RunFolder::open_flat`]), each through `output`'s atomic writer.
 pub fn write_outputs(
     dir: &Path,
     records: &[BenchRecord],
     graph_text: &str,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir)?;
     let mut csv = String::from(
         "workload,n,m,threads,reps,wall_min_s,wall_median_s,wall_max_s,edge_visits,\
          edge_visits_per_s,agents_updated,agents_updated_per_s,steps,peak_rss_bytes,\
@@ -256,14 +256,17 @@ pub fn write_outputs(
         ));
     }
     let csv_path = dir.join("bench.csv");
-    std::fs::write(&csv_path, csv)?;
+    crate::output::write_atomic(&csv_path, csv.as_bytes())?;
     let json = serde_json::json!({
         "graph": graph_text,
         "machine_threads": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "records": records,
     });
     let json_path = dir.join("bench.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
+    crate::output::write_atomic(
+        &json_path,
+        (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
+    )?;
     let mut out = vec![csv_path, json_path];
     let title = format!("ovation bench: speed-up against threads ({graph_text})");
     out.extend(render(

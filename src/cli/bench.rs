@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use crate::bench::{self, peer};
 use crate::graph::generators::{GeneratorSpec, generate};
 use crate::graph::io::{ImportOptions, load_graph};
+use crate::output::{FolderMode, RunFolder};
 
 /// Arguments of `ovation bench`.
 #[derive(Debug, Args)]
@@ -44,9 +45,13 @@ pub struct BenchArgs {
     /// Repetitions (replicates 0..reps) per workload and thread count.
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
-    /// Folder for bench.csv, bench.json and scaling.png/svg.
+    /// Folder for bench.csv, bench.json and scaling.png/svg (refused if it holds anything,
+    /// unless it is an earlier benchmark's folder and --force is given).
     #[arg(long, default_value = "bench-out")]
     pub out: PathBuf,
+    /// Replace an earlier benchmark's folder (only files ovation wrote are removed).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Subcommands of `ovation bench`.
@@ -79,6 +84,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         }
         return Ok(0);
     }
+    check_args(&args)?;
+    let mode = if args.force {
+        FolderMode::Force
+    } else {
+        FolderMode::New
+    };
+    let folder = RunFolder::open_flat(&args.out, mode, "bench")?;
     let (graph, text) = match &args.graph {
         Some(path) => (
             load_graph(path, &ImportOptions::default(), &|_| {})
@@ -115,11 +127,36 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
         }
     }
     bench::fill_speedups(&mut records);
-    let files = bench::write_outputs(&args.out, &records, &text)?;
+    let files = bench::write_outputs(folder.path(), &records, &text)?;
     println!("{text}");
     print!("{}", bench::table(&records));
     for f in files {
         println!("wrote {}", f.display());
     }
     Ok(0)
+}
+
+/// Refuses, before any work, what would give a meaningless benchmark: an unknown workload, no
+/// repetitions, a thread count of 0 or above [`crate::cli::MAX_THREADS`].
+fn check_args(args: &BenchArgs) -> anyhow::Result<()> {
+    for w in &args.workload {
+        if !bench::WORKLOADS.contains(&w.as_str()) {
+            anyhow::bail!(
+                "--workload: unknown workload {w:?}; expected one of {}",
+                bench::WORKLOADS.join(", ")
+            );
+        }
+    }
+    if args.reps == 0 {
+        anyhow::bail!("--reps: expected at least 1 repetition, found 0");
+    }
+    for &t in &args.threads_list {
+        if t == 0 || t > crate::cli::MAX_THREADS {
+            anyhow::bail!(
+                "--threads-list: expected thread counts from 1 to {}, found {t}",
+                crate::cli::MAX_THREADS
+            );
+        }
+    }
+    Ok(())
 }

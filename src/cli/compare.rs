@@ -44,7 +44,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     for (s, sc) in &cmp.strategies {
         fp.push_str(&format!("{}={};", s.name, runner::fingerprint(sc)));
     }
-    let top = RunFolder::open(&dir, mode, &fp)?;
+    let top = RunFolder::open_flat(&dir, mode, &fp)?;
     let mut folders = Vec::new();
     for (s, sc) in &cmp.strategies {
         let sub = dir.join("strategies").join(&s.name);
@@ -167,9 +167,6 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
         &manifest,
         cmp.base.output.plots,
     )?;
-    // The comparison folder keeps its replicates under strategies/<name>/; the empty
-    // replicates/ folder the run folder made is not needed.
-    let _ = std::fs::remove_dir(dir.join(output::folder::REPLICATES_DIR));
     if !args.folder.quiet {
         let stats = std::fs::read(dir.join("stats.json")).context("stats.json")?;
         let v: serde_json::Value = serde_json::from_slice(&stats).context("stats.json")?;

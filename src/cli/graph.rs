@@ -490,18 +490,27 @@ fn byte_bar(path: &Path, verb: &str) -> ProgressBar {
     pb
 }
 
-/// Whether `path` may be replaced: with `force`, or when it is an ovation graph cache (a
-/// derived file, rebuilt from its source at will). Anything else, such as the user's own edge
-/// list, is never replaced without `--force`.
+/// Whether `path` may be replaced: an ovation graph cache always (a derived file, rebuilt from
+/// its source at will); with `force`, any other graph file ovation wrote (an edge list, DOT,
+/// GraphML or id map export, see [`io::written_by_ovation`]). A file ovation did not write,
+/// such as the user's own edge list or notes, is never replaced, `--force` or not.
 fn may_replace(path: &Path, force: bool) -> bool {
-    force || io::is_cache(path).unwrap_or(false)
+    io::is_cache(path).unwrap_or(false) || (force && io::written_by_ovation(path))
 }
 
 /// Refuses to go on if `path` exists and may not be replaced (see [`may_replace`]).
 fn refuse_overwrite(path: &Path, force: bool) -> anyhow::Result<()> {
-    if path.exists() && !may_replace(path, force) {
+    if std::fs::symlink_metadata(path).is_ok() && !may_replace(path, force) {
+        if force {
+            bail!(
+                "{}: already exists and is not a graph file ovation wrote; --force replaces only \
+                 those, so it is left as it is; choose another output file",
+                path.display()
+            );
+        }
         bail!(
-            "{}: already exists and is not an ovation graph cache; pass --force to overwrite it",
+            "{}: already exists and is not an ovation graph cache; pass --force to overwrite a \
+             graph file ovation wrote, or choose another output file",
             path.display()
         );
     }
@@ -548,7 +557,8 @@ fn write_atomically(
     persisted.map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow::anyhow!(
-                "{}: already exists and is not an ovation graph cache; pass --force to overwrite it",
+                "{}: appeared while it was being written and is not a graph file ovation wrote; \
+                 it is left as it is",
                 path.display()
             )
         } else {

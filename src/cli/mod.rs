@@ -5,6 +5,10 @@ use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand};
 
+/// The most worker threads `--threads` (and `bench --threads-list`) accept: far more than any
+/// machine's cores, while a mistyped 100000 is refused instead of hanging the machine.
+pub const MAX_THREADS: usize = 1024;
+
 /// ovation: social information cascades on follower graphs.
 #[derive(Debug, Parser)]
 #[command(name = "ovation", version, about, long_about = None)]
@@ -109,6 +113,12 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    if let Some(t) = cli.threads
+        && (t == 0 || t > MAX_THREADS)
+    {
+        eprintln!("ovation: --threads: expected a count from 1 to {MAX_THREADS}, found {t}");
+        return 2;
+    }
     if let Some(t) = cli.threads
         && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(t)

@@ -22,16 +22,34 @@ pub enum OutputError {
         /// The path.
         path: PathBuf,
     },
-    /// `--force` was given for a non-empty folder that no run created (it holds no `run.json`);
-    /// it is not deleted, since it may hold anything.
+    /// `--force` was given for a non-empty folder that ovation did not create (no `run.json`,
+    /// or one ovation did not write); nothing in it is removed, since it may hold anything.
     #[error(
-        "{}: refusing to clear this folder with --force: it is not an ovation run folder (it has \
-         no run.json); choose another output folder or empty it yourself",
+        "{}: refusing to clear this folder with --force: it is not an ovation result folder \
+         ({reason}; found: {found}); nothing was removed; choose another output folder",
         dir.display()
     )]
     NotARunFolder {
         /// The folder.
         dir: PathBuf,
+        /// Why it is not recognised.
+        reason: String,
+        /// Its entries, by name.
+        found: String,
+    },
+    /// `--force` was given for a result folder that also holds entries ovation did not write;
+    /// nothing in it is removed.
+    #[error(
+        "{}: refusing to clear this folder with --force: it holds entries ovation did not \
+         write: {entries}; nothing was removed; move them elsewhere or choose another output \
+         folder",
+        dir.display()
+    )]
+    UnknownEntries {
+        /// The folder.
+        dir: PathBuf,
+        /// The entries, relative to the folder.
+        entries: String,
     },
     /// `--resume` was given for a folder that does not exist.
     #[error("{}: cannot resume: the folder does not exist; run without --resume to start it", dir.display())]

@@ -18,6 +18,7 @@
 //! gives byte-identical CSV and JSON files (the manifest's times aside).
 
 pub mod aggregate;
+pub mod clear;
 pub mod compare;
 mod error;
 pub mod folder;

@@ -7,6 +7,7 @@ mod cli_graph;
 mod compare;
 mod engine;
 mod epidemic;
+mod force;
 mod granovetter;
 mod opinion;
 mod real_data;

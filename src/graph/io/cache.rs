@@ -37,7 +37,7 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> GraphIoError + '_ {
 }
 
 fn open(path: &Path) -> Result<File, GraphIoError> {
-    File::open(path).map_err(|error| super::edgelist::open_error(path, error))
+    super::edgelist::open_input(path)
 }
 
 /// Whether `path` is a graph cache, by its magic bytes (not its name). **Errors** if the file

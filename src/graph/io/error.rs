@@ -15,6 +15,14 @@ pub enum GraphIoError {
         /// The file.
         path: PathBuf,
     },
+    /// The path is a FIFO, folder or device, not a file to read a graph from.
+    #[error("{}: expected a regular file, found {kind}", .path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
     /// Reading or writing the file failed.
     #[error("{}: {error}", .path.display())]
     Io {

@@ -36,13 +36,16 @@ pub struct CompareArgs {
 pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
     let cmp = load_comparison(&args.scenario, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    crate::cli::check_memory(&cmp.strategies.iter().map(|(_, s)| s).collect::<Vec<_>>())?;
     let dir = args
         .folder
         .folder(&format!("{}-compare", cmp.base.name), started);
     let mode = args.folder.mode();
     let mut fp = String::new();
     for (s, sc) in &cmp.strategies {
-        fp.push_str(&format!("{}={};", s.name, runner::fingerprint(sc)));
+        for line in runner::fingerprint(sc).lines() {
+            fp.push_str(&format!("strategy {} {line}\n", s.name));
+        }
     }
     let top = RunFolder::open_flat(&dir, mode, &fp)?;
     let mut folders = Vec::new();
@@ -78,15 +81,18 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
     for f in &folders {
         done.push(if args.folder.resume {
-            f.done()?
+            f.done(cmp.base.replicates)?
         } else {
             Vec::new()
         });
     }
     let replicates = cmp.base.replicates;
     let jobs: Vec<(usize, u32)> = (0..cmp.strategies.len())
-        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
-        .filter(|(s, r)| !done[*s].iter().any(|d| d.replicate == *r))
+        .flat_map(|s| {
+            output::missing_replicates(&done[s], replicates)
+                .into_iter()
+                .map(move |r| (s, r))
+        })
         .collect();
     let bar = progress(jobs.len() as u64, args.folder.quiet);
     let failures = Mutex::new(Vec::new());

@@ -517,53 +517,42 @@ fn refuse_overwrite(path: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `path` through a temporary file in the same folder, moved into place once `write`
-/// succeeded: a failed write leaves no partial file. Refuses an existing `path` unless `force`.
+/// Writes `path` through `output`'s atomic writer (a temporary file in the same folder, moved
+/// into place once `write` succeeded): a failed write leaves no partial file. Refuses an
+/// existing `path` unless it may be replaced ([`may_replace`]), also when it appears meanwhile.
 fn write_atomically(
     path: &Path,
     force: bool,
     write: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    use crate::output::OutputError;
+    use crate::output::folder::AtomicFile;
     refuse_overwrite(path, force)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".ovation-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-    write(tmp.path())?;
-    // Temporary files are private (0600), and `graph::io` may have replaced ours with its own;
-    // give the result the mode a file created with the usual umask (022) gets.
+    let file = AtomicFile::create(path)?;
+    write(file.temp_path())?;
+    // `graph::io` may have replaced the temporary file with its own private (0600) one; give
+    // the result the mode a file created with the usual umask (022) gets.
     #[cfg(unix)]
     std::fs::set_permissions(
-        tmp.path(),
+        file.temp_path(),
         std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .with_context(|| format!("{}: cannot set permissions", path.display()))?;
-    let persisted = if may_replace(path, force) {
-        tmp.persist(path).map(|_| ())
+    let replace = may_replace(path, force);
+    let committed = if replace {
+        file.commit()
     } else {
-        tmp.persist_noclobber(path).map(|_| ())
+        file.commit_noclobber()
     };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    committed.map_err(|e| match e {
+        OutputError::Write { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
             anyhow::anyhow!(
                 "{}: appeared while it was being written and is not a graph file ovation wrote; \
                  it is left as it is",
                 path.display()
             )
-        } else {
-            anyhow::Error::new(e.error).context(format!("{}: cannot write", path.display()))
         }
+        other => anyhow::Error::new(other),
     })
 }
 

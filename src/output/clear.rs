@@ -94,6 +94,15 @@ fn read_ledger(dir: &Path) -> Result<BTreeSet<String>, OutputError> {
         .collect())
 }
 
+/// The names the ledger of `dir` lists, or `None` when it has none (a folder written before
+/// the ledger existed, or not by ovation).
+pub(crate) fn ledger_names(dir: &Path) -> Result<Option<BTreeSet<String>>, OutputError> {
+    if fs::symlink_metadata(dir.join(LEDGER_FILE)).is_err() {
+        return Ok(None);
+    }
+    read_ledger(dir).map(Some)
+}
+
 /// Whether `name` names an entry directly inside a folder.
 fn is_plain_name(name: &str) -> bool {
     !name.is_empty()

@@ -66,14 +66,16 @@ pub enum OutputError {
         /// The missing `run.json`.
         path: PathBuf,
     },
-    /// `--resume` was given for a run of another scenario, seed or program version.
+    /// `--resume` was given for a folder started with other inputs (scenario, graph file,
+    /// program build).
     #[error(
-        "{}: cannot resume: the folder holds a run of a different scenario, seed or program \
-         version (fingerprint {found}, expected {expected}); pass --force to start over or \
-         choose another output folder",
+        "{}: cannot resume: {changed}; the results would mix the two; pass --force to start \
+         over or choose another output folder",
         path.display()
     )]
     FingerprintMismatch {
+        /// What changed, in words.
+        changed: String,
         /// The `run.json` read.
         path: PathBuf,
         /// The fingerprint of the scenario being run.

@@ -151,6 +151,7 @@ impl RunFolder {
                 };
                 if found.fingerprint != fingerprint {
                     return Err(OutputError::FingerprintMismatch {
+                        changed: changes(fingerprint, &found.fingerprint),
                         path: run_file,
                         expected: fingerprint.to_string(),
                         found: found.fingerprint,
@@ -222,11 +223,12 @@ impl RunFolder {
         write_atomic(&path, &bytes)
     }
 
-    /// The finished replicates on disk, sorted by replicate index. Files that are not named
-    /// like a replicate (e.g. leftovers of an interrupted write) are skipped; a file that cannot
-    /// be parsed, or holds another replicate than its name says, is an error.
+    /// The finished replicates on disk with an index below `replicates`, sorted by index.
+    /// Files that are not named like a replicate (e.g. leftovers of an interrupted write), and
+    /// those of replicates beyond the count (a run started with more), are not read; a file
+    /// that cannot be parsed, or holds another replicate than its name says, is an error.
     /// Computes in **O(total size of the files)**.
-    pub fn done(&self) -> Result<Vec<ReplicateResult>, OutputError> {
+    pub fn done(&self, replicates: u32) -> Result<Vec<ReplicateResult>, OutputError> {
         let entries = fs::read_dir(&self.replicates).map_err(|source| OutputError::Read {
             path: self.replicates.clone(),
             source,
@@ -241,6 +243,9 @@ impl RunFolder {
             let Some(index) = name.to_str().and_then(replicate_index) else {
                 continue;
             };
+            if index >= replicates {
+                continue;
+            }
             found.push((index, entry.path()));
         }
         found.sort();
@@ -266,6 +271,61 @@ impl RunFolder {
         }
         Ok(results)
     }
+}
+
+/// What differs between two fingerprints of `label: value` lines, in words, naming each
+/// input that changed, e.g. "the folder was started with other inputs: graph file g.txt
+/// changed".
+fn changes(expected: &str, found: &str) -> String {
+    let split = |text: &str| -> Vec<(String, String)> {
+        text.lines()
+            .map(|l| match l.rsplit_once(": ") {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (String::new(), l.to_string()),
+            })
+            .collect()
+    };
+    let (exp, old) = (split(expected), split(found));
+    let mut what = Vec::new();
+    for (k, v) in &exp {
+        match old.iter().find(|(ok, _)| ok == k) {
+            Some((_, ov)) if ov == v => {}
+            Some((_, ov)) if k.is_empty() => what.push(format!("fingerprint {ov} is now {v}")),
+            Some((_, ov)) => what.push(format!("{k} changed (was {ov}, now {v})")),
+            None if k.is_empty() => what.push(format!("fingerprint is now {v}")),
+            None => what.push(format!("{k} is new")),
+        }
+    }
+    for (k, _) in &old {
+        if !exp.iter().any(|(ek, _)| ek == k) {
+            what.push(if k.is_empty() {
+                "the folder's fingerprint has another form".to_string()
+            } else {
+                format!("{k} is no longer an input")
+            });
+        }
+    }
+    if what.is_empty() {
+        what.push("the fingerprint differs".into());
+    }
+    format!(
+        "the folder was started with other inputs: {}",
+        what.join("; ")
+    )
+}
+
+/// The replicates in `0..replicates` that `done` (sorted by index, as
+/// [`RunFolder::done`] returns them) lacks, in order. **O(replicates + done)**.
+pub fn missing_replicates(done: &[ReplicateResult], replicates: u32) -> Vec<u32> {
+    let mut have = done.iter().map(|d| d.replicate).peekable();
+    let mut out = Vec::new();
+    for r in 0..replicates {
+        while have.next_if(|&h| h < r).is_some() {}
+        if have.next_if_eq(&r).is_none() {
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// The replicate index of a file named like `000042.json`, or `None`.
@@ -382,6 +442,18 @@ impl AtomicFile {
         BufWriter::new(self.tmp.as_file_mut())
     }
 
+    /// Renames the temporary file to the final name unless something is there by now
+    /// (**errors** with `AlreadyExists` then, leaving it as it is).
+    pub(crate) fn commit_noclobber(self) -> Result<(), OutputError> {
+        self.tmp
+            .persist_noclobber(&self.path)
+            .map(drop)
+            .map_err(|e| OutputError::Write {
+                path: self.path,
+                source: e.error,
+            })
+    }
+
     /// Renames the temporary file to the final name, replacing any file there.
     pub(crate) fn commit(self) -> Result<(), OutputError> {
         self.tmp
@@ -464,7 +536,7 @@ mod tests {
         fs::remove_file(dir.join("notes.csv")).expect("rm");
 
         let folder = RunFolder::open(&dir, FolderMode::Force, "new").expect("force");
-        assert!(folder.done().expect("done").is_empty());
+        assert!(folder.done(u32::MAX).expect("done").is_empty());
         assert!(!dir.join("summary.csv").exists());
         // The new fingerprint is recorded.
         RunFolder::open(&dir, FolderMode::Resume, "new").expect("resume");
@@ -505,7 +577,7 @@ mod tests {
 
         let folder = RunFolder::open(&dir, FolderMode::Resume, "f1").expect("resume");
         assert!(!stale.exists());
-        let done = folder.done().expect("done");
+        let done = folder.done(u32::MAX).expect("done");
         assert_eq!(done, vec![replicate(0), replicate(2), replicate(5)]);
 
         let missing = root.path().join("nope");
@@ -527,7 +599,7 @@ mod tests {
         r.information_efficiency = 5e-324;
         folder.write_replicate(&r).expect("write");
         assert!(folder.replicate_path(7).ends_with("replicates/000007.json"));
-        assert_eq!(folder.done().expect("done"), vec![r]);
+        assert_eq!(folder.done(u32::MAX).expect("done"), vec![r]);
     }
 
     #[test]
@@ -536,7 +608,7 @@ mod tests {
         let folder = RunFolder::open(root.path(), FolderMode::New, "f").expect("new");
         let bytes = serde_json::to_vec(&replicate(1)).expect("json");
         write_atomic(&folder.replicate_path(4), &bytes).expect("write");
-        let err = folder.done().expect_err("misnamed");
+        let err = folder.done(u32::MAX).expect_err("misnamed");
         assert!(err.to_string().contains("000004.json"), "{err}");
     }
 

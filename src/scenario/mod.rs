@@ -23,6 +23,7 @@ mod brand;
 mod check;
 mod de;
 mod error;
+pub mod memory;
 mod overrides;
 mod parse;
 mod span;
@@ -171,6 +172,16 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
             message,
         )]))
     };
+    // A FIFO would block the read forever; a folder or device is no scenario.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        return fail(
+            "expected a regular file (a FIFO, folder or device cannot be read as a \
+                     scenario)"
+                .to_string(),
+        );
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read the scenario file: {e}")),

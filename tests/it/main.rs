@@ -1,6 +1,7 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
 mod bass;
+mod bad_input;
 mod brand;
 mod cascade;
 mod cli_graph;
@@ -9,6 +10,7 @@ mod engine;
 mod epidemic;
 mod force;
 mod granovetter;
+mod hardening;
 mod opinion;
 mod real_data;
 mod report;

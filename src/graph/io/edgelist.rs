@@ -398,6 +398,9 @@ fn parse_weight(token: &[u8]) -> Result<f32, LineError> {
     std::str::from_utf8(token)
         .ok()
         .and_then(|s| s.parse::<f32>().ok())
+        // NaN, infinite (also a finite text beyond f32's range) and negative weights would
+        // poison delays and thresholds downstream: refused here, where they enter.
+        .filter(|w| w.is_finite() && *w >= 0.0)
         .ok_or_else(|| LineError::BadWeight {
             token: display_text(token),
         })

@@ -157,8 +157,9 @@ pub enum LineError {
         /// The token, escaped and shortened.
         token: String,
     },
-    /// A weight that is not a number.
-    #[error("expected a number as the weight in column 3, found \"{token}\"")]
+    /// A weight that is not a finite, non-negative number (NaN, infinite, out of `f32`'s range
+    /// or negative).
+    #[error("expected a finite, non-negative number as the weight in column 3, found \"{token}\"")]
     BadWeight {
         /// The token, escaped and shortened.
         token: String,

@@ -172,10 +172,11 @@ pub fn run_one_with(
             .as_ref()
             .map(|b| brand::BrandSetup::new(b, &scenario.population, graph, &agents)),
     };
-    Ok(match observer {
+    match observer {
         Some(o) => run_replicate_with(setup, o),
         None => run_replicate(setup),
-    })
+    }
+    .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))
 }
 
 /// What determines the results, one line per input, `label: hash`: the resolved scenario

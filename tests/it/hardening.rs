@@ -73,20 +73,20 @@ fn weights_that_are_not_finite_non_negative_numbers_are_refused_at_their_line() 
             out.to_str().expect("utf-8"),
         ]);
         assert_eq!(code, 1, "{bad}: {err}");
-        assert!(err.contains("w.txt") && err.contains(":3"), "{bad}: {err}");
+        assert!(err.contains("w.txt: line 3:"), "{bad}: {err}");
         assert!(err.contains("finite, non-negative"), "{bad}: {err}");
     }
     // The same file as a scenario's weighted graph with edge-weight delays: refused, no panic.
     let g = write(tmp.path(), "w.txt", "1 2 NaN\n2 3 1\n");
     let text = THEATER.replace(
         "[graph]\ngenerator = \"theater\"\nrows = 5\nseats = 5\n",
-        "[graph]\nfile = \"w.txt\"\nweighted = true\n",
+        "[graph]\nfile = \"w.txt\"\nfollows = \"second-follows-first\"\nweighted = true\n",
     ) + "[timing]\nscheme = \"delayed\"\nlatency = { kind = \"edge_weights\" }\n";
     let s = write(tmp.path(), "e.toml", &text);
     let out = tmp.path().join("e-out");
     let (code, err) = run(&["run", &s, "--out", out.to_str().expect("utf-8"), "--quiet"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains(&g) || err.contains("w.txt:1"), "{err}");
+    assert!(err.contains(&g) && err.contains("line 1"), "{err}");
 }
 
 /// A run started on one graph file is not resumed on another under the same name; the error
@@ -97,7 +97,7 @@ fn resume_refuses_a_replaced_graph_file_and_names_it() {
     write(tmp.path(), "g.txt", "1 2\n2 3\n3 1\n1 3\n");
     let text = THEATER.replace(
         "[graph]\ngenerator = \"theater\"\nrows = 5\nseats = 5\n",
-        "[graph]\nfile = \"g.txt\"\n",
+        "[graph]\nfile = \"g.txt\"\nfollows = \"second-follows-first\"\n",
     );
     let s = write(tmp.path(), "s.toml", &text);
     let out = tmp.path().join("o");
@@ -383,4 +383,34 @@ fn the_report_embeds_no_linked_or_foreign_file() {
     for b64 in ["U0VDUkVU", "TU9ULU9WQVRJT05T", "cm9vdDp4"] {
         assert!(!html.contains(b64), "{b64} is in the report");
     }
+}
+
+/// The engine checks its setup itself instead of panicking when a caller skipped the runner's
+/// checks (item 11): agents that do not match the graph are an error.
+#[test]
+fn the_engine_refuses_a_setup_it_cannot_run() {
+    use ovation::engine::{Setup, run_replicate};
+    let base = Path::new(".");
+    let big = ovation::scenario::load_str("a.toml", THEATER, base, &[]).expect("valid");
+    let small_text = THEATER.replace("rows = 5", "rows = 2");
+    let small = ovation::scenario::load_str("b.toml", &small_text, base, &[]).expect("valid");
+    let graph = ovation::runner::load_graph(&big, None).expect("graph");
+    let small_graph = ovation::runner::load_graph(&small, None).expect("graph");
+    let agents = ovation::runner::agents_for(&small, &small_graph, 0).expect("agents");
+    let err = run_replicate(Setup {
+        graph: &graph,
+        agents: &agents,
+        rule: &big.model,
+        timing: &big.timing,
+        stop: big.stop,
+        key: 1,
+        replicate: 0,
+        theater: big.theater_layout(),
+        brand: None,
+    })
+    .expect_err("10 agents on 25 nodes");
+    assert!(
+        err.contains("10 agents") && err.contains("25 nodes"),
+        "{err}"
+    );
 }

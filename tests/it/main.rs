@@ -1,11 +1,12 @@
 //! Integration tests, in one binary (one link on a 2-core CI).
 
-mod bass;
 mod bad_input;
+mod bass;
 mod brand;
 mod cascade;
 mod cli_graph;
 mod compare;
+mod crash;
 mod engine;
 mod epidemic;
 mod force;

@@ -12,6 +12,7 @@ mod epidemic;
 mod force;
 mod granovetter;
 mod hardening;
+mod imm;
 mod opinion;
 mod real_data;
 mod report;

@@ -619,9 +619,10 @@ mod tests {
             b[at] = 0x1b;
         });
         assert!(msg.contains("control character"), "{msg}");
-        // A NaN weight.
+        // A NaN weight: the weights follow the header and the two adjacencies (5 offsets, 4
+        // targets each).
         let msg = crafted(&sample(true, None), |b| {
-            let weights = 64 + 2 * (8 * 5 + 4 * 4 + 0);
+            let weights = 64 + 2 * (8 * 5 + 4 * 4);
             b[weights..weights + 4].copy_from_slice(&f32::NAN.to_bits().to_le_bytes());
         });
         assert!(msg.contains("weight"), "{msg}");

@@ -10,6 +10,7 @@ mod crash;
 mod engine;
 mod epidemic;
 mod force;
+mod fuzz_smoke;
 mod granovetter;
 mod hardening;
 mod imm;

@@ -1250,7 +1250,7 @@ mod tests {
         };
         let msg = error(b"a b heavy\n", &w);
         assert!(
-            msg.contains("line 1: expected a number as the weight in column 3, found \"heavy\""),
+            msg.contains("line 1: expected a finite, non-negative number as the weight in column 3, found \"heavy\""),
             "{msg}"
         );
     }

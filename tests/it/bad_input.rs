@@ -277,9 +277,11 @@ fn bad_scenarios_are_refused_at_their_key() {
         let named = msg.lines().any(|l| l.starts_with("bad.toml"));
         // What was expected, in one of the forms the messages use ("estimates spread under
         // rule ..., found ..." for a method that needs another rule).
-        let says = ["expected", "unknown", "missing", "no such", "is not", "found"]
-            .iter()
-            .any(|w| msg.contains(w));
+        let says = [
+            "expected", "unknown", "missing", "no such", "is not", "found",
+        ]
+        .iter()
+        .any(|w| msg.contains(w));
         if code != 2 || !named || !msg.contains(key) || !says {
             wrong.push(format!(
                 "case {i} ({to:?}): status {code}, should name {key:?}: {msg}"

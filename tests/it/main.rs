@@ -9,6 +9,7 @@ mod compare;
 mod crash;
 mod engine;
 mod epidemic;
+mod fit;
 mod force;
 mod fuzz_smoke;
 mod granovetter;

@@ -2,8 +2,8 @@
 //! scenario path as `ovation run` (a [`Scenario`] built from a `[model]` text, replicates by
 //! [`run_one`]) on a shared graph, for a list of thread counts and repetitions; their
 //! records (wall time, edge visits, throughput, peak memory, bytes per edge), the files
-//! `bench.csv` and `bench.json`, and the scaling plot. [`peer`] is the peer comparison of
-//! `shared/bench/run_peers.py`.
+//! `bench.csv` and `bench.json`, and the scaling plot. [`peer`], [`peer_mc`], [`peer_seeds`] and
+//! [`peer_sop`] are ovation's side of the peer harness `benches/peers/`.
 
 pub mod peer;
 pub mod peer_mc;
@@ -42,7 +42,7 @@ pub fn workload_text(name: &str, n: u32) -> Option<String> {
             false,
         ),
         // Watts' fractional threshold cascade, phi = 0.18, the 0.1% agents with most
-        // followers as seeds (run_peers.py's first scenario).
+        // followers as seeds (the peer harness's first threshold scenario).
         "threshold" => (100_000, "", "rule = \"threshold\"\nphi = 0.18", true),
         // Kempe et al.'s independent cascade, p = 0.1 per edge, 0.1% random seeds.
         "independent_cascade" => (

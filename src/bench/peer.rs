@@ -1,4 +1,4 @@
-//! The peer comparison of `shared/bench/` (`run_peers.py`): the same SNAP edge list, per-node
+//! The threshold group of the peer harness (`benches/peers/`): the same SNAP edge list, per-node
 //! thresholds and seed files as the C loops of `c/threshold.c`, read the same way (ids used as
 //! given, `n = max(# Nodes: N header, largest id + 1)`, self-loops and repeated edges kept),
 //! and the fractional threshold cascade of [`crate::engine::rules::threshold`], timed alone.

@@ -1,6 +1,6 @@
 //! `ovation bench`: named workloads over thread counts and repetitions (bench.csv, bench.json,
-//! scaling plot, a terminal table), and `ovation bench peer`, the peer comparison of
-//! `shared/bench/run_peers.py` (one JSON line per repetition).
+//! scaling plot, a terminal table), and `ovation bench peer`, `peer-mc`, `peer-seeds` and
+//! `peer-sop`, ovation's side of the peer harness `benches/peers/` (JSON lines).
 
 use std::path::PathBuf;
 

@@ -192,7 +192,7 @@ fn median_f64(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     let h = s.len() / 2;
-    if s.len() % 2 == 0 {
+    if s.len().is_multiple_of(2) {
         (s[h - 1] + s[h]) / 2.0
     } else {
         s[h]
@@ -290,10 +290,10 @@ pub fn fill_speedups(records: &mut [BenchRecord]) {
         if !r.unavailable.is_empty() {
             continue;
         }
-        if let Some((_, b)) = base.iter().find(|(w, _)| *w == r.workload) {
-            if let Some((lo, mid, hi)) = ratio_spread(b, &r.times_s) {
-                (r.speedup_min, r.speedup, r.speedup_max) = (lo, mid, hi);
-            }
+        if let Some((_, b)) = base.iter().find(|(w, _)| *w == r.workload)
+            && let Some((lo, mid, hi)) = ratio_spread(b, &r.times_s)
+        {
+            (r.speedup_min, r.speedup, r.speedup_max) = (lo, mid, hi);
         }
     }
 }

@@ -172,8 +172,14 @@ mod tests {
         let star: Vec<(u32, u32)> = (1..201).map(|f| (0, f)).collect();
         let g = FollowerGraph::from_edges(201, star, None, BuildOptions::default());
         let r = rule("ic", 0.5).unwrap();
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
         let a = one.install(|| totals(&g, &r, &[0], 7, 101).unwrap());
         let b = three.install(|| totals(&g, &r, &[0], 7, 101).unwrap());
         assert_eq!(a, b);
@@ -195,7 +201,12 @@ mod tests {
 
     #[test]
     fn unknown_rule_and_engine_are_refused() {
-        assert!(rule("sir", 0.1).unwrap_err().to_string().contains("ic or lt"));
+        assert!(
+            rule("sir", 0.1)
+                .unwrap_err()
+                .to_string()
+                .contains("ic or lt")
+        );
         let err = run(
             Path::new("nope"),
             Path::new("nope"),

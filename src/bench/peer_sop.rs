@@ -106,7 +106,10 @@ pub fn run(
         agents.own[i] = a;
         agents.initial[i] = a;
     }
-    let initial_standing = actions.iter().filter(|&&a| a == Action::Stand as u8).count() as u64;
+    let initial_standing = actions
+        .iter()
+        .filter(|&&a| a == Action::Stand as u8)
+        .count() as u64;
     let mut out = Vec::new();
     for rep in 0..reps {
         let setup = Setup {
@@ -164,7 +167,10 @@ mod tests {
         }
         std::fs::write(&a, "1\n1\n2\n0\n0\n").unwrap();
         let err = run(&g, &a, 0.5, 100, 1).unwrap_err().to_string();
-        assert!(err.contains("a.txt:3") && err.contains("expected 0"), "{err}");
+        assert!(
+            err.contains("a.txt:3") && err.contains("expected 0"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

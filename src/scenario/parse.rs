@@ -15,7 +15,7 @@ use crate::scenario::{GraphSource, OutputSpec};
 use crate::strategy::SeedingSpec;
 
 /// The keys a scenario may have at its top level.
-pub(crate) const ROOT_KEYS: [&str; 16] = [
+pub(crate) const ROOT_KEYS: [&str; 17] = [
     "name",
     "description",
     "seed",
@@ -32,6 +32,7 @@ pub(crate) const ROOT_KEYS: [&str; 16] = [
     "compare",
     "sweep",
     "output",
+    "fit",
 ];
 
 /// The keys of a `[graph]` table that loads an edge list.

@@ -19,7 +19,7 @@ pub struct BenchArgs {
     #[command(subcommand)]
     pub sub: Option<BenchSub>,
     /// Workloads, comma-separated (sop, threshold, independent_cascade,
-    /// bounded_confidence_step).
+    /// bounded_confidence_step, imm: IMM seed selection, k = 50, epsilon = 0.5).
     #[arg(
         long,
         value_delimiter = ',',

@@ -124,7 +124,7 @@ pub fn run(
             brand: None,
         };
         let t = Instant::now();
-        let res = run_replicate(setup);
+        let res = run_replicate(setup).map_err(|e| anyhow::anyhow!("{e}"))?;
         let run_s = t.elapsed().as_secs_f64();
         out.push(SopRecord {
             implementation: "ovation",

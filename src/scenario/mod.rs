@@ -28,6 +28,7 @@ mod parse;
 mod span;
 pub mod strategies;
 pub mod sweep;
+pub mod time;
 
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,8 @@ pub struct Scenario {
     pub replicates: u32,
     /// From `steps` (default 100, at least 1) and `stop_at_fixed_point` (default true).
     pub stop: StopRule,
+    /// What a step is in real time (`[time]`, optional: without it steps have no unit).
+    pub time: Option<time::TimeSpec>,
     /// The follower graph (`[graph]`).
     pub graph: GraphSource,
     /// The agent classes (`[[population]]`), 1 to [`MAX_CLASSES`]; node lists are disjoint and
@@ -293,6 +296,7 @@ pub(crate) fn load_impl(
         Some(seeding),
         Some(output),
         Some(brand),
+        Some(time),
     ) = (
         parsed.seed,
         parsed.replicates,
@@ -305,6 +309,7 @@ pub(crate) fn load_impl(
         parsed.seeding,
         parsed.output,
         parsed.brand,
+        parsed.time,
     )
     else {
         // Every `None` above comes with an error, so this is not reached; say so rather than
@@ -331,6 +336,7 @@ pub(crate) fn load_impl(
             max_steps: steps,
             at_fixed_point,
         },
+        time,
         graph,
         population,
         model,

@@ -209,7 +209,7 @@ pub(crate) fn steps_of(
         (Value::Integer(i), _) => {
             sink.push(RawError::value(
                 path.to_vec(),
-                format!("expected a non-negative {what} (steps or a duration), found {i}"),
+                format!("expected a non-negative integer (steps) or a duration for the {what}, found {i}"),
             ));
             None
         }

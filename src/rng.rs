@@ -118,6 +118,8 @@ pub enum Purpose {
     Seeding = 30,
     /// Monte Carlo spread estimates of greedy seed selection (CELF): index = sample.
     SpreadEstimate = 31,
+    /// Reverse-reachable sets of IMM seed selection: index = set, step = phase.
+    RrSet = 32,
     /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
     Brand = 35,
     /// Bootstrap resampling in statistics.

@@ -12,10 +12,12 @@
 //!   al., section 4, with `d_in(v)` the number of accounts `v` follows), or the graph's edge
 //!   weight.
 //! - **Linear threshold** (Kempe et al. 2003, section 2): each agent `v` weighs its sources
-//!   with `b_uv >= 0`, `sum_u b_uv = 1`, and draws a threshold `theta_v` uniform in `[0, 1]`
+//!   with `b_uv >= 0`, `sum_u b_uv <= 1`, and draws a threshold `theta_v` uniform in `[0, 1]`
 //!   once per replicate; an inactive `v` becomes active at step `t + 1` when
 //!   `sum_{u active at t} b_uv >= theta_v`. `b_uv = 1 / d_in(v)` by default, or the graph's
-//!   edge weights normalised per agent.
+//!   edge weights **as given** (never rescaled: weights summing to less than 1 leave `v` a
+//!   chance of staying inactive with all its sources active, as Kempe et al. allow; weights
+//!   summing to more than 1 are refused).
 //!
 //! The step loops live in `crate::engine::rules::cascade`; see docs/models/cascade.md.
 
@@ -125,7 +127,8 @@ pub enum LtWeights {
     /// Every source weighs `1 / d_in(v)`.
     #[default]
     Uniform,
-    /// The graph's edge weights (non-negative), divided by their sum over the agent's sources.
+    /// The graph's edge weights as given: non-negative, summing to at most 1 over each agent's
+    /// sources (Kempe et al. 2003); never rescaled.
     EdgeWeights,
 }
 
@@ -145,9 +148,14 @@ impl LinearThresholdParams {
     }
 }
 
+/// How far above 1 an agent's linear threshold weights may sum before they are refused: the
+/// rounding of weights stored as `f32` (ten weights written `0.1` sum to `1.0000000149`).
+const LT_SUM_SLACK: f64 = 1e-6;
+
 /// Checks what the rule needs from the graph, once the graph is loaded: edge weights when
-/// the rule reads them, in `[0, 1]` for independent cascade probabilities and non-negative
-/// for linear threshold weights. `Err` holds one line naming the key and the offending edge.
+/// the rule reads them, in `[0, 1]` for independent cascade probabilities, non-negative and
+/// summing to at most 1 over each agent's sources for linear threshold weights. `Err` holds
+/// one line naming the key and the offending edge or agent.
 pub fn check_graph(
     rule: &crate::model::RuleSpec,
     graph: &crate::graph::FollowerGraph,
@@ -183,6 +191,26 @@ pub fn check_graph(
                 return Err(format!(
                     "model.{key}: expected every edge weight {range}, found {w} on edge {u} -> {}",
                     adj.targets[e]
+                ));
+            }
+        }
+    }
+    if low_high.is_none() {
+        let src = graph.source_adjacency();
+        let ws = src
+            .weights
+            .as_ref()
+            .expect("both directions carry the weights");
+        for v in 0..graph.node_count() {
+            let (a, b) = src.range(v);
+            let sum: f64 = ws[a..b].iter().map(|&w| f64::from(w)).sum();
+            if sum > 1.0 + LT_SUM_SLACK {
+                return Err(format!(
+                    "model.{key}: expected the weights of each agent's sources to sum to at most 1 \
+                     (Kempe, Kleinberg and Tardos 2003; they are used as given, never rescaled), \
+                     found {sum} for agent {} ({} sources)",
+                    graph.label(v),
+                    b - a
                 ));
             }
         }

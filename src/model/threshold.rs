@@ -6,11 +6,20 @@
 //!
 //! - **fractional** (Watts 2002, eq. 1; Granovetter 1978 in proportions): with `d_i > 0`
 //!   sources of which `a_i` are active, `i` adopts when `a_i / d_i >= phi_i` (**at least**, the
-//!   float64 test `(double)a / d >= phi`); an agent without sources never adopts unless seeded.
-//!   With `weighted = true` the shares are of edge weight: `sum of active w_ji / sum of w_ji`.
+//!   float64 test `(double)a / d >= phi`); an agent without sources never adopts unless seeded
+//!   or an instigator (below). With `weighted = true` the shares are of edge weight:
+//!   `sum of active w_ji / sum of w_ji`.
 //! - **absolute** (Granovetter 1978, in numbers of people): `i` adopts when `a_i >= k_i` (with
-//!   `weighted = true`, the active weight `sum of active w_ji >= k_i`). `k_i = 0` adopts in the
-//!   first step even without sources (Granovetter's instigator).
+//!   `weighted = true`, the active weight `sum of active w_ji >= k_i`).
+//!
+//! `strict = true` turns "at least" into "more than": `a_i / d_i > phi_i`, `a_i > k_i`.
+//!
+//! **Instigators** (Granovetter 1978): an agent whose threshold is met by nobody at all
+//! (`phi_i <= 0` or `k_i <= 0`; under `strict`, `< 0`) adopts in the first step
+//! unconditionally, even without sources. Distributions may put mass there (and, for `phi`,
+//! above 1: agents who never adopt), e.g. Granovetter's normal distribution of thresholds,
+//! `phi = { dist = "normal", mean = 0.25, sd = 0.1 }`; constants and lists keep to `[0, 1]`
+//! (`phi`) and the non-negative whole numbers (`k`).
 //!
 //! Thresholds are a constant, a distribution drawn once per replicate with
 //! [`Purpose::Threshold`](crate::rng::Purpose::Threshold) keyed by agent (step 1, so they never
@@ -49,6 +58,10 @@ pub struct ThresholdParams {
     /// Weigh sources by the graph's edge weights (default false: every source counts 1).
     #[serde(default)]
     pub weighted: bool,
+    /// Adopt only when the active share (or count) is **more than** the threshold (default
+    /// false: at least the threshold, as Watts 2002 and Granovetter 1978).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 /// Which kind of threshold a rule uses.
@@ -67,6 +80,7 @@ impl ThresholdParams {
             phi: Some(phi),
             k: None,
             weighted: false,
+            strict: false,
         }
     }
 
@@ -76,6 +90,7 @@ impl ThresholdParams {
             phi: None,
             k: Some(k),
             weighted: false,
+            strict: false,
         }
     }
 
@@ -165,30 +180,15 @@ fn check(t: &Thresholds, key: &str, kind: Kind, out: &mut Vec<Problem>) {
                 out.push(Problem::new(key, msg));
                 return;
             }
-            let (lo, hi) = d.support();
-            if d.is_constant() {
-                if let Some(msg) = value_problem(lo) {
-                    out.push(Problem::new(key, msg));
-                }
-                return;
+            if let Some(msg) = d
+                .is_constant()
+                .then(|| value_problem(d.support().0))
+                .flatten()
+            {
+                out.push(Problem::new(key, msg));
             }
-            let bad = match kind {
-                Kind::Fractional => lo < 0.0 || hi > 1.0,
-                Kind::Absolute => lo < 0.0,
-            };
-            if bad {
-                let want = match kind {
-                    Kind::Fractional => "[0, 1]",
-                    Kind::Absolute => "[0, infinity)",
-                };
-                out.push(Problem::new(
-                    key,
-                    format!(
-                        "expected a distribution with values in {want}, found one with values \
-                         in [{lo}, {hi}] (use uniform, beta or truncated_normal)"
-                    ),
-                ));
-            }
+            // Any other distribution is fine: mass at or below 0 makes instigators, fractional
+            // mass above 1 agents who never adopt (see the module doc).
         }
     }
 }
@@ -221,8 +221,10 @@ mod tests {
         let p = parse("k = [0, 1, 2.5]").problems();
         assert_eq!(p[0].key, "k");
         assert!(p[0].message.starts_with("agent 2: ") && p[0].message.contains("found 2.5"));
+        // Granovetter's normal thresholds: mass below 0 (instigators) is allowed.
         let p = parse(r#"phi = { dist = "normal", mean = 0.2, sd = 0.1 }"#).problems();
-        assert!(p[0].message.contains("truncated_normal"), "{p:?}");
+        assert!(p.is_empty(), "{p:?}");
+        assert!(parse("k = 2\nstrict = true").problems().is_empty());
         assert_eq!(parse("weighted = true").problems()[0].key, "phi");
         assert_eq!(parse("phi = 0.1\nk = 1").problems()[0].key, "k");
         assert!(toml::from_str::<ThresholdParams>("phi = 0.1\ntheta = 2").is_err());

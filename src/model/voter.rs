@@ -3,7 +3,9 @@
 //!
 //! Opinion 0 is `sit`, opinion 1 is `stand`. Influence flows from sources to followers: an
 //! agent looks at its **sources** (the accounts it follows) and changes its own opinion; it
-//! never changes anyone else's (the "direct" or node-update convention). The dynamics live in
+//! never changes anyone else's (the "direct" or node-update convention). The voter model also
+//! runs as the **invasion process** (`process = "invasion"`, the reverse voter model): a chosen
+//! agent imposes its opinion on one of its followers. The dynamics live in
 //! `crate::engine::rules::voter`; `docs/models/voter.md` documents every parameter.
 
 use serde::{Deserialize, Serialize};
@@ -47,19 +49,51 @@ pub enum SmallInDegree {
     WithRepetition,
 }
 
+/// Who acts in a voter-model update (the `process` key of `rule = "voter"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoterProcess {
+    /// The node-update (direct) voter model: the chosen agent copies one of its sources,
+    /// chosen uniformly (Clifford and Sudbury 1973; Holley and Liggett 1975).
+    #[default]
+    NodeUpdate,
+    /// The invasion (reverse voter) process: the chosen agent imposes its opinion on one of its
+    /// followers, chosen uniformly (Castellano, Fortunato and Loreto 2009, section III.B; Sood,
+    /// Antal and Redner 2008). An agent without followers changes nobody.
+    Invasion,
+}
+
 /// `rule = "voter"`: the agent copies the opinion of one source chosen uniformly at random
-/// (Clifford and Sudbury 1973; Holley and Liggett 1975).
+/// (Clifford and Sudbury 1973; Holley and Liggett 1975), or, with `process = "invasion"`,
+/// imposes its own on one follower chosen uniformly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VoterParams {
     /// Asynchronous (default) or synchronous updating.
     #[serde(default)]
     pub update: Update,
+    /// Node update (default) or the invasion process.
+    #[serde(default, skip_serializing_if = "is_node_update")]
+    pub process: VoterProcess,
+}
+
+fn is_node_update(p: &VoterProcess) -> bool {
+    *p == VoterProcess::NodeUpdate
 }
 
 impl VoterParams {
-    /// What is wrong with these parameters (empty when they are valid): nothing can be.
+    /// What is wrong with these parameters (empty when they are valid): the invasion process
+    /// is defined for asynchronous updating only (two agents imposing their opinions on the
+    /// same follower at once would conflict).
     pub fn problems(&self) -> Vec<Problem> {
+        if self.process == VoterProcess::Invasion && self.update == Update::Synchronous {
+            return vec![Problem::new(
+                "process",
+                "expected update = \"asynchronous\" with process = \"invasion\" (one agent \
+                 at a time imposes its opinion; synchronous invaders would conflict), found \
+                 update = \"synchronous\"",
+            )];
+        }
         Vec::new()
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod celf;
 pub mod degree_discount;
+pub mod imm;
 pub mod pagerank;
 pub mod seeding;
 pub mod spread;

@@ -5,10 +5,12 @@
 //! `pagerank` (highest PageRank on the reversed follower graph, see [`super::pagerank`]),
 //! `degree_discount` (Chen, Wang and Yang 2009, see [`super::degree_discount`]) and `celf`
 //! (greedy influence maximisation of Kempe, Kleinberg and Tardos 2003 with the lazy evaluation
-//! of Leskovec et al. 2007, under the scenario's own rule, see [`super::celf`]).
+//! of Leskovec et al. 2007, under the scenario's own rule, see [`super::celf`]) and `imm`
+//! (reverse-reachable set sampling of Tang, Shi and Xiao 2015, see [`super::imm`]: the method
+//! for graphs beyond a few thousand agents).
 //!
 //! Every method but `random` gives the same seeds in every replicate. The costly ones
-//! (`pagerank`, `degree_discount`, `celf`) are computed once per (graph, table, rule, seed)
+//! (`pagerank`, `degree_discount`, `celf`, `imm`) are computed once per (graph, table, rule, seed)
 //! and kept in a process-wide cache, so the replicates of a run share one computation. The
 //! cache is keyed by a hash of the graph's adjacency, not by its address, so a per-replicate
 //! graph that happens to be equal shares the entry and a different one never does.
@@ -17,8 +19,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::imm::{self, RrModel};
 use super::{celf, degree_discount, pagerank};
 use crate::graph::FollowerGraph;
+use crate::model::cascade::{EdgeProbability, LtWeights};
 use crate::model::{Problem, RuleSpec};
 use crate::rng::{Purpose, Stream, mix64};
 
@@ -32,6 +36,24 @@ fn default_discount_p() -> f64 {
 
 fn default_samples() -> u32 {
     1000
+}
+
+fn default_epsilon() -> f64 {
+    0.5
+}
+
+fn default_l() -> f64 {
+    1.0
+}
+
+/// The diffusion model IMM samples RR sets under (`[seeding] model = ...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImmDiffusion {
+    /// Independent cascade.
+    Ic,
+    /// Linear threshold.
+    Lt,
 }
 
 /// How seeds are chosen.
@@ -80,6 +102,27 @@ pub enum SeedMethod {
         #[serde(default = "default_samples")]
         samples: u32,
     },
+    /// IMM (Tang, Shi and Xiao 2015): greedy maximum coverage of reverse-reachable sets, a
+    /// `(1 - 1/e - epsilon)`-approximation with probability `1 - n^-l`.
+    Imm {
+        /// Number of seeds.
+        k: u32,
+        /// Approximation slack in `(0, 1)` (default 0.5); the work grows as `1 / epsilon^2`.
+        #[serde(default = "default_epsilon")]
+        epsilon: f64,
+        /// Failure probability exponent `l > 0`: the guarantee holds with probability
+        /// `1 - n^-l` (default 1).
+        #[serde(default = "default_l")]
+        l: f64,
+        /// The diffusion model (`"ic"` or `"lt"`); by default the scenario's rule, which must
+        /// then be `independent_cascade` or `linear_threshold`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        model: Option<ImmDiffusion>,
+        /// Independent cascade probabilities when `model = "ic"` and the rule is not an
+        /// independent cascade (default `"inverse_in_degree"`; otherwise the rule's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        probability: Option<EdgeProbability>,
+    },
 }
 
 /// The `[seeding]` table.
@@ -113,6 +156,47 @@ impl SeedingSpec {
                 "samples",
                 "expected at least 1 Monte Carlo sample, found 0",
             )],
+            SeedMethod::Imm {
+                epsilon,
+                l,
+                model,
+                probability,
+                ..
+            } => {
+                let mut out = Vec::new();
+                if !(*epsilon > 0.0 && *epsilon < 1.0) {
+                    out.push(Problem::new(
+                        "epsilon",
+                        format!("expected an approximation slack in (0, 1), found {epsilon}"),
+                    ));
+                }
+                if !(l.is_finite() && *l > 0.0) {
+                    out.push(Problem::new(
+                        "l",
+                        format!(
+                            "expected a failure exponent > 0 (the guarantee holds with \
+                             probability 1 - n^-l), found {l}"
+                        ),
+                    ));
+                }
+                match (model, probability) {
+                    (Some(ImmDiffusion::Ic), Some(EdgeProbability::Constant(p)))
+                        if !(0.0..=1.0).contains(p) =>
+                    {
+                        out.push(Problem::new(
+                            "probability",
+                            format!("expected a probability in [0, 1], found {p}"),
+                        ))
+                    }
+                    (Some(ImmDiffusion::Ic), _) | (_, None) => {}
+                    (_, Some(_)) => out.push(Problem::new(
+                        "probability",
+                        "expected no value unless model = \"ic\" (the rule's own probability \
+                         is used otherwise), found one",
+                    )),
+                }
+                out
+            }
             _ => Vec::new(),
         }
     }
@@ -193,7 +277,57 @@ pub fn select_in_order(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<
             let picks = celf::celf(&mut sims, n, (*k).min(n), *samples, ctx.seed);
             Ok(picks.into_iter().map(|p| p.agent).collect())
         }),
+        SeedMethod::Imm {
+            k,
+            epsilon,
+            l,
+            model,
+            probability,
+        } => cached(spec, ctx, || {
+            let model = imm_model(*model, *probability, ctx)?;
+            let threads = rayon::current_num_threads();
+            imm::imm(graph, model, *k, *epsilon, *l, ctx.seed, threads).map(|r| r.seeds)
+        }),
     }
+}
+
+/// The model IMM samples under: the `model` key, else the scenario's rule; `Err` names the
+/// key when neither says.
+pub fn imm_model(
+    model: Option<ImmDiffusion>,
+    probability: Option<EdgeProbability>,
+    ctx: &SeedContext<'_>,
+) -> Result<RrModel, String> {
+    let m = match (model, ctx.rule) {
+        (None | Some(ImmDiffusion::Ic), RuleSpec::IndependentCascade(p)) => {
+            RrModel::Ic(probability.unwrap_or(p.probability))
+        }
+        (Some(ImmDiffusion::Ic), _) => {
+            RrModel::Ic(probability.unwrap_or(EdgeProbability::InverseInDegree))
+        }
+        (None | Some(ImmDiffusion::Lt), RuleSpec::LinearThreshold(p)) => RrModel::Lt(p.weights),
+        (Some(ImmDiffusion::Lt), _) => RrModel::Lt(LtWeights::Uniform),
+        (None, other) => {
+            return Err(format!(
+                "seeding.model: method \"imm\" needs model = \"ic\" or \"lt\" under rule \"{}\" \
+                 (by default it takes the rule, which must then be \"independent_cascade\" or \
+                 \"linear_threshold\"), found none",
+                other.name()
+            ));
+        }
+    };
+    let needs_weights = matches!(
+        m,
+        RrModel::Ic(EdgeProbability::EdgeWeights) | RrModel::Lt(LtWeights::EdgeWeights)
+    );
+    if needs_weights && ctx.graph.follower_adjacency().weights.is_none() {
+        return Err(
+            "seeding: method \"imm\" reads edge weights, but the graph has none (import a \
+             weight column with `weighted = true`)"
+                .to_string(),
+        );
+    }
+    Ok(m)
 }
 
 /// One cached selection.

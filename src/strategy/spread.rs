@@ -62,7 +62,7 @@ impl<'g> Simulator<'g> {
             RuleSpec::LinearThreshold(p) => {
                 let units = LtUnits::new(graph, p.weights);
                 let totals = (0..graph.node_count())
-                    .map(|v| units.pull(graph, v, |_| false).1)
+                    .map(|v| units.whole(graph, v))
                     .collect();
                 Model::Lt { units, totals }
             }

@@ -298,3 +298,65 @@ fn each_seed_reports_the_active_agents_downstream_of_it() {
         res.extra
     );
 }
+
+fn weighted_graph(n: u32, edges: Vec<(u32, u32, f32)>) -> FollowerGraph {
+    let (pairs, weights): (Vec<(u32, u32)>, Vec<f32>) =
+        edges.into_iter().map(|(u, v, w)| ((u, v), w)).unzip();
+    FollowerGraph::from_edges(n, pairs, Some(weights), BuildOptions::default())
+}
+
+#[test]
+fn linear_threshold_keeps_sub_stochastic_weights_as_given() {
+    // Kempe, Kleinberg and Tardos (2003) ask only sum_u b_uv <= 1. Agent 2 follows the seeds 0
+    // (b = 0.375) and 1 (b = 0.25); agent 3 follows 2 (b = 0.5). With theta uniform on [0, 1],
+    // by hand: P(2 active) = 0.375 + 0.25 = 0.625 and P(3 active) = 0.625 * 0.5 = 0.3125
+    // (rescaling each agent's weights to sum 1 would give 1 and 1). The weights are dyadic, so
+    // the per-replicate check against the drawn thresholds is exact.
+    let g = weighted_graph(4, vec![(0, 2, 0.375), (1, 2, 0.25), (2, 3, 0.5)]);
+    let s = scenario(
+        "rule = \"linear_threshold\"\nweights = \"edge_weights\"",
+        "method = \"nodes\"\nnodes = [0, 1]",
+    )
+    .unwrap();
+    let r = 4000u32;
+    let (mut two, mut three) = (0u32, 0u32);
+    for i in 0..r {
+        let key = replicate_key(s.seed, u64::from(i));
+        let theta = |v: u32| lt_threshold(key, v) as f64 / 2f64.powi(53);
+        let want2 = theta(2) <= 0.625;
+        let want3 = want2 && theta(3) <= 0.5;
+        let got = active(&s, &g, i).0;
+        assert_eq!(
+            got,
+            2 + u64::from(want2) + u64::from(want3),
+            "replicate {i}"
+        );
+        two += u32::from(want2);
+        three += u32::from(want3);
+    }
+    // Binomial standard errors over R = 4000: at most 0.0077; 4 of them allowed.
+    for (hits, p) in [(two, 0.625), (three, 0.3125)] {
+        let got = f64::from(hits) / f64::from(r);
+        let se = (p * (1.0 - p) / f64::from(r)).sqrt();
+        assert!((got - p).abs() < 4.0 * se, "got {got}, expected {p}");
+    }
+}
+
+#[test]
+fn linear_threshold_rejects_weights_summing_above_one() {
+    let g = weighted_graph(3, vec![(0, 2, 0.75), (1, 2, 0.5)]);
+    let s = scenario(
+        "rule = \"linear_threshold\"\nweights = \"edge_weights\"",
+        "method = \"nodes\"\nnodes = [0]",
+    )
+    .unwrap();
+    let err = format!("{:#}", run_one(&s, Some(&g), 0).unwrap_err());
+    assert!(
+        err.contains("cascade.toml")
+            && err.contains("model.weights")
+            && err.contains("at most 1")
+            && err.contains("agent 2")
+            && err.contains("1.25"),
+        "{err}"
+    );
+}

@@ -8,6 +8,7 @@ mod compare;
 mod engine;
 mod epidemic;
 mod granovetter;
+mod imm;
 mod opinion;
 mod real_data;
 mod report;

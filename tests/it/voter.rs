@@ -362,3 +362,57 @@ fn bad_q_voter_parameters_are_rejected_with_precise_messages() {
     let e = err("rule = \"majority\"\ntie = \"random\"\n");
     assert!(e.contains("model.tie"), "{e}");
 }
+
+/// Fixation share of opinion 1 over `reps` replicates of `model` on an undirected star (hub 0
+/// and `leaves` leaves, each tie both ways), with agent `seed` alone at opinion 1.
+fn star_fixation(model: &str, leaves: u32, seed: u32, reps: u32) -> f64 {
+    use ovation::graph::{BuildOptions, FollowerGraph};
+    let edges = (1..=leaves).flat_map(|l| [(0, l), (l, 0)]).collect();
+    let g = FollowerGraph::from_edges(leaves + 1, edges, None, BuildOptions::default());
+    let s = scenario(&format!(
+        "seed = 17\nreplicates = {reps}\nsteps = 100000\n\
+         [graph]\ngenerator = \"complete\"\nn = {}\n[[population]]\nname = \"all\"\n\
+         [model]\n{model}\n[seeding]\nmethod = \"nodes\"\nnodes = [{seed}]\n",
+        leaves + 1
+    ));
+    let results: Vec<ReplicateResult> = (0..reps)
+        .into_par_iter()
+        .map(|r| run_one(&s, Some(&g), r).expect("runs"))
+        .collect();
+    fixation_share(&results)
+}
+
+#[test]
+fn invasion_process_fixation_on_a_star_is_the_inverse_degree_weighted_share() {
+    // The invasion (reverse voter) process: a uniformly chosen agent imposes its opinion on one
+    // of its followers chosen uniformly. Its martingale is sum_i x_i / k_i (Sood, Antal and
+    // Redner, Phys. Rev. E 77, 041121, 2008), so a single agent i at opinion 1 fixes with
+    // probability (1 / k_i) / sum_j (1 / k_j). On a star of L = 4 leaves: a leaf fixes with
+    // 1 / (4 + 1/4) = 4/17, the hub with (1/4) / (4 + 1/4) = 1/17. The node-update voter model
+    // weighs by degree instead: a leaf 1/8, the hub 1/2 (checked too, so the two processes are
+    // told apart). Tolerances: 4 binomial standard errors (assert_probability).
+    let reps = 4000;
+    let invasion = "rule = \"voter\"\nprocess = \"invasion\"";
+    let p = star_fixation(invasion, 4, 1, reps);
+    assert_probability(p, 4.0 / 17.0, reps as usize, "invasion, leaf seeded");
+    let p = star_fixation(invasion, 4, 0, reps);
+    assert_probability(p, 1.0 / 17.0, reps as usize, "invasion, hub seeded");
+    let p = star_fixation("rule = \"voter\"", 4, 1, reps);
+    assert_probability(p, 1.0 / 8.0, reps as usize, "voter, leaf seeded");
+    let p = star_fixation("rule = \"voter\"", 4, 0, reps);
+    assert_probability(p, 0.5, reps as usize, "voter, hub seeded");
+}
+
+#[test]
+fn invasion_process_needs_asynchronous_updating() {
+    let base = "seed = 1\n[graph]\ngenerator = \"complete\"\nn = 10\n[[population]]\n[model]\n";
+    let text =
+        format!("{base}rule = \"voter\"\nprocess = \"invasion\"\nupdate = \"synchronous\"\n");
+    let e = load_str("v.toml", &text, Path::new("."), &[])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("v.toml") && e.contains("model.process") && e.contains("asynchronous"),
+        "{e}"
+    );
+}

@@ -14,9 +14,9 @@
 //!   `(key, step, source, edge position)` alone and the run never depends on the thread count.
 //! - Linear threshold: thresholds `theta_v` are the first 53 bits of `Stream::new(key,
 //!   Purpose::LtThreshold, 0, v)`, i.e. `theta_v = t_v / 2^53` (uniform on `[0, 1)`), drawn
-//!   lazily. Weights are integers (1 per source, or the edge weight in units of `max w /
-//!   2^31`), so the test `active / total >= theta_v` is the exact integer comparison
-//!   `active * 2^53 >= t_v * total`, whatever the order of the sum.
+//!   lazily. Weights are integers (1 per source out of `d_in(v)`, or the edge weight as given
+//!   in units of `2^-31`), so the test `active / whole >= theta_v` is the exact integer
+//!   comparison `active * 2^53 >= t_v * whole`, whatever the order of the sum.
 //!
 //! The helpers [`IcProbs`], [`LtUnits`] and [`lt_threshold`] are shared with the fast spread
 //! simulator of seed selection (`crate::strategy::spread`), so both read the same model.
@@ -59,52 +59,63 @@ impl<'g> IcProbs<'g> {
     }
 }
 
-/// The linear threshold weights `b_uv` as integer units: 1 per source (`uniform`), or
-/// `round(w_uv * 2^31 / max w)` (`edge_weights`); `b_uv` is a source's units over the sum of
-/// the agent's units.
+/// Units of one whole weight (`b_uv = 1`) under `weights = "edge_weights"`: `2^31`.
+pub const LT_ONE: u64 = 1 << 31;
+
+/// The linear threshold weights `b_uv` as integer units: 1 per source out of the agent's
+/// number of sources (`uniform`, `b_uv = 1 / d_in(v)`), or `round(w_uv * 2^31)` out of
+/// [`LT_ONE`] (`edge_weights`, the weights as given: Kempe et al. ask only that an agent's
+/// incoming weights sum to at most 1, which [`cascade::check_graph`] enforces).
 #[derive(Debug, Clone, Copy)]
 pub struct LtUnits {
-    /// Units per unit of edge weight; `None` when every source counts 1.
-    scale: Option<f64>,
+    /// Whether the graph's edge weights are the weights (else every source counts 1).
+    weighted: bool,
 }
 
 impl LtUnits {
     /// The units of `weights` on `graph`.
     pub fn new(graph: &FollowerGraph, weights: LtWeights) -> LtUnits {
-        let scale = match (weights, graph.source_adjacency().weights.as_ref()) {
-            (LtWeights::EdgeWeights, Some(w)) => {
-                let max = w.iter().fold(0.0f64, |m, &x| m.max(f64::from(x)));
-                Some(if max > 0.0 { 2f64.powi(31) / max } else { 1.0 })
-            }
-            _ => None,
-        };
-        LtUnits { scale }
+        LtUnits {
+            weighted: weights == LtWeights::EdgeWeights
+                && graph.source_adjacency().weights.is_some(),
+        }
     }
 
-    /// The units of an edge of weight `w` (`None` when the graph is unweighted).
+    /// The units of an edge of weight `w` (1 when the graph is unweighted).
     #[inline]
     pub fn unit(&self, w: Option<f32>) -> u64 {
-        match (self.scale, w) {
-            (Some(s), Some(w)) => (f64::from(w) * s).round() as u64,
+        match (self.weighted, w) {
+            (true, Some(w)) => (f64::from(w) * LT_ONE as f64).round() as u64,
             _ => 1,
         }
     }
 
-    /// Agent `v`'s active units and total units, pulled over its sources in CSR order;
-    /// `active(u)` says whether source `u` is active.
+    /// The units that make a whole (`b = 1`) for agent `v`: its number of sources when every
+    /// source counts 1, [`LT_ONE`] with edge weights (0 for an agent without sources, which is
+    /// never activated by them).
+    #[inline]
+    pub fn whole(&self, graph: &FollowerGraph, v: u32) -> u64 {
+        let d = u64::from(graph.source_count(v));
+        match (self.weighted, d) {
+            (_, 0) => 0,
+            (true, _) => LT_ONE,
+            (false, d) => d,
+        }
+    }
+
+    /// Agent `v`'s active units and whole units (see [`Self::whole`]), pulled over its sources
+    /// in CSR order; `active(u)` says whether source `u` is active.
     #[inline]
     pub fn pull(&self, graph: &FollowerGraph, v: u32, active: impl Fn(u32) -> bool) -> (u64, u64) {
         let adj = graph.source_adjacency();
         let (a, b) = adj.range(v);
-        let (mut on, mut total) = (0u64, 0u64);
+        let mut on = 0u64;
         for e in a..b {
-            let unit = self.unit(adj.weights.as_ref().map(|w| w[e]));
-            total += unit;
             if active(adj.targets[e]) {
-                on += unit;
+                on += self.unit(adj.weights.as_ref().map(|w| w[e]));
             }
         }
-        (on, total)
+        (on, self.whole(graph, v))
     }
 }
 
@@ -115,8 +126,8 @@ pub fn lt_threshold(key: u64, v: u32) -> u64 {
     Stream::new(key, Purpose::LtThreshold, 0, v).next_u64_raw() >> 11
 }
 
-/// Whether `active` of `total` units reach the threshold `t / 2^53` (never when `total` is
-/// 0: an agent without weighted sources is never activated by them).
+/// Whether `active` units out of a whole of `total` units reach the threshold `t / 2^53`
+/// (never when `total` is 0: an agent without sources is never activated by them).
 #[inline]
 pub fn lt_reached(active: u64, total: u64, t: u64) -> bool {
     total > 0 && u128::from(active) << 53 >= u128::from(t) * u128::from(total)

@@ -73,6 +73,37 @@ pub fn fractional_need(d: u64, phi: f64) -> i32 {
     if c > d { NEVER } else { c as i32 }
 }
 
+/// The least `c` in `0..=d` with `(c as f64) / (d as f64) > phi` (the strict variant of
+/// [`fractional_need`]), or [`NEVER`] (also when `d == 0`).
+#[inline]
+pub fn fractional_need_strict(d: u64, phi: f64) -> i32 {
+    if d == 0 || d >= NEVER as u64 || phi.is_nan() {
+        return NEVER;
+    }
+    let d = d as i64;
+    let df = d as f64;
+    let mut c = ((phi * df) as i64).clamp(0, d + 1);
+    while c > 0 && (c - 1) as f64 / df > phi {
+        c -= 1;
+    }
+    while c <= d && (c as f64) / df <= phi {
+        c += 1;
+    }
+    if c > d { NEVER } else { c as i32 }
+}
+
+/// The need of an absolute threshold `k` with `total` units under the strict test `c > k`:
+/// `floor(k) + 1` (0 for `k < 0`), or [`NEVER`] when more than `total`.
+#[inline]
+pub fn absolute_need_strict(total: u64, k: f64) -> i32 {
+    let c = (k.floor() + 1.0).max(0.0);
+    if c > total as f64 || c >= f64::from(NEVER) {
+        NEVER
+    } else {
+        c as i32
+    }
+}
+
 /// The need of an absolute threshold `k` with `total` units of sources: `ceil(k)` (a count
 /// `c >= k` iff `c >= ceil(k)`), or [`NEVER`] when more than `total`.
 #[inline]
@@ -474,7 +505,10 @@ impl<'g> Cascade<'g> {
 }
 
 /// The needs of `graph`'s agents under `params` (thresholds from `thresholds`, one per agent),
-/// with fixed-point `units` when weighted.
+/// with fixed-point `units` when weighted: "at least" ([`fractional_need`], [`absolute_need`])
+/// or, with `strict`, "more than" ([`fractional_need_strict`], [`absolute_need_strict`]). An
+/// instigator, whose threshold is met with no active source at all (`<= 0`, or `< 0` when
+/// strict), needs 0 even without sources (Granovetter 1978).
 pub fn needs(
     graph: &FollowerGraph,
     params: &ThresholdParams,
@@ -494,9 +528,13 @@ pub fn needs(
                 Some(u) => u.sources[a..b].iter().map(|&x| u64::from(x)).sum(),
             };
             let t = thresholds[v as usize];
-            match kind {
-                Kind::Fractional => fractional_need(total, t),
-                Kind::Absolute => absolute_need(total, t * scale),
+            let instigator = if params.strict { t < 0.0 } else { t <= 0.0 };
+            match (kind, params.strict) {
+                _ if instigator => 0,
+                (Kind::Fractional, false) => fractional_need(total, t),
+                (Kind::Fractional, true) => fractional_need_strict(total, t),
+                (Kind::Absolute, false) => absolute_need(total, t * scale),
+                (Kind::Absolute, true) => absolute_need_strict(total, t * scale),
             }
         })
         .collect()

@@ -3,7 +3,10 @@
 //!
 //! Opinion 0 is `sit`, opinion 1 is `stand` (an agent a class starts at `boo` holds a third
 //! opinion, copied like the others). An agent reads its **sources** and changes only itself
-//! (the direct, node-update convention). Weights and visibility are ignored: each source
+//! (the direct, node-update convention), except in the voter model's invasion process, where
+//! micro-step `k`'s agent (the invader, drawn as below) imposes its opinion on one of its
+//! **followers**, the `below(followers)` draw of `Stream(key, NeighbourPick, step, k)` (a
+//! fixed follower keeps its opinion; an invader without followers changes nobody). Weights and visibility are ignored: each source
 //! counts once. Fixed agents and agents that follow nobody never change.
 //!
 //! Timing (`update`):
@@ -36,16 +39,21 @@ use crate::graph::FollowerGraph;
 use crate::model::Action;
 use crate::model::population::NOT_FIXED;
 use crate::model::voter::{
-    MajorityParams, MajorityTie, QVoterParams, SmallInDegree, Update, VoterParams,
+    MajorityParams, MajorityTie, QVoterParams, SmallInDegree, Update, VoterParams, VoterProcess,
 };
 use crate::rng::{Purpose, Stream};
 
 /// No change, in the byte vector of synchronous decisions.
 const UNCHANGED: u8 = u8::MAX;
 
-/// Runs one replicate of the voter model: copy one source chosen uniformly at random.
+/// Runs one replicate of the voter model: copy one source chosen uniformly at random, or,
+/// as the invasion process, impose one's opinion on one follower chosen uniformly.
 pub fn run_voter(ctx: &mut Ctx<'_, '_>, params: &VoterParams) -> Ending {
-    run(ctx, Kind::Voter, params.update)
+    let kind = match params.process {
+        VoterProcess::NodeUpdate => Kind::Voter,
+        VoterProcess::Invasion => Kind::Invasion,
+    };
+    run(ctx, kind, params.update)
 }
 
 /// Runs one replicate of the majority rule.
@@ -68,6 +76,8 @@ pub fn run_q_voter(ctx: &mut Ctx<'_, '_>, params: &QVoterParams) -> Ending {
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Voter,
+    /// The invasion process: the chosen agent is the invader (asynchronous only, validated).
+    Invasion,
     Majority(MajorityTie),
     QVoter {
         q: usize,
@@ -144,6 +154,8 @@ impl Kind {
             return None;
         }
         let new = match *self {
+            // Validated asynchronous: the invader acts in `asynchronous_step`, never here.
+            Kind::Invasion => return None,
             Kind::Voter => {
                 let mut s = Stream::new(key, Purpose::NeighbourPick, step, index);
                 *visits += 1;
@@ -222,7 +234,9 @@ impl Kind {
         let c = counts(sources, actions);
         let kinds = c.iter().filter(|&&x| x > 0).count();
         match *self {
-            Kind::Voter => (c[own as usize] as usize) < k,
+            // Under invasion an agent changes when a source of another opinion (whose followers
+            // include it) invades it: the same condition.
+            Kind::Voter | Kind::Invasion => (c[own as usize] as usize) < k,
             Kind::Majority(tie) => {
                 let top = *c.iter().max().expect("three counts");
                 let tied: Vec<u8> = (0..3u8).filter(|&a| c[a as usize] == top).collect();
@@ -337,20 +351,37 @@ fn asynchronous_step(
     let (mut changes, mut exposures, mut visits) = (0, 0, 0);
     let mut reached = None;
     for k in 0..n {
-        let i = order.below(u64::from(n)) as u32;
-        if fixed[i as usize] != NOT_FIXED {
-            continue;
-        }
-        let own = ctx.state.action[i as usize];
-        let new = kind.decide(
-            key,
-            graph.sources(i),
-            own,
-            &ctx.state.action,
-            step,
-            k,
-            &mut visits,
-        );
+        let mut i = order.below(u64::from(n)) as u32;
+        let new = if let Kind::Invasion = kind {
+            // The invader `i` imposes its opinion on follower `i` picks; `i` becomes that
+            // follower, the agent that may change.
+            let followers = graph.followers(i);
+            if followers.is_empty() {
+                continue;
+            }
+            let mut s = Stream::new(key, Purpose::NeighbourPick, step, k);
+            visits += 1;
+            let imposed = ctx.state.action[i as usize];
+            i = followers[s.below(followers.len() as u64) as usize];
+            if fixed[i as usize] != NOT_FIXED || ctx.state.action[i as usize] == imposed {
+                continue;
+            }
+            Some(Action::from_u8(imposed))
+        } else {
+            if fixed[i as usize] != NOT_FIXED {
+                continue;
+            }
+            let own = ctx.state.action[i as usize];
+            kind.decide(
+                key,
+                graph.sources(i),
+                own,
+                &ctx.state.action,
+                step,
+                k,
+                &mut visits,
+            )
+        };
         if let Some(new) = new {
             ctx.state.set_action(i, new);
             changes += 1;

@@ -148,7 +148,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
         output::report::write_report(folders[i].path())?;
         runs.push(StrategyRuns {
             name: spec.name.clone(),
-            overrides: spec.overrides.clone(),
+            // A replaced table is listed first, as what the strategy does before its own keys.
+            overrides: spec
+                .replace
+                .iter()
+                .map(|t| format!("replace [{t}]"))
+                .chain(spec.overrides.iter().cloned())
+                .collect(),
             results,
         });
     }
@@ -220,6 +226,7 @@ fn manifest_for(
         finished: output::rfc3339_utc(finished),
         threads: rayon::current_num_threads(),
         resumed_replicates: 0,
+        provenance: output::provenance::provenance(sc)?,
     })
 }
 

@@ -245,6 +245,14 @@ impl EdgeListArgs {
         }
     }
 
+    /// Warns when `graph`, read from `file` without `--header`, starts with what looks like a
+    /// column header read as an edge (string ids only: integer files are refused at import).
+    fn warn_if_header(&self, file: &Path, graph: &FollowerGraph) {
+        if !self.header {
+            warn_if_header(file, graph, "--header");
+        }
+    }
+
     /// Tells the user which direction was assumed when `--follows` was not given.
     fn notice_assumed_direction(&self, file: &Path) {
         if self.follows.is_none() {
@@ -266,7 +274,8 @@ pub struct ImportArgs {
     /// How to read an edge list.
     #[command(flatten)]
     pub read: EdgeListArgs,
-    /// Also write the mapping from dense ids to original ids (`dense original` per line).
+    /// Also write the mapping from dense ids to original ids: a CSV file with the header
+    /// `dense_id,original_id`, one node per line.
     #[arg(long, value_name = "FILE")]
     pub id_map: Option<PathBuf>,
     /// The binary cache to write.
@@ -621,7 +630,22 @@ fn load(path: &Path, read: &EdgeListArgs) -> anyhow::Result<FollowerGraph> {
     let pb = byte_bar(path, "reading");
     let graph = io::load_graph(path, &read.options(), &|b| pb.set_position(b));
     pb.finish_and_clear();
-    Ok(graph?)
+    let graph = graph?;
+    read.warn_if_header(path, &graph);
+    Ok(graph)
+}
+
+/// Warns on standard error when the graph read from `file` starts with a line that looks like
+/// a column header; `fix` says how to skip it (`--header`, or a scenario key).
+pub(crate) fn warn_if_header(file: &Path, graph: &FollowerGraph, fix: &str) {
+    if let Some((a, b)) = io::header_suspect(graph) {
+        eprintln!(
+            "ovation: warning: {}: the first line `{a} {b}` looks like a column header, read \
+             as an edge between two accounts named `{a}` and `{b}`; if it is one, skip it with \
+             {fix}",
+            file.display()
+        );
+    }
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<()> {
@@ -638,6 +662,7 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
     let graph = io::import_edge_list(path, &args.read.options(), &|b| pb.set_position(b));
     pb.finish_and_clear();
     let graph = graph?;
+    args.read.warn_if_header(path, &graph);
     let pb = spinner(format!("writing {}", args.output.display()));
     write_atomically(&args.output, args.force, |tmp| {
         io::write_cache(&graph, tmp)?;

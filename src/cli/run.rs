@@ -45,7 +45,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let shared_graph = if runner::graph_per_replicate(&scenario) {
         None
     } else {
-        Some(runner::load_graph(&scenario, None)?)
+        let graph = runner::load_graph(&scenario, None)?;
+        if let scenario::GraphSource::File { path, import, .. } = &scenario.graph
+            && !import.header
+        {
+            super::graph::warn_if_header(path, &graph, "`header = true` under [graph]");
+        }
+        Some(graph)
     };
     let todo: Vec<u32> = (0..scenario.replicates)
         .filter(|r| !done.iter().any(|d| d.replicate == *r))
@@ -116,6 +122,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         finished: output::rfc3339_utc(SystemTime::now()),
         threads: rayon::current_num_threads(),
         resumed_replicates: resumed,
+        provenance: output::provenance::provenance(&scenario)?,
     };
     let theater = scenario.theater_layout().map(|t| (t.rows, t.seats));
     output::finish(

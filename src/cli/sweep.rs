@@ -181,6 +181,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
                 finished: output::rfc3339_utc(SystemTime::now()),
                 threads: rayon::current_num_threads(),
                 resumed_replicates: 0,
+                provenance: output::provenance::provenance(s)?,
             };
             let theater = s.theater_layout().map(|t| (t.rows, t.seats));
             output::finish(folder, &manifest, results, theater, false, false)?;
@@ -236,6 +237,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
             })
             .collect(),
         notes: Vec::new(),
+        provenance: output::provenance::provenance(&base)?,
     };
     finish_sweep(
         &dir,

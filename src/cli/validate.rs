@@ -30,7 +30,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     for file in &args.files {
-        match scenario::load(file, &args.set) {
+        match scenario::load_with_strategies(file, &args.set) {
             Ok(_) => writeln!(stdout.lock(), "{}: ok", file.display())?,
             Err(errors) => {
                 failed = true;

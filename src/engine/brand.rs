@@ -404,7 +404,11 @@ pub fn finish(ctx: &mut Ctx<'_, '_>) {
         + b.paid_influencers as f64 * s.cost_per_influencer
         + b.advocates as f64 * s.cost_per_advocate
         + b.steps_listened as f64 * s.listening * s.cost_listening;
-    let first = b.first_response.map_or(-1.0, f64::from);
+    // Missing is missing: a replicate in which the brand never answered has no first response
+    // step (an empty cell, left out of means), not a sentinel that would be averaged.
+    if let Some(first) = b.first_response {
+        ctx.set_extra("first_response_step", f64::from(first));
+    }
     for (name, value) in [
         ("complaints_noticed", b.noticed as f64),
         ("responses_sent", responses as f64),
@@ -415,7 +419,6 @@ pub fn finish(ctx: &mut Ctx<'_, '_>) {
         ("influencers_paid", b.paid_influencers as f64),
         ("advocates", b.advocates as f64),
         ("cost_total", cost),
-        ("first_response_step", first),
         ("most_responses_in_a_step", b.most_in_a_step as f64),
         ("mean_signal", sum / count.max(1) as f64),
     ] {

@@ -46,6 +46,18 @@ pub struct StepRecord {
     pub exposures: u64,
 }
 
+/// One seed's reach in one replicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedReach {
+    /// The seed's dense node id.
+    pub seed: u32,
+    /// Its original id or handle (the graph's label; the dense id when the graph has none).
+    pub label: String,
+    /// Agents active at the end downstream of it (reachable over follower edges through active
+    /// agents), the seed itself not counted.
+    pub reach: u64,
+}
+
 /// One replicate's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicateResult {
@@ -87,6 +99,10 @@ pub struct ReplicateResult {
     /// entries, 0 or 1 per replicate); empty otherwise. Averaged over replicates it is the
     /// seat map.
     pub final_standing_by_seat: Vec<u8>,
+    /// Each seed's reach, in seed order (empty without `[seeding]`, or with more than
+    /// [`MAX_REACH_SEEDS`](crate::engine::run::MAX_REACH_SEEDS) seeds); written to `seeds.csv`.
+    #[serde(default)]
+    pub seed_reach: Vec<SeedReach>,
     /// Rule-specific measures by name (e.g. `opinion_clusters` for bounded confidence,
     /// `ever_infected` for SIR), written after the common columns in sorted order.
     #[serde(default)]

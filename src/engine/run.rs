@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::config::{StopRule, TimingSpec};
-use crate::engine::measures::{Outcome, ReplicateResult, StepRecord};
+use crate::engine::measures::{Outcome, ReplicateResult, SeedReach, StepRecord};
 use crate::engine::state::{Kernel, State};
 use crate::engine::{rules, timing};
 use crate::graph::FollowerGraph;
@@ -157,14 +157,16 @@ pub const MAX_REACH_SEEDS: usize = 64;
 /// The replicate's extra measures plus, when `[seeding]` picked at most [`MAX_REACH_SEEDS`]
 /// seeds, each seed's reach: the agents active at the end (any action but `sit`) that lie
 /// downstream of it, i.e. reachable from it over follower edges through active agents, the seed
-/// itself not counted. Adds `reach_<seed id>` per seed, `seed_reach_mean`, `seed_reach_max`,
-/// and `seed_reach_union_share`: the share of the active non-seed agents downstream of any seed
-/// (1 when the seeds explain the whole cascade). **O(seeds x edges among active agents)**.
-fn with_seed_reach(ctx: &Ctx<'_, '_>) -> BTreeMap<String, f64> {
+/// itself not counted. Returns the extras with `seed_reach_mean`, `seed_reach_max` and
+/// `seed_reach_union_share` (the share of the active non-seed agents downstream of any seed; 1
+/// when the seeds explain the whole cascade) added, and the per-seed reaches (a long table of
+/// their own, so random seeding does not make one column per seed ever drawn).
+/// **O(seeds x edges among active agents)**.
+fn with_seed_reach(ctx: &Ctx<'_, '_>) -> (BTreeMap<String, f64>, Vec<SeedReach>) {
     let mut extra = ctx.extra.clone();
     let seeds = &ctx.setup.agents.seeds;
     if seeds.is_empty() || seeds.len() > MAX_REACH_SEEDS {
-        return extra;
+        return (extra, Vec::new());
     }
     let graph = ctx.setup.graph;
     let active = |i: u32| ctx.state.action[i as usize] != Action::Sit as u8;
@@ -175,6 +177,7 @@ fn with_seed_reach(ctx: &Ctx<'_, '_>) -> BTreeMap<String, f64> {
     let mut stack = Vec::new();
     let mut total = 0.0;
     let mut most = 0.0f64;
+    let mut per_seed = Vec::with_capacity(seeds.len());
     for (k, &s) in seeds.iter().enumerate() {
         let mark = k as u32 + 1;
         let mut reach = 0u64;
@@ -192,8 +195,12 @@ fn with_seed_reach(ctx: &Ctx<'_, '_>) -> BTreeMap<String, f64> {
                 }
             }
         }
+        per_seed.push(SeedReach {
+            seed: s,
+            label: graph.label(s),
+            reach,
+        });
         let reach = reach as f64;
-        extra.insert(format!("reach_{s}"), reach);
         total += reach;
         most = most.max(reach);
     }
@@ -215,7 +222,7 @@ fn with_seed_reach(ctx: &Ctx<'_, '_>) -> BTreeMap<String, f64> {
             downstream as f64 / cascade as f64
         },
     );
-    extra
+    (extra, per_seed)
 }
 
 fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
@@ -249,6 +256,7 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
         }
         _ => (Vec::new(), Vec::new()),
     };
+    let (extra, seed_reach) = with_seed_reach(ctx);
     ReplicateResult {
         replicate: ctx.setup.replicate,
         outcome: ending.outcome,
@@ -267,7 +275,8 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
         edge_visits: state.edge_visits,
         standing_by_row,
         final_standing_by_seat,
-        extra: with_seed_reach(ctx),
+        seed_reach,
+        extra,
         trajectory: Vec::new(),
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::measures::{Outcome, ReplicateResult};
-use crate::stats::{Summary, mean_ci, wilson};
+use crate::stats::{Summary, mean_ci, share_ci, wilson};
 
 /// Version of the `stats.json` layout; bumped when a field changes meaning or disappears.
 pub const STATS_SCHEMA_VERSION: u32 = 1;
@@ -18,7 +18,8 @@ pub const STATS_SCHEMA_VERSION: u32 = 1;
 const NOTES: [&str; 5] = [
     "measures, standing_by_row and by_step: mean over replicates with a Student t interval, \
      mean +- t_{(1+level)/2, n-1} * sd / sqrt(n), sd with the n - 1 divisor; with one \
-     replicate the interval is the mean itself (method says so)",
+     replicate the interval is the mean itself (method says so); a share's interval is \
+     clipped to [0, 1] when it reaches beyond (method: \"student_t, clipped to [0, 1]\")",
     "outcomes: share of replicates that ended so, with a Wilson score interval",
     "by_step: a replicate that stopped before the last step (fixed point, cycle) carries its \
      final recorded state forward, so every step averages over all replicates",
@@ -115,17 +116,22 @@ pub fn run_stats(results: &[&ReplicateResult], level: f64) -> RunStats {
         let values: Vec<f64> = results.iter().map(|r| f(r)).collect();
         mean_ci(&values, level)
     };
+    // A share's interval is clipped to [0, 1] (its `method` says when it was).
+    let share = |f: &dyn Fn(&ReplicateResult) -> f64| -> Summary {
+        let values: Vec<f64> = results.iter().map(|r| f(r)).collect();
+        share_ci(&values, level)
+    };
     let measures = MeasureStats {
-        final_standing: column(&|r| r.final_standing),
-        final_sitting: column(&|r| r.final_sitting),
-        final_booing: column(&|r| r.final_booing),
-        initial_standing: column(&|r| r.initial_standing),
+        final_standing: share(&|r| r.final_standing),
+        final_sitting: share(&|r| r.final_sitting),
+        final_booing: share(&|r| r.final_booing),
+        initial_standing: share(&|r| r.initial_standing),
         steps: column(&|r| f64::from(r.steps)),
         cascade_size: column(&|r| r.cascade_size as f64),
-        conformers: column(&|r| r.conformers),
-        suppressed: column(&|r| r.suppressed),
-        information_efficiency: column(&|r| r.information_efficiency),
-        peak_booing: column(&|r| r.peak_booing),
+        conformers: share(&|r| r.conformers),
+        suppressed: share(&|r| r.suppressed),
+        information_efficiency: share(&|r| r.information_efficiency),
+        peak_booing: share(&|r| r.peak_booing),
         edge_visits: column(&|r| r.edge_visits as f64),
         extra: super::tables::extra_names(results)
             .into_iter()
@@ -157,7 +163,7 @@ pub fn run_stats(results: &[&ReplicateResult], level: f64) -> RunStats {
                 .iter()
                 .filter_map(|r| r.standing_by_row.get(row).copied())
                 .collect();
-            mean_ci(&values, level)
+            share_ci(&values, level)
         })
         .collect();
     RunStats {
@@ -205,9 +211,9 @@ fn by_step(results: &[&ReplicateResult], level: f64) -> Vec<StepStats> {
         }
         out.push(StepStats {
             step,
-            sitting: mean_ci(&sitting, level),
-            standing: mean_ci(&standing, level),
-            booing: mean_ci(&booing, level),
+            sitting: share_ci(&sitting, level),
+            standing: share_ci(&standing, level),
+            booing: share_ci(&booing, level),
         });
     }
     out

@@ -214,6 +214,37 @@ pub struct Headline {
     pub scale: f64,
     /// The mean cost of each cost measure.
     pub costs: Vec<CostEntry>,
+    /// Other strategies (not the baseline) whose paired difference from the headline strategy
+    /// on the headline measure has an interval that includes zero, in ranking order: the data
+    /// cannot tell them apart from the best.
+    pub indistinguishable: Vec<Tie>,
+}
+
+/// A strategy the headline strategy cannot be told apart from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tie {
+    /// The strategy.
+    pub strategy: String,
+    /// Paired difference strategy - headline strategy on the headline measure.
+    pub difference: Summary,
+}
+
+/// Paired and unpaired differences `x - y` over the replicates where both have a value
+/// (`x[r]` and `y[r]` come from replicate `r`).
+fn paired_difference(x: &[Option<f64>], y: &[Option<f64>]) -> Difference {
+    let (xs, ys): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+        .unzip();
+    let mut d = difference(&xs, &ys, LEVEL);
+    // Welch's interval uses every value each side has.
+    let (xa, ya): (Vec<f64>, Vec<f64>) = (
+        x.iter().flatten().copied().collect(),
+        y.iter().flatten().copied().collect(),
+    );
+    d.unpaired = crate::stats::welch(&xa, &ya, LEVEL);
+    d
 }
 
 /// Everything the compare `stats.json` holds.
@@ -323,31 +354,31 @@ pub fn compare_stats(
             ));
         }
     }
-    // values[s][m][r]
-    let mut values: Vec<Vec<Vec<f64>>> = Vec::with_capacity(runs.len());
+    // values[s][m][r]: `None` where a replicate has no value (a measure that can be missing,
+    // such as `first_response_step` when the brand never answered). Missing is missing: it is
+    // left out of means, and a difference uses the replicates where both sides have a value.
+    let mut values: Vec<Vec<Vec<Option<f64>>>> = Vec::with_capacity(runs.len());
     for s in runs {
-        let mut per = Vec::with_capacity(measures.len());
-        for m in &measures {
-            let v: Option<Vec<f64>> = s.results.iter().map(|r| measure_value(r, m)).collect();
-            match v {
-                Some(v) => per.push(v),
-                None => {
-                    let mut have: Vec<String> =
-                        BASE_MEASURES.iter().map(|s| s.to_string()).collect();
-                    if let Some(r) = s.results.first() {
-                        have.extend(r.extra.keys().cloned());
-                    }
-                    return Err(format!(
-                        "measure `{m}` is not produced under strategy `{}`; the measures it \
-                         has are {}",
-                        s.name,
-                        have.join(", ")
-                    ));
-                }
-            }
-        }
+        let per: Vec<Vec<Option<f64>>> = measures
+            .iter()
+            .map(|m| s.results.iter().map(|r| measure_value(r, m)).collect())
+            .collect();
         values.push(per);
     }
+    for (j, m) in measures.iter().enumerate() {
+        if values.iter().all(|per| per[j].iter().all(Option::is_none)) {
+            let s = &runs[baseline];
+            let mut have: Vec<String> = BASE_MEASURES.iter().map(|s| s.to_string()).collect();
+            if let Some(r) = s.results.first() {
+                have.extend(r.extra.keys().cloned());
+            }
+            return Err(format!(
+                "measure `{m}` is produced by no strategy's runs; the measures they have are {}",
+                have.join(", ")
+            ));
+        }
+    }
+    let present = |v: &[Option<f64>]| -> Vec<f64> { v.iter().flatten().copied().collect() };
     let strategies: Vec<StrategyStats> = runs
         .iter()
         .zip(&values)
@@ -357,7 +388,15 @@ pub fn compare_stats(
             measures: measures
                 .iter()
                 .zip(v)
-                .map(|(m, x)| (m.clone(), mean_ci(x, LEVEL)))
+                .map(|(m, x)| {
+                    let v = present(x);
+                    let summary = if is_share(m) {
+                        crate::stats::share_ci(&v, LEVEL)
+                    } else {
+                        mean_ci(&v, LEVEL)
+                    };
+                    (m.clone(), summary)
+                })
                 .collect(),
         })
         .collect();
@@ -370,7 +409,7 @@ pub fn compare_stats(
             differences.push(DifferenceRow {
                 strategy: s.name.clone(),
                 measure: m.clone(),
-                difference: difference(&values[i][j], &values[baseline][j], LEVEL),
+                difference: paired_difference(&values[i][j], &values[baseline][j]),
             });
         }
     }
@@ -385,7 +424,7 @@ pub fn compare_stats(
         if i == baseline {
             mean_ci(&vec![0.0; indices.len()], LEVEL)
         } else {
-            difference(&values[i][hj], &values[baseline][hj], LEVEL).paired
+            paired_difference(&values[i][hj], &values[baseline][hj]).paired
         }
     };
     let mut order: Vec<usize> = (0..runs.len()).collect();
@@ -414,6 +453,21 @@ pub fn compare_stats(
         .find(|&i| i != baseline)
         .unwrap_or(baseline);
     let d = diff_of(best);
+    // The strategies the best cannot be told apart from: the paired interval of their
+    // difference on the headline measure includes zero.
+    let indistinguishable: Vec<Tie> = order
+        .iter()
+        .copied()
+        .filter(|&i| i != best && i != baseline)
+        .filter_map(|i| {
+            let diff = paired_difference(&values[i][hj], &values[best][hj]).paired;
+            let tied = !(diff.ci_low > 0.0 || diff.ci_high < 0.0) && diff.n > 0;
+            tied.then(|| Tie {
+                strategy: runs[i].name.clone(),
+                difference: diff,
+            })
+        })
+        .collect();
     let costs = spec
         .costs
         .iter()
@@ -434,6 +488,7 @@ pub fn compare_stats(
         improves: sign * d.mean > 0.0,
         scale: if is_share(&h) { 100.0 } else { 1.0 },
         costs,
+        indistinguishable,
     };
     headline.sentence = sentence(&headline, LEVEL);
     Ok(CompareStats {
@@ -520,6 +575,27 @@ pub fn sentence(h: &Headline, level: f64) -> String {
         s.push_str(&format!(", at a cost of {} per run", parts.join(" and ")));
     }
     s.push('.');
+    if !h.indistinguishable.is_empty() {
+        let names: Vec<String> = h
+            .indistinguishable
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} (its difference from {}: {}{unit}, {pct}% CI {} to {})",
+                    strategy_words(&t.strategy),
+                    strategy_words(&h.strategy),
+                    number(t.difference.mean * h.scale),
+                    number(t.difference.ci_low * h.scale),
+                    number(t.difference.ci_high * h.scale),
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            " It is statistically indistinguishable from {}: the data cannot rank {}.",
+            names.join(" and "),
+            if names.len() == 1 { "the two" } else { "these" }
+        ));
+    }
     if !h.ci_excludes_zero {
         s.push_str(&format!(
             " The {pct}% interval includes zero: this difference is not clear from {} \
@@ -792,35 +868,42 @@ fn write_plots(
         |root| draw_forest(&root, &title, &axis, h.scale, &rows),
     )?);
 
-    if let Some(cost) = stats.costs.first() {
-        let points: Vec<(String, Summary, Summary)> = stats
-            .strategies
+    let panels = cost_panels(&stats.costs);
+    if !panels.is_empty() {
+        let effect_of = |name: &str| {
+            if name == stats.baseline {
+                mean_ci(&vec![0.0; stats.replicates as usize], LEVEL)
+            } else {
+                stats
+                    .differences
+                    .iter()
+                    .find(|d| d.strategy == name && d.measure == h.measure)
+                    .map(|d| d.difference.paired)
+                    .unwrap_or_else(|| mean_ci(&[], LEVEL))
+            }
+        };
+        let panel_data: Vec<CostPanel> = panels
             .iter()
-            .map(|s| {
-                let effect = if s.name == stats.baseline {
-                    mean_ci(&vec![0.0; stats.replicates as usize], LEVEL)
-                } else {
-                    stats
-                        .differences
-                        .iter()
-                        .find(|d| d.strategy == s.name && d.measure == h.measure)
-                        .map(|d| d.difference.paired)
-                        .unwrap_or_else(|| mean_ci(&[], LEVEL))
-                };
-                (s.name.clone(), s.measures[cost], effect)
+            .map(|cost| {
+                let points = stats
+                    .strategies
+                    .iter()
+                    .map(|s| (s.name.clone(), s.measures[*cost], effect_of(&s.name)))
+                    .collect();
+                (format!("{} per run", label(cost)), points)
             })
             .collect();
         let title = format!(
             "Cost against effect ({}% CIs)",
             (stats.level * 100.0).round()
         );
-        let x_axis = format!("{} per run", label(cost));
+        let height = 620 * panel_data.len() as u32;
         written.extend(render(
             dir,
             "cost_effect",
-            (1000, 620),
-            |root| draw_cost_effect(&root, &title, &x_axis, &axis, h.scale, &points),
-            |root| draw_cost_effect(&root, &title, &x_axis, &axis, h.scale, &points),
+            (1000, height),
+            |root| draw_cost_panels(&root, &title, &axis, h.scale, &panel_data),
+            |root| draw_cost_panels(&root, &title, &axis, h.scale, &panel_data),
         )?);
     }
     Ok(written)
@@ -920,15 +1003,75 @@ fn draw_over_time<DB: DrawingBackend>(
     root.present().map_err(msg)
 }
 
-/// Lower and upper ends of a set of intervals, padded, always including 0.
+/// The costs the cost-effect plot shows, one panel each: `cost_total` alone when it is one of
+/// the costs (it adds up the others), else every cost. A single cost column would put a
+/// broadcast costing 20 at x = 1 "responses sent".
+fn cost_panels(costs: &[String]) -> Vec<&String> {
+    match costs.iter().find(|c| *c == "cost_total") {
+        Some(total) => vec![total],
+        None => costs.iter().collect(),
+    }
+}
+
+/// Lower and upper ends of a set of intervals, padded, always including 0. An empty or flat
+/// range (all zero costs) is widened to a readable one instead of a sliver whose ticks all read
+/// "0.0".
 fn span_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);
         hi = hi.max(v);
     }
-    let pad = ((hi - lo) * 0.08).max(1e-6);
+    let range = hi - lo;
+    let pad = if range > 0.0 { range * 0.08 } else { 1.0 };
     (lo - pad, hi + pad)
+}
+
+/// Where to write each point's label (pixel offsets from the point), so that no label
+/// overlaps another label or a point, nor runs past `right`, when the space allows: the first
+/// of a few candidate places that collides with nothing placed before. `points` are pixel
+/// positions with the label's width in pixels.
+fn label_offsets(points: &[(i32, i32, i32)], right: i32) -> Vec<(i32, i32)> {
+    const H: i32 = 18;
+    // Every point's marker (radius 7) is taken before any label is placed.
+    let mut placed: Vec<(i32, i32, i32, i32)> = points
+        .iter()
+        .map(|&(x, y, _)| (x - 9, y - 9, x + 9, y + 9))
+        .collect();
+    let mut out = Vec::with_capacity(points.len());
+    for &(x, y, w) in points {
+        let candidates = [
+            (10, -22),
+            (10, 6),
+            (-10 - w, -22),
+            (-10 - w, 6),
+            (10, -42),
+            (10, 26),
+            (-10 - w, -42),
+            (-10 - w, 26),
+        ];
+        let free = |&(dx, dy): &(i32, i32)| {
+            let (x0, y0) = (x + dx, y + dy);
+            x0 + w <= right
+                && placed
+                    .iter()
+                    .all(|&(a, b, c, d)| x0 + w <= a || x0 >= c || y0 + H <= b || y0 >= d)
+        };
+        let (dx, dy) = candidates
+            .iter()
+            .copied()
+            .find(|c| free(c))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&(dx, _)| x + dx + w <= right)
+            })
+            .unwrap_or(candidates[0]);
+        placed.push((x + dx, y + dy, x + dx + w, y + dy + H));
+        out.push((dx, dy));
+    }
+    out
 }
 
 fn draw_forest<DB: DrawingBackend>(
@@ -1013,6 +1156,26 @@ fn draw_forest<DB: DrawingBackend>(
     root.present().map_err(msg)
 }
 
+/// One cost-effect panel: its x axis title and, per strategy, its cost and its effect.
+type CostPanel = (String, Vec<(String, Summary, Summary)>);
+
+/// The cost-effect plot: one panel per cost, stacked.
+fn draw_cost_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_axis: &str,
+    scale: f64,
+    panels: &[CostPanel],
+) -> Drawn {
+    root.fill(&WHITE).map_err(msg)?;
+    let areas = root.split_evenly((panels.len().max(1), 1));
+    for (area, (x_axis, points)) in areas.iter().zip(panels) {
+        draw_cost_effect(area, title, x_axis, y_axis, scale, points)?;
+    }
+    root.present().map_err(msg)
+}
+
+/// One cost-effect panel (the caller fills and presents the whole drawing area).
 fn draw_cost_effect<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -1020,8 +1183,7 @@ fn draw_cost_effect<DB: DrawingBackend>(
     y_axis: &str,
     scale: f64,
     points: &[(String, Summary, Summary)],
-) -> Drawn {
-    root.fill(&WHITE).map_err(msg)?;
+) -> Result<(), String> {
     let (x_lo, x_hi) = span_of(points.iter().flat_map(|(_, c, _)| [c.ci_low, c.ci_high]));
     let (y_lo, y_hi) = span_of(
         points
@@ -1040,6 +1202,8 @@ fn draw_cost_effect<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(x_axis)
         .y_desc(y_axis)
+        .x_label_formatter(&|v| number(*v))
+        .y_label_formatter(&|v| number(*v))
         .axis_desc_style((FONT_FAMILY, 16))
         .label_style((FONT_FAMILY, 15))
         .light_line_style(RGBColor(240, 240, 240))
@@ -1053,6 +1217,7 @@ fn draw_cost_effect<DB: DrawingBackend>(
         )))
         .map_err(msg)?;
     let text = TextStyle::from((FONT_FAMILY, 15).into_font());
+    let mut at = Vec::with_capacity(points.len());
     for (i, (name, c, e)) in points.iter().enumerate() {
         let col = colour(i);
         let (x, y) = (c.mean, e.mean * scale);
@@ -1069,14 +1234,26 @@ fn draw_cost_effect<DB: DrawingBackend>(
             ])
             .map_err(msg)?;
         let (px, py) = chart.backend_coord(&(x, y));
+        // About 8 pixels per character at 15 px.
+        at.push((px, py, 8 * strategy_words(name).chars().count() as i32));
+    }
+    // The root is the drawing area the panel was given, offset from the chart's pixels.
+    let (ox, oy) = (
+        root.get_pixel_range().0.start,
+        root.get_pixel_range().1.start,
+    );
+    let right = root.get_pixel_range().0.end - 4;
+    for ((name, _, _), ((px, py, _), (dx, dy))) in
+        points.iter().zip(at.iter().zip(label_offsets(&at, right)))
+    {
         root.draw(&Text::new(
             strategy_words(name),
-            (px + 10, py - 20),
+            (px - ox + dx, py - oy + dy),
             text.clone(),
         ))
         .map_err(msg)?;
     }
-    root.present().map_err(msg)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1159,6 +1336,62 @@ mod tests {
             text.contains("at a cost of 10.0 responses sent per run"),
             "{text}"
         );
+        // c is clearly worse than b (by 0.10 to 0.11 in every replicate): no tie is claimed.
+        assert!(s.headline.indistinguishable.is_empty());
+        assert!(!text.contains("indistinguishable"), "{text}");
+    }
+
+    #[test]
+    fn a_headline_says_when_the_top_strategies_cannot_be_told_apart() {
+        // c - b per replicate: 0.01, -0.02, 0.01, -0.02: mean -0.005, sd 0.017, so the paired
+        // 95% interval (± 3.18 x 0.017 / 2 = ± 0.028) includes zero; both beat a by ~0.1.
+        let r = runs(&[
+            &[0.3, 0.5, 0.4, 0.6],
+            &[0.2, 0.4, 0.31, 0.5],
+            &[0.21, 0.38, 0.32, 0.48],
+        ]);
+        let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
+        assert_eq!(s.headline.strategy, "c");
+        let ties: Vec<&str> = s
+            .headline
+            .indistinguishable
+            .iter()
+            .map(|t| t.strategy.as_str())
+            .collect();
+        assert_eq!(ties, ["b"]);
+        let d = s.headline.indistinguishable[0].difference;
+        assert!((d.mean - 0.005).abs() < 1e-12, "{d:?}");
+        assert!(d.ci_low < 0.0 && d.ci_high > 0.0, "{d:?}");
+        let text = &s.headline.sentence;
+        assert!(
+            text.contains(" It is statistically indistinguishable from b (its difference from c: 0.50 points, 95% CI "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_missing_value_is_left_out_not_averaged() {
+        let mut r = runs(&[&[0.3, 0.5, 0.4], &[0.2, 0.4, 0.3]]);
+        // The baseline never answers; b answers in replicates 0 and 2 only.
+        for (k, res) in r[1].results.iter_mut().enumerate() {
+            if k != 1 {
+                res.extra
+                    .insert("first_response_step".into(), 2.0 + k as f64);
+            }
+        }
+        let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
+        let b = &s.strategies[1].measures["first_response_step"];
+        assert_eq!((b.n, b.mean), (2, 3.0));
+        let a = &s.strategies[0].measures["first_response_step"];
+        assert_eq!(a.n, 0);
+        assert!(a.mean.is_nan());
+        // No replicate has both: the difference is empty, not made up.
+        let d = s
+            .differences
+            .iter()
+            .find(|d| d.measure == "first_response_step")
+            .expect("row");
+        assert_eq!(d.difference.paired.n, 0);
     }
 
     #[test]
@@ -1169,6 +1402,36 @@ mod tests {
         sp.headline = None;
         let e = compare_stats(&r, 0, &sp).expect_err("no such measure");
         assert!(e.contains("`influencers_paid`"), "{e}");
+    }
+
+    #[test]
+    fn cost_effect_uses_the_total_cost_and_labels_do_not_overlap() {
+        let costs = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let both = costs(&["responses_sent", "cost_total"]);
+        assert_eq!(cost_panels(&both), [&"cost_total".to_string()]);
+        let two = costs(&["responses_sent", "influencers_paid"]);
+        assert_eq!(cost_panels(&two).len(), 2);
+        // An all-zero axis gets a readable span, not ±1e-6.
+        assert_eq!(span_of([0.0, 0.0].into_iter()), (-1.0, 1.0));
+        // Three points at the same place: three labels, pairwise apart, clear of the points.
+        let at = [(100, 100, 80), (100, 100, 80), (102, 101, 80)];
+        let off = label_offsets(&at, 1000);
+        for i in 0..3 {
+            let (ax, ay) = (at[i].0 + off[i].0, at[i].1 + off[i].1);
+            for p in &at {
+                let clear =
+                    ax + 80 <= p.0 - 9 || ax >= p.0 + 9 || ay + 18 <= p.1 - 9 || ay >= p.1 + 9;
+                assert!(clear, "{off:?}");
+            }
+            for j in 0..i {
+                let (bx, by) = (at[j].0 + off[j].0, at[j].1 + off[j].1);
+                let apart = ax + 80 <= bx || bx + 80 <= ax || ay + 18 <= by || by + 18 <= ay;
+                assert!(apart, "{off:?}");
+            }
+        }
+        // A point at the right edge gets its label on its left.
+        let off = label_offsets(&[(990, 100, 80)], 1000);
+        assert!(990 + off[0].0 + 80 <= 1000, "{off:?}");
     }
 
     #[test]

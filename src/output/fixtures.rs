@@ -23,6 +23,7 @@ pub(crate) fn replicate(index: u32) -> ReplicateResult {
         edge_visits: 17,
         standing_by_row: vec![],
         final_standing_by_seat: vec![],
+        seed_reach: vec![],
         extra: Default::default(),
         trajectory: trajectory(&[0.1]),
     }
@@ -121,6 +122,7 @@ pub(crate) fn theater_run(n: u32, rows: u32, seats: u32) -> Vec<ReplicateResult>
                 edge_visits: 1000 + i as u64,
                 standing_by_row: by_row,
                 final_standing_by_seat: seat,
+                seed_reach: vec![],
                 extra: Default::default(),
                 trajectory: recs,
             }

@@ -11,7 +11,7 @@
 //! ```text
 //! {
 //!   "schema_version": 1,
-//!   "scenario": { ... the resolved scenario, every default filled in ... },
+//!   "scenario": { ... the scenario table after --set overrides, as written ... },
 //!   "scenario_file": "scenarios/standing-ovation.toml",
 //!   "overrides": ["replicates=50"],
 //!   "seed": 42,
@@ -21,7 +21,8 @@
 //!   "started": "2025-06-01T12:00:00Z",
 //!   "finished": "2025-06-01T12:00:03Z",
 //!   "threads": 8,
-//!   "resumed_replicates": 0
+//!   "resumed_replicates": 0,
+//!   "provenance": { "version", "commit", "inputs", "effective" }   (see output::provenance)
 //! }
 //! ```
 //!
@@ -57,7 +58,8 @@ pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
 /// What was run, written to `manifest.json`. Field order is the file's key order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// The resolved scenario (after defaults and `--set` overrides), as a JSON value.
+    /// The scenario table after the `--set` overrides, as written (defaults are in
+    /// `provenance.effective`).
     pub scenario: serde_json::Value,
     /// The scenario file as given on the command line.
     pub scenario_file: String,
@@ -79,6 +81,9 @@ pub struct Manifest {
     pub threads: usize,
     /// Replicates found on disk and not redone (`--resume`); 0 for a fresh run.
     pub resumed_replicates: u32,
+    /// Version, git commit, input checksums and the values used with defaults filled in.
+    #[serde(default)]
+    pub provenance: super::provenance::Provenance,
 }
 
 /// The graph of a run, as recorded in the manifest.
@@ -203,6 +208,7 @@ mod tests {
             finished: "1970-01-01T00:00:01Z".into(),
             threads: 1,
             resumed_replicates: 0,
+            provenance: Default::default(),
         };
         let text = String::from_utf8(manifest_json(&m).expect("json")).expect("utf-8");
         assert_eq!(
@@ -228,7 +234,13 @@ mod tests {
   "started": "1970-01-01T00:00:00Z",
   "finished": "1970-01-01T00:00:01Z",
   "threads": 1,
-  "resumed_replicates": 0
+  "resumed_replicates": 0,
+  "provenance": {
+    "version": "",
+    "commit": "",
+    "inputs": [],
+    "effective": null
+  }
 }
 "#
         );

@@ -10,6 +10,7 @@
 //! | `summary.csv` | one row per replicate | [`tables`] |
 //! | `steps.csv` | tidy per-step measures (optional) | [`tables`] |
 //! | `rows.csv` | standing share by theater row (theater graphs) | [`tables`] |
+//! | `seeds.csv` | each seed's reach per replicate (with `[seeding]`) | [`tables`] |
 //! | `stats.json` | means and intervals across replicates | [`json`], [`aggregate`] |
 //! | `shares`, `final_standing`, `seat_map` `.png/.svg` | plots (optional) | [`plots`] |
 //! | `manifest.json` | what was run, when, with what (last, so it marks completion) | [`json`] |
@@ -21,8 +22,10 @@ pub mod aggregate;
 pub mod compare;
 mod error;
 pub mod folder;
+pub mod glossary;
 pub mod json;
 pub mod plots;
+pub mod provenance;
 pub mod report;
 pub mod sweep;
 pub mod tables;
@@ -73,6 +76,9 @@ pub fn finish(
     }
     if sorted.iter().any(|r| !r.standing_by_row.is_empty()) {
         written.push(write_csv(dir, "rows.csv", &sorted, tables::write_rows)?);
+    }
+    if sorted.iter().any(|r| !r.seed_reach.is_empty()) {
+        written.push(write_csv(dir, "seeds.csv", &sorted, tables::write_seeds)?);
     }
 
     let stats = aggregate::run_stats(&sorted, LEVEL);
@@ -156,6 +162,7 @@ mod tests {
             finished: started.into(),
             threads: 4,
             resumed_replicates: 0,
+            provenance: Default::default(),
         }
     }
 

@@ -35,7 +35,10 @@ pub const REPORT_FILE: &str = "report.html";
 const KNOWN_PLOTS: [(&str, &str); 6] = [
     (
         "outcome_over_time",
-        "Mean share over steps for each strategy; bands are 95% confidence intervals of the mean.",
+        "Mean share over steps for each strategy (a replicate that stopped early is carried at \
+         its final state); bands are 95% confidence intervals of the mean. The highest point of \
+         a curve is the peak of the mean, not the tables' peak share (the mean of each \
+         replicate's own peak), which is higher when replicates peak at different steps.",
     ),
     (
         "forest",
@@ -45,13 +48,16 @@ const KNOWN_PLOTS: [(&str, &str); 6] = [
     ),
     (
         "cost_effect",
-        "Each strategy's mean cost per run against its effect (paired difference from the \
-         baseline), both with 95% CIs.",
+        "Each strategy's mean cost per run (the total cost when the comparison has one, else one \
+         panel per cost) against its effect (paired difference from the baseline), both with \
+         95% CIs.",
     ),
     (
         "shares",
-        "Mean share of agents standing, sitting and booing at each step; bands are 95% \
-         confidence intervals of the mean.",
+        "Mean share of agents standing, sitting and booing at each step (a replicate that \
+         stopped early is carried at its final state); bands are 95% confidence intervals of \
+         the mean. The highest point of a curve is the peak of the mean, not the mean of each \
+         replicate's own peak.",
     ),
     (
         "final_standing",
@@ -115,6 +121,7 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
         })
         .unwrap_or_else(|| "ovation".into());
     let description = scenario["description"].as_str().unwrap_or_default();
+    let strategy = strategy_of(dir);
     let what = match kind {
         FolderKind::Run => "run",
         FolderKind::Sweep => "sweep",
@@ -127,16 +134,26 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
         "<header><p class=\"kind\">ovation {what}</p><h1>{}</h1>",
         esc(&name)
     );
+    if let Some(strategy) = &strategy {
+        let _ = write!(
+            body,
+            "<p class=\"question\">Strategy <b>{}</b> of the comparison in \
+             <code>../../report.html</code>, run alone.</p>",
+            esc(&super::compare::strategy_words(strategy))
+        );
+    }
     if !description.is_empty() {
         let _ = write!(body, "<p class=\"description\">{}</p>", esc(description));
     }
     body.push_str("</header>\n");
-    match kind {
+    let shown = match kind {
         FolderKind::Compare => compare_sections(&mut body, &stats),
         FolderKind::Run => run_sections(&mut body, &stats),
         FolderKind::Sweep => sweep_sections(&mut body, dir)?,
-    }
+    };
     plots_section(&mut body, dir)?;
+    assumptions_section(&mut body, &manifest);
+    glossary_section(&mut body, &shown);
     what_was_run(&mut body, &manifest, kind);
 
     let mut page = String::with_capacity(body.len() + 4096);
@@ -241,14 +258,131 @@ fn read_json(path: &Path) -> Result<Value, OutputError> {
     })
 }
 
-/// A number from JSON, formatted for a table: shares as given with 3 decimals, counts plainly.
+/// A number from JSON, formatted for a table: shares as percentages of all agents with one
+/// decimal (the unit the headline's points are differences of), counts plainly.
 fn num(v: &Value, share: bool) -> String {
     match v.as_f64() {
-        Some(x) if share => format!("{x:.3}"),
+        Some(x) if share => format!("{:.1}%", x * 100.0),
         Some(x) if x.abs() >= 1000.0 => format!("{x:.0}"),
         Some(x) => format!("{x:.2}"),
         None => "–".into(),
     }
+}
+
+/// A difference from JSON: of shares in percentage points (one decimal), else as [`num`].
+fn diff_num(v: &Value, share: bool) -> String {
+    match v.as_f64() {
+        Some(x) if share => format!("{:.1} pts", x * 100.0),
+        _ => num(v, false),
+    }
+}
+
+/// The strategy a run folder belongs to, when it is `<compare folder>/strategies/<name>/`
+/// (the comparison's own manifest is written last, so it may not exist yet; when it does, it
+/// must be a comparison's).
+fn strategy_of(dir: &Path) -> Option<String> {
+    let parent = dir.parent()?;
+    if parent.file_name()? != "strategies" {
+        return None;
+    }
+    let top = parent.parent()?.join("manifest.json");
+    if top.is_file() && read_json(&top).ok()?["kind"] != "compare" {
+        return None;
+    }
+    dir.file_name()?.to_str().map(str::to_string)
+}
+
+/// "What was assumed": every value the run used, defaults filled in (the manifest's
+/// `provenance.effective`; for older folders, the scenario as written), one row per key path.
+fn assumptions_section(body: &mut String, manifest: &Value) {
+    let effective = &manifest["provenance"]["effective"];
+    let (source, note) = if effective.is_object() {
+        (
+            effective,
+            "Every value the runs used, defaults filled in (for a comparison: the base scenario, \
+             before each strategy's changes).",
+        )
+    } else {
+        (
+            &manifest["scenario"],
+            "The scenario as written (this folder predates the record of defaults).",
+        )
+    };
+    let mut rows = Vec::new();
+    flatten_json("", source, &mut rows);
+    rows.retain(|(k, _)| !k.starts_with("strategies") && !k.starts_with("compare"));
+    if rows.is_empty() {
+        return;
+    }
+    let _ = write!(
+        body,
+        "<h2>What was assumed</h2><p class=\"note\">{note} Keys as in a scenario file \
+         (docs/scenarios.md).</p><table><thead><tr><th class=\"text\">key</th>\
+         <th class=\"text\">value</th></tr></thead><tbody>"
+    );
+    for (k, v) in rows {
+        let _ = write!(
+            body,
+            "<tr><td><code>{}</code></td><td class=\"text\">{}</td></tr>",
+            esc(&k),
+            esc(&v)
+        );
+    }
+    body.push_str("</tbody></table>");
+}
+
+/// Flattens JSON into `(key.path, value)` rows; a table of plain values whose key is
+/// `dist` (a distribution) stays on one row, as `{ dist = "uniform", low = 0, high = 1 }` would.
+fn flatten_json(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match v {
+        Value::Object(map) if map.contains_key("dist") && map.values().all(|x| !x.is_object()) => {
+            let parts: Vec<String> = map.iter().map(|(k, x)| format!("{k} = {x}")).collect();
+            out.push((prefix.to_string(), format!("{{ {} }}", parts.join(", "))));
+        }
+        Value::Object(map) => {
+            for (k, x) in map {
+                flatten_json(&join(k), x, out);
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => {
+            for (i, x) in items.iter().enumerate() {
+                flatten_json(&join(&i.to_string()), x, out);
+            }
+        }
+        Value::Null => out.push((prefix.to_string(), "none".into())),
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// The glossary: the words every report uses and each measure `shown` with its definition.
+fn glossary_section(body: &mut String, shown: &[String]) {
+    use super::glossary::{TERMS, definition};
+    body.push_str(
+        "<h2>Glossary</h2><p class=\"note\">Every measure is defined in \
+         <code>docs/measures.md</code>.</p><dl>",
+    );
+    for (term, text) in TERMS {
+        let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(text));
+    }
+    for m in shown {
+        let text = definition(m).unwrap_or("a measure of the rule: see its page in docs/models/");
+        let _ = write!(
+            body,
+            "<dt>{}</dt><dd><code>{}</code>: {}</dd>",
+            esc(&super::compare::label(m)),
+            esc(m),
+            esc(text)
+        );
+    }
+    body.push_str("</dl>");
 }
 
 /// "mean (low to high)".
@@ -261,7 +395,8 @@ fn with_ci(s: &Value, share: bool) -> String {
     )
 }
 
-fn compare_sections(body: &mut String, stats: &Value) {
+/// The compare sections; returns the measures shown (for the glossary).
+fn compare_sections(body: &mut String, stats: &Value) -> Vec<String> {
     use super::compare::{is_share, label, strategy_words};
     let level = stats["level"].as_f64().unwrap_or(0.95);
     let pct = (level * 100.0).round();
@@ -286,14 +421,14 @@ fn compare_sections(body: &mut String, stats: &Value) {
         body,
         "<p class=\"note\">Every strategy ran the same {replicates} replicates with common random \
          numbers (the same graph, signals and thresholds in replicate r), so differences are \
-         paired. Intervals are {pct}% confidence intervals; shares are in percentage points in \
-         the sentence and as fractions of all agents in the tables.</p>"
+         paired. Intervals are {pct}% confidence intervals. Shares are percentages of all \
+         agents; differences of shares are in percentage points (pts).</p>"
     );
 
     let measure = h["measure"].as_str().unwrap_or_default();
     let share = is_share(measure);
     let scale = if share { 100.0 } else { 1.0 };
-    let unit = if share { " (points)" } else { "" };
+    let unit = if share { " (pts)" } else { "" };
     let _ = write!(
         body,
         "<h2>Ranking</h2><p class=\"note\">By the {} ({} is better), against {}.</p>\
@@ -409,17 +544,19 @@ fn compare_sections(body: &mut String, stats: &Value) {
              <td>{} to {}</td></tr>",
             esc(&strategy_words(d["strategy"].as_str().unwrap_or_default())),
             esc(&label(m)),
-            num(&p["mean"], sh),
-            num(&p["ci_low"], sh),
-            num(&p["ci_high"], sh),
-            num(&u["ci_low"], sh),
-            num(&u["ci_high"], sh),
+            diff_num(&p["mean"], sh),
+            diff_num(&p["ci_low"], sh),
+            diff_num(&p["ci_high"], sh),
+            diff_num(&u["ci_low"], sh),
+            diff_num(&u["ci_high"], sh),
         );
     }
     body.push_str("</tbody></table>");
+    measures.iter().map(|m| m.to_string()).collect()
 }
 
-fn run_sections(body: &mut String, stats: &Value) {
+/// The run sections; returns the measures shown (for the glossary).
+fn run_sections(body: &mut String, stats: &Value) -> Vec<String> {
     let pct = (stats["level"].as_f64().unwrap_or(0.95) * 100.0).round();
     let replicates = stats["replicates"].as_u64().unwrap_or(0);
     let m = &stats["measures"];
@@ -447,10 +584,15 @@ fn run_sections(body: &mut String, stats: &Value) {
             esc(&text)
         );
     }
+    let mut shown: Vec<String> = m
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
     let _ = write!(
         body,
         "<h2>Measures</h2><p class=\"note\">Mean over replicates with its {pct}% confidence \
-         interval (Student t). Shares are fractions of all agents.</p><table><thead><tr>\
+         interval (Student t; clipped to 0-100% for shares). Shares are percentages of all \
+         agents.</p><table><thead><tr>\
          <th class=\"text\">measure</th><th>mean</th><th>sd</th><th>{pct}% CI</th><th>n</th>\
          </tr></thead><tbody>"
     );
@@ -478,6 +620,7 @@ fn run_sections(body: &mut String, stats: &Value) {
              <th>share</th><th>{pct}% CI</th></tr></thead><tbody>"
         );
         for (k, s) in obj {
+            shown.push(k.clone());
             let _ = write!(
                 body,
                 "<tr><td>{}</td><td>{}</td><td>{} to {}</td></tr>",
@@ -489,6 +632,7 @@ fn run_sections(body: &mut String, stats: &Value) {
         }
         body.push_str("</tbody></table>");
     }
+    shown
 }
 
 /// At most this many rows of a sweep's cells table are shown.
@@ -498,10 +642,11 @@ const MAX_ROWS: usize = 500;
 /// interval.
 type Column = (String, usize, Option<(usize, usize)>);
 
-fn sweep_sections(body: &mut String, dir: &Path) -> Result<(), OutputError> {
+/// The sweep sections; returns the measures shown (for the glossary).
+fn sweep_sections(body: &mut String, dir: &Path) -> Result<Vec<String>, OutputError> {
     let path = dir.join("cells.csv");
     if !path.is_file() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let text = fs::read_to_string(&path).map_err(|source| OutputError::Read {
         path: path.clone(),
@@ -592,7 +737,11 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<(), OutputError> {
         body.push_str("</tr>");
     }
     body.push_str("</tbody></table></div>");
-    Ok(())
+    Ok(columns
+        .iter()
+        .filter(|(_, _, ci)| ci.is_some())
+        .map(|(name, _, _)| name.clone())
+        .collect())
 }
 
 fn plots_section(body: &mut String, dir: &Path) -> Result<(), OutputError> {

@@ -11,7 +11,8 @@
 //!     summary.csv, stats.json,   summary.csv, rows.csv (theaters), stats.json and
 //!     manifest.json              manifest.json once the sweep finishes (no plots, no steps.csv)
 //!   cells/000001/ ...
-//!   sweep.csv, cells.csv         written once every cell is done
+//!   sweep.csv, cells.csv,        written once every cell is done
+//!   sweep_steps.csv
 //!   sweep_<measure>.png/svg      one swept axis: the measure's mean against it, 95% CI band
 //!   heatmap_<measure>.png/svg    two swept axes: the measure's mean in each cell
 //!   manifest.json                last, so it marks completion
@@ -37,6 +38,15 @@
 //! that ended so, with a Wilson score 95% interval. An undefined value (a rule-specific measure
 //! no replicate of the cell has) is an empty field. Floats are written in shortest round-trip
 //! form, so `pandas.read_csv` and R's `read.csv` read back the exact values.
+//!
+//! `sweep_steps.csv` is tidy: one row per cell, step and action, the mean share over the
+//! cell's replicates (a replicate that stopped early carried at its final state) with its 95%
+//! interval and the number of replicates:
+//!
+//! ```text
+//! cell,model.quality,step,measure,mean,ci_low,ci_high,n
+//! 0,0.4,0,sitting,0.62,0.6,0.64,100
+//! ```
 //!
 //! Replicate `r` of every cell uses the same random stream key (common random numbers), so
 //! differences between cells are not blurred by different draws, and every file except the
@@ -142,6 +152,9 @@ pub struct SweepManifest {
     pub cells: Vec<CellEntry>,
     /// What could not be drawn or found (e.g. an unknown measure), in words.
     pub notes: Vec<String>,
+    /// Version, git commit, input checksums and the base scenario's values with defaults filled
+    /// in.
+    pub provenance: super::provenance::Provenance,
 }
 
 /// One finished cell, as the tables and plots need it.
@@ -214,6 +227,10 @@ pub fn finish_sweep(
     write_csv(&path, |w| write_cells_csv(w, &columns, cells, &summaries))?;
     written.push(path);
 
+    let path = dir.join(STEPS_FILE);
+    write_csv(&path, |w| write_steps_csv(w, &columns[..keys.len()], cells))?;
+    written.push(path);
+
     if plots {
         let (files, notes) = write_sweep_plots(dir, manifest, axes, &summaries, measures)?;
         written.extend(files);
@@ -271,6 +288,56 @@ fn writer(out: &mut dyn io::Write) -> csv::Writer<&mut dyn io::Write> {
         .from_writer(out)
 }
 
+/// The sweep's tidy per-step table.
+pub const STEPS_FILE: &str = "sweep_steps.csv";
+
+/// Writes `sweep_steps.csv`: per cell, step and action (`sitting`, `standing`, `booing`), the
+/// mean share over the cell's replicates with its 95% interval and `n`. A replicate that stopped
+/// early is carried at its final state (as in `stats.json`'s `by_step`), so every step averages
+/// over all replicates of the cell.
+fn write_steps_csv(
+    out: &mut dyn io::Write,
+    key_columns: &[String],
+    cells: &[CellResults<'_>],
+) -> csv::Result<()> {
+    let mut w = writer(out);
+    let mut header: Vec<&str> = vec!["cell"];
+    header.extend(key_columns.iter().map(String::as_str));
+    header.extend(["step", "measure", "mean", "ci_low", "ci_high", "n"]);
+    w.write_record(&header)?;
+    let text = |x: f64| {
+        if x.is_finite() {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
+    for c in cells {
+        let stats = super::aggregate::run_stats(&c.results, super::LEVEL);
+        for st in &stats.by_step {
+            for (name, sm) in [
+                ("sitting", &st.sitting),
+                ("standing", &st.standing),
+                ("booing", &st.booing),
+            ] {
+                let mut row = vec![c.index.to_string()];
+                row.extend(c.labels.iter().cloned());
+                row.extend([
+                    st.step.to_string(),
+                    name.to_string(),
+                    text(sm.mean),
+                    text(sm.ci_low),
+                    text(sm.ci_high),
+                    sm.n.to_string(),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// Writes `sweep.csv`.
 fn write_sweep_csv(
     out: &mut dyn io::Write,
@@ -323,7 +390,12 @@ fn summarise(cells: &[CellResults<'_>], extras: &[String]) -> Vec<CellSummary> {
                     .iter()
                     .filter_map(|r| super::tables::measure_value(r, &m))
                     .collect();
-                measures.push((m, mean_ci(&values, LEVEL)));
+                let summary = if is_share(&m) {
+                    crate::stats::share_ci(&values, LEVEL)
+                } else {
+                    mean_ci(&values, LEVEL)
+                };
+                measures.push((m, summary));
             }
             let n = c.results.len() as u64;
             for o in [Outcome::FixedPoint, Outcome::Cycle, Outcome::StepLimit] {
@@ -687,6 +759,30 @@ impl HeatLayout {
     }
 }
 
+/// The colour scale of a heatmap: the smallest to the largest finite mean; a flat one is
+/// widened around its value (kept inside [0, 1] for shares).
+fn heat_range(means: &[f64], share: bool) -> (f64, f64) {
+    let finite = || means.iter().copied().filter(|x| x.is_finite());
+    let lo = finite().fold(f64::INFINITY, f64::min);
+    let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi > lo {
+        return (lo, hi);
+    }
+    let pad = if share {
+        0.05
+    } else {
+        0.5f64.max(lo.abs() * 0.1)
+    };
+    if share {
+        ((lo - pad).max(0.0), (hi + pad).min(1.0))
+    } else {
+        (lo - pad, hi + pad)
+    }
+}
+
 /// The mean of `measure` in every cell: the first axis down the side (first value at the
 /// bottom), the second along the bottom, a colour bar on the right, and the mean written in
 /// each cell when the cells are large enough.
@@ -710,27 +806,9 @@ fn draw_heatmap<DB: DrawingBackend>(
     ))
     .map_err(msg)?;
     let means: Vec<f64> = values.iter().map(|s| s.mean).collect();
-    let (lo, hi) = if is_share(measure) {
-        (0.0, 1.0)
-    } else {
-        let lo = means
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .fold(f64::INFINITY, f64::min);
-        let hi = means
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .fold(f64::NEG_INFINITY, f64::max);
-        if lo.is_finite() && hi > lo {
-            (lo, hi)
-        } else if lo.is_finite() {
-            (lo - 0.5, lo + 0.5)
-        } else {
-            (0.0, 1.0)
-        }
-    };
+    // The colour scale spans the cells' own range (shares included), so cells that differ
+    // look different; the colour bar gives the numbers.
+    let (lo, hi) = heat_range(&means, is_share(measure));
     let t = |x: f64| ((x - lo) / (hi - lo)).clamp(0.0, 1.0);
     let x0 = (HEAT_MARGIN + layout.left) as i32;
     let y0 = HEAT_TITLE as i32;
@@ -901,6 +979,16 @@ fn short(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_heatmap_colour_scale_spans_the_data() {
+        // Shares between 0.40 and 0.46 get the whole colour range, not a sliver of [0, 1].
+        assert_eq!(heat_range(&[0.4, 0.46, f64::NAN, 0.43], true), (0.4, 0.46));
+        let (lo, hi) = heat_range(&[0.98, 0.98], true);
+        assert!((lo - 0.93).abs() < 1e-12 && hi == 1.0, "{lo} {hi}");
+        assert_eq!(heat_range(&[3.0, 3.0], false), (2.5, 3.5));
+        assert_eq!(heat_range(&[f64::NAN], false), (0.0, 1.0));
+    }
     use crate::output::fixtures::replicate;
 
     fn axis(keys: &[&str], labels: &[&str]) -> PlotAxis {
@@ -926,6 +1014,7 @@ mod tests {
             resumed_replicates: 0,
             cells: vec![],
             notes: vec![],
+            provenance: Default::default(),
         }
     }
 
@@ -978,6 +1067,7 @@ mod tests {
             [
                 "sweep.csv",
                 "cells.csv",
+                "sweep_steps.csv",
                 "heatmap_final_standing.png",
                 "heatmap_final_standing.svg",
                 "manifest.json"

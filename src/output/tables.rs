@@ -1,10 +1,11 @@
-//! The CSV tables of a run: `steps.csv`, `summary.csv` and `rows.csv`.
+//! The CSV tables of a run: `steps.csv`, `summary.csv`, `rows.csv` and `seeds.csv`.
 //!
-//! All three are tidy (one observation per row), comma-separated, with a header row, `\n` line
+//! All four are tidy (one observation per row), comma-separated, with a header row, `\n` line
 //! endings and a fixed column order. Replicates appear in index order. Floats are written with
 //! Rust's shortest round-trip `Display` (`0.1`, `0.3333333333333333`, `1`, never an exponent),
 //! so `pandas.read_csv` or R's `read.csv` read back exactly the `f64` the engine computed;
-//! counts are integers. Nothing is quoted, since no field holds a comma or a quote.
+//! counts are integers. Nothing is quoted except a seed's label that holds a comma or a quote
+//! (standard CSV quoting).
 //!
 //! # Format
 //!
@@ -42,6 +43,16 @@
 //! 0,0,0.85
 //! 0,1,0.8
 //! ```
+//!
+//! `seeds.csv` (scenarios with `[seeding]`, at most 64 seeds): each seed's reach, the agents
+//! active at the end downstream of it ([`SeedReach`](crate::engine::measures::SeedReach));
+//! `seed` is the dense id, `label` the original id or handle.
+//!
+//! ```text
+//! replicate,seed,label,reach
+//! 0,3,@acme,41
+//! 0,17,@bob,2
+//! ```
 
 use std::fmt::Write as _;
 use std::io;
@@ -72,6 +83,9 @@ pub const STEPS_HEADER: [&str; 4] = ["replicate", "step", "measure", "value"];
 
 /// Header of `rows.csv`.
 pub const ROWS_HEADER: [&str; 3] = ["replicate", "row", "standing"];
+
+/// Header of `seeds.csv`.
+pub const SEEDS_HEADER: [&str; 4] = ["replicate", "seed", "label", "reach"];
 
 /// A CSV writer with our settings: `\n` terminator, quoting only when needed (never, for our
 /// fields).
@@ -259,6 +273,30 @@ pub fn write_rows(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv:
             put(&mut b[1], row);
             put(&mut b[2], share);
             f.write(&mut w)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `seeds.csv` for `results` (already in replicate order) to `out`: one row per
+/// replicate and seed, in seed order.
+pub fn write_seeds(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(SEEDS_HEADER)?;
+    for r in results {
+        for s in &r.seed_reach {
+            let (replicate, seed, reach) = (
+                r.replicate.to_string(),
+                s.seed.to_string(),
+                s.reach.to_string(),
+            );
+            w.write_record([
+                replicate.as_str(),
+                seed.as_str(),
+                s.label.as_str(),
+                reach.as_str(),
+            ])?;
         }
     }
     w.flush()?;

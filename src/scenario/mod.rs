@@ -163,8 +163,30 @@ impl Scenario {
 }
 
 /// Reads and validates the scenario at `path`, applying `overrides` (`key.path=value`, in
-/// order). Paths inside the scenario are relative to its folder.
+/// order), for `run` and `sweep`: its `[strategies]` and `[compare]` tables are not looked at
+/// (only `compare` uses them; [`load_with_strategies`] checks them too). Paths inside the
+/// scenario are relative to its folder.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    let (file, text, base) = read_text(path)?;
+    load_impl(&file, &text, &base, &Layers::plain(overrides), Checks::RUN).map(|mut s| {
+        s.path = path.to_path_buf();
+        s
+    })
+}
+
+/// [`load`], and also every `[strategies.<name>]` loaded on top of the scenario with the same
+/// checks, and the `[compare]` table: what `validate` and `compare` check. A strategy's
+/// errors point at its own keys, or say `with strategies `a`, `b`: ...`.
+pub fn load_with_strategies(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    let (file, text, base) = read_text(path)?;
+    load_impl(&file, &text, &base, &Layers::plain(overrides), Checks::ALL).map(|mut s| {
+        s.path = path.to_path_buf();
+        s
+    })
+}
+
+/// The file's name as shown in errors, its text and the folder its paths are relative to.
+fn read_text(path: &Path) -> Result<(String, String, PathBuf), ScenarioErrors> {
     let file = path.display().to_string();
     let fail = |message: String| {
         Err(ScenarioErrors(vec![ScenarioError::new(
@@ -188,36 +210,86 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         }
     };
     let base = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     };
-    load_str(&file, &text, base, overrides).map(|mut s| {
-        s.path = path.to_path_buf();
-        s
-    })
+    Ok((file, text, base))
 }
 
 /// Validates scenario `text` as if read from `file_name` in the folder `base_dir` (which
-/// resolves a graph file's path). Never panics, whatever the text.
+/// resolves a graph file's path), with every check [`load_with_strategies`] makes. Never
+/// panics, whatever the text.
 pub fn load_str(
     file_name: &str,
     text: &str,
     base_dir: &Path,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioErrors> {
-    load_impl(file_name, text, base_dir, overrides, true)
+    load_impl(
+        file_name,
+        text,
+        base_dir,
+        &Layers::plain(overrides),
+        Checks::ALL,
+    )
 }
 
-/// [`load_str`]; `with_strategies` also loads every `[strategies.<name>]` on top of it and
-/// reports their errors, and checks every `[sweep]` value against the scenario (false for those
-/// loads themselves and for a sweep's cells).
+/// What is laid over a scenario's text, in this order: tables a strategy replaces are removed,
+/// then the command line's `--set` overrides and the strategy's own are applied.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layers<'a> {
+    /// Key paths of tables removed before any override (a strategy's `replace`).
+    pub replace: &'a [String],
+    /// `--set` overrides (then a strategy's), in order.
+    pub overrides: &'a [String],
+}
+
+impl<'a> Layers<'a> {
+    /// Overrides alone.
+    pub(crate) fn plain(overrides: &'a [String]) -> Layers<'a> {
+        Layers {
+            replace: &[],
+            overrides,
+        }
+    }
+}
+
+/// Which optional checks a load makes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checks {
+    /// Type `[strategies]` and `[compare]` and load every strategy on top of the scenario.
+    pub strategies: bool,
+    /// Check every `[sweep]` value against the scenario.
+    pub sweep_values: bool,
+}
+
+impl Checks {
+    /// `run` and `sweep`: strategies are not used, sweep values are.
+    pub(crate) const RUN: Checks = Checks {
+        strategies: false,
+        sweep_values: true,
+    };
+    /// `validate` and `compare`'s base: everything.
+    pub(crate) const ALL: Checks = Checks {
+        strategies: true,
+        sweep_values: true,
+    };
+    /// A strategy's or a sweep cell's own load (the base checked the rest).
+    pub(crate) const NESTED: Checks = Checks {
+        strategies: false,
+        sweep_values: false,
+    };
+}
+
+/// Loads a scenario from its text with `layers` over it and the `checks` asked for.
 pub(crate) fn load_impl(
     file_name: &str,
     text: &str,
     base_dir: &Path,
-    overrides: &[String],
-    with_strategies: bool,
+    layers: &Layers<'_>,
+    checks: Checks,
 ) -> Result<Scenario, ScenarioErrors> {
+    let overrides = layers.overrides;
     // Only the first syntax error: after one, a parser's recovery reports mostly echoes of it
     // (an unclosed array turns every later line into an error).
     let doc = match toml::de::DeTable::parse(text) {
@@ -246,37 +318,59 @@ pub(crate) fn load_impl(
             )]));
         }
     };
+    for path in layers.replace {
+        overrides::remove(&mut table, path);
+    }
     let (applied, failed) = overrides::apply(&mut table, overrides);
     let mut sink: Vec<RawError> = Vec::new();
     let parsed = parse::parse(&table, base_dir, &mut sink);
     check::check(&parsed, &mut sink);
-    let strategy_specs = strategies::parse(&table, &mut sink);
-    let sweep = sweep::parse_root(&table, &spans, base_dir, with_strategies, &mut sink);
+    let strategy_specs = if checks.strategies {
+        strategies::parse(&table, &mut sink)
+    } else {
+        None
+    };
+    let sweep = sweep::parse_root(&table, &spans, base_dir, checks.sweep_values, &mut sink);
 
     let mut errors: Vec<ScenarioError> = failed
         .into_iter()
         .map(|(text, why)| ScenarioError::new(file_name, None, format!("--set {text}"), why))
         .collect();
+    // The errors of the text without the overrides: an error at a key of the file that is not
+    // among them was caused by an override (say `--set model.rule=threshold` makes the file's
+    // `model.quality` unknown), and says which one.
+    let unoverridden: Option<Vec<(String, String)>> = (!applied.is_empty() && !sink.is_empty())
+        .then(|| {
+            let plain = Layers {
+                replace: layers.replace,
+                overrides: &[],
+            };
+            match load_impl(file_name, text, base_dir, &plain, Checks::NESTED) {
+                Ok(_) => Vec::new(),
+                Err(e) => e.0.into_iter().map(|e| (e.key, e.message)).collect(),
+            }
+        });
     errors.extend(
         sink.into_iter()
             .map(|e| match blame_override(&e.path, &applied, &spans) {
                 Some(o) => ScenarioError::new(file_name, None, format!("--set {o}"), e.message),
-                None => ScenarioError::new(
-                    file_name,
-                    spans.position(&e.path, e.at),
-                    display_path(&e.path),
-                    e.message,
-                ),
+                None => {
+                    let key = display_path(&e.path);
+                    let mut message = e.message;
+                    if let Some(plain) = &unoverridden
+                        && !plain.iter().any(|(k, m)| *k == key && *m == message)
+                        && let Some(o) = closest_override(&e.path, &applied)
+                    {
+                        message = format!("{message} (because of `{o}`)");
+                    }
+                    ScenarioError::new(file_name, spans.position(&e.path, e.at), key, message)
+                }
             }),
     );
-    if with_strategies && let Some(specs) = &strategy_specs {
-        let nested = strategies::check_each(specs, file_name, text, base_dir, overrides, &spans);
-        errors.extend(
-            nested
-                .into_iter()
-                .filter(|e| !errors.contains(e))
-                .collect::<Vec<_>>(),
-        );
+    if let Some(specs) = &strategy_specs {
+        let nested =
+            strategies::check_each(specs, file_name, text, base_dir, overrides, &spans, &errors);
+        errors.extend(nested);
     }
     if !errors.is_empty() {
         // In file order; errors without a position (from --set, or a missing key) come last,
@@ -348,6 +442,20 @@ pub(crate) fn load_impl(
         overrides: overrides.to_vec(),
         resolved: table,
     })
+}
+
+/// The override that shares the longest leading part of its key path with `path` (at least
+/// the top-level table), the last one on a tie: the likely cause of an error at a key the
+/// override did not set.
+fn closest_override<'o>(path: &[span::Seg], applied: &'o [overrides::Override]) -> Option<&'o str> {
+    let common =
+        |o: &overrides::Override| o.path.iter().zip(path).take_while(|(a, b)| a == b).count();
+    applied
+        .iter()
+        .rev()
+        .filter(|o| common(o) >= 1)
+        .max_by_key(|o| common(o))
+        .map(|o| o.text.as_str())
 }
 
 /// The override an error at `path` comes from: the last one that set `path` or a table above

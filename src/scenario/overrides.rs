@@ -55,31 +55,87 @@ fn apply_one(table: &mut Table, text: &str) -> Result<KeyPath, String> {
     Ok(path)
 }
 
-/// Parses `a.b.0.c` into keys and indices.
+/// Parses `a.b.0.c` into keys and indices. A part in double or single quotes is one key even
+/// when it holds dots (`sweep.grid."model.quality"`), and is never read as an index.
 fn parse_key_path(key: &str) -> Result<KeyPath, String> {
     if key.is_empty() {
         return Err("expected a key path before `=`, found nothing".into());
     }
-    let parts = key.split('.').count();
-    if parts > MAX_PATH_PARTS {
+    let parts = split_key_path(key)?;
+    if parts.len() > MAX_PATH_PARTS {
         return Err(format!(
-            "expected a key path of at most {MAX_PATH_PARTS} parts, found {parts}"
+            "expected a key path of at most {MAX_PATH_PARTS} parts, found {}",
+            parts.len()
         ));
     }
-    key.split('.')
-        .map(|part| {
-            let part = part.trim();
-            if part.is_empty() {
+    parts
+        .into_iter()
+        .map(|(part, quoted)| {
+            if part.is_empty() && !quoted {
                 Err(format!(
                     "expected a key path like `model.quality`, found `{key}` with an empty part"
                 ))
-            } else if let Ok(i) = part.parse::<usize>() {
+            } else if let (false, Ok(i)) = (quoted, part.parse::<usize>()) {
                 Ok(Seg::Index(i))
             } else {
-                Ok(Seg::Key(part.to_string()))
+                Ok(Seg::Key(part))
             }
         })
         .collect()
+}
+
+/// Splits a key path on the dots outside quotes; each part is trimmed, unquoted and marked
+/// as quoted or bare.
+fn split_key_path(key: &str) -> Result<Vec<(String, bool)>, String> {
+    let mut parts = Vec::new();
+    let mut chars = key.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut part = String::new();
+        let mut quoted = false;
+        match chars.peek() {
+            Some(&q @ ('"' | '\'')) => {
+                chars.next();
+                quoted = true;
+                loop {
+                    match chars.next() {
+                        Some(c) if c == q => break,
+                        Some(c) => part.push(c),
+                        None => {
+                            return Err(format!(
+                                "expected a closing {q} in the key path `{key}`, found the end"
+                            ));
+                        }
+                    }
+                }
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek().is_some_and(|&c| c != '.') {
+                    return Err(format!(
+                        "expected `.` or `=` after a quoted key in `{key}`, found more text"
+                    ));
+                }
+            }
+            _ => {
+                while let Some(&c) = chars.peek() {
+                    if c == '.' {
+                        break;
+                    }
+                    part.push(c);
+                    chars.next();
+                }
+                part = part.trim().to_string();
+            }
+        }
+        parts.push((part, quoted));
+        match chars.next() {
+            Some('.') => continue,
+            _ => return Ok(parts),
+        }
+    }
 }
 
 /// A TOML value, or the text as a string when it is not one.
@@ -160,6 +216,22 @@ fn set_in(slot: &mut Value, done: &[Seg], rest: &[Seg], value: Value) -> Result<
     }
 }
 
+/// Removes the value at the dotted key path `path` (`seeding`, `brand.costs`), if present.
+pub(crate) fn remove(table: &mut Table, path: &str) {
+    let mut parts = path.split('.').peekable();
+    let mut here = table;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            here.remove(part);
+            return;
+        }
+        match here.get_mut(part) {
+            Some(Value::Table(t)) => here = t,
+            _ => return,
+        }
+    }
+}
+
 /// The TOML type of a value, with its article: "an integer", "a table".
 pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
@@ -199,6 +271,30 @@ mod tests {
         assert_eq!(t["timing"]["scheme"].as_str(), Some("async_random"));
         assert!(t["population"][0]["conformity"].is_table());
         assert_eq!(t["name"].as_str(), Some("my run"));
+    }
+
+    #[test]
+    fn a_quoted_part_is_one_key() {
+        let mut t = table("[sweep]\nreplicates = 2\n");
+        let (ok, failed) = apply(
+            &mut t,
+            &[
+                "sweep.grid.\"model.quality\"=[0.4, 0.6]".into(),
+                "sweep.grid.'brand.delay' = [1, 2]".into(),
+                "x.\"0\"=1".into(),
+            ],
+        );
+        assert!(failed.is_empty(), "{failed:?}");
+        assert_eq!(ok.len(), 3);
+        let grid = t["sweep"]["grid"].as_table().expect("a table");
+        assert_eq!(
+            grid.keys().collect::<Vec<_>>(),
+            ["brand.delay", "model.quality"]
+        );
+        assert!(t["x"]["0"].is_integer());
+        let (_, failed) = apply(&mut t, &["a.\"b=1".into(), "a.\"b\"c=1".into()]);
+        assert_eq!(failed.len(), 2, "{failed:?}");
+        assert!(failed[0].1.contains("closing"), "{failed:?}");
     }
 
     #[test]

@@ -19,7 +19,17 @@
 //! Each strategy is a set of overrides applied to the base scenario after the command line's
 //! `--set` ones; a key is a key path in `--set` syntax (`"population.0.share"`), and a table
 //! value is merged key by key (so `brand.channel = "x"` written as a dotted key means the same as
-//! `"brand.channel" = "x"`). Every strategy is loaded with [`super::load`]'s checks, and its
+//! `"brand.channel" = "x"`). To replace a table instead of merging into it, name it in the
+//! strategy's `replace` list: the base's table is removed before the strategy's keys are set, so
+//! hand-picked seeds can be compared with a ranking whose keys they do not share:
+//!
+//! ```toml
+//! [strategies.hand_picked]
+//! replace = ["seeding"]
+//! seeding = { method = "nodes", nodes = [3, 17] }
+//! ```
+//!
+//! Every strategy is loaded with [`super::load`]'s checks, and its
 //! errors point at the strategy's own key: `x.toml:9:1: strategies.fast."model.qualty": unknown
 //! key ...`. A strategy may not override `seed` or `replicates`: common random numbers need every
 //! strategy to run the same replicates from the same seed.
@@ -63,6 +73,9 @@ pub struct StrategySpec {
     pub name: String,
     /// Its overrides in `--set` syntax (`brand.channel="public_reply"`), in key order.
     pub overrides: Vec<String>,
+    /// Key paths of the base's tables this strategy replaces (`replace = ["seeding"]`): removed
+    /// before the command line's and the strategy's overrides are applied.
+    pub replace: Vec<String>,
     /// The key path in the scenario of each override (for error positions).
     keys: Vec<Vec<String>>,
 }
@@ -296,10 +309,28 @@ fn strategy_tables(t: &Table, sink: &mut Vec<RawError>) -> Option<Vec<StrategySp
         let mut spec = StrategySpec {
             name: name.clone(),
             overrides: Vec::new(),
+            replace: Vec::new(),
             keys: Vec::new(),
         };
+        let mut body = body.clone();
+        if let Some(v) = body.remove("replace") {
+            match replace_list(&v) {
+                Some(list) => spec.replace = list,
+                None => {
+                    sink.push(RawError::value(
+                        child(&path, "replace"),
+                        format!(
+                            "expected a list of the tables this strategy replaces (e.g. \
+                             `replace = [\"seeding\"]`), found {}",
+                            describe(&v)
+                        ),
+                    ));
+                    ok = false;
+                }
+            }
+        }
         let mut prefix = Vec::new();
-        flatten(body, &mut prefix, &mut spec);
+        flatten(&body, &mut prefix, &mut spec);
         for key in &spec.keys {
             let first = key[0].split('.').next().unwrap_or_default();
             if let Some((_, why)) = FROZEN.iter().find(|(k, _)| *k == first) {
@@ -315,6 +346,26 @@ fn strategy_tables(t: &Table, sink: &mut Vec<RawError>) -> Option<Vec<StrategySp
         out.push(spec);
     }
     ok.then_some(out)
+}
+
+/// The key paths of a `replace` list, or `None` when it is not a list of key paths.
+fn replace_list(v: &Value) -> Option<Vec<String>> {
+    let Value::Array(items) = v else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(k)
+                if !k.is_empty()
+                    && k.split('.').all(|p| !p.is_empty())
+                    && !FROZEN.iter().any(|(f, _)| k.split('.').next() == Some(*f)) =>
+            {
+                Some(k.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Appends every leaf of `t` (below the key path `prefix`) to `spec` as an override.
@@ -350,8 +401,9 @@ fn in_text_order(specs: &[StrategySpec], spans: &Spans) -> Vec<StrategySpec> {
 }
 
 /// Loads every strategy on top of the base and returns its errors, each pointing at the
-/// strategy's key when the strategy's own override caused it, or prefixed with the strategy's
-/// name otherwise.
+/// strategy's key when the strategy's own override caused it, or prefixed with the names of the
+/// strategies it concerns otherwise (one error, however many strategies share it). Errors the
+/// base load already reported (`base_errors`) are left out.
 pub(crate) fn check_each(
     specs: &Specs,
     file_name: &str,
@@ -359,49 +411,65 @@ pub(crate) fn check_each(
     base_dir: &Path,
     overrides: &[String],
     spans: &Spans,
+    base_errors: &[ScenarioError],
 ) -> Vec<ScenarioError> {
     let mut out = Vec::new();
+    // Errors not caused by a strategy's own key, each with the strategies it came up in.
+    let mut shared: Vec<(ScenarioError, Vec<&str>)> = Vec::new();
     for s in &specs.strategies {
         let mut all = overrides.to_vec();
         all.extend(s.overrides.iter().cloned());
-        let Err(errors) = super::load_impl(file_name, text, base_dir, &all, false) else {
+        let layers = super::Layers {
+            replace: &s.replace,
+            overrides: &all,
+        };
+        let Err(errors) =
+            super::load_impl(file_name, text, base_dir, &layers, super::Checks::NESTED)
+        else {
             continue;
         };
-        for e in errors.0 {
-            // The strategies and [compare] tables are the same in every load (a strategy may not
-            // override them): their problems are the base load's, already reported.
-            if ["strategies", "compare"]
-                .iter()
-                .any(|k| e.key == *k || e.key.starts_with(&format!("{k}.")))
-            {
-                continue;
-            }
+        for e in errors.0.into_iter().filter(|e| !base_errors.contains(e)) {
             let own = s
                 .overrides
                 .iter()
                 .position(|o| e.key == format!("--set {o}"));
-            let mapped = match own {
+            match own {
                 Some(i) => {
                     let mut path = keys(&["strategies", &s.name]);
                     path.extend(s.keys[i].iter().map(|k| Seg::Key(k.clone())));
                     let pos = spans.position(&path, At::Key);
-                    ScenarioError::new(file_name, pos, display_path(&path), e.message)
+                    out.push(ScenarioError::new(
+                        file_name,
+                        pos,
+                        display_path(&path),
+                        e.message,
+                    ));
                 }
-                None => {
-                    let mut e = e;
-                    e.message = format!("with strategy `{}`: {}", s.name, e.message);
-                    e
-                }
-            };
-            out.push(mapped);
+                None => match shared.iter_mut().find(|(x, _)| *x == e) {
+                    Some((_, names)) => names.push(&s.name),
+                    None => shared.push((e, vec![s.name.as_str()])),
+                },
+            }
         }
+    }
+    for (mut e, names) in shared {
+        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let which = if names.len() == specs.strategies.len() && names.len() > 1 {
+            format!("with every strategy ({})", quoted.join(", "))
+        } else if names.len() == 1 {
+            format!("with strategy {}", quoted[0])
+        } else {
+            format!("with strategies {}", quoted.join(", "))
+        };
+        e.message = format!("{which}: {}", e.message);
+        out.push(e);
     }
     out
 }
 
 /// Loads the scenario at `path` (with `overrides`) and every strategy it declares.
 pub fn load_comparison(path: &Path, overrides: &[String]) -> Result<Comparison, ScenarioErrors> {
-    let base = super::load(path, overrides)?;
+    let base = super::load_with_strategies(path, overrides)?;
     let file = path.display().to_string();
     let one = |message: String| {
         ScenarioErrors(vec![ScenarioError::new(
@@ -435,7 +503,12 @@ pub fn load_comparison(path: &Path, overrides: &[String]) -> Result<Comparison, 
     for s in in_text_order(&specs.strategies, &spans) {
         let mut all = overrides.to_vec();
         all.extend(s.overrides.iter().cloned());
-        let mut scenario = super::load_impl(&file, &text, base_dir, &all, false)?;
+        let layers = super::Layers {
+            replace: &s.replace,
+            overrides: &all,
+        };
+        let mut scenario =
+            super::load_impl(&file, &text, base_dir, &layers, super::Checks::NESTED)?;
         scenario.path = path.to_path_buf();
         strategies.push((s, scenario));
     }
@@ -511,6 +584,66 @@ mod tests {
                 "x.toml:15:12: compare.baseline: expected the name of a strategy (`a`, `none`), found `nothing`"
             ]
         );
+    }
+
+    #[test]
+    fn a_strategy_replaces_a_table_it_names() {
+        let seeding = "[seeding]\nmethod = \"top_followers\"\nk = 2\n";
+        let hand = "[strategies.hand_picked]\nseeding = { method = \"nodes\", nodes = [0, 4] }\n";
+        // Merged into the base's table, `k` stays and `nodes` seeding refuses it.
+        let e = errors(&format!("{seeding}[strategies.top]\n{hand}"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("unknown key `k`"), "{e:?}");
+        // Replaced, the strategy's table is the whole table.
+        let text = format!("{BASE}{seeding}[strategies.top]\n{hand}replace = [\"seeding\"]\n");
+        let cmp = crate::scenario::load_str("x.toml", &text, Path::new("."), &[]);
+        assert!(cmp.is_ok(), "{:?}", cmp.err());
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, &text).expect("written");
+        let cmp = load_comparison(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let (spec, hand_picked) = &cmp.strategies[1];
+        assert_eq!(spec.replace, ["seeding"]);
+        let seeding = hand_picked.seeding.as_ref().expect("seeding");
+        assert_eq!(format!("{:?}", seeding.method), "Nodes { nodes: [0, 4] }");
+        let top = cmp.strategies[0].1.seeding.as_ref().expect("seeding");
+        assert_eq!(format!("{:?}", top.method), "TopFollowers { k: 2 }");
+        // A replace list that is not one.
+        let e = errors("[strategies.a]\nreplace = \"seeding\"\n");
+        assert!(
+            e[0].contains("strategies.a.replace: expected a list of the tables"),
+            "{e:?}"
+        );
+        let e = errors("[strategies.a]\nreplace = [\"seed\"]\n");
+        assert!(e[0].contains("strategies.a.replace"), "{e:?}");
+    }
+
+    #[test]
+    fn an_error_shared_by_strategies_is_reported_once() {
+        // Both strategies switch the rule to `threshold`, which has no `quality`: the base's
+        // `model.quality` line is wrong in both, reported once, naming both.
+        let e = errors(
+            "[strategies.none]\n[strategies.a]\n\"model.rule\" = \"threshold\"\n\
+             [strategies.b]\n\"model.rule\" = \"threshold\"\n",
+        );
+        let shared: Vec<&String> = e.iter().filter(|x| x.contains("with strategies")).collect();
+        assert_eq!(shared.len(), 1, "{e:?}");
+        assert!(shared[0].contains("with strategies `a`, `b`: "), "{e:?}");
+        assert!(!e.iter().any(|x| x.contains("with strategy `")), "{e:?}");
+    }
+
+    #[test]
+    fn run_ignores_strategies_and_validate_reports_them() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("x.toml");
+        std::fs::write(
+            &path,
+            format!("{BASE}[strategies.fast]\n\"model.qualty\" = 3\n"),
+        )
+        .expect("written");
+        assert!(crate::scenario::load(&path, &[]).is_ok());
+        let e = crate::scenario::load_with_strategies(&path, &[]).expect_err("a bad strategy");
+        assert!(e.0[0].key.starts_with("strategies.fast"), "{e}");
     }
 
     #[test]

@@ -846,7 +846,13 @@ pub fn load_cells(
         if let Some(r) = spec.replicates {
             all.push(format!("replicates={r}"));
         }
-        match super::load_impl(&file, &text, base, &all, false) {
+        match super::load_impl(
+            &file,
+            &text,
+            base,
+            &super::Layers::plain(&all),
+            super::Checks::NESTED,
+        ) {
             Ok(mut s) => {
                 s.path = scenario.path.clone();
                 out.push((cell, s));

@@ -238,6 +238,20 @@ fn override_errors_name_the_override() {
             "x.toml: --set population.0.conformity=1.5: expected a number in [0, 1], found 1.5",
         ]
     );
+    // A key of the file that only an override made wrong says which override: the rule switch
+    // makes `quality` unknown, not `--set replicates=5`.
+    let e = errors(MINIMAL, &["model.rule=threshold", "replicates=5"]);
+    assert!(!e.is_empty());
+    assert!(
+        e.iter()
+            .any(|l| l.ends_with("(because of `model.rule=threshold`)")),
+        "{e:?}"
+    );
+    for line in &e {
+        let blamed = line.contains("--set model.rule=threshold: ")
+            || line.ends_with("(because of `model.rule=threshold`)");
+        assert!(blamed && !line.contains("replicates"), "{e:?}");
+    }
     // An override that creates a root key names itself too.
     assert_eq!(
         errors(MINIMAL, &["sead=3"]),

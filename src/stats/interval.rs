@@ -2,7 +2,9 @@
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use super::{METHOD_EMPTY, METHOD_SINGLE, METHOD_T, METHOD_WILSON, Summary, Welford};
+use super::{
+    METHOD_EMPTY, METHOD_SINGLE, METHOD_T, METHOD_T_CLIPPED, METHOD_WILSON, Summary, Welford,
+};
 
 /// Checks the confidence level. **Panics** if it is not in `(0, 1)`: levels come from code, not
 /// from users, so a bad one is a bug.
@@ -11,6 +13,20 @@ fn check_level(level: f64) {
         level > 0.0 && level < 1.0,
         "confidence level must be in (0, 1), found {level}"
     );
+}
+
+/// [`mean_ci`] of shares (values in [0, 1]): a share's mean lies in [0, 1], so an interval end
+/// beyond it is clipped to 0 or 1, and `method` says so ([`METHOD_T_CLIPPED`]). (Each value is
+/// a replicate's share of many agents, not a 0/1 outcome, so a Wilson interval does not apply;
+/// outcomes counted over replicates use [`wilson`].) **Panics** if `level` is not in `(0, 1)`.
+pub fn share_ci(values: &[f64], level: f64) -> Summary {
+    let mut s = mean_ci(values, level);
+    if s.ci_low < 0.0 || s.ci_high > 1.0 {
+        s.ci_low = s.ci_low.max(0.0);
+        s.ci_high = s.ci_high.min(1.0);
+        s.method = METHOD_T_CLIPPED;
+    }
+    s
 }
 
 /// Mean, sample standard deviation and Student t confidence interval of `values`:
@@ -127,6 +143,19 @@ pub fn wilson(successes: u64, n: u64, level: f64) -> Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_interval_stays_inside_zero_and_one() {
+        // Three replicates, two with nobody booing: mean 0.01, t(0.975, 2) = 4.303, sd 0.01732,
+        // half-width 0.043: the t interval would reach -0.033.
+        let s = share_ci(&[0.0, 0.0, 0.03], 0.95);
+        assert_eq!(s.ci_low, 0.0);
+        assert!((s.ci_high - (0.01 + 4.302_652_7 * 0.017_320_508 / 3f64.sqrt())).abs() < 1e-6);
+        assert_eq!(s.method, METHOD_T_CLIPPED);
+        let inside = share_ci(&[0.4, 0.5, 0.6], 0.95);
+        assert_eq!(inside.method, METHOD_T);
+        assert_eq!(inside, mean_ci(&[0.4, 0.5, 0.6], 0.95));
+    }
 
     /// Asserts `found` is within `tol` of `expected`.
     fn close(found: f64, expected: f64, tol: f64) {

@@ -14,7 +14,7 @@ mod interval;
 pub mod paired;
 mod welford;
 
-pub use interval::{mean_ci, wilson};
+pub use interval::{mean_ci, share_ci, wilson};
 pub use paired::{Difference, difference, welch};
 pub use welford::Welford;
 
@@ -49,6 +49,9 @@ pub const METHOD_T: &str = "student_t";
 /// `method` when there is a single value: no spread can be estimated, so `sd = 0` and the
 /// interval is the single point `[mean, mean]`.
 pub const METHOD_SINGLE: &str = "single_value: n = 1, sd = 0, ci = [mean, mean]";
+/// `method` of a Student t interval of a share (a mean of values in [0, 1]) that reached
+/// outside [0, 1] and was clipped to it ([`share_ci`]).
+pub const METHOD_T_CLIPPED: &str = "student_t, clipped to [0, 1]";
 /// `method` of a Wilson score interval for a proportion (Wilson 1927, "Probable inference, the
 /// law of succession, and statistical inference", *JASA* 22(158)).
 pub const METHOD_WILSON: &str = "wilson_score";

@@ -132,6 +132,17 @@ fn delay_shifts_the_first_response_by_exactly_that_many_steps() {
 }
 
 #[test]
+fn a_brand_that_never_answers_has_no_first_response_step() {
+    // Missing, not a sentinel: a -1 would be averaged into the mean first-response step.
+    let none = run(&["brand.channel=\"none\""]);
+    assert!(!none.is_empty());
+    for r in &none {
+        assert_eq!(r.extra.get("first_response_step"), None, "{:?}", r.extra);
+        assert_eq!(extra(r, "responses_sent"), 0.0);
+    }
+}
+
+#[test]
 fn a_public_reply_changes_what_followers_see_and_a_private_one_does_not() {
     // p_resolve = 0: replies resolve nobody, so only what others see can differ.
     let none = run(&["brand.channel=\"none\"", "brand.p_resolve=0"]);

@@ -282,8 +282,18 @@ fn each_seed_reports_the_active_agents_downstream_of_it() {
     let g = graph(7, vec![(0, 1), (1, 2), (3, 4)]);
     let res = run_one(&s, Some(&g), 0).unwrap();
     let x = |k: &str| res.extra.get(k).copied();
-    assert_eq!(x("reach_0"), Some(2.0), "{:?}", res.extra);
-    assert_eq!(x("reach_3"), Some(1.0));
+    // Per seed, in seed order (sorted ids), in a long table of its own: no `reach_<id>` extras.
+    let per_seed: Vec<(u32, &str, u64)> = res
+        .seed_reach
+        .iter()
+        .map(|r| (r.seed, r.label.as_str(), r.reach))
+        .collect();
+    assert_eq!(per_seed, [(0, "0", 2), (3, "3", 1)]);
+    assert!(
+        !res.extra.keys().any(|k| k.starts_with("reach_")),
+        "{:?}",
+        res.extra
+    );
     assert_eq!(x("seed_reach_mean"), Some(1.5));
     assert_eq!(x("seed_reach_max"), Some(2.0));
     // Active non-seeds: 1, 2, 4 (downstream of a seed) and 5 (not): 3 of 4.
@@ -297,6 +307,7 @@ fn each_seed_reports_the_active_agents_downstream_of_it() {
         "{:?}",
         res.extra
     );
+    assert!(res.seed_reach.is_empty());
 }
 
 fn weighted_graph(n: u32, edges: Vec<(u32, u32, f32)>) -> FollowerGraph {

@@ -202,12 +202,43 @@ fn headline_agrees_with_stats_json_and_the_report() {
         std::fs::read(out.join("report.html")).expect("report"),
         before
     );
-    // Each strategy has its own run folder with its replicates.
+    // Each strategy has its own run folder with its replicates, and its report names it.
     for name in ["base", "copy", "better_show"] {
         let d = out.join("strategies").join(name);
         assert!(d.join("summary.csv").is_file(), "{name}");
         assert!(d.join("replicates/000023.json").is_file(), "{name}");
+        let page = std::fs::read_to_string(d.join("report.html")).expect("strategy report");
+        let words = name.replace('_', " ");
+        assert!(
+            page.contains(&format!("Strategy <b>{words}</b> of the comparison")),
+            "{name}"
+        );
     }
+    // What was assumed (defaults filled in: the scenario does not set `replicates` per class or
+    // the timing scheme) and a glossary of the measures shown; shares as percentages.
+    assert!(html.contains("<h2>What was assumed</h2>"));
+    assert!(html.contains("<code>model.quality</code></td><td class=\"text\">0.5</td>"));
+    assert!(html.contains("<code>timing.scheme</code></td><td class=\"text\">synchronous</td>"));
+    assert!(html.contains("<h2>Glossary</h2>"));
+    assert!(html.contains("<code>final_standing</code>: share of agents standing"));
+    assert!(
+        html.contains("% <span class=\"note\">("),
+        "shares in percent"
+    );
+    // The manifest records the version, the commit and a checksum of the scenario file.
+    let m = json(&out.join("manifest.json"));
+    let p = &m["provenance"];
+    assert_eq!(p["version"], env!("CARGO_PKG_VERSION"));
+    assert!(!p["commit"].as_str().expect("commit").is_empty());
+    let input = &p["inputs"][0];
+    assert_eq!(input["role"], "scenario");
+    assert_eq!(input["bytes"], SCENARIO.len());
+    let sha = input["sha256"].as_str().expect("sha256");
+    assert!(
+        sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+        "{sha}"
+    );
+    assert_eq!(p["effective"]["timing"]["scheme"], "synchronous");
 }
 
 #[test]

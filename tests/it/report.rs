@@ -42,6 +42,11 @@ fn run_folder_report_is_self_contained() {
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(html.contains("@media print"));
     assert!(html.contains("20040501"), "the seed is shown");
+    // What was assumed, with the defaults filled in, and a glossary of the measures shown.
+    assert!(html.contains("<h2>What was assumed</h2>"));
+    assert!(html.contains("<code>stop_at_fixed_point</code>"));
+    assert!(html.contains("<h2>Glossary</h2>"));
+    assert!(html.contains("<code>information_efficiency</code>: share of agents whose final"));
 
     let before = std::fs::read(out.join("report.html")).expect("report");
     let o = ovation()

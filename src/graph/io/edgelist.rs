@@ -263,6 +263,27 @@ fn trim(line: &[u8]) -> &[u8] {
     &line[start..end]
 }
 
+/// The first data line of a block: its 1-based line number, its trimmed text, and the second
+/// data line's when the block holds one.
+type FirstLines<'a> = (u64, &'a [u8], Option<&'a [u8]>);
+
+/// The first data line of `block` (its 1-based line number and trimmed text) and the second
+/// data line when the block holds one.
+fn first_two_data_lines(block: &[u8]) -> Option<FirstLines<'_>> {
+    let mut found: Option<(u64, &[u8])> = None;
+    for (i, raw) in block.split(|&b| b == b'\n').enumerate() {
+        let line = trim(raw);
+        if !is_data(line) {
+            continue;
+        }
+        match found {
+            None => found = Some((i as u64 + 1, line)),
+            Some((n, first)) => return Some((n, first, Some(line))),
+        }
+    }
+    found.map(|(n, first)| (n, first, None))
+}
+
 /// Whether a trimmed line holds data (is neither blank nor a comment).
 #[inline]
 fn is_data(line: &[u8]) -> bool {
@@ -597,6 +618,8 @@ fn parse_stream<R: Read + Send>(
         IdKind::String => Some(Mode::String),
     };
     let mut header_pending = opts.header;
+    // Set once the first data line has been checked for a column header.
+    let mut first_data_checked = false;
     let mut parsed: Option<Parsed> = None;
     // Lines before the current block's unparsed part.
     let mut lines: u64 = 0;
@@ -630,6 +653,29 @@ fn parse_stream<R: Read + Send>(
             first_block = false;
             if block.starts_with(b"\xEF\xBB\xBF") {
                 start = 3;
+            }
+        }
+        // A column header in a file of integer ids would otherwise become an edge between two
+        // string ids (auto) or a parse error without a hint (integer ids). Checked once, on the
+        // first block that holds a data line.
+        if !first_data_checked
+            && !opts.header
+            && mode != Some(Mode::String)
+            && let Some((line_no, first, second)) = first_two_data_lines(&block[start..])
+        {
+            first_data_checked = true;
+            let integer_line = |line: &[u8]| match split_fields(line) {
+                Ok((count, fields)) => count >= 2 && fields[..2].iter().all(|t| looks_integer(t)),
+                Err(_) => false,
+            };
+            let rest_integer = mode == Some(Mode::Integer) || second.is_some_and(integer_line);
+            let has_letters = first.iter().any(u8::is_ascii_alphabetic);
+            if has_letters && !integer_line(first) && rest_integer {
+                return Err(parse_error(
+                    lines + line_no,
+                    LineError::LooksLikeHeader,
+                    display_text(first),
+                ));
             }
         }
         // Skip the header and decide the id kind, one line at a time.
@@ -1083,9 +1129,39 @@ mod tests {
             &o,
             &[("1", &[], &["2"]), ("2", &["1"], &[])],
         );
-        // Without the option the header is an edge between two string ids.
-        let g = parse("source,target\n1,2\n", &ImportOptions::default()).expect("parses");
-        assert_eq!(g.node_count(), 4);
+        // Without the option, a header above integer ids is refused with a hint, in auto and
+        // integer mode alike, and its line number is the header's.
+        for ids in [IdKind::Auto, IdKind::Integer] {
+            let o = ImportOptions {
+                ids,
+                ..ImportOptions::default()
+            };
+            let e = parse("# comment\nsource,target\n1,2\n", &o).expect_err("a header");
+            assert_eq!(
+                e.to_string(),
+                "test.txt: line 2: expected an edge of integer node ids, found what looks like a \
+                 column header in line \"source,target\": skip it with --header (`header = true` \
+                 under [graph] in a scenario)",
+                "{ids:?}"
+            );
+        }
+        // A file of names keeps its first line (nothing tells it from a header by its form);
+        // `header_suspect` is what warns about it.
+        let g = parse(
+            "follower_handle,followed_handle\nann,bob\nbob,cy\n",
+            &ImportOptions::default(),
+        )
+        .expect("parses");
+        assert_eq!(g.node_count(), 5);
+        assert_eq!(
+            crate::graph::io::header_suspect(&g),
+            Some(("follower_handle".into(), "followed_handle".into()))
+        );
+        // Two ids on no other line are suspect too; a first line that is a real edge is not.
+        let g = parse("alpha beta\nann bob\nbob cy\n", &ImportOptions::default()).expect("parses");
+        assert!(crate::graph::io::header_suspect(&g).is_some());
+        let g = parse("ann bob\nbob cy\ncy ann\n", &ImportOptions::default()).expect("parses");
+        assert_eq!(crate::graph::io::header_suspect(&g), None);
     }
 
     #[test]

@@ -175,6 +175,10 @@ pub enum LineError {
         /// The offending byte.
         byte: u8,
     },
+    /// The first data line of an integer-id file is not two integers: a column header read as
+    /// an edge.
+    #[error("expected an edge of integer node ids, found what looks like a column header")]
+    LooksLikeHeader,
     /// A line longer than [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES).
     #[error("line longer than {max} bytes (is this a text edge list?)")]
     LineTooLong {
@@ -193,6 +197,9 @@ impl LineError {
             } => ": to read the third column as an edge weight, import it as weighted",
             LineError::ColumnCount { found: 0..=1, .. } => {
                 ": columns are separated by spaces, tabs or commas"
+            }
+            LineError::LooksLikeHeader => {
+                ": skip it with --header (`header = true` under [graph] in a scenario)"
             }
             LineError::NotAnInteger { .. } => {
                 ": node ids are read as integers; import with string ids if they are names"

@@ -132,6 +132,60 @@ pub fn load_graph(
     }
 }
 
+/// Words a column header of a follower export is made of (`follower_handle`, `source`, ...).
+const HEADER_WORDS: [&str; 19] = [
+    "follower",
+    "followers",
+    "followee",
+    "followed",
+    "following",
+    "source",
+    "target",
+    "from",
+    "to",
+    "src",
+    "dst",
+    "user",
+    "node",
+    "id",
+    "handle",
+    "account",
+    "screen",
+    "name",
+    "username",
+];
+
+/// For a graph imported with string ids and without `header`: the first line's two ids when
+/// that line looks like a column header, i.e. both ids are header words (`follower_handle`,
+/// `target`) or the two ids appear on no other line (a header read as an edge is an isolated
+/// pair). Callers warn with it; `None` when nothing looks wrong.
+///
+/// String ids are numbered in order of first appearance, so the first line's ids are 0 and 1.
+/// Computes in **O(1)** time apart from the two nodes' rows.
+pub fn header_suspect(graph: &FollowerGraph) -> Option<(String, String)> {
+    let Some(crate::graph::NodeLabels::Strings(names)) = graph.labels() else {
+        return None;
+    };
+    if names.len() < 3 {
+        return None;
+    }
+    let only_each_other = |v: u32, other: u32| {
+        graph
+            .sources(v)
+            .iter()
+            .chain(graph.followers(v))
+            .all(|&w| w == other)
+    };
+    let isolated_pair = graph.has_edge(0, 1) || graph.has_edge(1, 0);
+    let isolated_pair = isolated_pair && only_each_other(0, 1) && only_each_other(1, 0);
+    let header_word = |name: &str| {
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| HEADER_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    };
+    let words = header_word(&names[0]) && header_word(&names[1]);
+    (isolated_pair || words).then(|| (names[0].clone(), names[1].clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

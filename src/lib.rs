@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod bench;
 pub mod cli;
 pub mod engine;
+pub mod fit;
 pub mod graph;
 pub mod model;
 pub mod output;

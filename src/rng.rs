@@ -124,6 +124,13 @@ pub enum Purpose {
     Brand = 35,
     /// Bootstrap resampling in statistics.
     Bootstrap = 40,
+    /// `fit`: ABC-SMC draws of one particle (prior draws, ancestor choice, perturbation,
+    /// attempt after attempt): index = particle, step = generation.
+    FitProposal = 45,
+    /// `fit`: the random held-out split of the observed instances (index = 0, step = 0).
+    FitHoldout = 46,
+    /// `fit`: posterior-predictive resampling of particles (index = draw, step = 0).
+    FitPredictive = 47,
 }
 
 /// An endless stream of random words for one `(key, purpose, step, index)`.

@@ -39,10 +39,14 @@ pub enum Command {
     /// Benchmark named workloads over thread counts (bench.csv, bench.json, scaling plot), or
     /// `bench peer`: the threshold cascade on the peer benchmark's files.
     Bench(bench::BenchArgs),
+    /// Calibrate a scenario's `[fit.parameters]` to observed adoption or cascade data by
+    /// ABC-SMC: posterior, credible intervals, predictive checks, held-out score.
+    Fit(fit::FitArgs),
 }
 
 pub mod bench;
 pub mod compare;
+pub mod fit;
 pub mod graph;
 pub mod report;
 pub mod run;
@@ -125,6 +129,7 @@ pub fn main() -> i32 {
         Command::Report(args) => report::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Fit(args) => fit::run(args),
     };
     match result {
         Ok(code) => code,

@@ -16,6 +16,17 @@ use crate::model::{Action, Agents, RuleSpec};
 pub trait Observer {
     /// Called once per step, step 0 (the initial actions) first.
     fn on_step(&mut self, record: &StepRecord);
+
+    /// Whether [`Observer::on_actions`] should be called (false by default, so observers
+    /// that only want the aggregate records cost nothing more).
+    fn wants_actions(&self) -> bool {
+        false
+    }
+
+    /// Called right after [`Observer::on_step`] with every agent's action (an `Action` byte,
+    /// indexed by agent) at the end of `step`, when [`Observer::wants_actions`] is true; used
+    /// by `fit` to read per-agent adoption times.
+    fn on_actions(&mut self, _step: u32, _actions: &[u8]) {}
 }
 
 /// An observer that keeps every step.
@@ -96,6 +107,9 @@ impl Ctx<'_, '_> {
             self.peak_booing = (rec.booing, step);
         }
         self.observer.on_step(&rec);
+        if self.observer.wants_actions() {
+            self.observer.on_actions(step, &self.state.action);
+        }
     }
 
     /// Sets a rule-specific measure of this replicate (see [`ReplicateResult::extra`]).

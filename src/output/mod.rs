@@ -21,6 +21,7 @@
 pub mod aggregate;
 pub mod compare;
 mod error;
+pub mod fit;
 pub mod folder;
 pub mod glossary;
 pub mod json;

@@ -299,8 +299,8 @@ fn assumptions_section(body: &mut String, manifest: &Value) {
     let (source, note) = if effective.is_object() {
         (
             effective,
-            "Every value the runs used, defaults filled in (for a comparison: the base scenario, \
-             before each strategy's changes).",
+            "Every value the runs used, defaults filled in (for a comparison or a sweep: the base \
+             scenario, before each strategy's changes or each cell's swept values).",
         )
     } else {
         (

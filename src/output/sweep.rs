@@ -566,11 +566,9 @@ fn axis_title(axis: &PlotAxis) -> String {
     }
 }
 
-/// The y range of a plot of `values` (shares: `[0, 1]`).
+/// The y range of a plot of `values`: fitted to the means and intervals, so that cells that
+/// differ look different (shares stay inside `[0, 1]` and span at least 2 points).
 fn y_range(measure: &str, values: &[Summary]) -> (f64, f64) {
-    if is_share(measure) {
-        return (0.0, 1.0);
-    }
     let lo = values
         .iter()
         .flat_map(|s| [s.ci_low, s.mean])
@@ -583,6 +581,12 @@ fn y_range(measure: &str, values: &[Summary]) -> (f64, f64) {
         .fold(f64::NEG_INFINITY, f64::max);
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
+    }
+    if is_share(measure) {
+        let pad = ((hi - lo) * 0.08).max((0.02 - (hi - lo)) / 2.0).max(0.0);
+        let (lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
+        // Near a bound the 2-point minimum span is kept on the other side.
+        return (lo.min((hi - 0.02).max(0.0)), hi.max((lo + 0.02).min(1.0)));
     }
     let pad = ((hi - lo) * 0.08).max(hi.abs().max(1.0) * 1e-3);
     let lo = if lo >= 0.0 {
@@ -979,6 +983,30 @@ fn short(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_plot_of_shares_is_fitted_to_the_data() {
+        let s = |mean: f64, half: f64| crate::stats::Summary {
+            n: 10,
+            mean,
+            sd: 0.0,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            level: 0.95,
+            method: "student_t",
+        };
+        // Peaks of 34% to 42% (intervals 33% to 46%): the axis spans them with 8% of their
+        // range as padding, not 0 to 1.
+        let (lo, hi) = y_range("peak_booing", &[s(0.34, 0.01), s(0.42, 0.04)]);
+        assert!(
+            (lo - 0.3196).abs() < 1e-9 && (hi - 0.4704).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        // Nearly all zero: at least 2 points tall, never below 0.
+        let (lo, hi) = y_range("final_booing", &[s(0.0, 0.0), s(0.001, 0.001)]);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.02).abs() < 1e-9, "{hi}");
+    }
 
     #[test]
     fn the_heatmap_colour_scale_spans_the_data() {

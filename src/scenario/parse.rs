@@ -33,6 +33,7 @@ pub(crate) const ROOT_KEYS: [&str; 17] = [
     "compare",
     "sweep",
     "output",
+    "fit",
 ];
 
 /// The keys of a `[graph]` table that loads an edge list.

@@ -7,6 +7,7 @@ mod cli_graph;
 mod compare;
 mod engine;
 mod epidemic;
+mod fit;
 mod granovetter;
 mod imm;
 mod opinion;

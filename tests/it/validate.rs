@@ -93,7 +93,7 @@ fn the_base_scenario_and_the_shipped_ones_are_ok() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::cargo_bin("ovation").expect("the ovation binary");
     cmd.current_dir(root).arg("validate");
-    for dir in ["scenarios", "scenarios/validation"] {
+    for dir in ["scenarios", "scenarios/validation", "scenarios/bench"] {
         for entry in std::fs::read_dir(root.join(dir)).expect("scenario folder") {
             let path = entry.expect("entry").path();
             if path.extension().is_some_and(|e| e == "toml") {

@@ -15,7 +15,7 @@ use crate::scenario::{GraphSource, OutputSpec};
 use crate::strategy::SeedingSpec;
 
 /// The keys a scenario may have at its top level.
-pub(crate) const ROOT_KEYS: [&str; 17] = [
+pub(crate) const ROOT_KEYS: [&str; 18] = [
     "name",
     "description",
     "seed",

@@ -29,6 +29,7 @@ mod parse;
 mod span;
 pub mod strategies;
 pub mod sweep;
+pub mod time;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,8 @@ pub struct Scenario {
     pub replicates: u32,
     /// From `steps` (default 100, at least 1) and `stop_at_fixed_point` (default true).
     pub stop: StopRule,
+    /// What a step is in real time (`[time]`, optional: without it steps have no unit).
+    pub time: Option<time::TimeSpec>,
     /// The follower graph (`[graph]`).
     pub graph: GraphSource,
     /// The agent classes (`[[population]]`), 1 to [`MAX_CLASSES`]; node lists are disjoint and
@@ -398,6 +401,7 @@ pub(crate) fn load_impl(
         Some(seeding),
         Some(output),
         Some(brand),
+        Some(time),
     ) = (
         parsed.seed,
         parsed.replicates,
@@ -410,6 +414,7 @@ pub(crate) fn load_impl(
         parsed.seeding,
         parsed.output,
         parsed.brand,
+        parsed.time,
     )
     else {
         // Every `None` above comes with an error, so this is not reached; say so rather than
@@ -436,6 +441,7 @@ pub(crate) fn load_impl(
             max_steps: steps,
             at_fixed_point,
         },
+        time,
         graph,
         population,
         model,

@@ -61,6 +61,7 @@ fn engine_run(f: &Fixture) -> ReplicateResult {
         theater: None,
         brand: None,
     })
+    .expect("the fixture's setup runs")
 }
 
 /// The baseline: a synchronous full sweep, `steps` times, every agent pulling over all its

@@ -1,8 +1,9 @@
 //! Threshold cascade benchmarks: the direction-optimising `threshold` step loop
 //! (`engine::rules::threshold::Cascade`) on a directed Barabasi-Albert graph (10^5 agents by
-//! default, `OVATION_BENCH_N` overrides), in run_peers.py's two scenarios: phi = 0.18 with the
-//! 0.1% agents of most followers as seeds (a short cascade that reaches everyone: pulls) and
-//! phi ~ U(0, 1) with 1% spread-out seeds (a partial one: pushes), with 1 and 2 threads.
+//! default, `OVATION_BENCH_N` overrides), in the peer harness's two threshold scenarios:
+//! phi = 0.18 with the 0.1% agents of most followers as seeds (a short cascade that reaches
+//! everyone: pulls) and phi ~ U(0, 1) with 1% spread-out seeds (a partial one: pushes), with 1
+//! and 2 threads.
 //! Throughput is in edge visits (the cascade's own count).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -5,7 +5,8 @@
 #
 # Usage: scripts/report_browser_check.sh [SCREENSHOT.png]
 #   With an argument, a full-page screenshot of the comparison report is written there.
-# Environment: OVATION (the binary; default target/release/ovation, built if missing).
+# Environment: OVATION (the binary; default: the release binary, built if needed, wherever cargo
+# puts it, so CARGO_TARGET_DIR and build.target-dir are honoured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +21,21 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-ovation="${OVATION:-target/release/ovation}"
-if [ ! -x "$ovation" ]; then cargo build --release --quiet; fi
+ovation="${OVATION:-}"
+if [ -z "$ovation" ]; then
+    # Ask cargo where the binary is instead of assuming target/release.
+    ovation="$(cargo build --release --bin ovation --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "ovation":
+        print(m["executable"])
+' | tail -n 1)"
+fi
+if [ ! -x "$ovation" ]; then
+    echo "report_browser_check: no ovation binary (cargo build --release failed?)" >&2
+    exit 1
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -172,22 +172,118 @@ pub fn run_one_with(
             .as_ref()
             .map(|b| brand::BrandSetup::new(b, &scenario.population, graph, &agents)),
     };
-    Ok(match observer {
+    match observer {
         Some(o) => run_replicate_with(setup, o),
         None => run_replicate(setup),
-    })
+    }
+    .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))
 }
 
-/// A hash of what determines the results: the resolved scenario and the program version.
+/// What determines the results, one line per input, `label: hash`: the resolved scenario
+/// (after `--set` overrides), the bytes of the graph file (when the graph is read from one) and
+/// the program (version and a hash of the executable's bytes, so a rebuilt binary counts as
+/// another program). `--resume` compares it line by line and names the inputs that changed.
 pub fn fingerprint(scenario: &Scenario) -> String {
-    let text = format!(
-        "{}\n{}",
-        env!("CARGO_PKG_VERSION"),
-        toml::to_string(&scenario.resolved).unwrap_or_default()
+    let mut h = Fnv::new();
+    h.write(
+        toml::to_string(&scenario.resolved)
+            .unwrap_or_default()
+            .as_bytes(),
     );
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    let mut text = format!("scenario: {:016x}\n", h.finish());
+    if let GraphSource::File { path, .. } = &scenario.graph {
+        text.push_str(&format!(
+            "graph file {}: {}\n",
+            path.display(),
+            file_hash(path)
+        ));
     }
-    format!("{:016x}", mix64(h))
+    text.push_str(&format!("program: {}\n", program_build()));
+    text
+}
+
+/// A 64-bit FNV-1a hash, eight bytes at a time (fast enough for a graph file of gigabytes).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let x = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+            self.0 = (self.0 ^ x).wrapping_mul(0x0100_0000_01b3);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        mix64(self.0)
+    }
+}
+
+/// `<length> bytes, <hash>` of a file's contents, computed once per file and process (a
+/// sweep asks for every cell), or why it could not be read.
+fn file_hash(path: &Path) -> String {
+    use std::collections::BTreeMap;
+    use std::io::Read;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<BTreeMap<PathBuf, String>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| Mutex::new(BTreeMap::new()));
+    if let Some(h) = seen.lock().ok().and_then(|m| m.get(path).cloned()) {
+        return h;
+    }
+    let hash = (|| -> std::io::Result<String> {
+        let mut file = std::fs::File::open(path)?;
+        let mut h = Fnv::new();
+        let mut crc = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut len = 0u64;
+        loop {
+            // Whole buffers (a short read only at the end), so the hash never depends on
+            // how the reads were split.
+            let mut filled = 0;
+            while filled < buf.len() {
+                match file.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(k) => filled += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            h.write(&buf[..filled]);
+            crc.update(&buf[..filled]);
+            len += filled as u64;
+            if filled < buf.len() {
+                break;
+            }
+        }
+        Ok(format!(
+            "{len} bytes, {:016x}{:08x}",
+            h.finish(),
+            crc.finalize()
+        ))
+    })()
+    .unwrap_or_else(|e| format!("unreadable ({e})"));
+    if let Ok(mut m) = seen.lock() {
+        m.insert(path.to_path_buf(), hash.clone());
+    }
+    hash
+}
+
+/// `ovation <version>, build <hash of the executable>` (the executable is hashed once).
+pub fn program_build() -> String {
+    static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BUILD
+        .get_or_init(|| {
+            let exe = std::env::current_exe()
+                .map(|p| file_hash(&p))
+                .unwrap_or_else(|e| format!("unknown ({e})"));
+            format!("ovation {}, build {exe}", env!("CARGO_PKG_VERSION"))
+        })
+        .clone()
 }

@@ -2,10 +2,13 @@
 //! scenario path as `ovation run` (a [`Scenario`] built from a `[model]` text, replicates by
 //! [`run_one`]) on a shared graph, for a list of thread counts and repetitions; their
 //! records (wall time, edge visits, throughput, peak memory, bytes per edge), the files
-//! `bench.csv` and `bench.json`, and the scaling plot. [`peer`] is the peer comparison of
-//! `shared/bench/run_peers.py`.
+//! `bench.csv` and `bench.json`, and the scaling plot. [`peer`], [`peer_mc`], [`peer_seeds`] and
+//! [`peer_sop`] are ovation's side of the peer harness `benches/peers/`.
 
 pub mod peer;
+pub mod peer_mc;
+pub mod peer_seeds;
+pub mod peer_sop;
 
 use std::path::Path;
 use std::time::Instant;
@@ -47,7 +50,7 @@ pub fn workload_text(name: &str, n: u32) -> Option<String> {
             false,
         ),
         // Watts' fractional threshold cascade, phi = 0.18, the 0.1% agents with most
-        // followers as seeds (run_peers.py's first scenario).
+        // followers as seeds (the peer harness's first threshold scenario).
         "threshold" => (100_000, "", "rule = \"threshold\"\nphi = 0.18", true),
         // Kempe et al.'s independent cascade, p = 0.1 per edge, 0.1% random seeds.
         "independent_cascade" => (
@@ -117,23 +120,49 @@ pub struct BenchRecord {
     pub agents_updated_per_s: f64,
     /// Steps of one replicate (median).
     pub steps: u32,
-    /// Peak resident memory of the process so far, bytes (VmHWM).
+    /// Peak resident memory while this workload ran, bytes: `VmHWM` read after it, the
+    /// peak having been reset to the current resident size just before it (see
+    /// [`PeakScope`]); the graph, loaded before, is included.
     pub peak_rss_bytes: u64,
+    /// Resident memory just before the workload (graph included), bytes (`VmRSS`).
+    pub rss_before_bytes: u64,
+    /// Whether `peak_rss_bytes` covers this workload alone or the whole process so far.
+    pub peak_scope: PeakScope,
     /// Graph heap bytes per edge.
     pub graph_bytes_per_edge: f64,
-    /// Median wall time at 1 thread / median wall time here (1 when no 1-thread row).
+    /// Speed-up against the 1-thread row of the same workload: the median over repetitions
+    /// `r` of (time of repetition `r` at 1 thread) / (time of repetition `r` here), paired
+    /// because repetition `r` is the same replicate at every thread count (1 when there is no
+    /// 1-thread row).
     pub speedup: f64,
+    /// Smallest of those paired ratios.
+    pub speedup_min: f64,
+    /// Largest of those paired ratios.
+    pub speedup_max: f64,
+    /// Wall times of the repetitions, seconds, in replicate order.
+    pub times_s: Vec<f64>,
     /// Empty, or why the workload could not run.
     pub unavailable: String,
 }
 
-/// Peak resident memory of this process in bytes (`VmHWM` of `/proc/self/status`; 0 where
-/// there is none).
-pub fn peak_rss_bytes() -> u64 {
+/// What a record's peak memory covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeakScope {
+    /// The peak was reset before the workload (`/proc/self/clear_refs`), so it is this
+    /// workload's own peak (graph included).
+    Workload,
+    /// The reset was refused (no `/proc`, or a kernel without it): the peak is the process's
+    /// running maximum, an upper bound.
+    Process,
+}
+
+/// A field of `/proc/self/status` in bytes (`VmHWM`, `VmRSS`; 0 where there is none).
+fn status_bytes(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .and_then(|x| x.parse::<u64>().ok())
@@ -142,10 +171,40 @@ pub fn peak_rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// Peak resident memory of this process in bytes (`VmHWM` of `/proc/self/status`; 0 where
+/// there is none): the running maximum since the start or since [`reset_peak_rss`].
+pub fn peak_rss_bytes() -> u64 {
+    status_bytes("VmHWM:")
+}
+
+/// Resident memory of this process now, bytes (`VmRSS`; 0 where there is none).
+pub fn rss_bytes() -> u64 {
+    status_bytes("VmRSS:")
+}
+
+/// Resets the peak resident memory (`VmHWM`) to the current resident size by writing `5` to
+/// `/proc/self/clear_refs` (Linux 4.0 and later); false where that is refused.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 fn median<T: Copy + PartialOrd>(v: &[T]) -> T {
     let mut s = v.to_vec();
     s.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     s[s.len() / 2]
+}
+
+/// The median of non-empty, NaN-free values (the mean of the two middle ones for an even
+/// count).
+fn median_f64(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let h = s.len() / 2;
+    if s.len().is_multiple_of(2) {
+        (s[h - 1] + s[h]) / 2.0
+    } else {
+        s[h]
+    }
 }
 
 /// Runs `name` on `graph` with `threads` workers, `reps` replicates, and returns its record
@@ -166,8 +225,13 @@ pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usi
         agents_updated_per_s: f64::NAN,
         steps: 0,
         peak_rss_bytes: 0,
+        rss_before_bytes: 0,
+        peak_scope: PeakScope::Process,
         graph_bytes_per_edge: graph.heap_bytes() as f64 / graph.edge_count().max(1) as f64,
         speedup: 1.0,
+        speedup_min: 1.0,
+        speedup_max: 1.0,
+        times_s: Vec::new(),
         unavailable: String::new(),
     };
     if name == "imm" {
@@ -189,6 +253,12 @@ pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usi
     };
     let mut times = Vec::new();
     let (mut visits, mut updated, mut steps) = (Vec::new(), Vec::new(), Vec::new());
+    rec.peak_scope = if reset_peak_rss() {
+        PeakScope::Workload
+    } else {
+        PeakScope::Process
+    };
+    rec.rss_before_bytes = rss_bytes();
     for r in 0..reps.max(1) {
         let t = Instant::now();
         let res = pool.install(|| run_one(&scenario, Some(graph), r as u32));
@@ -208,13 +278,14 @@ pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usi
     }
     rec.wall_min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
     rec.wall_max_s = times.iter().copied().fold(0.0, f64::max);
-    rec.wall_median_s = median(&times);
+    rec.wall_median_s = median_f64(&times);
     rec.edge_visits = median(&visits);
     rec.agents_updated = median(&updated);
     rec.steps = median(&steps);
     rec.edge_visits_per_s = rec.edge_visits as f64 / rec.wall_median_s;
     rec.agents_updated_per_s = rec.agents_updated as f64 / rec.wall_median_s;
     rec.peak_rss_bytes = peak_rss_bytes();
+    rec.times_s = times;
     rec
 }
 
@@ -232,6 +303,12 @@ fn run_imm(
     let model = RrModel::Ic(EdgeProbability::InverseInDegree);
     let mut times = Vec::new();
     let (mut visits, mut sets) = (Vec::new(), Vec::new());
+    rec.peak_scope = if reset_peak_rss() {
+        PeakScope::Workload
+    } else {
+        PeakScope::Process
+    };
+    rec.rss_before_bytes = rss_bytes();
     for r in 0..reps.max(1) {
         let t = Instant::now();
         match imm(graph, model, IMM_K, IMM_EPSILON, 1.0, r as u64, threads) {
@@ -248,45 +325,64 @@ fn run_imm(
     }
     rec.wall_min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
     rec.wall_max_s = times.iter().copied().fold(0.0, f64::max);
-    rec.wall_median_s = median(&times);
+    rec.wall_median_s = median_f64(&times);
     rec.edge_visits = median(&visits);
     rec.agents_updated = u64::from(IMM_K.min(graph.node_count()));
     rec.steps = (median(&sets) / 1000).min(u64::from(u32::MAX)) as u32;
     rec.edge_visits_per_s = rec.edge_visits as f64 / rec.wall_median_s;
     rec.agents_updated_per_s = rec.agents_updated as f64 / rec.wall_median_s;
     rec.peak_rss_bytes = peak_rss_bytes();
+    rec.times_s = times;
     rec
 }
 
-/// Sets each record's speed-up against the 1-thread record of its workload.
+/// Sets each record's speed-up (median, min and max of the paired per-repetition ratios)
+/// against the 1-thread record of its workload.
 pub fn fill_speedups(records: &mut [BenchRecord]) {
-    let base: Vec<(String, f64)> = records
+    let base: Vec<(String, Vec<f64>)> = records
         .iter()
         .filter(|r| r.threads == 1 && r.unavailable.is_empty())
-        .map(|r| (r.workload.clone(), r.wall_median_s))
+        .map(|r| (r.workload.clone(), r.times_s.clone()))
         .collect();
     for r in records.iter_mut() {
-        if let Some((_, b)) = base.iter().find(|(w, _)| *w == r.workload) {
-            r.speedup = b / r.wall_median_s;
+        if !r.unavailable.is_empty() {
+            continue;
+        }
+        if let Some((_, b)) = base.iter().find(|(w, _)| *w == r.workload)
+            && let Some((lo, mid, hi)) = ratio_spread(b, &r.times_s)
+        {
+            (r.speedup_min, r.speedup, r.speedup_max) = (lo, mid, hi);
         }
     }
 }
 
-/// Writes `bench.csv`, `bench.json` and `scaling.png`/`scaling.svg` into `dir`.
+/// Min, median and max of the paired ratios `base[i] / times[i]` (None when there is no pair).
+pub fn ratio_spread(base: &[f64], times: &[f64]) -> Option<(f64, f64, f64)> {
+    let ratios: Vec<f64> = base.iter().zip(times).map(|(b, t)| b / t).collect();
+    if ratios.is_empty() || ratios.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(0.0, f64::max);
+    Some((lo, median_f64(&ratios), hi))
+}
+
+/// Writes `bench.csv`, `bench.json` and `scaling.png`/`scaling.svg` into `dir` (a folder opened
+/// with [`crate::output::RunFolder::open_flat`]), each through `output`'s atomic writer.
 pub fn write_outputs(
     dir: &Path,
     records: &[BenchRecord],
     graph_text: &str,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir)?;
     let mut csv = String::from(
         "workload,n,m,threads,reps,wall_min_s,wall_median_s,wall_max_s,edge_visits,\
          edge_visits_per_s,agents_updated,agents_updated_per_s,steps,peak_rss_bytes,\
-         graph_bytes_per_edge,speedup,unavailable\n",
+         rss_before_bytes,peak_scope,graph_bytes_per_edge,speedup_min,speedup,speedup_max,\
+         unavailable\n",
     );
     for r in records {
         csv.push_str(&format!(
-            "{},{},{},{},{},{:.6},{:.6},{:.6},{},{:.4e},{},{:.4e},{},{},{:.3},{:.3},\"{}\"\n",
+            "{},{},{},{},{},{:.6},{:.6},{:.6},{},{:.4e},{},{:.4e},{},{},{},{},{:.3},{:.3},{:.3},{:.3},\"{}\"\n",
             r.workload,
             r.n,
             r.m,
@@ -301,20 +397,30 @@ pub fn write_outputs(
             r.agents_updated_per_s,
             r.steps,
             r.peak_rss_bytes,
+            r.rss_before_bytes,
+            match r.peak_scope {
+                PeakScope::Workload => "workload",
+                PeakScope::Process => "process",
+            },
             r.graph_bytes_per_edge,
+            r.speedup_min,
             r.speedup,
+            r.speedup_max,
             r.unavailable.replace('"', "'"),
         ));
     }
     let csv_path = dir.join("bench.csv");
-    std::fs::write(&csv_path, csv)?;
+    crate::output::write_atomic(&csv_path, csv.as_bytes())?;
     let json = serde_json::json!({
         "graph": graph_text,
         "machine_threads": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "records": records,
     });
     let json_path = dir.join("bench.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
+    crate::output::write_atomic(
+        &json_path,
+        (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
+    )?;
     let mut out = vec![csv_path, json_path];
     let title = format!("ovation bench: speed-up against threads ({graph_text})");
     out.extend(render(
@@ -400,10 +506,12 @@ fn draw_scaling<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The short terminal table.
+/// The short terminal table: times, throughput, the speed-up over 1 thread as
+/// `median [min, max]` of the paired per-repetition ratios (hyperfine prints its ratios with
+/// their spread too), and each workload's own peak memory.
 pub fn table(records: &[BenchRecord]) -> String {
     let mut s = format!(
-        "{:<24} {:>7} {:>10} {:>10} {:>10} {:>12} {:>12} {:>8} {:>9}\n",
+        "{:<24} {:>7} {:>10} {:>10} {:>10} {:>12} {:>12} {:>20} {:>9}\n",
         "workload",
         "threads",
         "median s",
@@ -411,7 +519,7 @@ pub fn table(records: &[BenchRecord]) -> String {
         "max s",
         "visits/s",
         "updated/s",
-        "speedup",
+        "speed-up [min, max]",
         "peak MiB"
     );
     for r in records {
@@ -422,8 +530,21 @@ pub fn table(records: &[BenchRecord]) -> String {
             ));
             continue;
         }
+        let speedup = format!(
+            "{:.2} [{:.2}, {:.2}]",
+            r.speedup, r.speedup_min, r.speedup_max
+        );
+        let peak = format!(
+            "{:.0}{}",
+            r.peak_rss_bytes as f64 / (1 << 20) as f64,
+            if r.peak_scope == PeakScope::Process {
+                "*"
+            } else {
+                ""
+            }
+        );
         s.push_str(&format!(
-            "{:<24} {:>7} {:>10.4} {:>10.4} {:>10.4} {:>12.3e} {:>12.3e} {:>8.2} {:>9.0}\n",
+            "{:<24} {:>7} {:>10.4} {:>10.4} {:>10.4} {:>12.3e} {:>12.3e} {:>20} {:>9}\n",
             r.workload,
             r.threads,
             r.wall_median_s,
@@ -431,9 +552,50 @@ pub fn table(records: &[BenchRecord]) -> String {
             r.wall_max_s,
             r.edge_visits_per_s,
             r.agents_updated_per_s,
-            r.speedup,
-            r.peak_rss_bytes as f64 / (1 << 20) as f64
+            speedup,
+            peak
         ));
     }
+    if records.iter().any(|r| r.peak_scope == PeakScope::Process) {
+        s.push_str("* peak of the whole process so far (this system refused to reset it)\n");
+    }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_spread_pairs_repetitions() {
+        // Ratios 2, 1 and 4: min 1, median 2, max 4.
+        assert_eq!(
+            ratio_spread(&[2.0, 3.0, 8.0], &[1.0, 3.0, 2.0]),
+            Some((1.0, 2.0, 4.0))
+        );
+        // Even count: the median is the mean of the middle two (1.5 and 2.5).
+        assert_eq!(
+            ratio_spread(&[1.0, 3.0, 5.0, 6.0], &[1.0, 2.0, 2.0, 1.0]),
+            Some((1.0, 2.0, 6.0))
+        );
+        assert_eq!(ratio_spread(&[], &[]), None);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn peak_memory_is_reset_between_workloads() {
+        // Touch 256 MiB (one mmap'd block, returned to the system when dropped), drop it,
+        // reset: the peak falls back to the resident size. The margin (192 MiB) leaves room
+        // for the other tests of this process allocating at the same time.
+        let big = vec![1u8; 256 << 20];
+        assert_eq!(big.iter().map(|&x| u64::from(x)).sum::<u64>(), 256 << 20);
+        let high = peak_rss_bytes();
+        drop(big);
+        assert!(reset_peak_rss(), "/proc/self/clear_refs refused the reset");
+        let after = peak_rss_bytes();
+        assert!(
+            high >= after + (192 << 20),
+            "peak {high} before the reset, {after} after"
+        );
+    }
 }

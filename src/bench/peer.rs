@@ -1,4 +1,4 @@
-//! The peer comparison of `shared/bench/` (`run_peers.py`): the same SNAP edge list, per-node
+//! The threshold group of the peer harness (`benches/peers/`): the same SNAP edge list, per-node
 //! thresholds and seed files as the C loops of `c/threshold.c`, read the same way (ids used as
 //! given, `n = max(# Nodes: N header, largest id + 1)`, self-loops and repeated edges kept),
 //! and the fractional threshold cascade of [`crate::engine::rules::threshold`], timed alone.
@@ -131,20 +131,7 @@ pub fn read_inputs(graph: &Path, phi: &Path, seeds: &Path) -> anyhow::Result<Pee
             phi_v.len()
         );
     }
-    let text =
-        std::fs::read_to_string(seeds).map_err(|e| anyhow::anyhow!("{}: {e}", seeds.display()))?;
-    let mut seed_v = Vec::new();
-    for s in text.split_ascii_whitespace() {
-        let x: u64 = s
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{}: {s:?}: {e}", seeds.display()))?;
-        if x >= u64::from(n) {
-            anyhow::bail!("{}: seed {x} out of range (n = {n})", seeds.display());
-        }
-        seed_v.push(x as u32);
-    }
-    seed_v.sort_unstable();
-    seed_v.dedup();
+    let seed_v = read_ids(seeds, n)?;
     Ok(PeerInputs {
         graph: graph_,
         phi: phi_v,
@@ -190,4 +177,51 @@ pub fn run(inputs: &PeerInputs, reps: u32) -> Vec<PeerRecord> {
             }
         })
         .collect()
+}
+
+/// A scenario for a peer run: the keys of its one population class, a `[model]` table's body
+/// and optional further tables (the graph is a placeholder: peer runs bring their own). Its
+/// rule, population, timing and seeding are what the peer modes read.
+pub fn scenario(
+    name: &str,
+    population: &str,
+    model: &str,
+    rest: &str,
+) -> anyhow::Result<crate::scenario::Scenario> {
+    let text = format!(
+        "name = \"peer-{name}\"\nseed = 1\nreplicates = 1\nsteps = 100000\n\
+         stop_at_fixed_point = true\n[graph]\ngenerator = \"complete\"\nn = 2\n\
+         [[population]]\nname = \"all\"\n{population}\n[model]\n{model}\n{rest}"
+    );
+    crate::scenario::load_str(&format!("peer-{name}.toml"), &text, Path::new("."), &[])
+        .map_err(|e| anyhow::anyhow!("{}", e.to_string().replace('\n', "; ")))
+}
+
+/// Reads a file of agent ids (whitespace-separated), each below `n`; ascending, no repeats.
+pub fn read_ids(path: &Path, n: u32) -> anyhow::Result<Vec<u32>> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut ids = Vec::new();
+    for (line_no, line) in text.lines().enumerate() {
+        for s in line.split_ascii_whitespace() {
+            let x: u64 = s.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{}:{}: expected an agent id (a non-negative integer), found {s:?}",
+                    path.display(),
+                    line_no + 1
+                )
+            })?;
+            if x >= u64::from(n) {
+                anyhow::bail!(
+                    "{}:{}: agent {x} is out of range (the graph has {n} agents)",
+                    path.display(),
+                    line_no + 1
+                );
+            }
+            ids.push(x as u32);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }

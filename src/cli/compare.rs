@@ -36,15 +36,18 @@ pub struct CompareArgs {
 pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
     let cmp = load_comparison(&args.scenario, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    crate::cli::check_memory(&cmp.strategies.iter().map(|(_, s)| s).collect::<Vec<_>>())?;
     let dir = args
         .folder
         .folder(&format!("{}-compare", cmp.base.name), started);
     let mode = args.folder.mode();
     let mut fp = String::new();
     for (s, sc) in &cmp.strategies {
-        fp.push_str(&format!("{}={};", s.name, runner::fingerprint(sc)));
+        for line in runner::fingerprint(sc).lines() {
+            fp.push_str(&format!("strategy {} {line}\n", s.name));
+        }
     }
-    let top = RunFolder::open(&dir, mode, &fp)?;
+    let top = RunFolder::open_flat(&dir, mode, &fp)?;
     let mut folders = Vec::new();
     for (s, sc) in &cmp.strategies {
         let sub = dir.join("strategies").join(&s.name);
@@ -78,15 +81,18 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
     for f in &folders {
         done.push(if args.folder.resume {
-            f.done()?
+            f.done(cmp.base.replicates)?
         } else {
             Vec::new()
         });
     }
     let replicates = cmp.base.replicates;
     let jobs: Vec<(usize, u32)> = (0..cmp.strategies.len())
-        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
-        .filter(|(s, r)| !done[*s].iter().any(|d| d.replicate == *r))
+        .flat_map(|s| {
+            output::missing_replicates(&done[s], replicates)
+                .into_iter()
+                .map(move |r| (s, r))
+        })
         .collect();
     let bar = progress(jobs.len() as u64, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
@@ -173,9 +179,6 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
         &manifest,
         cmp.base.output.plots,
     )?;
-    // The comparison folder keeps its replicates under strategies/<name>/; the empty
-    // replicates/ folder the run folder made is not needed.
-    let _ = std::fs::remove_dir(dir.join(output::folder::REPLICATES_DIR));
     if !args.folder.quiet {
         let stats = std::fs::read(dir.join("stats.json")).context("stats.json")?;
         let v: serde_json::Value = serde_json::from_slice(&stats).context("stats.json")?;

@@ -499,70 +499,69 @@ fn byte_bar(path: &Path, verb: &str) -> ProgressBar {
     pb
 }
 
-/// Whether `path` may be replaced: with `force`, or when it is an ovation graph cache (a
-/// derived file, rebuilt from its source at will). Anything else, such as the user's own edge
-/// list, is never replaced without `--force`.
+/// Whether `path` may be replaced: an ovation graph cache always (a derived file, rebuilt from
+/// its source at will); with `force`, any other graph file ovation wrote (an edge list, DOT,
+/// GraphML or id map export, see [`io::written_by_ovation`]). A file ovation did not write,
+/// such as the user's own edge list or notes, is never replaced, `--force` or not.
 fn may_replace(path: &Path, force: bool) -> bool {
-    force || io::is_cache(path).unwrap_or(false)
+    io::is_cache(path).unwrap_or(false) || (force && io::written_by_ovation(path))
 }
 
 /// Refuses to go on if `path` exists and may not be replaced (see [`may_replace`]).
 fn refuse_overwrite(path: &Path, force: bool) -> anyhow::Result<()> {
-    if path.exists() && !may_replace(path, force) {
+    if std::fs::symlink_metadata(path).is_ok() && !may_replace(path, force) {
+        if force {
+            bail!(
+                "{}: already exists and is not a graph file ovation wrote; --force replaces only \
+                 those, so it is left as it is; choose another output file",
+                path.display()
+            );
+        }
         bail!(
-            "{}: already exists and is not an ovation graph cache; pass --force to overwrite it",
+            "{}: already exists and is not an ovation graph cache; pass --force to overwrite a \
+             graph file ovation wrote, or choose another output file",
             path.display()
         );
     }
     Ok(())
 }
 
-/// Writes `path` through a temporary file in the same folder, moved into place once `write`
-/// succeeded: a failed write leaves no partial file. Refuses an existing `path` unless `force`.
+/// Writes `path` through `output`'s atomic writer (a temporary file in the same folder, moved
+/// into place once `write` succeeded): a failed write leaves no partial file. Refuses an
+/// existing `path` unless it may be replaced ([`may_replace`]), also when it appears meanwhile.
 fn write_atomically(
     path: &Path,
     force: bool,
     write: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    use crate::output::OutputError;
+    use crate::output::folder::AtomicFile;
     refuse_overwrite(path, force)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".ovation-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-    write(tmp.path())?;
-    // Temporary files are private (0600), and `graph::io` may have replaced ours with its own;
-    // give the result the mode a file created with the usual umask (022) gets.
+    let file = AtomicFile::create(path)?;
+    write(file.temp_path())?;
+    // `graph::io` may have replaced the temporary file with its own private (0600) one; give
+    // the result the mode a file created with the usual umask (022) gets.
     #[cfg(unix)]
     std::fs::set_permissions(
-        tmp.path(),
+        file.temp_path(),
         std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .with_context(|| format!("{}: cannot set permissions", path.display()))?;
-    let persisted = if may_replace(path, force) {
-        tmp.persist(path).map(|_| ())
+    let replace = may_replace(path, force);
+    let committed = if replace {
+        file.commit()
     } else {
-        tmp.persist_noclobber(path).map(|_| ())
+        file.commit_noclobber()
     };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    committed.map_err(|e| match e {
+        OutputError::Write { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
             anyhow::anyhow!(
-                "{}: already exists and is not an ovation graph cache; pass --force to overwrite it",
+                "{}: appeared while it was being written and is not a graph file ovation wrote; \
+                 it is left as it is",
                 path.display()
             )
-        } else {
-            anyhow::Error::new(e.error).context(format!("{}: cannot write", path.display()))
         }
+        other => anyhow::Error::new(other),
     })
 }
 

@@ -5,6 +5,10 @@ use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand};
 
+/// The most worker threads `--threads` (and `bench --threads-list`) accept: far more than any
+/// machine's cores, while a mistyped 100000 is refused instead of hanging the machine.
+pub const MAX_THREADS: usize = 1024;
+
 /// ovation: social information cascades on follower graphs.
 #[derive(Debug, Parser)]
 #[command(name = "ovation", version, about, long_about = None)]
@@ -12,6 +16,11 @@ pub struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true)]
     pub threads: Option<usize>,
+    /// Memory a scenario may need, e.g. `64G`, `512M` or `none` (default: the machine's
+    /// memory, MemTotal of /proc/meminfo). A scenario estimated above it is refused before
+    /// anything is allocated.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
@@ -97,6 +106,85 @@ impl FolderArgs {
     }
 }
 
+/// The memory limit for this process, set once by [`main`].
+static MEMORY_LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// `--memory-limit`'s value: bytes with an optional K, M, G or T suffix (powers of 1024), or
+/// `none`.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(u64::MAX);
+    }
+    let (digits, unit) = match t
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit() && *c != '.')
+    {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(format!(
+                "expected a size like 512M, 64G or none, found {text:?}"
+            ));
+        }
+    };
+    let x: f64 = digits
+        .parse()
+        .map_err(|_| format!("expected a size like 512M, 64G or none, found {text:?}"))?;
+    Ok((x * (1u64 << shift) as f64).min(u64::MAX as f64) as u64)
+}
+
+/// The machine's memory: `MemTotal` of `/proc/meminfo`, or no limit where there is none.
+fn machine_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(u64::MAX, |kb| kb.saturating_mul(1024))
+}
+
+/// The memory limit: `--memory-limit`, else the machine's memory.
+pub fn memory_limit() -> u64 {
+    *MEMORY_LIMIT.get_or_init(machine_memory)
+}
+
+/// The memory estimate of `scenarios` run together in one pool, refused when above
+/// [`memory_limit`] (naming the estimate and the limit); returns the estimate.
+pub fn check_memory(
+    scenarios: &[&crate::scenario::Scenario],
+) -> anyhow::Result<crate::scenario::memory::MemoryEstimate> {
+    use crate::scenario::memory;
+    let threads = rayon::current_num_threads() as u64;
+    let each: Vec<_> = scenarios
+        .iter()
+        .map(|s| memory::estimate(s, threads))
+        .collect();
+    let all = memory::combined(&each);
+    if let Err(e) = memory::check(&all, memory_limit()) {
+        let file = scenarios
+            .first()
+            .map(|s| s.path.display().to_string())
+            .unwrap_or_default();
+        anyhow::bail!("{file}: {e}");
+    }
+    Ok(all)
+}
+
 /// Whether progress bars may be drawn: only when standard error is a terminal.
 pub fn progress_allowed(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
@@ -113,6 +201,15 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    if let Some(limit) = cli.memory_limit {
+        let _ = MEMORY_LIMIT.set(limit);
+    }
+    if let Some(t) = cli.threads
+        && (t == 0 || t > MAX_THREADS)
+    {
+        eprintln!("ovation: --threads: expected a count from 1 to {MAX_THREADS}, found {t}");
+        return 2;
+    }
     if let Some(t) = cli.threads
         && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(t)

@@ -33,12 +33,13 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
     let scenario = scenario::load(&args.scenario, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    crate::cli::check_memory(&[&scenario])?;
     let dir = args.folder.folder(&scenario.name, started);
     let mode = args.folder.mode();
     let fingerprint = runner::fingerprint(&scenario);
     let folder = RunFolder::open(&dir, mode, &fingerprint)?;
     let done = if args.folder.resume {
-        folder.done()?
+        folder.done(scenario.replicates)?
     } else {
         Vec::new()
     };
@@ -53,9 +54,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         }
         Some(graph)
     };
-    let todo: Vec<u32> = (0..scenario.replicates)
-        .filter(|r| !done.iter().any(|d| d.replicate == *r))
-        .collect();
+    let todo = output::missing_replicates(&done, scenario.replicates);
     let bar = progress_bar(todo.len() as u64, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
     let mut fresh: Vec<ReplicateResult> = todo

@@ -50,6 +50,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         );
     };
     let cells = load_cells(&base, &args.folder.set).map_err(|e| anyhow!("{e}"))?;
+    crate::cli::check_memory(&cells.iter().map(|(_, s)| s).collect::<Vec<_>>())?;
     let dir = args.folder.folder(&format!("{}-sweep", base.name), started);
     let mode = args.folder.mode();
     open_sweep(&dir, mode, &runner::fingerprint(&base))?;
@@ -57,12 +58,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
     let mut done: Vec<Vec<ReplicateResult>> = Vec::with_capacity(cells.len());
     for (cell, s) in &cells {
         let folder = open_cell(&dir, cell.index, &runner::fingerprint(s))?;
-        let mut finished = if args.folder.resume {
-            folder.done()?
+        let finished = if args.folder.resume {
+            folder.done(s.replicates)?
         } else {
             Vec::new()
         };
-        finished.retain(|r| r.replicate < s.replicates);
         done.push(finished);
         folders.push(folder);
     }
@@ -76,10 +76,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
             graph_of.push(None);
             continue;
         }
-        let all_done = done[cell.index].len() as u32 == s.replicates;
+        // Loaded even when every replicate of the cell is done: its manifest names the graph's
+        // size.
         match graphs.iter().position(|(g, _)| *g == s.graph) {
             Some(i) => graph_of.push(Some(i)),
-            None if all_done => graph_of.push(None),
             None => {
                 let g = runner::load_graph(s, None)
                     .with_context(|| format!("sweep cell {}", cell.index))?;
@@ -92,9 +92,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
     let work: Vec<(usize, u32)> = cells
         .iter()
         .flat_map(|(cell, s)| {
-            let have = &done[cell.index];
-            (0..s.replicates)
-                .filter(|r| !have.iter().any(|d| d.replicate == *r))
+            output::missing_replicates(&done[cell.index], s.replicates)
+                .into_iter()
                 .map(move |r| (cell.index, r))
         })
         .collect();

@@ -31,7 +31,23 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     let stderr = std::io::stderr();
     for file in &args.files {
         match scenario::load_with_strategies(file, &args.set) {
-            Ok(_) => writeln!(stdout.lock(), "{}: ok", file.display())?,
+            Ok(s) => {
+                let threads = rayon::current_num_threads() as u64;
+                let estimate = crate::scenario::memory::estimate(&s, threads);
+                let limit = crate::cli::memory_limit();
+                match crate::scenario::memory::check(&estimate, limit) {
+                    Ok(()) => writeln!(
+                        stdout.lock(),
+                        "{}: ok; memory needed: {estimate}; limit {}",
+                        file.display(),
+                        crate::scenario::memory::bytes_text(limit)
+                    )?,
+                    Err(e) => {
+                        failed = true;
+                        writeln!(stderr.lock(), "{}: {e}", file.display())?;
+                    }
+                }
+            }
             Err(errors) => {
                 failed = true;
                 let mut err = stderr.lock();

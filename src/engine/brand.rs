@@ -215,7 +215,6 @@ pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnRes
     let mut out = TurnResult::default();
     let key = ctx.setup.key;
     let spec = b.spec.clone();
-    let delay = spec.delay.clamp(0, i64::from(u32::MAX)) as u32;
 
     // 1. Listening.
     if spec.listening > 0.0 {
@@ -227,9 +226,14 @@ pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnRes
             {
                 continue;
             }
-            if !Stream::new(key, Purpose::Brand, step, i).bernoulli(spec.listening) {
+            let mut draws = Stream::new(key, Purpose::Brand, step, i);
+            if !draws.bernoulli(spec.listening) {
                 continue;
             }
+            // Draws 1 and 2 are the noticing and the resolution; 3 and 4 the delay.
+            let _resolution = draws.uniform();
+            let (u_bin, u_within) = (draws.uniform(), draws.uniform());
+            let delay = spec.delay.sample(u_bin, u_within);
             b.noticed += 1;
             match spec.channel {
                 Channel::PublicReply | Channel::PrivateReply => {
@@ -248,7 +252,10 @@ pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnRes
         }
     }
 
-    // 2. Answers.
+    // 2. Answers, due first (delays may differ between complaints), then oldest, then by id.
+    b.queue
+        .make_contiguous()
+        .sort_by_key(|p| (p.due, p.noticed, p.agent));
     let mut budget = spec.capacity.map_or(u64::MAX, |c| c.max(0) as u64);
     let mut sent = 0u64;
     while budget > 0 && b.queue.front().is_some_and(|p| p.due <= step) {

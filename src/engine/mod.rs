@@ -16,4 +16,4 @@ pub mod run;
 pub mod state;
 pub mod timing;
 
-pub use run::{Observer, Recorder, Setup, run_replicate, run_replicate_with};
+pub use run::{Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with};

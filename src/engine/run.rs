@@ -123,16 +123,41 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// Runs one replicate to its end and returns its measures, with the trajectory.
-pub fn run_replicate(setup: Setup<'_>) -> ReplicateResult {
+/// Checks what the engine needs of a setup beyond a validated scenario: one agent per node,
+/// and the graph the rule needs (edge weights where the rule reads them, thresholds that fit
+/// the graph). [`run_replicate`] calls it first, so the engine never panics on a setup a
+/// caller forgot to check. **O(n + m)**.
+pub fn check_setup(setup: &Setup<'_>) -> Result<(), String> {
+    let n = setup.graph.node_count() as usize;
+    if setup.agents.len() != n {
+        return Err(format!(
+            "{} agents for a graph of {n} nodes; expected one agent per node",
+            setup.agents.len()
+        ));
+    }
+    crate::model::cascade::check_graph(setup.rule, setup.graph)?;
+    if let RuleSpec::Threshold(p) = setup.rule {
+        rules::threshold::check_graph(p, setup.graph)?;
+    }
+    Ok(())
+}
+
+/// Runs one replicate to its end and returns its measures, with the trajectory; **errors**
+/// (see [`check_setup`]) instead of panicking when the setup cannot run.
+pub fn run_replicate(setup: Setup<'_>) -> Result<ReplicateResult, String> {
     let mut recorder = Recorder::default();
-    let mut result = run_replicate_with(setup, &mut recorder);
+    let mut result = run_replicate_with(setup, &mut recorder)?;
     result.trajectory = recorder.steps;
-    result
+    Ok(result)
 }
 
 /// Runs one replicate, pushing each step to `observer`; the result's trajectory is empty.
-pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> ReplicateResult {
+/// **Errors** as [`run_replicate`].
+pub fn run_replicate_with(
+    setup: Setup<'_>,
+    observer: &mut dyn Observer,
+) -> Result<ReplicateResult, String> {
+    check_setup(&setup)?;
     let mut state = State::new(setup.graph, setup.agents);
     let brand = setup.brand.map(|b| {
         state.quiet = vec![false; setup.agents.len()];
@@ -162,7 +187,7 @@ pub fn run_replicate_with(setup: Setup<'_>, observer: &mut dyn Observer) -> Repl
         _ => rules::run(&mut ctx),
     };
     crate::engine::brand::finish(&mut ctx);
-    measures(&ctx, ending)
+    Ok(measures(&ctx, ending))
 }
 
 /// Seed reach is reported for at most this many seeds (one search per seed).

@@ -350,8 +350,9 @@ impl FollowerGraph {
     }
 
     /// Assembles a graph from both adjacencies as stored (the binary cache). The caller has
-    /// checked the invariants of the type (the cache checks them on load).
-    pub fn from_parts(
+    /// checked the invariants of the type (the cache checks them on load), so it is visible
+    /// inside `graph` only: everything else builds graphs through the checked constructors.
+    pub(in crate::graph) fn from_parts(
         node_count: u32,
         sources: Adjacency,
         followers: Adjacency,

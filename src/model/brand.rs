@@ -76,9 +76,11 @@ pub struct BrandSpec {
     /// Most responses per step, `>= 0` (absent: no limit).
     #[serde(default)]
     pub capacity: Option<i64>,
-    /// Steps from noticing a complaint to answering it, `>= 0`.
+    /// Steps from noticing a complaint to answering it: a fixed number `>= 0`, or an empirical
+    /// distribution (written as a duration or `{ empirical = ..., brand = ... }` with `[time]`,
+    /// converted to steps by the scenario).
     #[serde(default)]
-    pub delay: i64,
+    pub delay: crate::model::delay::Delay,
     /// How the brand answers.
     #[serde(default)]
     pub channel: Channel,
@@ -174,12 +176,13 @@ impl BrandSpec {
                 ),
             ));
         }
-        if self.delay < 0 {
+        if let crate::model::delay::Delay::Steps(d) = self.delay
+            && d < 0
+        {
             out.push(Problem::new(
                 "delay",
                 format!(
-                    "expected a non-negative integer (steps from noticing to answering), found {}",
-                    self.delay
+                    "expected a non-negative integer (steps from noticing to answering), found {d}"
                 ),
             ));
         }

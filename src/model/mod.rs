@@ -8,6 +8,7 @@ pub mod action;
 pub mod bass;
 pub mod brand;
 pub mod cascade;
+pub mod delay;
 pub mod dist;
 pub mod epidemic;
 pub mod opinion;

@@ -22,16 +22,34 @@ pub enum OutputError {
         /// The path.
         path: PathBuf,
     },
-    /// `--force` was given for a non-empty folder that no run created (it holds no `run.json`);
-    /// it is not deleted, since it may hold anything.
+    /// `--force` was given for a non-empty folder that ovation did not create (no `run.json`,
+    /// or one ovation did not write); nothing in it is removed, since it may hold anything.
     #[error(
-        "{}: refusing to clear this folder with --force: it is not an ovation run folder (it has \
-         no run.json); choose another output folder or empty it yourself",
+        "{}: refusing to clear this folder with --force: it is not an ovation result folder \
+         ({reason}; found: {found}); nothing was removed; choose another output folder",
         dir.display()
     )]
     NotARunFolder {
         /// The folder.
         dir: PathBuf,
+        /// Why it is not recognised.
+        reason: String,
+        /// Its entries, by name.
+        found: String,
+    },
+    /// `--force` was given for a result folder that also holds entries ovation did not write;
+    /// nothing in it is removed.
+    #[error(
+        "{}: refusing to clear this folder with --force: it holds entries ovation did not \
+         write: {entries}; nothing was removed; move them elsewhere or choose another output \
+         folder",
+        dir.display()
+    )]
+    UnknownEntries {
+        /// The folder.
+        dir: PathBuf,
+        /// The entries, relative to the folder.
+        entries: String,
     },
     /// `--resume` was given for a folder that does not exist.
     #[error("{}: cannot resume: the folder does not exist; run without --resume to start it", dir.display())]
@@ -48,14 +66,16 @@ pub enum OutputError {
         /// The missing `run.json`.
         path: PathBuf,
     },
-    /// `--resume` was given for a run of another scenario, seed or program version.
+    /// `--resume` was given for a folder started with other inputs (scenario, graph file,
+    /// program build).
     #[error(
-        "{}: cannot resume: the folder holds a run of a different scenario, seed or program \
-         version (fingerprint {found}, expected {expected}); pass --force to start over or \
-         choose another output folder",
+        "{}: cannot resume: {changed}; the results would mix the two; pass --force to start \
+         over or choose another output folder",
         path.display()
     )]
     FingerprintMismatch {
+        /// What changed, in words.
+        changed: String,
         /// The `run.json` read.
         path: PathBuf,
         /// The fingerprint of the scenario being run.

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::OutputError;
+use super::clear::{self, clear};
 use crate::engine::measures::ReplicateResult;
 
 /// Name of the file that marks a run folder and records its fingerprint.
@@ -37,7 +38,7 @@ pub const RUN_FILE: &str = "run.json";
 /// Name of the subfolder holding one file per finished replicate.
 pub const REPLICATES_DIR: &str = "replicates";
 /// Prefix of temporary files; anything named so is a leftover of an interrupted write.
-const TMP_PREFIX: &str = ".ovation-tmp-";
+pub(crate) const TMP_PREFIX: &str = ".ovation-tmp-";
 
 /// What to do when the output folder already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +51,43 @@ pub enum FolderMode {
     Resume,
 }
 
+/// What `run.json` says in its `written_by` field: together with the strict parse, how a
+/// folder is recognised as one ovation wrote.
+const WRITTEN_BY: &str = "ovation";
+
 /// Contents of `run.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct RunFile {
-    /// Hash of the resolved scenario and program version, computed by the caller.
+#[serde(deny_unknown_fields)]
+pub(crate) struct RunFile {
+    /// Always [`WRITTEN_BY`].
+    written_by: String,
+    /// Hash of every input the results depend on, computed by the caller.
     fingerprint: String,
+}
+
+impl RunFile {
+    /// Reads and verifies `dir/run.json`: `Ok(None)` when there is none, an error when it is
+    /// not one ovation wrote.
+    pub(crate) fn read(dir: &Path) -> Result<Option<RunFile>, OutputError> {
+        let path = dir.join(RUN_FILE);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(OutputError::Read { path, source }),
+        };
+        let run: RunFile = serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        if run.written_by != WRITTEN_BY {
+            return Err(OutputError::NotARunFolder {
+                dir: dir.into(),
+                reason: format!("its run.json says it was written by {:?}", run.written_by),
+                found: String::new(),
+            });
+        }
+        Ok(Some(run))
+    }
 }
 
 /// An open run folder. Only this module and its siblings write into it.
@@ -72,9 +105,9 @@ impl RunFolder {
     ///
     /// - [`FolderMode::New`]: creates `dir` (and its parents). An existing empty folder is used;
     ///   an existing non-empty one is refused with [`OutputError::NotEmpty`] and not touched.
-    /// - [`FolderMode::Force`]: deletes an existing folder and creates it afresh. To keep a
-    ///   mistyped `--out` from wiping unrelated files, a non-empty folder without `run.json` is
-    ///   refused with [`OutputError::NotARunFolder`].
+    /// - [`FolderMode::Force`]: empties an existing result folder and starts afresh in it,
+    ///   removing only what ovation wrote ([`clear`](super::clear::clear)); a folder that is
+    ///   not one, or holds anything else, is refused and left untouched.
     /// - [`FolderMode::Resume`]: `dir` must hold a `run.json` with the same fingerprint
     ///   ([`OutputError::ResumeMissing`], [`OutputError::ResumeNotStarted`],
     ///   [`OutputError::FingerprintMismatch`]); leftover temporary files are removed.
@@ -105,13 +138,7 @@ impl RunFolder {
             }
             FolderMode::Force => {
                 if exists {
-                    if !is_empty(dir)? && !dir.join(RUN_FILE).is_file() {
-                        return Err(OutputError::NotARunFolder { dir: dir.into() });
-                    }
-                    fs::remove_dir_all(dir).map_err(|source| OutputError::Write {
-                        path: dir.into(),
-                        source,
-                    })?;
+                    clear(dir)?;
                 }
             }
             FolderMode::Resume => {
@@ -119,25 +146,12 @@ impl RunFolder {
                     return Err(OutputError::ResumeMissing { dir: dir.into() });
                 }
                 let run_file = dir.join(RUN_FILE);
-                let found = match fs::read(&run_file) {
-                    Ok(bytes) => serde_json::from_slice::<RunFile>(&bytes).map_err(|source| {
-                        OutputError::Json {
-                            path: run_file.clone(),
-                            source,
-                        }
-                    })?,
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        return Err(OutputError::ResumeNotStarted { path: run_file });
-                    }
-                    Err(source) => {
-                        return Err(OutputError::Read {
-                            path: run_file,
-                            source,
-                        });
-                    }
+                let Some(found) = RunFile::read(dir)? else {
+                    return Err(OutputError::ResumeNotStarted { path: run_file });
                 };
                 if found.fingerprint != fingerprint {
                     return Err(OutputError::FingerprintMismatch {
+                        changed: changes(fingerprint, &found.fingerprint),
                         path: run_file,
                         expected: fingerprint.to_string(),
                         found: found.fingerprint,
@@ -149,9 +163,24 @@ impl RunFolder {
                 return Ok(folder);
             }
         }
+        // run.json first: a folder killed at any later point is recognised as ovation's.
         create_dir(dir)?;
-        create_dir(&folder.replicates)?;
         folder.write_started(fingerprint)?;
+        create_dir(&folder.replicates)?;
+        Ok(folder)
+    }
+
+    /// Opens `dir` like [`open`](RunFolder::open) for a job that keeps no replicates of its
+    /// own (a sweep or comparison's top folder, a benchmark): the same refusals and `--force`
+    /// rules, without the `replicates/` subfolder.
+    pub fn open_flat(
+        dir: &Path,
+        mode: FolderMode,
+        fingerprint: &str,
+    ) -> Result<RunFolder, OutputError> {
+        let folder = RunFolder::open(dir, mode, fingerprint)?;
+        // Empty unless something was put there by hand; then it stays.
+        let _ = fs::remove_dir(&folder.replicates);
         Ok(folder)
     }
 
@@ -171,6 +200,7 @@ impl RunFolder {
     pub fn write_started(&self, fingerprint: &str) -> Result<(), OutputError> {
         let path = self.dir.join(RUN_FILE);
         let run = RunFile {
+            written_by: WRITTEN_BY.to_string(),
             fingerprint: fingerprint.to_string(),
         };
         let mut bytes = serde_json::to_vec_pretty(&run).map_err(|source| OutputError::Json {
@@ -193,11 +223,12 @@ impl RunFolder {
         write_atomic(&path, &bytes)
     }
 
-    /// The finished replicates on disk, sorted by replicate index. Files that are not named
-    /// like a replicate (e.g. leftovers of an interrupted write) are skipped; a file that cannot
-    /// be parsed, or holds another replicate than its name says, is an error.
+    /// The finished replicates on disk with an index below `replicates`, sorted by index.
+    /// Files that are not named like a replicate (e.g. leftovers of an interrupted write), and
+    /// those of replicates beyond the count (a run started with more), are not read; a file
+    /// that cannot be parsed, or holds another replicate than its name says, is an error.
     /// Computes in **O(total size of the files)**.
-    pub fn done(&self) -> Result<Vec<ReplicateResult>, OutputError> {
+    pub fn done(&self, replicates: u32) -> Result<Vec<ReplicateResult>, OutputError> {
         let entries = fs::read_dir(&self.replicates).map_err(|source| OutputError::Read {
             path: self.replicates.clone(),
             source,
@@ -212,6 +243,9 @@ impl RunFolder {
             let Some(index) = name.to_str().and_then(replicate_index) else {
                 continue;
             };
+            if index >= replicates {
+                continue;
+            }
             found.push((index, entry.path()));
         }
         found.sort();
@@ -239,8 +273,63 @@ impl RunFolder {
     }
 }
 
+/// What differs between two fingerprints of `label: value` lines, in words, naming each
+/// input that changed, e.g. "the folder was started with other inputs: graph file g.txt
+/// changed".
+fn changes(expected: &str, found: &str) -> String {
+    let split = |text: &str| -> Vec<(String, String)> {
+        text.lines()
+            .map(|l| match l.rsplit_once(": ") {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (String::new(), l.to_string()),
+            })
+            .collect()
+    };
+    let (exp, old) = (split(expected), split(found));
+    let mut what = Vec::new();
+    for (k, v) in &exp {
+        match old.iter().find(|(ok, _)| ok == k) {
+            Some((_, ov)) if ov == v => {}
+            Some((_, ov)) if k.is_empty() => what.push(format!("fingerprint {ov} is now {v}")),
+            Some((_, ov)) => what.push(format!("{k} changed (was {ov}, now {v})")),
+            None if k.is_empty() => what.push(format!("fingerprint is now {v}")),
+            None => what.push(format!("{k} is new")),
+        }
+    }
+    for (k, _) in &old {
+        if !exp.iter().any(|(ek, _)| ek == k) {
+            what.push(if k.is_empty() {
+                "the folder's fingerprint has another form".to_string()
+            } else {
+                format!("{k} is no longer an input")
+            });
+        }
+    }
+    if what.is_empty() {
+        what.push("the fingerprint differs".into());
+    }
+    format!(
+        "the folder was started with other inputs: {}",
+        what.join("; ")
+    )
+}
+
+/// The replicates in `0..replicates` that `done` (sorted by index, as
+/// [`RunFolder::done`] returns them) lacks, in order. **O(replicates + done)**.
+pub fn missing_replicates(done: &[ReplicateResult], replicates: u32) -> Vec<u32> {
+    let mut have = done.iter().map(|d| d.replicate).peekable();
+    let mut out = Vec::new();
+    for r in 0..replicates {
+        while have.next_if(|&h| h < r).is_some() {}
+        if have.next_if_eq(&r).is_none() {
+            out.push(r);
+        }
+    }
+    out
+}
+
 /// The replicate index of a file named like `000042.json`, or `None`.
-fn replicate_index(name: &str) -> Option<u32> {
+pub(crate) fn replicate_index(name: &str) -> Option<u32> {
     let digits = name.strip_suffix(".json")?;
     if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -311,6 +400,7 @@ impl AtomicFile {
     /// Creates the temporary file in `path`'s folder. Its name ends with `path`'s file name, so
     /// encoders that pick the format from the extension (the PNG writer) see the right one.
     pub(crate) fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        clear::record(path)?;
         let parent = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -350,6 +440,18 @@ impl AtomicFile {
     /// A buffered writer into the temporary file.
     pub(crate) fn writer(&mut self) -> BufWriter<&mut File> {
         BufWriter::new(self.tmp.as_file_mut())
+    }
+
+    /// Renames the temporary file to the final name unless something is there by now
+    /// (**errors** with `AlreadyExists` then, leaving it as it is).
+    pub(crate) fn commit_noclobber(self) -> Result<(), OutputError> {
+        self.tmp
+            .persist_noclobber(&self.path)
+            .map(drop)
+            .map_err(|e| OutputError::Write {
+                path: self.path,
+                source: e.error,
+            })
     }
 
     /// Renames the temporary file to the final name, replacing any file there.
@@ -423,10 +525,18 @@ mod tests {
         let dir = root.path().join("run");
         let folder = RunFolder::open(&dir, FolderMode::New, "old").expect("new");
         folder.write_replicate(&replicate(0)).expect("write");
-        fs::write(dir.join("summary.csv"), "x").expect("write");
+        write_atomic(&dir.join("summary.csv"), b"x").expect("write");
+
+        // A file written by someone else is named, and nothing is removed.
+        fs::write(dir.join("notes.csv"), "mine").expect("write");
+        let before = snapshot(&dir);
+        let err = RunFolder::open(&dir, FolderMode::Force, "new").expect_err("foreign file");
+        assert!(err.to_string().contains("notes.csv"), "{err}");
+        assert_eq!(snapshot(&dir), before);
+        fs::remove_file(dir.join("notes.csv")).expect("rm");
 
         let folder = RunFolder::open(&dir, FolderMode::Force, "new").expect("force");
-        assert!(folder.done().expect("done").is_empty());
+        assert!(folder.done(u32::MAX).expect("done").is_empty());
         assert!(!dir.join("summary.csv").exists());
         // The new fingerprint is recorded.
         RunFolder::open(&dir, FolderMode::Resume, "new").expect("resume");
@@ -467,7 +577,7 @@ mod tests {
 
         let folder = RunFolder::open(&dir, FolderMode::Resume, "f1").expect("resume");
         assert!(!stale.exists());
-        let done = folder.done().expect("done");
+        let done = folder.done(u32::MAX).expect("done");
         assert_eq!(done, vec![replicate(0), replicate(2), replicate(5)]);
 
         let missing = root.path().join("nope");
@@ -489,7 +599,7 @@ mod tests {
         r.information_efficiency = 5e-324;
         folder.write_replicate(&r).expect("write");
         assert!(folder.replicate_path(7).ends_with("replicates/000007.json"));
-        assert_eq!(folder.done().expect("done"), vec![r]);
+        assert_eq!(folder.done(u32::MAX).expect("done"), vec![r]);
     }
 
     #[test]
@@ -498,7 +608,7 @@ mod tests {
         let folder = RunFolder::open(root.path(), FolderMode::New, "f").expect("new");
         let bytes = serde_json::to_vec(&replicate(1)).expect("json");
         write_atomic(&folder.replicate_path(4), &bytes).expect("write");
-        let err = folder.done().expect_err("misnamed");
+        let err = folder.done(u32::MAX).expect_err("misnamed");
         assert!(err.to_string().contains("000004.json"), "{err}");
     }
 

@@ -19,6 +19,7 @@
 //! gives byte-identical CSV and JSON files (the manifest's times aside).
 
 pub mod aggregate;
+pub mod clear;
 pub mod compare;
 mod error;
 pub mod fit;
@@ -37,7 +38,7 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 pub use error::OutputError;
-pub use folder::{FolderMode, RunFolder, write_atomic};
+pub use folder::{FolderMode, RunFolder, missing_replicates, write_atomic};
 pub use json::{GraphSummary, Manifest, rfc3339_utc};
 
 use crate::engine::measures::ReplicateResult;

@@ -744,16 +744,27 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<Vec<String>, OutputEr
         .collect())
 }
 
-fn plots_section(body: &mut String, dir: &Path) -> Result<(), OutputError> {
-    let mut pngs: Vec<String> = fs::read_dir(dir)
+/// The plots to embed: PNG files of `dir` that ovation wrote (named in its ledger, see
+/// [`super::clear`]; in a folder from before the ledger, any PNG) and that are regular files
+/// directly in `dir`. A symbolic link is never followed, so nothing outside the folder (a link
+/// named `x.png` to `/etc/passwd`) ends up in the report.
+fn plots_to_embed(dir: &Path) -> Result<Vec<String>, OutputError> {
+    let ledger = super::clear::ledger_names(dir)?;
+    Ok(fs::read_dir(dir)
         .map_err(|source| OutputError::Read {
             path: dir.into(),
             source,
         })?
         .filter_map(|e| e.ok())
+        .filter(|e| fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_file()))
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| n.ends_with(".png") && !n.starts_with('.'))
-        .collect();
+        .filter(|n| ledger.as_ref().is_none_or(|names| names.contains(n)))
+        .collect())
+}
+
+fn plots_section(body: &mut String, dir: &Path) -> Result<(), OutputError> {
+    let mut pngs = plots_to_embed(dir)?;
     pngs.sort_by_key(|n| {
         let stem = n.trim_end_matches(".png");
         (

@@ -53,7 +53,6 @@
 //! manifest's times is byte-identical for any number of threads.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +61,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
-use super::folder::{AtomicFile, FolderMode, REPLICATES_DIR, RUN_FILE, RunFolder, write_atomic};
+use super::folder::{AtomicFile, FolderMode, RUN_FILE, RunFolder, write_atomic};
 use super::plots::{Drawn, FONT_FAMILY, msg, render, viridis};
 use super::tables::{SUMMARY_HEADER, SUMMARY_MEASURES, extra_names, put_extras, put_summary};
 use super::{LEVEL, OutputError};
@@ -87,25 +86,22 @@ pub fn cell_dir(dir: &Path, index: usize) -> PathBuf {
 /// rules as a run folder ([`RunFolder::open`]: never over someone else's files; `Force`
 /// replaces an earlier sweep; `Resume` needs the same fingerprint).
 pub fn open_sweep(dir: &Path, mode: FolderMode, fingerprint: &str) -> Result<(), OutputError> {
-    RunFolder::open(dir, mode, fingerprint)?;
-    // A sweep keeps its replicates in the cells' folders; the top-level folder stays empty.
-    let _ = fs::remove_dir(dir.join(REPLICATES_DIR));
+    // A sweep keeps its replicates in the cells' folders.
+    RunFolder::open_flat(dir, mode, fingerprint)?;
     Ok(())
 }
 
 /// Opens the folder of cell `index` (fingerprint `fingerprint`): resumes it when it was
 /// started (its `run.json` exists), else starts it afresh (removing what an interrupted start
-/// left). Only call it inside a folder opened by [`open_sweep`].
+/// left, and refusing a folder that holds anything else). Only call it inside a folder opened by [`open_sweep`].
 pub fn open_cell(dir: &Path, index: usize, fingerprint: &str) -> Result<RunFolder, OutputError> {
     let cell = cell_dir(dir, index);
     if cell.join(RUN_FILE).is_file() {
         return RunFolder::open(&cell, FolderMode::Resume, fingerprint);
     }
     if cell.exists() {
-        fs::remove_dir_all(&cell).map_err(|source| OutputError::Write {
-            path: cell.clone(),
-            source,
-        })?;
+        // Only what an interrupted start (or a cleared cell) left; anything else is refused.
+        super::clear::clear(&cell)?;
     }
     RunFolder::open(&cell, FolderMode::New, fingerprint)
 }

@@ -2,6 +2,8 @@
 //! scenario (the brand runs with the Standing Ovation rule, not under delayed timing; its node
 //! and `seed_class` must exist).
 
+use std::path::Path;
+
 use toml::Value;
 
 use crate::engine::config::TimingSpec;
@@ -11,10 +13,18 @@ use crate::model::{ClassKind, RuleSpec};
 use crate::scenario::GraphSource;
 use crate::scenario::de::{RawError, describe, unit};
 use crate::scenario::parse::Parsed;
-use crate::scenario::span::keys;
+use crate::scenario::span::{child, keys};
+use crate::scenario::time::{self, TimeSpec};
 
 /// Types the `[brand]` table: `Some(spec)` when valid, `None` when wrong (reported).
-pub(crate) fn parse(v: &Value, sink: &mut Vec<RawError>) -> Option<BrandSpec> {
+/// Durations (`delay = "20min"`, with `[time]`) and empirical delays are converted to steps
+/// first.
+pub(crate) fn parse(
+    v: &Value,
+    time: Option<&TimeSpec>,
+    base_dir: &Path,
+    sink: &mut Vec<RawError>,
+) -> Option<BrandSpec> {
     let path = keys(&["brand"]);
     if !v.is_table() {
         sink.push(RawError::value(
@@ -23,7 +33,18 @@ pub(crate) fn parse(v: &Value, sink: &mut Vec<RawError>) -> Option<BrandSpec> {
         ));
         return None;
     }
-    unit(v, &path, sink)
+    let mut v = v.clone();
+    let mut ok = true;
+    if let Some(t) = v.as_table_mut()
+        && let Some(d) = t.get_mut("delay")
+        && !time::resolve_delay(d, &child(&path, "delay"), time, base_dir, sink)
+    {
+        // Reported; the rest of the table is still checked.
+        t.remove("delay");
+        ok = false;
+    }
+    let spec = unit(&v, &path, sink);
+    spec.filter(|_| ok)
 }
 
 /// Checks the brand's ranges and its fit with the rest of the scenario.

@@ -40,6 +40,23 @@ pub(crate) fn check(p: &Parsed, sink: &mut Vec<RawError>) {
             path.extend(problem.key.split('.'));
             sink.push(RawError::value(keys(&path), problem.message));
         }
+        if let (crate::strategy::SeedMethod::Celf { .. }, Some(model)) = (&seeding.method, &p.model)
+            && !matches!(
+                model,
+                RuleSpec::IndependentCascade(_) | RuleSpec::LinearThreshold(_)
+            )
+        {
+            // Found here, not in every replicate of the run.
+            sink.push(RawError::value(
+                keys(&["seeding", "method"]),
+                format!(
+                    "method \"celf\" estimates spread under rule \"independent_cascade\" or \
+                     \"linear_threshold\", found rule \"{}\"; choose another method \
+                     (top_followers, pagerank, degree_discount) for this rule",
+                    model.name()
+                ),
+            ));
+        }
     }
     if let Some(timing) = &p.timing {
         check_timing(timing, p.graph.as_ref(), p.steps, sink);

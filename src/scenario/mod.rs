@@ -23,11 +23,13 @@ mod brand;
 mod check;
 mod de;
 mod error;
+pub mod memory;
 mod overrides;
 mod parse;
 mod span;
 pub mod strategies;
 pub mod sweep;
+pub mod time;
 
 use std::path::{Path, PathBuf};
 
@@ -60,6 +62,8 @@ pub struct Scenario {
     pub replicates: u32,
     /// From `steps` (default 100, at least 1) and `stop_at_fixed_point` (default true).
     pub stop: StopRule,
+    /// What a step is in real time (`[time]`, optional: without it steps have no unit).
+    pub time: Option<time::TimeSpec>,
     /// The follower graph (`[graph]`).
     pub graph: GraphSource,
     /// The agent classes (`[[population]]`), 1 to [`MAX_CLASSES`]; node lists are disjoint and
@@ -193,6 +197,16 @@ fn read_text(path: &Path) -> Result<(String, String, PathBuf), ScenarioErrors> {
             message,
         )]))
     };
+    // A FIFO would block the read forever; a folder or device is no scenario.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        return fail(
+            "expected a regular file (a FIFO, folder or device cannot be read as a \
+                     scenario)"
+                .to_string(),
+        );
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read the scenario file: {e}")),
@@ -387,6 +401,7 @@ pub(crate) fn load_impl(
         Some(seeding),
         Some(output),
         Some(brand),
+        Some(time),
     ) = (
         parsed.seed,
         parsed.replicates,
@@ -399,6 +414,7 @@ pub(crate) fn load_impl(
         parsed.seeding,
         parsed.output,
         parsed.brand,
+        parsed.time,
     )
     else {
         // Every `None` above comes with an error, so this is not reached; say so rather than
@@ -425,6 +441,7 @@ pub(crate) fn load_impl(
             max_steps: steps,
             at_fixed_point,
         },
+        time,
         graph,
         population,
         model,

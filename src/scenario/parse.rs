@@ -15,13 +15,14 @@ use crate::scenario::{GraphSource, OutputSpec};
 use crate::strategy::SeedingSpec;
 
 /// The keys a scenario may have at its top level.
-pub(crate) const ROOT_KEYS: [&str; 17] = [
+pub(crate) const ROOT_KEYS: [&str; 18] = [
     "name",
     "description",
     "seed",
     "replicates",
     "steps",
     "stop_at_fixed_point",
+    "time",
     "graph",
     "population",
     "model",
@@ -66,6 +67,8 @@ pub(crate) struct Parsed {
     /// `None` when absent or wrong; `Some(None)` never happens (absent is `Some(None)` below).
     pub seeding: Option<Option<SeedingSpec>>,
     pub output: Option<OutputSpec>,
+    /// `[time]`: `None` when wrong; `Some(None)` when absent.
+    pub time: Option<Option<crate::scenario::time::TimeSpec>>,
     /// `None` when wrong; `Some(None)` when absent.
     pub brand: Option<Option<crate::model::brand::BrandSpec>>,
 }
@@ -111,7 +114,24 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
         Some(v) => integer(v, &at("replicates"), 1, i64::from(u32::MAX), sink).map(|r| r as u32),
         None => Some(1),
     };
+    p.time = crate::scenario::time::parse_table(root.get("time"), sink);
+    let time = p.time.flatten();
     p.steps = match root.get("steps") {
+        Some(v @ Value::String(_)) => {
+            crate::scenario::time::steps_of(v, &at("steps"), time.as_ref(), "run length", sink)
+                .and_then(|s| {
+                    if s >= 1 {
+                        Some(s.min(i64::from(u32::MAX)) as u32)
+                    } else {
+                        sink.push(RawError::value(
+                            at("steps"),
+                            "expected a run length of at least one step, found a duration \
+                             shorter than half a step",
+                        ));
+                        None
+                    }
+                })
+        }
         Some(v) => integer(v, &at("steps"), 1, i64::from(u32::MAX), sink).map(|r| r as u32),
         None => Some(100),
     };
@@ -160,7 +180,7 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
         None => Some(None),
     };
     p.brand = match root.get("brand") {
-        Some(v) => crate::scenario::brand::parse(v, sink).map(Some),
+        Some(v) => crate::scenario::brand::parse(v, time.as_ref(), base_dir, sink).map(Some),
         None => Some(None),
     };
     p.output = match root.get("output") {

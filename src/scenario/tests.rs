@@ -206,9 +206,11 @@ fn every_error_in_a_file_is_reported() {
         [
             "x.toml:1:8: seed: expected a non-negative integer, found -1 (negative)",
             "x.toml:2:14: replicates: expected an integer >= 1, found 0",
-            "x.toml:3:9: steps: expected an integer >= 1, found string \"many\"",
+            "x.toml:3:9: steps: expected a whole number of steps for the run length, found \"many\"; \
+             a duration needs a [time] table saying what a step is (e.g. `[time]` with \
+             `step = \"5min\"`)",
             "x.toml:4:1: colour: unknown key `colour` at the top level; expected one of `name`, \
-             `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `graph`, \
+             `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `time`, `graph`, \
              `population`, `model`, `timing`, `seeding`, `brand`, `strategies`, `compare`, `sweep`, `output`, `fit`",
             "x.toml:7:8: graph.rows: expected at least 1, found 0 (theater generator)",
             "x.toml:10:9: population[0].share: expected the shares of the classes without \
@@ -256,7 +258,7 @@ fn override_errors_name_the_override() {
         [
             "x.toml: --set sead=3: unknown key `sead` at the top level (did you mean `seed`?); \
              expected one of `name`, \
-             `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `graph`, \
+             `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `time`, `graph`, \
              `population`, `model`, `timing`, `seeding`, `brand`, `strategies`, `compare`, `sweep`, `output`, `fit`"
         ]
     );
@@ -438,4 +440,75 @@ fn odd_input_gives_one_line_errors() {
             assert!(line.starts_with("x.toml"), "{line:?}");
         }
     }
+}
+
+#[test]
+fn time_table_converts_durations_once() {
+    let text =
+        format!("{MINIMAL}steps = \"2h\"\n[time]\nstep = \"5min\"\n[brand]\ndelay = \"20min\"\n");
+    // `steps` must come before the tables; rebuild the text with it at the top.
+    let text = format!("steps = \"2h\"\n{}", text.replace("steps = \"2h\"\n", ""));
+    let s = load_text(&text, &[]).expect("loads");
+    assert_eq!(s.stop.max_steps, 24);
+    assert_eq!(s.time.map(|t| t.step.minutes()), Some(5.0));
+    let brand = s.brand.expect("a brand");
+    assert_eq!(brand.delay, crate::model::delay::Delay::Steps(4));
+    // Overrides take durations too.
+    let s = load_text(&text, &["brand.delay=\"1h\""]).expect("loads");
+    assert_eq!(
+        s.brand.expect("brand").delay,
+        crate::model::delay::Delay::Steps(12)
+    );
+}
+
+#[test]
+fn time_errors_name_file_line_and_key() {
+    let text = format!("{MINIMAL}[time]\nstep = \"5 parsecs\"\n");
+    assert_eq!(
+        errors(&text, &[]),
+        [
+            "x.toml:13:8: time.step: expected a duration such as \"30s\", \"20min\", \"2h\", \
+          \"3d\", \"1w\", \"1month\" or \"1year\", found \"5 parsecs\" (unknown unit \
+          `parsecs`; units: s, min, h, d, w, month, year)"
+        ]
+    );
+    let text = format!("{MINIMAL}[brand]\ndelay = \"20min\"\n");
+    let e = errors(&text, &[]);
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with(
+            "x.toml:13:9: brand.delay: expected a whole number of steps for the \
+                          delay, found \"20min\"; a duration needs a [time] table"
+        ),
+        "{}",
+        e[0]
+    );
+    let text = format!("{MINIMAL}[time]\nstep = \"5min\"\n[brand]\ndelay = \"soon\"\n");
+    let e = errors(&text, &[]);
+    assert!(
+        e[0].starts_with("x.toml:15:9: brand.delay: delay: expected a duration"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn empirical_delays_load_the_twcs_table() {
+    let text = format!(
+        "{MINIMAL}[time]\nstep = \"1min\"\n[brand]\ndelay = {{ empirical = \
+         \"../../shared/data/diffusion/twcs_reply_delay_hist.txt.gz\", brand = \"comcastcares\" }}\n"
+    );
+    let s = load_text(&text, &[]).expect("loads");
+    let crate::model::delay::Delay::Empirical(h) = s.brand.expect("brand").delay else {
+        panic!("expected an empirical delay");
+    };
+    // comcastcares: 1,048 first replies (data README), 78.6 min median from raw delays; the
+    // binned median lies in the (60, 120] minute bin.
+    assert_eq!(h.bins.iter().map(|b| b[2]).sum::<f64>(), 1048.0);
+    assert!((60.0..=120.0).contains(&h.median()), "{}", h.median());
+    let bad = text.replace("comcastcares", "nobody");
+    let e = errors(&bad, &[]);
+    assert!(
+        e[0].starts_with("x.toml:15:23: brand.delay.empirical: no rows labelled `nobody`"),
+        "{e:?}"
+    );
 }

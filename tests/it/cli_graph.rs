@@ -307,16 +307,34 @@ fn only_graph_caches_are_replaced_without_force() {
         std::fs::read_to_string(d.join("out.dot")).expect("still there"),
         "keep me"
     );
-    ok(
+    // --force replaces only a graph file ovation wrote, never the user's own (issue 10).
+    fails(
         d,
         &[
             "graph", "export", "t.ovg", "--format", "dot", "-o", "out.dot", "--force",
         ],
+        &["out.dot", "not a graph file ovation wrote"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("out.dot")).expect("still there"),
+        "keep me"
+    );
+    ok(
+        d,
+        &[
+            "graph", "export", "t.ovg", "--format", "dot", "-o", "new.dot",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "graph", "export", "t.ovg", "--format", "graphml", "-o", "new.dot", "--force",
+        ],
     );
     assert!(
-        std::fs::read_to_string(d.join("out.dot"))
+        std::fs::read_to_string(d.join("new.dot"))
             .expect("replaced")
-            .contains("digraph")
+            .contains("graphml")
     );
 }
 

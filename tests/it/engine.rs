@@ -59,6 +59,7 @@ impl Run<'_> {
             theater: self.spec.and_then(GeneratorSpec::theater_layout),
             brand: None,
         })
+        .expect("a setup built from a checked graph runs")
     }
 
     fn replicates(&self, count: u32) -> Vec<ReplicateResult> {

@@ -51,7 +51,7 @@ fn compare(graph: &str, model: &str, k: u32, samples: u32, replicates: u32) {
     let imm_s = scenario(
         graph,
         model,
-        &format!("method = \"imm\"\nk = {k}\nepsilon = 0.3"),
+        &format!("method = \"imm\"\nk = {k}\nepsilon = 0.1"),
         replicates,
     );
     let g = load_graph(&celf, None).expect("graph");
@@ -85,10 +85,10 @@ fn imm_matches_celf_on_karate() {
 fn imm_matches_celf_on_email_eu_core() {
     compare(
         EMAIL,
-        "rule = \"independent_cascade\"\nprobability = 0.05",
+        "rule = \"independent_cascade\"\nprobability = 0.02",
         5,
         200,
-        1500,
+        2000,
     );
 }
 

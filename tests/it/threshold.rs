@@ -1,5 +1,5 @@
 //! The `threshold` rule (Granovetter 1978, Watts 2002) against a plain reimplementation of the
-//! C anchor (`shared/bench/c/threshold.c`, both its sweep and its incremental loop), on
+//! C anchor (`benches/peers/c/threshold.c`, both its sweep and its incremental loop), on
 //! generated graphs: same final active set, same steps. Also: the "at least" inequality,
 //! absolute and weighted thresholds, Granovetter's riot through a scenario, identical results
 //! for 1 and 2 threads, and the validation messages.

@@ -3,7 +3,7 @@
 //!
 //! Every agent has an integer **need**: the least number (or fixed-point weight) of active
 //! sources that makes it adopt (for a fractional threshold, the least `c` with the float64 test
-//! `c / d >= phi` true, found exactly as `run_incr` of `shared/bench/c/threshold.c` does;
+//! `c / d >= phi` true, found exactly as `run_incr` of `benches/peers/c/threshold.c` does;
 //! [`NEVER`] when no count reaches it). A step is either
 //!
 //! - a **push** (incremental): each agent holds `rem`, the active sources it still lacks; the
@@ -52,7 +52,7 @@ const CHUNK: usize = 4096;
 const MAX_SCALE: f64 = 65536.0;
 
 /// The least `c` in `0..=d` with `(c as f64) / (d as f64) >= phi`, or [`NEVER`] (also when
-/// `d == 0`): exactly the integer threshold of `run_incr` in `shared/bench/c/threshold.c`.
+/// `d == 0`): exactly the integer threshold of `run_incr` in `benches/peers/c/threshold.c`.
 #[inline]
 pub fn fractional_need(d: u64, phi: f64) -> i32 {
     if d == 0 || d >= NEVER as u64 {

@@ -48,7 +48,7 @@ impl Latencies {
             LatencySpec::Constant { steps } => Latencies::Constant((*steps).max(1)),
             LatencySpec::ViewerRow { per_row } => Latencies::PerViewer(
                 (0..n)
-                    .map(|i| 1 + (per_row * f64::from(rows(i))).floor().max(0.0) as u32)
+                    .map(|i| 1u32.saturating_add(steps_of((per_row * f64::from(rows(i))).floor())))
                     .collect(),
             ),
             LatencySpec::RowDistance => Latencies::RowDistance {
@@ -60,7 +60,7 @@ impl Latencies {
                     .map(|i| {
                         let x =
                             dist.sample(&mut Stream::new(ctx.setup.key, Purpose::Latency, 0, i));
-                        x.round().clamp(1.0, f64::from(u32::MAX)) as u32
+                        steps_of(x.round()).max(1)
                     })
                     .collect(),
             ),
@@ -72,7 +72,8 @@ impl Latencies {
     #[inline]
     fn of(&self, ctx: &Ctx<'_, '_>, j: u32, i: u32, e: usize) -> u32 {
         let cap = ctx.setup.stop.max_steps.saturating_add(1);
-        self.uncapped(ctx, j, i, e).min(cap)
+        // At least 1 whatever the input: a latency of 0 would deliver into the past.
+        self.uncapped(ctx, j, i, e).clamp(1, cap)
     }
 
     #[inline]
@@ -89,9 +90,21 @@ impl Latencies {
                     .weights
                     .as_ref()
                     .map_or(1.0, |w| w[e]);
-                f64::from(w).round().clamp(1.0, f64::from(u32::MAX)) as u32
+                steps_of(f64::from(w).round()).max(1)
             }
         }
+    }
+}
+
+/// A number of steps as a `u32`: NaN and negatives are 0, anything beyond `u32::MAX` is
+/// `u32::MAX` (never a wrapped value).
+fn steps_of(x: f64) -> u32 {
+    if x.is_nan() || x <= 0.0 {
+        0
+    } else if x >= f64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        x as u32
     }
 }
 

@@ -37,7 +37,7 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> GraphIoError + '_ {
 }
 
 fn open(path: &Path) -> Result<File, GraphIoError> {
-    File::open(path).map_err(|error| super::edgelist::open_error(path, error))
+    super::edgelist::open_input(path)
 }
 
 /// Whether `path` is a graph cache, by its magic bytes (not its name). **Errors** if the file
@@ -317,6 +317,9 @@ pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
         self_loops_dropped: read_u64(&header, 40),
         duplicates_dropped: read_u64(&header, 48),
     };
+    if layout.n == 0 {
+        return Err(corrupt("0 nodes; a graph has at least one".to_string()));
+    }
     if layout.n > u64::from(u32::MAX) {
         return Err(corrupt(format!(
             "{} nodes, more than a graph can hold",
@@ -379,6 +382,8 @@ pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
     check_adjacency(&sources, n, m, "sources").map_err(corrupt)?;
     check_adjacency(&followers, n, m, "followers").map_err(corrupt)?;
     check_degrees(&followers, &sources, n).map_err(corrupt)?;
+    check_same_edges(&sources, &followers, n).map_err(corrupt)?;
+    check_weights(&sources).map_err(corrupt)?;
     Ok(FollowerGraph::from_parts(
         n as u32, sources, followers, labels, report,
     ))
@@ -408,6 +413,10 @@ fn decode_labels(kind: u32, bytes: &[u8], n: usize) -> Result<Option<NodeLabels>
                 at += len;
                 let name = std::str::from_utf8(text)
                     .map_err(|_| format!("label of node {i} is not UTF-8"))?;
+                if name.chars().any(char::is_control) {
+                    // Imports refuse them; in an export they would break lines and quoting.
+                    return Err(format!("label of node {i} holds a control character"));
+                }
                 names.push(name.to_owned());
             }
             if at != bytes.len() {
@@ -448,6 +457,52 @@ fn check_adjacency(adj: &Adjacency, n: usize, m: usize, name: &str) -> Result<()
     Ok(())
 }
 
+/// Checks that the two directions hold the same edges with the same weights: every `v` in
+/// row `u` of `followers` has `u` in row `v` of `sources` (rows are sorted, so a binary search),
+/// which with [`check_degrees`] makes the two edge sets equal. **O(m log d)**, in parallel.
+fn check_same_edges(sources: &Adjacency, followers: &Adjacency, n: usize) -> Result<(), String> {
+    let bad = (0..n).into_par_iter().find_first(|&u| {
+        let (a, b) = (
+            followers.offsets[u] as usize,
+            followers.offsets[u + 1] as usize,
+        );
+        (a..b).any(|e| {
+            let v = followers.targets[e] as usize;
+            let (c, d) = (sources.offsets[v] as usize, sources.offsets[v + 1] as usize);
+            match sources.targets[c..d].binary_search(&(u as u32)) {
+                Err(_) => true,
+                Ok(k) => match (&followers.weights, &sources.weights) {
+                    (Some(fw), Some(sw)) => fw[e].to_bits() != sw[c + k].to_bits(),
+                    _ => false,
+                },
+            }
+        })
+    });
+    match bad {
+        Some(u) => Err(format!(
+            "the edges (or weights) of node {u} differ between the two directions"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks that every weight is a finite, non-negative number (what an import accepts).
+fn check_weights(adj: &Adjacency) -> Result<(), String> {
+    match &adj.weights {
+        Some(w) => match w
+            .par_iter()
+            .position_first(|x| !(x.is_finite() && *x >= 0.0))
+        {
+            Some(e) => Err(format!(
+                "edge {e} has weight {}, expected a finite, non-negative number",
+                w[e]
+            )),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
 /// Checks that each direction's row lengths match the other direction's target counts.
 fn check_degrees(followers: &Adjacency, sources: &Adjacency, n: usize) -> Result<(), String> {
     for (a, b, name) in [
@@ -479,7 +534,7 @@ mod tests {
 
     fn sample(weighted: bool, labels: Option<NodeLabels>) -> FollowerGraph {
         let edges = vec![(0, 1), (0, 2), (2, 1), (3, 0), (1, 1), (0, 1)];
-        let weights = weighted.then(|| vec![0.5, 1.5, -2.0, 3.25, 9.0, 7.0]);
+        let weights = weighted.then(|| vec![0.5, 1.5, 2.0, 3.25, 9.0, 7.0]);
         let g = FollowerGraph::from_edges(4, edges, weights, BuildOptions::default());
         match labels {
             Some(l) => g.with_labels(l),
@@ -509,11 +564,68 @@ mod tests {
         let names = ["ä", "", "bob", "carol"].map(String::from).to_vec();
         check_round_trip(&sample(true, Some(NodeLabels::Strings(names))));
         check_round_trip(&FollowerGraph::from_edges(
-            0,
+            1,
             vec![],
             None,
             BuildOptions::default(),
         ));
+    }
+
+    /// Writes `graph`, applies `damage` to its bytes, recomputes the checksum (so only the
+    /// structure checks can catch it) and returns the load error's message.
+    fn crafted(graph: &FollowerGraph, damage: impl Fn(&mut Vec<u8>)) -> String {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("g.ovg");
+        write_cache(graph, &path).expect("writes");
+        let mut bytes = std::fs::read(&path).expect("reads");
+        damage(&mut bytes);
+        let body = bytes.len() - 4;
+        let crc = crc32fast::hash(&bytes[..body]);
+        bytes[body..].copy_from_slice(&crc.to_le_bytes());
+        std::fs::write(&path, &bytes).expect("writes");
+        read_cache(&path).expect_err("crafted").to_string()
+    }
+
+    /// Issue 10, item 4: caches with a valid checksum that were accepted before.
+    #[test]
+    fn crafted_caches_with_a_valid_checksum_are_refused() {
+        // Zero nodes.
+        let empty = FollowerGraph::from_edges(0, vec![], None, BuildOptions::default());
+        let msg = crafted(&empty, |_| {});
+        assert!(msg.contains("0 nodes"), "{msg}");
+        // The two directions hold different edges with the same degrees: the sample's
+        // followers of node 0 are [1, 2]; make them [1, 3] (node 3 has no source 0).
+        let g = sample(false, None);
+        let fol = g.follower_adjacency().clone();
+        assert_eq!(&fol.targets[..2], &[1, 2]);
+        let n = g.node_count() as usize;
+        let m = g.edge_count() as usize;
+        let followers_targets = 64 + 8 * (n + 1) + 4 * m + (4 * m) % 8 + 8 * (n + 1);
+        let msg = crafted(&g, |b| {
+            // Swap two targets between rows so both degree counts stay the same.
+            let t = |b: &Vec<u8>, k: usize| {
+                u32::from_le_bytes(b[followers_targets + 4 * k..][..4].try_into().expect("4"))
+            };
+            let (x, y) = (t(b, 1), t(b, 2));
+            b[followers_targets + 4..][..4].copy_from_slice(&y.to_le_bytes());
+            b[followers_targets + 8..][..4].copy_from_slice(&x.to_le_bytes());
+        });
+        assert!(msg.contains("corrupted cache"), "{msg}");
+        // A label with a control character (an ESC) that exports would write as is.
+        let names = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let g = sample(false, Some(NodeLabels::Strings(names)));
+        let msg = crafted(&g, |b| {
+            let at = b.len() - 4 - 1;
+            b[at] = 0x1b;
+        });
+        assert!(msg.contains("control character"), "{msg}");
+        // A NaN weight: the weights follow the header and the two adjacencies (5 offsets, 4
+        // targets each).
+        let msg = crafted(&sample(true, None), |b| {
+            let weights = 64 + 2 * (8 * 5 + 4 * 4);
+            b[weights..weights + 4].copy_from_slice(&f32::NAN.to_bits().to_le_bytes());
+        });
+        assert!(msg.contains("weight"), "{msg}");
     }
 
     /// Writes the sample, applies `damage` to its bytes and returns the load error's message.

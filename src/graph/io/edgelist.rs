@@ -67,7 +67,7 @@ pub fn import_edge_list(
     opts: &ImportOptions,
     progress: &dyn Fn(u64),
 ) -> Result<FollowerGraph, GraphIoError> {
-    let mut file = File::open(path).map_err(|e| open_error(path, e))?;
+    let mut file = open_input(path)?;
     let mut head = [0u8; 2];
     let got = read_up_to(&mut file, &mut head).map_err(|error| GraphIoError::Io {
         path: path.to_path_buf(),
@@ -119,6 +119,42 @@ pub fn parse_edge_list_bytes_with_sizes(
         parse_stream(path, gz, true, opts, sizes, &|_| {}, &|| 0)
     } else {
         parse_stream(path, bytes, false, opts, sizes, &|_| {}, &|| 0)
+    }
+}
+
+/// Opens an input graph file, refusing anything but a regular file (a FIFO would block the
+/// open and the read forever, a folder or device is no graph).
+pub(crate) fn open_input(path: &Path) -> Result<File, GraphIoError> {
+    let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+    if !meta.is_file() {
+        return Err(GraphIoError::NotAFile {
+            path: path.to_path_buf(),
+            kind: file_kind(&meta),
+        });
+    }
+    File::open(path).map_err(|e| open_error(path, e))
+}
+
+/// What a non-regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -383,6 +419,9 @@ fn parse_weight(token: &[u8]) -> Result<f32, LineError> {
     std::str::from_utf8(token)
         .ok()
         .and_then(|s| s.parse::<f32>().ok())
+        // NaN, infinite (also a finite text beyond f32's range) and negative weights would
+        // poison delays and thresholds downstream: refused here, where they enter.
+        .filter(|w| w.is_finite() && *w >= 0.0)
         .ok_or_else(|| LineError::BadWeight {
             token: display_text(token),
         })
@@ -1287,7 +1326,7 @@ mod tests {
         };
         let msg = error(b"a b heavy\n", &w);
         assert!(
-            msg.contains("line 1: expected a number as the weight in column 3, found \"heavy\""),
+            msg.contains("line 1: expected a finite, non-negative number as the weight in column 3, found \"heavy\""),
             "{msg}"
         );
     }

@@ -15,6 +15,14 @@ pub enum GraphIoError {
         /// The file.
         path: PathBuf,
     },
+    /// The path is a FIFO, folder or device, not a file to read a graph from.
+    #[error("{}: expected a regular file, found {kind}", .path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
     /// Reading or writing the file failed.
     #[error("{}: {error}", .path.display())]
     Io {
@@ -149,8 +157,9 @@ pub enum LineError {
         /// The token, escaped and shortened.
         token: String,
     },
-    /// A weight that is not a number.
-    #[error("expected a number as the weight in column 3, found \"{token}\"")]
+    /// A weight that is not a finite, non-negative number (NaN, infinite, out of `f32`'s range
+    /// or negative).
+    #[error("expected a finite, non-negative number as the weight in column 3, found \"{token}\"")]
     BadWeight {
         /// The token, escaped and shortened.
         token: String,

@@ -78,7 +78,19 @@ pub fn write_edge_list<W: Write>(graph: &FollowerGraph, w: W) -> io::Result<()> 
 
 /// Escapes a DOT quoted string.
 fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            // Other control characters would break the file's lines or Graphviz's lexer.
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes the graph in Graphviz DOT, nodes named by their labels, for small graphs.

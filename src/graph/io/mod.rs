@@ -132,6 +132,44 @@ pub fn load_graph(
     }
 }
 
+/// Whether the file at `path` is a graph file ovation wrote: a binary cache, or an edge list,
+/// DOT, GraphML or id map export (plain or gzipped), recognised by the first line each export
+/// writes. `graph ... --force` replaces only such files. Anything that cannot be read as a
+/// regular file is not.
+pub fn written_by_ovation(path: &Path) -> bool {
+    use std::io::Read;
+    if is_cache(path).unwrap_or(false) {
+        return true;
+    }
+    let Ok(file) = edgelist::open_input(path) else {
+        return false;
+    };
+    let mut raw = Vec::new();
+    if file.take(4096).read_to_end(&mut raw).is_err() {
+        return false;
+    }
+    let head = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut text = Vec::new();
+        let mut gz = flate2::read::GzDecoder::new(&raw[..]);
+        // A truncated stream still yields its first bytes.
+        let mut buf = [0u8; 512];
+        while let Ok(k) = gz.read(&mut buf) {
+            if k == 0 || text.len() > 1024 {
+                break;
+            }
+            text.extend_from_slice(&buf[..k]);
+        }
+        text
+    } else {
+        raw
+    };
+    let text = String::from_utf8_lossy(&head);
+    text.starts_with("# ovation follower graph:")
+        || text.starts_with("digraph ovation {")
+        || text.starts_with("dense_id,original_id\n")
+        || (text.starts_with("<?xml") && text.contains("<graph id=\"ovation\""))
+}
+
 /// Words a column header of a follower export is made of (`follower_handle`, `source`, ...).
 const HEADER_WORDS: [&str; 19] = [
     "follower",

@@ -146,7 +146,7 @@ pub enum LineError {
         token: String,
     },
     /// A node id with a minus sign.
-    #[error("negative id \"{token}\": node ids must be integers >= 0")]
+    #[error("negative id \"{token}\": expected an integer node id >= 0")]
     NegativeId {
         /// The token.
         token: String,

@@ -247,6 +247,13 @@ impl<R: Read> Source<R> {
         }
         let mut padding = [0u8; 8];
         self.take(&mut padding[..pad(4 * len as u64) as usize])?;
+        if padding.iter().any(|&b| b != 0) {
+            // ovation pads with zeros: anything else would load but not write back the same.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "corrupted cache: expected zero padding bytes after an array, found non-zero ones",
+            ));
+        }
         Ok(v)
     }
 }
@@ -626,6 +633,19 @@ mod tests {
             b[weights..weights + 4].copy_from_slice(&f32::NAN.to_bits().to_le_bytes());
         });
         assert!(msg.contains("weight"), "{msg}");
+        // A non-zero padding byte (found by the random cache tester): 3 edges, so 12 bytes of
+        // sources targets followed by 4 bytes of padding.
+        let g = FollowerGraph::from_edges(
+            4,
+            vec![(0, 1), (0, 2), (2, 1)],
+            None,
+            BuildOptions::default(),
+        );
+        let msg = crafted(&g, |b| {
+            let padding = 64 + 8 * 5 + 4 * 3;
+            b[padding] = 1;
+        });
+        assert!(msg.contains("zero padding"), "{msg}");
     }
 
     /// Writes the sample, applies `damage` to its bytes and returns the load error's message.

@@ -26,3 +26,4 @@ mod tidy;
 mod validate;
 mod voter;
 mod watts;
+mod webcare_props;

@@ -14,7 +14,7 @@ pub use measures::{Outcome, ReplicateResult, StepRecord};
 pub mod rules;
 pub mod run;
 pub mod state;
-pub mod webcare;
 pub mod timing;
+pub mod webcare;
 
 pub use run::{Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with};

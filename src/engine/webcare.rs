@@ -240,10 +240,9 @@ impl Webcare {
             self.statements += 1;
             self.cost += s.cost;
             self.first_response.get_or_insert(step);
-            let care = s.care.unwrap_or(spec.care);
+            let rate = s.care.unwrap_or(spec.care);
             for &f in graph.followers(node) {
-                let c = &mut felt.care[f as usize];
-                *c += care * (1.0 - *c);
+                learn_care(&mut felt.care[f as usize], rate, spec.care_cap);
             }
         }
         // 4. Outreach to the loudest complainers found.
@@ -312,11 +311,18 @@ impl Webcare {
                 }
                 self.shift[fi] += spec.squeaky_onlooker * (cap - self.shift[fi]).max(0.0);
                 if resolved {
-                    felt.care[fi] += spec.care * (1.0 - felt.care[fi]);
+                    learn_care(&mut felt.care[fi], spec.care, spec.care_cap);
                 }
             }
         }
     }
+}
+
+/// An onlooker learns that the brand cares: its care credit closes the share `rate` of its gap
+/// to `cap` (saturating: however many resolutions it sees, the credit stays below `cap`).
+#[inline]
+fn learn_care(credit: &mut f64, rate: f64, cap: f64) {
+    *credit += rate * (cap - *credit).max(0.0);
 }
 
 /// Writes the replicate's measures (names in `docs/models/sentiment.md`). The audience is every

@@ -9,8 +9,8 @@
 //! (from its experience time `tau_i` on), 0 before. When it reads its feed (probability
 //! `attention` per step) it moves toward the Friedkin-Johnsen target
 //! `(1 - lambda_i) a_i + lambda_i m_i` by the share `rho = 1 - 2^(-1 / half_life)`, where
-//! `m_i` is the net voice of the sources it sees expressing (`(P - B) / (P + B)`, praise minus
-//! complaints over those expressing; its own anchor when none express) and `lambda_i` its
+//! `m_i` is the net voice of its sources (`(P - B) / K`, praise minus complaints over all `K`
+//! sources, a silent one counting as neutral; its own anchor when it follows nobody) and `lambda_i` its
 //! susceptibility (its class's `conformity`). It praises (`stand`) when `x_i > T_i`, complains
 //! (`boo`) when `x_i < C_i`, else stays silent (`sit`).
 //!
@@ -75,7 +75,9 @@ impl SentimentParams {
             if v < 0 {
                 out.push(Problem::new(
                     key,
-                    format!("expected a duration >= 0 (steps, or a duration with [time]), found {v}"),
+                    format!(
+                        "expected a duration >= 0 (steps, or a duration with [time]), found {v}"
+                    ),
                 ));
             }
         }
@@ -103,15 +105,17 @@ impl SentimentParams {
     }
 }
 
-/// The net voice an agent sees: praise minus complaints over the sources expressing either,
-/// or `own` when none does. Non-decreasing in praise, non-increasing in complaints.
+/// The net voice an agent sees: praise minus complaints over all the sources it follows
+/// (`total`, visibility-weighted), a silent source counting as neutral (0), as in
+/// Friedkin and Johnsen's weighted average over every neighbour (`W_ij = 1 / k_i`); `own` when
+/// it follows nobody. In `[-1, 1]`; non-decreasing in praise, non-increasing in complaints, so
+/// one advocate among fifty silent sources moves an agent by a fiftieth, not all the way.
 #[inline]
-pub fn net_voice(praise: f64, complaints: f64, own: f64) -> f64 {
-    let expressing = praise + complaints;
-    if expressing <= 0.0 {
+pub fn net_voice(praise: f64, complaints: f64, total: f64, own: f64) -> f64 {
+    if total <= 0.0 {
         own
     } else {
-        (praise - complaints) / expressing
+        ((praise - complaints) / total).clamp(-1.0, 1.0)
     }
 }
 
@@ -154,11 +158,14 @@ mod tests {
 
     #[test]
     fn net_voice_is_monotone_and_bounded() {
-        assert_eq!(net_voice(0.0, 0.0, -0.3), -0.3);
-        assert_eq!(net_voice(2.0, 0.0, -0.3), 1.0);
-        assert_eq!(net_voice(1.0, 3.0, 0.9), -0.5);
-        assert!(net_voice(2.0, 1.0, 0.0) > net_voice(1.0, 1.0, 0.0));
-        assert!(net_voice(1.0, 2.0, 0.0) < net_voice(1.0, 1.0, 0.0));
+        assert_eq!(net_voice(0.0, 0.0, 0.0, -0.3), -0.3);
+        assert_eq!(net_voice(2.0, 0.0, 2.0, -0.3), 1.0);
+        assert_eq!(net_voice(1.0, 3.0, 8.0, 0.9), -0.25);
+        // One advocate among fifty sources: a fiftieth.
+        assert_eq!(net_voice(1.0, 0.0, 50.0, 0.0), 0.02);
+        assert_eq!(net_voice(0.0, 0.0, 50.0, 0.7), 0.0);
+        assert!(net_voice(2.0, 1.0, 5.0, 0.0) > net_voice(1.0, 1.0, 5.0, 0.0));
+        assert!(net_voice(1.0, 2.0, 5.0, 0.0) < net_voice(1.0, 1.0, 5.0, 0.0));
     }
 
     #[test]

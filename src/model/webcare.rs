@@ -95,8 +95,8 @@ pub struct Statement {
     /// Index of the account that posts it (default 0, the first).
     #[serde(default)]
     pub account: usize,
-    /// Share of the gap to 1 that each follower's anchor closes on seeing it, in `[0, 1]`
-    /// (default: `[webcare] care`).
+    /// Share of the gap to `care_cap` that each follower's care credit closes on seeing it, in
+    /// `[0, 1]` (default: `[webcare] care`).
     #[serde(default)]
     pub care: Option<f64>,
     /// Cost of the statement, `>= 0`.
@@ -140,10 +140,14 @@ pub struct WebcareSpec {
     /// better (no service-recovery paradox); above 0 asks for a paradox.
     #[serde(default)]
     pub recovery: f64,
-    /// Share of the gap to 1 that an onlooker's anchor closes when it sees a resolution, in
-    /// `[0, 1]`.
+    /// Share of the gap to `care_cap` that an onlooker's care credit closes each time it sees
+    /// a resolution (or a statement), in `[0, 1]`.
     #[serde(default = "care")]
     pub care: f64,
+    /// Largest care credit, in sentiment units, in `[0, 1]`: the most that learning the brand
+    /// cares can add to an onlooker's anchor, however many resolutions it sees.
+    #[serde(default = "care_cap")]
+    pub care_cap: f64,
     /// Squeaky wheel: share of the gap to `squeaky_cap` by which an answered complainer's
     /// complaint threshold rises, in `[0, 1]`.
     #[serde(default = "squeaky")]
@@ -179,7 +183,10 @@ fn half() -> f64 {
     0.5
 }
 fn care() -> f64 {
-    0.05
+    0.2
+}
+fn care_cap() -> f64 {
+    0.1
 }
 fn squeaky() -> f64 {
     0.5
@@ -206,12 +213,16 @@ impl WebcareSpec {
         let mut out = Vec::new();
         let mut unit = |key: String, v: f64, what: &str| {
             if !(0.0..=1.0).contains(&v) {
-                out.push(Problem::new(key, format!("expected {what} in [0, 1], found {v}")));
+                out.push(Problem::new(
+                    key,
+                    format!("expected {what} in [0, 1], found {v}"),
+                ));
             }
         };
         unit("listening".into(), self.listening, "a probability");
         unit("p_resolve".into(), self.p_resolve, "a probability");
         unit("care".into(), self.care, "a share");
+        unit("care_cap".into(), self.care_cap, "a sentiment shift");
         unit("squeaky".into(), self.squeaky, "a share");
         unit("squeaky_onlooker".into(), self.squeaky_onlooker, "a share");
         for (k, s) in self.statements.iter().enumerate() {
@@ -231,7 +242,10 @@ impl WebcareSpec {
         }
         let mut nonneg = |key: String, v: f64| {
             if !(v.is_finite() && v >= 0.0) {
-                out.push(Problem::new(key, format!("expected a finite number >= 0, found {v}")));
+                out.push(Problem::new(
+                    key,
+                    format!("expected a finite number >= 0, found {v}"),
+                ));
             }
         };
         nonneg("squeaky_cap".into(), self.squeaky_cap);
@@ -343,9 +357,8 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_bad_values_are_named() {
         assert!(WebcareSpec::default().problems().is_empty());
-        let keys = |s: &WebcareSpec| -> Vec<String> {
-            s.problems().into_iter().map(|p| p.key).collect()
-        };
+        let keys =
+            |s: &WebcareSpec| -> Vec<String> { s.problems().into_iter().map(|p| p.key).collect() };
         assert_eq!(keys(&spec("p_resolve = 1.5")), ["p_resolve"]);
         assert_eq!(keys(&spec("recovery = -2")), ["recovery"]);
         assert_eq!(

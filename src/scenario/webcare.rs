@@ -69,7 +69,11 @@ pub(crate) fn parse(
     };
     if let Some(t) = v.as_table_mut() {
         steps(t, "listen_from", &path, sink);
-        for (list, key) in [("accounts", "from"), ("statements", "at"), ("outreach", "at")] {
+        for (list, key) in [
+            ("accounts", "from"),
+            ("statements", "at"),
+            ("outreach", "at"),
+        ] {
             if let Some(Value::Array(items)) = t.get_mut(list) {
                 for (k, item) in items.iter_mut().enumerate() {
                     let at = index(&child(&path, list), k);

@@ -19,6 +19,7 @@ mod opinion;
 mod real_data;
 mod report;
 mod run;
+mod sentiment;
 mod support;
 mod sweep;
 mod threshold;

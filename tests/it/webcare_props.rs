@@ -73,8 +73,16 @@ fn random_case(prop: u32, c: u32) -> Case {
     let care = pick(0.0, 0.3);
     let capacity = pick(1.0, 6.0) as i64;
     let delay = pick(0.0, 5.0) as i64;
-    let channel = if pick(0.0, 1.0) < 0.7 { "public" } else { "private" };
-    let triage = if pick(0.0, 1.0) < 0.5 { "oldest" } else { "followers" };
+    let channel = if pick(0.0, 1.0) < 0.7 {
+        "public"
+    } else {
+        "private"
+    };
+    let triage = if pick(0.0, 1.0) < 0.5 {
+        "oldest"
+    } else {
+        "followers"
+    };
     let account = pick(0.0, f64::from(n)) as u32;
     // No service-recovery paradox (recovery <= 0, the documented default is 0).
     let recovery = pick(-0.2, 0.0);
@@ -154,11 +162,22 @@ const EPS: f64 = 1e-9;
 fn answering_faster_never_raises_the_peak_or_the_exposure_in_expectation() {
     for c in 0..CASES {
         let case = random_case(1, c);
-        let slow = runs(&case.text, &set(&[("webcare.accounts.0.delay", "6".into())]));
+        let slow = runs(
+            &case.text,
+            &set(&[("webcare.accounts.0.delay", "6".into())]),
+        );
         let fast_delay = (c % 6).to_string();
-        let fast = runs(&case.text, &set(&[("webcare.accounts.0.delay", fast_delay)]));
+        let fast = runs(
+            &case.text,
+            &set(&[("webcare.accounts.0.delay", fast_delay)]),
+        );
         let peak = |v: &[ReplicateResult]| v.iter().map(|r| r.peak_booing).collect::<Vec<_>>();
-        at_least(&peak(&slow), &peak(&fast), &format!("case {c}: peak"), &case.text);
+        at_least(
+            &peak(&slow),
+            &peak(&fast),
+            &format!("case {c}: peak"),
+            &case.text,
+        );
         let exposure = |v: &[ReplicateResult]| {
             v.iter()
                 .map(|r| extra(r, "complaint_exposure"))
@@ -182,8 +201,14 @@ fn a_higher_p_resolve_never_lowers_mean_sentiment_in_expectation() {
                 .map(|r| extra(r, "net_sentiment"))
                 .collect::<Vec<_>>()
         };
-        let lo = net(runs(&case.text, &set(&[("webcare.p_resolve", "0.3".into())])));
-        let hi = net(runs(&case.text, &set(&[("webcare.p_resolve", "0.8".into())])));
+        let lo = net(runs(
+            &case.text,
+            &set(&[("webcare.p_resolve", "0.3".into())]),
+        ));
+        let hi = net(runs(
+            &case.text,
+            &set(&[("webcare.p_resolve", "0.8".into())]),
+        ));
         at_least(&hi, &lo, &format!("case {c}: net sentiment"), &case.text);
     }
 }
@@ -197,8 +222,14 @@ fn replies_resolving_nobody_never_beat_replies_resolving_everyone() {
         let all = run(text, &set(&[("webcare.p_resolve", "1.0".into())]));
         let (a, b) = (extra(&none, "net_sentiment"), extra(&all, "net_sentiment"));
         assert!(b >= a - EPS, "case {c}: sentiment {b} < {a}\n{text}");
-        assert!(all.peak_booing <= none.peak_booing, "case {c}: peak\n{text}");
-        assert!(all.final_booing <= none.final_booing, "case {c}: final\n{text}");
+        assert!(
+            all.peak_booing <= none.peak_booing,
+            "case {c}: peak\n{text}"
+        );
+        assert!(
+            all.final_booing <= none.final_booing,
+            "case {c}: final\n{text}"
+        );
     }
 }
 
@@ -222,8 +253,16 @@ fn zero_capacity_or_zero_listening_is_exactly_the_no_brand_baseline() {
         let base = run(&case.baseline, &[]);
         let deaf = run(text, &set(&[("webcare.listening", "0.0".into())]));
         let mute = run(text, &set(&[("webcare.accounts.0.capacity", "0".into())]));
-        assert_eq!(outcome(&deaf), outcome(&base), "case {c}: listening 0\n{text}");
-        assert_eq!(outcome(&mute), outcome(&base), "case {c}: capacity 0\n{text}");
+        assert_eq!(
+            outcome(&deaf),
+            outcome(&base),
+            "case {c}: listening 0\n{text}"
+        );
+        assert_eq!(
+            outcome(&mute),
+            outcome(&base),
+            "case {c}: capacity 0\n{text}"
+        );
         assert_eq!(extra(&mute, "replies_sent"), 0.0);
         assert_eq!(extra(&deaf, "complaints_found"), 0.0);
     }
@@ -260,9 +299,17 @@ fn nothing_differs_before_the_first_response() {
                 let before = |r: &ReplicateResult| -> Vec<(f64, f64, f64)> {
                     outcome(r).0.into_iter().take(upto).collect()
                 };
-                assert_eq!(before(&base), before(&brand), "case {c}: first response {first}");
+                assert_eq!(
+                    before(&base),
+                    before(&brand),
+                    "case {c}: first response {first}"
+                );
             }
-            None => assert_eq!(outcome(&base), outcome(&brand), "case {c}: no answer differs"),
+            None => assert_eq!(
+                outcome(&base),
+                outcome(&brand),
+                "case {c}: no answer differs"
+            ),
         }
     }
     // The property is about answers: most random cases must have one.
@@ -323,7 +370,10 @@ fn mean_over(sets: &[String], name: &str) -> f64 {
 fn squeaky_wheel_answered_complainers_and_onlookers_learn_to_complain() {
     // Ma, Sun and Kekre (2015): answered complainers complain more next time; onlookers of
     // public answers learn it too. With no answers the propensity is exactly 0.
-    let none = mean_over(&set(&[("webcare.accounts.0.capacity", "0".into())]), "complaint_propensity");
+    let none = mean_over(
+        &set(&[("webcare.accounts.0.capacity", "0".into())]),
+        "complaint_propensity",
+    );
     let private = mean_over(
         &set(&[("webcare.accounts.0.channel", "\"private\"".into())]),
         "complaint_propensity",
@@ -331,8 +381,14 @@ fn squeaky_wheel_answered_complainers_and_onlookers_learn_to_complain() {
     let public = mean_over(&[], "complaint_propensity");
     assert_eq!(none, 0.0);
     assert!(private > 0.0, "answered complainers: {private}");
-    assert!(public > private, "onlookers: public {public} <= private {private}");
-    let rep_none = mean_over(&set(&[("webcare.accounts.0.capacity", "0".into())]), "repeat_complainers");
+    assert!(
+        public > private,
+        "onlookers: public {public} <= private {private}"
+    );
+    let rep_none = mean_over(
+        &set(&[("webcare.accounts.0.capacity", "0".into())]),
+        "repeat_complainers",
+    );
     let rep_public = mean_over(&[], "repeat_complainers");
     assert!(rep_public > rep_none, "{rep_public} <= {rep_none}");
     // Saturation: however many answers, the shift stays below the cap (0.2 by default).
@@ -402,7 +458,10 @@ fn no_service_recovery_paradox_by_default() {
     let default = run(&text("0.0"), &[]);
     assert_eq!(extra(&default, "complaints_resolved"), 1.0);
     let x = extra(&default, "net_sentiment");
-    assert!((x - 0.2).abs() < 1e-6, "resolved complainer at {x}, typical customer at 0.2");
+    assert!(
+        (x - 0.2).abs() < 1e-6,
+        "resolved complainer at {x}, typical customer at 0.2"
+    );
     // A paradox can be asked for: recovery = 0.3 puts it above a typical customer.
     let paradox = extra(&run(&text("0.3"), &[]), "net_sentiment");
     assert!((paradox - 0.5).abs() < 1e-6, "{paradox}");

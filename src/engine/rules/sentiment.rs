@@ -41,7 +41,8 @@ pub struct Felt {
     pub experience: Vec<f64>,
     /// Step of the experience `tau_i`.
     pub tau: Vec<u32>,
-    /// Accumulated care share `L_i` in `[0, 1)`: the anchor is `b + L (1 - b)`.
+    /// Accumulated care credit `L_i` in `[0, care_cap]` (sentiment units): the anchor is
+    /// `min(1, b + L)`.
     pub care: Vec<f64>,
     /// Floor of the anchor (the resolved floor once resolved, else -1).
     pub floor: Vec<f64>,
@@ -50,8 +51,8 @@ pub struct Felt {
 }
 
 impl Felt {
-    /// Agent `i`'s anchor at step `t`: `max(b + L (1 - b), floor)` with `b` its experience
-    /// from `tau_i` on and 0 before.
+    /// Agent `i`'s anchor at step `t`: `max(min(1, b + L), floor)` with `b` its experience
+    /// from `tau_i` on and 0 before, `L` its care credit.
     #[inline]
     pub fn anchor(&self, i: usize, t: u32) -> f64 {
         let b = if t >= self.tau[i] {
@@ -59,7 +60,7 @@ impl Felt {
         } else {
             0.0
         };
-        (b + self.care[i] * (1.0 - b)).max(self.floor[i])
+        (b + self.care[i]).min(1.0).max(self.floor[i])
     }
 }
 
@@ -157,6 +158,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
                 let m = net_voice(
                     f64::from(state.seen_stand[idx]),
                     f64::from(state.seen_boo[idx]),
+                    f64::from(state.seen_total[idx]),
                     anchor,
                 );
                 let l = f64::from(lambda[idx]);

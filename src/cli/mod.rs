@@ -185,6 +185,11 @@ pub fn check_memory(
     Ok(all)
 }
 
+/// Prints a note to standard error, as `ovation: note: ...` (for library calls' notes).
+pub fn note(text: String) {
+    eprintln!("ovation: note: {text}");
+}
+
 /// Whether progress bars may be drawn: only when standard error is a terminal.
 pub fn progress_allowed(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()

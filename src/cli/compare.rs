@@ -73,7 +73,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
                 graphs.push(if runner::graph_per_replicate(sc) {
                     None
                 } else {
-                    Some(runner::load_graph(sc, None)?)
+                    Some(runner::load_graph_noting(sc, None, &super::note)?)
                 });
             }
         }
@@ -87,18 +87,18 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
         });
     }
     let replicates = cmp.base.replicates;
-    let jobs: Vec<(usize, u32)> = (0..cmp.strategies.len())
-        .flat_map(|s| {
-            output::missing_replicates(&done[s], replicates)
-                .into_iter()
-                .map(move |r| (s, r))
-        })
+    // What is left to do, strategy by strategy, without listing every replicate up front.
+    let missing: Vec<output::Missing> = (0..cmp.strategies.len())
+        .map(|s| output::missing_replicates(&done[s], replicates))
         .collect();
-    let bar = progress(jobs.len() as u64, args.folder.quiet);
+    let todo: usize = missing.iter().map(output::Missing::len).sum();
+    let bar = progress(todo as u64, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
-    let fresh: Vec<(usize, ReplicateResult)> = jobs
+    let fresh: Vec<(usize, ReplicateResult)> = missing
         .par_iter()
-        .filter_map(|&(s, r)| {
+        .enumerate()
+        .flat_map(|(s, m)| m.par_iter().map(move |r| (s, r)))
+        .filter_map(|(s, r)| {
             let sc = &cmp.strategies[s].1;
             let graph = graphs[graph_of[s]].as_ref();
             let result = runner::run_one(sc, graph, r).and_then(|res| {
@@ -129,7 +129,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
         anyhow::bail!(
             "{} of {} runs failed (finished ones are kept in {}; rerun with --resume): {first}",
             failures.len(),
-            jobs.len(),
+            todo,
             dir.display()
         );
     }

@@ -46,7 +46,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let shared_graph = if runner::graph_per_replicate(&scenario) {
         None
     } else {
-        let graph = runner::load_graph(&scenario, None)?;
+        let graph = runner::load_graph_noting(&scenario, None, &super::note)?;
         if let scenario::GraphSource::File { path, import, .. } = &scenario.graph
             && !import.header
         {
@@ -59,7 +59,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let failures = Mutex::new(Vec::new());
     let mut fresh: Vec<ReplicateResult> = todo
         .par_iter()
-        .filter_map(|&r| {
+        .filter_map(|r| {
             let result = runner::run_one(&scenario, shared_graph.as_ref(), r).and_then(|res| {
                 folder
                     .write_replicate(&res)

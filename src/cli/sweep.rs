@@ -81,7 +81,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         match graphs.iter().position(|(g, _)| *g == s.graph) {
             Some(i) => graph_of.push(Some(i)),
             None => {
-                let g = runner::load_graph(s, None)
+                let g = runner::load_graph_noting(s, None, &super::note)
                     .with_context(|| format!("sweep cell {}", cell.index))?;
                 graphs.push((s.graph.clone(), g));
                 graph_of.push(Some(graphs.len() - 1));
@@ -89,14 +89,20 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         }
     }
 
-    let work: Vec<(usize, u32)> = cells
+    // What is left to do, cell by cell, without listing every replicate up front.
+    let missing: Vec<(usize, output::Missing)> = cells
         .iter()
-        .flat_map(|(cell, s)| {
-            output::missing_replicates(&done[cell.index], s.replicates)
-                .into_iter()
-                .map(move |r| (cell.index, r))
+        .map(|(cell, s)| {
+            (
+                cell.index,
+                output::missing_replicates(&done[cell.index], s.replicates),
+            )
         })
         .collect();
+    let todo: usize = missing.iter().map(|(_, m)| m.len()).sum();
+    let work = missing
+        .par_iter()
+        .flat_map(|(c, m)| m.par_iter().map(move |r| (*c, r)));
     let remaining: Vec<AtomicU32> = cells
         .iter()
         .map(|(cell, s)| AtomicU32::new(s.replicates - done[cell.index].len() as u32))
@@ -108,8 +114,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
     let bar = progress_bar(cells.len() as u64, finished_cells, args.folder.quiet);
     let failures = Mutex::new(Vec::new());
     let fresh: Vec<(usize, ReplicateResult)> = work
-        .par_iter()
-        .filter_map(|&(c, r)| {
+        .filter_map(|(c, r)| {
             let s = &cells[c].1;
             let graph = graph_of[c].map(|i| &graphs[i].1);
             let result = runner::run_one(s, graph, r).and_then(|res| {
@@ -139,7 +144,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         anyhow::bail!(
             "{} of {} replicates failed (finished ones are kept in {}; rerun with --resume): {first}",
             failures.len(),
-            work.len(),
+            todo,
             dir.display()
         );
     }

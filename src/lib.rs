@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod fit;
 pub mod graph;
+pub mod jobs;
 pub mod model;
 pub mod output;
 pub mod rng;

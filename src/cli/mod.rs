@@ -57,6 +57,7 @@ pub mod bench;
 pub mod compare;
 pub mod fit;
 pub mod graph;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod sweep;
@@ -91,6 +92,24 @@ impl FolderArgs {
             (true, _) => FolderMode::Force,
             (_, true) => FolderMode::Resume,
             _ => FolderMode::New,
+        }
+    }
+
+    /// The job options: the folder (`--out` or the default for `name` started at `started`)
+    /// opened as the flags say, the memory limit, and `progress`.
+    pub fn options<'a>(
+        &self,
+        name: &str,
+        started: std::time::SystemTime,
+        progress: &'a dyn crate::jobs::Progress,
+    ) -> crate::jobs::JobOptions<'a> {
+        crate::jobs::JobOptions {
+            destination: crate::jobs::Destination::Folder {
+                dir: self.folder(name, started),
+                mode: self.mode(),
+            },
+            memory_limit: memory_limit(),
+            progress,
         }
     }
 
@@ -161,28 +180,6 @@ fn machine_memory() -> u64 {
 /// The memory limit: `--memory-limit`, else the machine's memory.
 pub fn memory_limit() -> u64 {
     *MEMORY_LIMIT.get_or_init(machine_memory)
-}
-
-/// The memory estimate of `scenarios` run together in one pool, refused when above
-/// [`memory_limit`] (naming the estimate and the limit); returns the estimate.
-pub fn check_memory(
-    scenarios: &[&crate::scenario::Scenario],
-) -> anyhow::Result<crate::scenario::memory::MemoryEstimate> {
-    use crate::scenario::memory;
-    let threads = rayon::current_num_threads() as u64;
-    let each: Vec<_> = scenarios
-        .iter()
-        .map(|s| memory::estimate(s, threads))
-        .collect();
-    let all = memory::combined(&each);
-    if let Err(e) = memory::check(&all, memory_limit()) {
-        let file = scenarios
-            .first()
-            .map(|s| s.path.display().to_string())
-            .unwrap_or_default();
-        anyhow::bail!("{file}: {e}");
-    }
-    Ok(all)
 }
 
 /// Whether progress bars may be drawn: only when standard error is a terminal.

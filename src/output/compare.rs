@@ -632,7 +632,8 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
 
 /// Writes `compare.csv`, `strategies.csv`, `differences.csv`, `stats.json`, the plots (when
 /// `plots`) and `manifest.json` (with `manifest`'s fields, `"kind": "compare"`, the strategies
-/// and the baseline) into `dir`, then `report.html`. Returns the files written.
+/// and the baseline) into `dir`, then `report.html`. Returns the files written and the
+/// statistics.
 pub fn write_compare(
     dir: &Path,
     runs: &[StrategyRuns],
@@ -640,7 +641,7 @@ pub fn write_compare(
     spec: &CompareSpec,
     manifest: &Manifest,
     plots: bool,
-) -> Result<Vec<PathBuf>, OutputError> {
+) -> Result<(Vec<PathBuf>, CompareStats), OutputError> {
     let stats =
         compare_stats(runs, baseline, spec).map_err(|message| OutputError::Inconsistent {
             path: dir.join("stats.json"),
@@ -756,7 +757,7 @@ pub fn write_compare(
     written.push(path);
 
     written.push(super::report::write_report(dir)?);
-    Ok(written)
+    Ok((written, stats))
 }
 
 /// `manifest.json` of a comparison.

@@ -15,6 +15,7 @@ mod fuzz_smoke;
 mod granovetter;
 mod hardening;
 mod imm;
+mod jobs;
 mod opinion;
 mod real_data;
 mod report;

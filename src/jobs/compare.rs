@@ -1,0 +1,161 @@
+//! The `compare` job: every `[strategies.<name>]` of a scenario under common random numbers,
+//! written to the comparison folder (see [`crate::output::compare`]).
+//!
+//! Replicate `r` of every strategy uses the same replicate key, so it sees the same graph,
+//! signals and thresholds. The (strategy, replicate) pairs run in parallel; each replicate is
+//! written to its strategy's folder as it finishes, so a resumed comparison redoes only the
+//! missing ones.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::pool::Units;
+use super::{JobError, JobOptions, check_memory, manifest};
+use crate::engine::ReplicateResult;
+use crate::graph::FollowerGraph;
+use crate::output::compare::{CompareStats, StrategyRuns, write_compare};
+use crate::output::{self, FolderMode, RunFolder};
+use crate::runner;
+use crate::scenario::strategies::Comparison;
+
+/// What a finished comparison returns.
+#[derive(Debug)]
+pub struct CompareOutcome {
+    /// Each strategy's runs, in declaration order.
+    pub runs: Vec<StrategyRuns>,
+    /// What `stats.json` holds: per-strategy summaries, paired differences, the headline.
+    pub stats: CompareStats,
+    /// The comparison folder.
+    pub folder: PathBuf,
+}
+
+/// Runs every strategy of `cmp` and writes the comparison folder: each strategy a complete run
+/// folder under `strategies/<name>/`, then the comparison's tables, plots and report.
+pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutcome, JobError> {
+    let started = SystemTime::now();
+    check_memory(
+        &cmp.strategies.iter().map(|(_, s)| s).collect::<Vec<_>>(),
+        options.memory_limit,
+    )?;
+    let (dir, mode) = options.require_folder("compare")?;
+    let resume = options.destination.resume();
+    let mut fp = String::new();
+    for (s, sc) in &cmp.strategies {
+        for line in runner::fingerprint(sc).lines() {
+            fp.push_str(&format!("strategy {} {line}\n", s.name));
+        }
+    }
+    let top = RunFolder::open_flat(&dir, mode, &fp)?;
+    let mut folders = Vec::new();
+    for (s, sc) in &cmp.strategies {
+        let sub = dir.join("strategies").join(&s.name);
+        let m = if resume && sub.join(output::folder::RUN_FILE).is_file() {
+            FolderMode::Resume
+        } else {
+            FolderMode::Force
+        };
+        folders.push(RunFolder::open(&sub, m, &runner::fingerprint(sc))?);
+    }
+    // One graph per distinct graph source; per-replicate graphs are built in run_one, from
+    // (seed, replicate), hence the same for every strategy.
+    let mut graphs: Vec<Option<FollowerGraph>> = Vec::new();
+    let mut graph_of = Vec::new();
+    for (i, (_, sc)) in cmp.strategies.iter().enumerate() {
+        let same = cmp.strategies[..i]
+            .iter()
+            .position(|(_, other)| other.graph == sc.graph);
+        match same {
+            Some(j) => graph_of.push(graph_of[j]),
+            None => {
+                graph_of.push(graphs.len());
+                graphs.push(if runner::graph_per_replicate(sc) {
+                    None
+                } else {
+                    let warn = |t: String| options.progress.warn(&t);
+                    Some(runner::load_graph_noting(sc, None, &warn).map_err(JobError::Setup)?)
+                });
+            }
+        }
+    }
+    let graph = |s: usize| graphs[graph_of[s]].as_ref();
+    let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
+    for f in &folders {
+        done.push(if resume {
+            f.done(cmp.base.replicates)?
+        } else {
+            Vec::new()
+        });
+    }
+    let replicates = cmp.base.replicates;
+    let units: Vec<(usize, output::Missing)> = (0..cmp.strategies.len())
+        .map(|s| (s, output::missing_replicates(&done[s], replicates)))
+        .collect();
+    let resumed: u32 = done.iter().map(|d| d.len() as u32).sum();
+    options.progress.start(
+        "runs",
+        (cmp.strategies.len() as u64) * u64::from(replicates),
+        u64::from(resumed),
+    );
+    let fresh = Units {
+        units,
+        unit: "runs",
+        folders: Some(&folders),
+        dir: Some(&dir),
+        progress: options.progress,
+    }
+    .run(
+        &|s, r| format!("strategy {} replicate {r}", cmp.strategies[s].0.name),
+        &|s, r| runner::run_one(&cmp.strategies[s].1, graph(s), r),
+        &|_| options.progress.advance(),
+    )?;
+    for (s, res) in fresh {
+        done[s].push(res);
+    }
+    let finished = SystemTime::now();
+    let mut runs = Vec::new();
+    for (i, ((spec, sc), mut results)) in cmp.strategies.iter().zip(done).enumerate() {
+        results.sort_by_key(|r| r.replicate);
+        let m = manifest::manifest(sc, graph(i), started, finished, 0)?;
+        let theater = sc.theater_layout().map(|t| (t.rows, t.seats));
+        output::finish(
+            &folders[i],
+            &m,
+            &results,
+            theater,
+            false,
+            sc.output.steps_csv,
+        )?;
+        output::report::write_report(folders[i].path())?;
+        runs.push(StrategyRuns {
+            name: spec.name.clone(),
+            // A replaced table is listed first, as what the strategy does before its own keys.
+            overrides: spec
+                .replace
+                .iter()
+                .map(|t| format!("replace [{t}]"))
+                .chain(spec.overrides.iter().cloned())
+                .collect(),
+            results,
+        });
+    }
+    let m = manifest::manifest(
+        &cmp.base,
+        graph(cmp.baseline_index()),
+        started,
+        SystemTime::now(),
+        resumed,
+    )?;
+    let (_, stats) = write_compare(
+        top.path(),
+        &runs,
+        cmp.baseline_index(),
+        &cmp.compare,
+        &m,
+        cmp.base.output.plots,
+    )?;
+    Ok(CompareOutcome {
+        runs,
+        stats,
+        folder: dir,
+    })
+}

@@ -1,0 +1,161 @@
+//! The `run` job: a scenario's replicates in parallel, written to a result folder (each
+//! replicate as soon as it finishes, so a killed run can `--resume`) or kept in memory.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::pool::Units;
+use super::{JobError, JobOptions, check_memory, manifest};
+use crate::engine::ReplicateResult;
+use crate::graph::{FollowerGraph, io};
+use crate::output::{self, Manifest, OutputError, RunFolder};
+use crate::runner;
+use crate::scenario::{GraphSource, Scenario};
+
+/// What a finished run returns.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// One result per replicate, by replicate index (resumed ones included).
+    pub results: Vec<ReplicateResult>,
+    /// The run's manifest (as written to `manifest.json` when there is a folder).
+    pub manifest: Manifest,
+    /// The result folder, when the run wrote one.
+    pub folder: Option<PathBuf>,
+}
+
+impl RunOutcome {
+    /// `summary.csv`: one row per replicate, as the folder has it.
+    pub fn summary_csv(&self) -> Result<String, JobError> {
+        table(&self.results, output::tables::write_summary)
+    }
+
+    /// `steps.csv`: tidy per-step measures, as the folder has it.
+    pub fn steps_csv(&self) -> Result<String, JobError> {
+        table(&self.results, output::tables::write_steps)
+    }
+
+    /// `stats.json`: means and intervals across replicates, as the folder has it.
+    pub fn stats_json(&self) -> Result<String, JobError> {
+        let sorted: Vec<&ReplicateResult> = self.results.iter().collect();
+        let stats = output::aggregate::run_stats(&sorted, output::LEVEL);
+        let bytes = output::json::stats_json(&stats).map_err(|source| OutputError::Json {
+            path: PathBuf::from("stats.json"),
+            source,
+        })?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// One line: replicates and the mean standing share at the first and the last step.
+    pub fn summary_line(&self, name: &str) -> String {
+        let n = self.results.len().max(1) as f64;
+        let mean = |f: fn(&ReplicateResult) -> f64| self.results.iter().map(f).sum::<f64>() / n;
+        format!(
+            "{name}: {} replicates, standing {:.3} at first -> {:.3} at the end (means)",
+            self.results.len(),
+            mean(|r| r.initial_standing),
+            mean(|r| r.final_standing),
+        )
+    }
+}
+
+/// A table of `results` written by `write`, as text.
+fn table(
+    results: &[ReplicateResult],
+    write: fn(&mut dyn std::io::Write, &[&ReplicateResult]) -> csv::Result<()>,
+) -> Result<String, JobError> {
+    let sorted: Vec<&ReplicateResult> = results.iter().collect();
+    let mut bytes = Vec::new();
+    write(&mut bytes, &sorted).map_err(|e| JobError::Setup(anyhow::anyhow!("table: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The graph the replicates of `scenario` share (None when each builds its own), with the
+/// header warning when a graph file's first line looks like column names.
+pub(crate) fn shared_graph(
+    scenario: &Scenario,
+    options: &JobOptions<'_>,
+) -> Result<Option<FollowerGraph>, JobError> {
+    if runner::graph_per_replicate(scenario) {
+        return Ok(None);
+    }
+    let graph = runner::load_graph_noting(scenario, None, &|t| options.progress.warn(&t))
+        .map_err(JobError::Setup)?;
+    if let GraphSource::File { path, import, .. } = &scenario.graph
+        && !import.header
+        && let Some((a, b)) = io::header_suspect(&graph)
+    {
+        options.progress.warn(&format!(
+            "{}: the first line `{a} {b}` looks like a column header, read as an edge between \
+             two accounts named `{a}` and `{b}`; if it is one, skip it with `header = true` \
+             under [graph]",
+            path.display()
+        ));
+    }
+    Ok(Some(graph))
+}
+
+/// Runs `scenario`'s replicates and writes its result folder (tables, `stats.json`, plots,
+/// `manifest.json`, `report.html`) when `options` name one.
+pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, JobError> {
+    let started = SystemTime::now();
+    check_memory(&[scenario], options.memory_limit)?;
+    let folder = match options.destination.dir() {
+        Some(dir) => {
+            let (_, mode) = options.require_folder("run")?;
+            Some(RunFolder::open(dir, mode, &runner::fingerprint(scenario))?)
+        }
+        None => None,
+    };
+    let done = match &folder {
+        Some(f) if options.destination.resume() => f.done(scenario.replicates)?,
+        _ => Vec::new(),
+    };
+    let graph = shared_graph(scenario, options)?;
+    let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
+    options.progress.start(
+        "replicates",
+        u64::from(scenario.replicates),
+        done.len() as u64,
+    );
+    let folders = folder.as_ref().map(std::slice::from_ref);
+    let fresh = Units {
+        units,
+        unit: "replicates",
+        folders,
+        dir: options.destination.dir(),
+        progress: options.progress,
+    }
+    .run(
+        &|_, r| format!("replicate {r}"),
+        &|_, r| runner::run_one(scenario, graph.as_ref(), r),
+        &|_| options.progress.advance(),
+    )?;
+    let resumed = done.len() as u32;
+    let mut results = done;
+    results.extend(fresh.into_iter().map(|(_, r)| r));
+    results.sort_by_key(|r| r.replicate);
+    let manifest = manifest::manifest(
+        scenario,
+        graph.as_ref(),
+        started,
+        SystemTime::now(),
+        resumed,
+    )?;
+    if let Some(folder) = &folder {
+        let theater = scenario.theater_layout().map(|t| (t.rows, t.seats));
+        output::finish(
+            folder,
+            &manifest,
+            &results,
+            theater,
+            scenario.output.plots,
+            scenario.output.steps_csv,
+        )?;
+        output::report::write_report(folder.path())?;
+    }
+    Ok(RunOutcome {
+        results,
+        manifest,
+        folder: folder.map(|f| f.path().to_path_buf()),
+    })
+}

@@ -1,0 +1,234 @@
+//! The `sweep` job: every cell of a scenario's `[sweep]` table (every combination of the swept
+//! keys' values), all (cell, replicate) pairs in one parallel pool, written to the sweep folder
+//! (`docs/sweep.md`).
+//!
+//! Replicate `r` of every cell uses the stream key `replicate_key(seed, r)`, as `run` does, so
+//! cells are compared under common random numbers and the files are byte-identical for any
+//! number of threads. Each replicate is written to its cell's folder as soon as it finishes,
+//! so a killed sweep keeps them and a resumed one runs only the missing ones.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+
+use super::pool::Units;
+use super::{JobError, JobOptions, check_memory, manifest};
+use crate::engine::ReplicateResult;
+use crate::graph::FollowerGraph;
+use crate::output::sweep::{
+    CellEntry, CellResults, PlotAxis, SweepManifest, finish_sweep, open_cell, open_sweep,
+};
+use crate::output::{self, RunFolder};
+use crate::runner;
+use crate::scenario::sweep::{Cell, load_cells, value_label, value_number};
+use crate::scenario::{GraphSource, Scenario};
+
+/// What a finished sweep returns.
+#[derive(Debug)]
+pub struct SweepOutcome {
+    /// Every cell with its scenario (the base with the cell's settings applied).
+    pub cells: Vec<(Cell, Scenario)>,
+    /// Each cell's results, by replicate index, in cell order.
+    pub results: Vec<Vec<ReplicateResult>>,
+    /// The sweep's manifest, notes included.
+    pub manifest: SweepManifest,
+    /// The sweep folder.
+    pub folder: PathBuf,
+}
+
+impl SweepOutcome {
+    /// One line: cells and replicates.
+    pub fn summary_line(&self, name: &str) -> String {
+        let replicates: usize = self.results.iter().map(Vec::len).sum();
+        format!(
+            "{name}: {} cells, {replicates} replicates",
+            self.cells.len()
+        )
+    }
+}
+
+/// Runs every cell of `base`'s `[sweep]` (the user's `overrides` applied in every cell) and
+/// writes the sweep folder, each cell a complete run folder under `cells/`.
+pub fn sweep(
+    base: &Scenario,
+    overrides: &[String],
+    options: &JobOptions<'_>,
+) -> Result<SweepOutcome, JobError> {
+    let started = SystemTime::now();
+    let Some(spec) = base.sweep.clone() else {
+        return Err(JobError::NoSweep {
+            file: base.path.display().to_string(),
+        });
+    };
+    let cells = load_cells(base, overrides)?;
+    check_memory(
+        &cells.iter().map(|(_, s)| s).collect::<Vec<_>>(),
+        options.memory_limit,
+    )?;
+    let (dir, mode) = options.require_folder("sweep")?;
+    open_sweep(&dir, mode, &runner::fingerprint(base))?;
+    let mut folders: Vec<RunFolder> = Vec::with_capacity(cells.len());
+    let mut done: Vec<Vec<ReplicateResult>> = Vec::with_capacity(cells.len());
+    for (cell, s) in &cells {
+        let folder = open_cell(&dir, cell.index, &runner::fingerprint(s))?;
+        done.push(if options.destination.resume() {
+            folder.done(s.replicates)?
+        } else {
+            Vec::new()
+        });
+        folders.push(folder);
+    }
+
+    // One graph per distinct graph source shared by its cells' replicates (per-replicate graphs
+    // are built by each replicate). Loaded even when every replicate of the cell is done: its
+    // manifest names the graph's size.
+    let mut graphs: Vec<(GraphSource, FollowerGraph)> = Vec::new();
+    let mut graph_of: Vec<Option<usize>> = Vec::with_capacity(cells.len());
+    for (cell, s) in &cells {
+        if runner::graph_per_replicate(s) {
+            graph_of.push(None);
+            continue;
+        }
+        match graphs.iter().position(|(g, _)| *g == s.graph) {
+            Some(i) => graph_of.push(Some(i)),
+            None => {
+                let warn = |t: String| options.progress.warn(&t);
+                let g = runner::load_graph_noting(s, None, &warn).map_err(|e| {
+                    JobError::Setup(e.context(format!("sweep cell {}", cell.index)))
+                })?;
+                graphs.push((s.graph.clone(), g));
+                graph_of.push(Some(graphs.len() - 1));
+            }
+        }
+    }
+    let graph = |c: usize| graph_of[c].map(|i| &graphs[i].1);
+
+    let units: Vec<(usize, output::Missing)> = cells
+        .iter()
+        .map(|(cell, s)| {
+            (
+                cell.index,
+                output::missing_replicates(&done[cell.index], s.replicates),
+            )
+        })
+        .collect();
+    // Progress counts cells: one is finished when its last replicate is.
+    let remaining: Vec<AtomicU32> = cells
+        .iter()
+        .map(|(cell, s)| AtomicU32::new(s.replicates - done[cell.index].len() as u32))
+        .collect();
+    let finished_cells = remaining
+        .iter()
+        .filter(|r| r.load(Ordering::Relaxed) == 0)
+        .count() as u64;
+    options
+        .progress
+        .start("cells", cells.len() as u64, finished_cells);
+    let fresh = Units {
+        units,
+        unit: "replicates",
+        folders: Some(&folders),
+        dir: Some(&dir),
+        progress: options.progress,
+    }
+    .run(
+        &|c, r| format!("cell {c} replicate {r}"),
+        &|c, r| runner::run_one(&cells[c].1, graph(c), r),
+        &|c| {
+            if remaining[c].fetch_sub(1, Ordering::Relaxed) == 1 {
+                options.progress.advance();
+            }
+        },
+    )?;
+    let resumed: u64 = done.iter().map(|d| d.len() as u64).sum();
+    let mut per_cell = done;
+    for (c, res) in fresh {
+        per_cell[c].push(res);
+    }
+    for rs in &mut per_cell {
+        rs.sort_by_key(|r| r.replicate);
+    }
+
+    // Each cell's folder becomes a complete run folder (no plots, no steps.csv).
+    cells.par_iter().zip(&folders).zip(&per_cell).try_for_each(
+        |(((cell, s), folder), results)| -> Result<(), JobError> {
+            let m = manifest::manifest(s, graph(cell.index), started, SystemTime::now(), 0)?;
+            let theater = s.theater_layout().map(|t| (t.rows, t.seats));
+            output::finish(folder, &m, results, theater, false, false)?;
+            Ok(())
+        },
+    )?;
+
+    let keys: Vec<String> = spec.keys().into_iter().map(str::to_string).collect();
+    let axes: Vec<PlotAxis> = spec
+        .axes
+        .iter()
+        .map(|a| {
+            let firsts: Vec<&toml::Value> = a.values.iter().map(|row| &row[0]).collect();
+            PlotAxis {
+                keys: a.keys.clone(),
+                labels: firsts.iter().map(|v| value_label(v)).collect(),
+                numbers: firsts.iter().map(|v| value_number(v)).collect(),
+            }
+        })
+        .collect();
+    let tables: Vec<CellResults<'_>> = cells
+        .iter()
+        .zip(&per_cell)
+        .map(|((cell, _), rs)| CellResults {
+            index: cell.index,
+            labels: cell.settings.iter().map(|(_, v)| value_label(v)).collect(),
+            results: rs.iter().collect(),
+        })
+        .collect();
+    let json = |v: serde_json::Result<serde_json::Value>, what: &str| {
+        v.map_err(|e| JobError::Setup(anyhow::anyhow!("{what} as JSON: {e}")))
+    };
+    let mut manifest = SweepManifest {
+        kind: "sweep",
+        scenario: json(serde_json::to_value(&base.resolved), "scenario")?,
+        scenario_file: base.path.display().to_string(),
+        overrides: base.overrides.clone(),
+        sweep: json(serde_json::to_value(&spec), "sweep")?,
+        seed: base.seed,
+        program: manifest::program(),
+        started: output::rfc3339_utc(started),
+        finished: output::rfc3339_utc(SystemTime::now()),
+        threads: rayon::current_num_threads(),
+        resumed_replicates: resumed,
+        cells: cells
+            .iter()
+            .map(|(cell, s)| CellEntry {
+                index: cell.index,
+                folder: format!("{}/{:06}", output::sweep::CELLS_DIR, cell.index),
+                settings: cell
+                    .settings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+                    .collect(),
+                replicates: s.replicates,
+            })
+            .collect(),
+        notes: Vec::new(),
+        provenance: output::provenance::provenance(base)?,
+    };
+    finish_sweep(
+        &dir,
+        &mut manifest,
+        &keys,
+        &axes,
+        &tables,
+        &spec.measures,
+        base.output.plots,
+    )?;
+    output::report::write_report(&dir)?;
+    drop(tables);
+    Ok(SweepOutcome {
+        cells,
+        results: per_cell,
+        manifest,
+        folder: dir,
+    })
+}

@@ -212,3 +212,20 @@ def test_ctrl_c_stops_a_run_between_replicates(tmp_path, monkeypatch):
     # Finished replicates are kept for resume; the 200000 would take minutes.
     assert 0 < len(kept) < 200000
     assert elapsed < 10, elapsed
+
+
+def test_the_example_reproduces_the_comparison_and_plots_it(tmp_path):
+    """examples/python/compare_seeding.py runs and writes a PNG."""
+    import subprocess
+    import sys
+
+    png = tmp_path / "seeding.png"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "python" / "compare_seeding.py"), str(png)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "compared with random" in done.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -16,7 +16,7 @@
 //! ovation sweep scenarios/validation/watts-window.toml --out runs/watts-window --force
 //! cargo run --release --example watts_window -- --from-sweep runs/watts-window
 //! cargo run --release --example watts_window                  # runs the cells itself
-//! cargo run --release --example watts_window -- --replicates 100 --out /tmp/w   # quicker
+//! cargo run --release --example watts_window -- --replicates 100 --out runs/w   # quicker
 //! ```
 //!
 //! Output, in `--out` (default `results/validation/watts`):

@@ -29,7 +29,8 @@ IndependentCascadesModel.py, printed by this script from the installed package):
 
 Usage (not part of `cargo test`; needs PyPI):
     python3 scripts/ndlib_crosscheck.py [--replicates 2000] [--out results/validation/ndlib]
-It creates a throwaway virtual environment in /tmp/ndlib-venv (pip install ndlib networkx)
+It creates a throwaway virtual environment `ndlib-venv` in the system temporary folder
+(`tempfile.gettempdir()`; pip install ndlib networkx)
 and re-runs itself inside it. Writes OUT/output.txt (everything printed) and OUT/raw.json.
 """
 
@@ -42,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 
-VENV = "/tmp/ndlib-venv"
+VENV = os.path.join(tempfile.gettempdir(), "ndlib-venv")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRAPH = os.path.join(REPO, "data", "ego-twitter-12831.txt.gz")
 OVATION = os.path.join(REPO, "target", "release", "ovation")

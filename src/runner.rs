@@ -20,6 +20,20 @@ use crate::strategy::{SeedContext, select_seeds};
 /// Builds or loads the scenario's graph; `replicate` is given for per-replicate graphs (then
 /// the graph of replicate `r` is seeded from `(seed, r)`).
 pub fn load_graph(scenario: &Scenario, replicate: Option<u32>) -> anyhow::Result<FollowerGraph> {
+    load_graph_noting(scenario, replicate, &|_| {})
+}
+
+/// [`load_graph`], passing `note` a sentence when a `cache = true` cache is rebuilt because its
+/// edge list changed (or it records no source), saying what changed.
+///
+/// A cache is used only when its [`SourceStamp`](io::SourceStamp) matches the edge list's size,
+/// modification time and import options; otherwise the edge list is read again and the cache
+/// rewritten. A file at the cache's path that is not a cache is refused, never overwritten.
+pub fn load_graph_noting(
+    scenario: &Scenario,
+    replicate: Option<u32>,
+    note: &dyn Fn(String),
+) -> anyhow::Result<FollowerGraph> {
     match &scenario.graph {
         GraphSource::Generator { spec, .. } => {
             let seed = match replicate {
@@ -34,14 +48,48 @@ pub fn load_graph(scenario: &Scenario, replicate: Option<u32>) -> anyhow::Result
             cache,
         } => {
             let cache_path = cache_path(path);
-            if *cache && cache_path.exists() {
-                return io::read_cache(&cache_path)
-                    .with_context(|| format!("{}: graph cache", scenario.path.display()));
+            let context = || format!("{}: graph cache", scenario.path.display());
+            // The edge list's stamp, taken before reading it: a change during the read makes
+            // the next run rebuild again rather than trust a cache of a half-old file.
+            let stamp = if *cache && !io::is_cache(path).unwrap_or(false) {
+                Some(io::SourceStamp::of(path, import).with_context(context)?)
+            } else {
+                None
+            };
+            if let Some(now) = &stamp
+                && cache_path.exists()
+            {
+                if !io::is_cache(&cache_path).with_context(context)? {
+                    anyhow::bail!(
+                        "{}: `cache = true` would write the graph cache {}, but that file is not \
+                         an ovation graph cache; move it away or set `cache = false`",
+                        scenario.path.display(),
+                        cache_path.display()
+                    );
+                }
+                let (g, recorded) = io::read_cache_stamped(&cache_path).with_context(context)?;
+                let changes = match &recorded {
+                    Some(was) => was.changes(now),
+                    None => vec![
+                        "the cache records no source (written by an older ovation or \
+                                  by `graph import`)"
+                            .to_string(),
+                    ],
+                };
+                if changes.is_empty() {
+                    return Ok(g);
+                }
+                note(format!(
+                    "rebuilding the graph cache {} from {}: {}",
+                    cache_path.display(),
+                    path.display(),
+                    changes.join("; ")
+                ));
             }
             let g = io::load_graph(path, import, &|_| {})
                 .with_context(|| format!("{}: graph", scenario.path.display()))?;
-            if *cache {
-                io::write_cache(&g, &cache_path)?;
+            if let Some(stamp) = &stamp {
+                io::write_cache_stamped(&g, &cache_path, Some(stamp))?;
             }
             Ok(g)
         }

@@ -20,8 +20,19 @@ if [[ ! -x .venv/bin/python || "$(cat .venv/.lock-sha256 2>/dev/null)" != "$lock
 fi
 
 if [[ -z "${OVATION:-}" ]]; then
-    (cd "$root" && cargo build --release --quiet)
-    OVATION="$root/target/release/ovation"
+    # Ask cargo where it put the binary (CARGO_TARGET_DIR and build.target-dir are honoured).
+    OVATION="$(cd "$root" && cargo build --release --quiet --bin ovation --message-format=json |
+        python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "ovation":
+        print(m["executable"])
+' | tail -n 1)"
+    if [[ ! -x "$OVATION" ]]; then
+        echo "run.sh: cargo build --release gave no ovation binary" >&2
+        exit 1
+    fi
 fi
 
 mkdir -p build

@@ -1,8 +1,9 @@
 //! Fuzz target: the `.ovg` cache reader (`ovation::graph::io::read_cache`) on arbitrary bytes.
 //!
 //! The first byte picks the mode: even, the rest is the file as is; odd, the rest edits a valid
-//! cache of a small graph (byte writes at chosen offsets, header counts, and the checksum
-//! recomputed so the structure checks, not the CRC, must catch the damage). Checked: no panic,
+//! cache of a small graph, with or without a source stamp (byte writes at chosen offsets,
+//! header counts, and the checksum recomputed so the structure checks, not the CRC, must catch
+//! the damage). Checked: no panic,
 //! no allocation beyond the file's size, errors name the file on one line, and a cache that
 //! loads is a graph whose invariants hold (both directions the same edges, rows sorted, ids in
 //! range) and which round-trips byte for byte.
@@ -11,7 +12,7 @@
 use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
-use ovation::graph::io::{read_cache, write_cache};
+use ovation::graph::io::{SourceStamp, read_cache_stamped, write_cache_stamped};
 use ovation::graph::{BuildOptions, FollowerGraph};
 
 fuzz_target!(|data: &[u8]| {
@@ -28,13 +29,13 @@ fuzz_target!(|data: &[u8]| {
     std::fs::File::create(&path)
         .and_then(|mut f| f.write_all(&bytes))
         .expect("write");
-    match read_cache(&path) {
+    match read_cache_stamped(&path) {
         Err(e) => {
             let msg = e.to_string();
             assert!(msg.starts_with(&path.display().to_string()), "{msg}");
             assert!(!msg.contains('\n'), "{msg:?}");
         }
-        Ok(g) => {
+        Ok((g, stamp)) => {
             let n = g.node_count();
             assert!(n >= 1);
             let mut forward: Vec<(u32, u32)> = Vec::new();
@@ -54,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
             backward.sort_unstable();
             assert_eq!(forward, backward, "the two directions differ");
             let again = dir.path().join("g.ovg");
-            write_cache(&g, &again).expect("rewrite");
+            write_cache_stamped(&g, &again, stamp.as_ref()).expect("rewrite");
             assert_eq!(std::fs::read(&again).expect("read"), bytes);
         }
     }
@@ -73,7 +74,14 @@ fn edited(input: &[u8], scratch: &std::path::Path) -> Vec<u8> {
     let weighted = input.get(1).is_some_and(|b| b & 1 == 1);
     let weights = weighted.then(|| (0..edges.len()).map(|i| i as f32 * 0.5).collect());
     let g = FollowerGraph::from_edges(n, edges, weights, BuildOptions::default());
-    write_cache(&g, scratch).expect("write a cache");
+    // Half the caches carry a source stamp (as `cache = true` writes them).
+    let stamp = input.get(1).is_some_and(|b| b & 2 == 2).then_some(SourceStamp {
+        bytes: 12,
+        modified_secs: 1_700_000_000,
+        modified_nanos: 5,
+        options: 2,
+    });
+    write_cache_stamped(&g, scratch, stamp.as_ref()).expect("write a cache");
     let mut bytes = std::fs::read(scratch).expect("read it back");
     for pair in input.get(25..).unwrap_or_default().chunks_exact(2) {
         let at = usize::from(pair[0]) * bytes.len() / 256;

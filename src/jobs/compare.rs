@@ -71,7 +71,8 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
                 graphs.push(if runner::graph_per_replicate(sc) {
                     None
                 } else {
-                    Some(runner::load_graph(sc, None).map_err(JobError::Setup)?)
+                    let warn = |t: String| options.progress.warn(&t);
+                    Some(runner::load_graph_noting(sc, None, &warn).map_err(JobError::Setup)?)
                 });
             }
         }
@@ -86,12 +87,8 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
         });
     }
     let replicates = cmp.base.replicates;
-    let units: Vec<(usize, u32)> = (0..cmp.strategies.len())
-        .flat_map(|s| {
-            output::missing_replicates(&done[s], replicates)
-                .into_iter()
-                .map(move |r| (s, r))
-        })
+    let units: Vec<(usize, output::Missing)> = (0..cmp.strategies.len())
+        .map(|s| (s, output::missing_replicates(&done[s], replicates)))
         .collect();
     let resumed: u32 = done.iter().map(|d| d.len() as u32).sum();
     options.progress.start(

@@ -10,9 +10,11 @@ use rayon::prelude::*;
 
 use super::{JobError, Progress};
 use crate::engine::ReplicateResult;
-use crate::output::RunFolder;
+use crate::output::{Missing, RunFolder};
 
-/// `(group, replicate)` units to run in parallel with [`Units::run`].
+/// `(group, replicate)` units to run in parallel with [`Units::run`]: each group's missing
+/// replicates, never listed one by one (memory in proportion to the finished replicates, not to
+/// the replicate count).
 ///
 /// Each result is written to `folders[group]` (when there are folders; `dir` is the job's
 /// folder, named in the errors) before it counts as
@@ -22,8 +24,8 @@ use crate::output::RunFolder;
 /// `progress` reports cancellation, units not yet started are skipped and the job stops with
 /// [`JobError::Interrupted`]. The results come back in the order of `units`.
 pub(crate) struct Units<'a> {
-    /// The `(group, replicate)` pairs to run.
-    pub(crate) units: Vec<(usize, u32)>,
+    /// Each group with the replicates it still needs.
+    pub(crate) units: Vec<(usize, Missing)>,
     /// What a unit is called in messages (`replicates`, `runs`).
     pub(crate) unit: &'static str,
     /// Each group's folder (None: results only in memory).
@@ -52,9 +54,11 @@ impl Units<'_> {
         let (unit, folders, dir, progress) = (*unit, *folders, *dir, *progress);
         let failures = Mutex::new(Vec::new());
         let skipped = AtomicUsize::new(0);
+        let total: usize = units.iter().map(|(_, m)| m.len()).sum();
         let fresh: Vec<(usize, ReplicateResult)> = units
             .par_iter()
-            .filter_map(|&(g, r)| {
+            .flat_map(|(g, m)| m.par_iter().map(move |r| (*g, r)))
+            .filter_map(|(g, r)| {
                 if progress.cancelled() {
                     skipped.fetch_add(1, Ordering::Relaxed);
                     return None;
@@ -82,7 +86,7 @@ impl Units<'_> {
         if let Some(first) = failures.first() {
             return Err(JobError::Failed {
                 failed: failures.len(),
-                total: units.len(),
+                total,
                 unit,
                 dir,
                 first: first.clone(),
@@ -91,8 +95,8 @@ impl Units<'_> {
         let skipped = skipped.into_inner();
         if skipped > 0 {
             return Err(JobError::Interrupted {
-                finished: units.len() - skipped,
-                total: units.len(),
+                finished: total - skipped,
+                total,
                 unit,
                 dir,
             });

@@ -78,7 +78,8 @@ pub(crate) fn shared_graph(
     if runner::graph_per_replicate(scenario) {
         return Ok(None);
     }
-    let graph = runner::load_graph(scenario, None).map_err(JobError::Setup)?;
+    let graph = runner::load_graph_noting(scenario, None, &|t| options.progress.warn(&t))
+        .map_err(JobError::Setup)?;
     if let GraphSource::File { path, import, .. } = &scenario.graph
         && !import.header
         && let Some((a, b)) = io::header_suspect(&graph)
@@ -110,10 +111,7 @@ pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, 
         _ => Vec::new(),
     };
     let graph = shared_graph(scenario, options)?;
-    let units: Vec<(usize, u32)> = output::missing_replicates(&done, scenario.replicates)
-        .into_iter()
-        .map(|r| (0, r))
-        .collect();
+    let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
     options.progress.start(
         "replicates",
         u64::from(scenario.replicates),

@@ -94,7 +94,8 @@ pub fn sweep(
         match graphs.iter().position(|(g, _)| *g == s.graph) {
             Some(i) => graph_of.push(Some(i)),
             None => {
-                let g = runner::load_graph(s, None).map_err(|e| {
+                let warn = |t: String| options.progress.warn(&t);
+                let g = runner::load_graph_noting(s, None, &warn).map_err(|e| {
                     JobError::Setup(e.context(format!("sweep cell {}", cell.index)))
                 })?;
                 graphs.push((s.graph.clone(), g));
@@ -104,12 +105,13 @@ pub fn sweep(
     }
     let graph = |c: usize| graph_of[c].map(|i| &graphs[i].1);
 
-    let units: Vec<(usize, u32)> = cells
+    let units: Vec<(usize, output::Missing)> = cells
         .iter()
-        .flat_map(|(cell, s)| {
-            output::missing_replicates(&done[cell.index], s.replicates)
-                .into_iter()
-                .map(move |r| (cell.index, r))
+        .map(|(cell, s)| {
+            (
+                cell.index,
+                output::missing_replicates(&done[cell.index], s.replicates),
+            )
         })
         .collect();
     // Progress counts cells: one is finished when its last replicate is.

@@ -27,6 +27,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::OutputError;
@@ -314,18 +315,60 @@ fn changes(expected: &str, found: &str) -> String {
     )
 }
 
-/// The replicates in `0..replicates` that `done` (sorted by index, as
-/// [`RunFolder::done`] returns them) lacks, in order. **O(replicates + done)**.
-pub fn missing_replicates(done: &[ReplicateResult], replicates: u32) -> Vec<u32> {
-    let mut have = done.iter().map(|d| d.replicate).peekable();
-    let mut out = Vec::new();
-    for r in 0..replicates {
-        while have.next_if(|&h| h < r).is_some() {}
-        if have.next_if_eq(&r).is_none() {
-            out.push(r);
-        }
+/// The replicates in `0..replicates` that `done` (sorted by index, as [`RunFolder::done`]
+/// returns them) lacks, in order. The list is not built: only the finished indices are kept, so
+/// the bookkeeping takes memory in proportion to the finished replicates, never to the count.
+pub fn missing_replicates(done: &[ReplicateResult], replicates: u32) -> Missing {
+    let mut finished: Vec<u32> = done
+        .iter()
+        .map(|d| d.replicate)
+        .filter(|&r| r < replicates)
+        .collect();
+    finished.sort_unstable();
+    finished.dedup();
+    Missing {
+        finished,
+        total: replicates,
     }
-    out
+}
+
+/// The replicates a run still has to do: `0..total` less the finished ones (see
+/// [`missing_replicates`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// Finished indices below `total`, sorted, without repeats.
+    finished: Vec<u32>,
+    /// The scenario's replicate count.
+    total: u32,
+}
+
+impl Missing {
+    /// How many replicates are missing.
+    pub fn len(&self) -> usize {
+        self.total as usize - self.finished.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether replicate `r` is missing.
+    pub fn contains(&self, r: u32) -> bool {
+        r < self.total && self.finished.binary_search(&r).is_err()
+    }
+
+    /// The missing replicates in ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.total).filter(|&r| self.contains(r))
+    }
+
+    /// The missing replicates in parallel; collecting keeps ascending order.
+    pub fn par_iter(&self) -> impl ParallelIterator<Item = u32> + '_ {
+        (0..self.total)
+            .into_par_iter()
+            .filter(|&r| self.finished.binary_search(&r).is_err())
+    }
 }
 
 /// The replicate index of a file named like `000042.json`, or `None`.
@@ -470,6 +513,22 @@ impl AtomicFile {
 mod tests {
     use super::*;
     use crate::output::fixtures::replicate;
+
+    #[test]
+    fn missing_replicates_are_the_complement_of_the_finished_ones() {
+        let done: Vec<ReplicateResult> = [7, 0, 3, 3, 12].into_iter().map(replicate).collect();
+        let m = missing_replicates(&done, 10);
+        let expected = vec![1, 2, 4, 5, 6, 8, 9];
+        assert_eq!(m.len(), 7);
+        assert_eq!(m.iter().collect::<Vec<_>>(), expected);
+        assert_eq!(m.par_iter().collect::<Vec<_>>(), expected);
+        assert!(!m.contains(3) && m.contains(4) && !m.contains(10));
+        assert!(missing_replicates(&done, 1).is_empty());
+        // The count itself is not materialised: a huge count costs nothing up front.
+        let huge = missing_replicates(&[], u32::MAX);
+        assert_eq!(huge.len(), u32::MAX as usize);
+        assert_eq!(huge.iter().take(3).collect::<Vec<_>>(), [0, 1, 2]);
+    }
 
     /// Every entry under `dir`, relative, sorted, with file contents.
     fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

@@ -38,7 +38,7 @@ mod fixtures;
 use std::path::{Path, PathBuf};
 
 pub use error::OutputError;
-pub use folder::{FolderMode, RunFolder, missing_replicates, write_atomic};
+pub use folder::{FolderMode, Missing, RunFolder, missing_replicates, write_atomic};
 pub use json::{GraphSummary, Manifest, rfc3339_utc};
 
 use crate::engine::measures::ReplicateResult;

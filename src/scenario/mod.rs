@@ -292,6 +292,37 @@ impl Checks {
     };
 }
 
+/// The message of a TOML syntax error. The parser's "duplicate key" names no key, so the key
+/// (or table header) the error points at is added, as written in the file.
+fn syntax_message(text: &str, message: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let message = message.trim_end();
+    let found = span
+        .filter(|_| message.starts_with("duplicate key"))
+        .and_then(|s| {
+            let key = text.get(s.clone())?.trim();
+            let line_start = text.get(..s.start)?.rfind('\n').map_or(0, |i| i + 1);
+            let line = text[line_start..].lines().next().unwrap_or_default();
+            (!key.is_empty() && !key.contains(['\n', '\r'])).then_some((key, line))
+        });
+    let Some((key, line)) = found else {
+        return format!("TOML syntax: {message}");
+    };
+    let key: String = key.chars().take(80).collect();
+    let header = line.split('#').next().unwrap_or(line).trim();
+    if header.starts_with('[') && header.ends_with(']') && !header.contains('=') {
+        let header: String = header.chars().take(80).collect();
+        format!(
+            "TOML syntax: duplicate table `{header}`: `{key}` was already defined above; a table \
+             is written once, with all its keys under one header"
+        )
+    } else {
+        format!(
+            "TOML syntax: duplicate key `{key}`: a key may appear only once in a table (remove \
+             one of the two)"
+        )
+    }
+}
+
 /// Loads a scenario from its text with `layers` over it and the `checks` asked for.
 pub(crate) fn load_impl(
     file_name: &str,
@@ -311,7 +342,7 @@ pub(crate) fn load_impl(
                 file_name,
                 pos,
                 String::new(),
-                format!("TOML syntax: {}", e.message()),
+                syntax_message(text, e.message(), e.span()),
             )]));
         }
     };
@@ -325,7 +356,7 @@ pub(crate) fn load_impl(
                 file_name,
                 pos,
                 String::new(),
-                format!("TOML syntax: {}", e.message()),
+                syntax_message(text, e.message(), e.span()),
             )]));
         }
     };

@@ -368,7 +368,40 @@ fn syntax_errors_have_positions() {
     );
     assert_eq!(
         errors("seed = 1\nseed = 2\n", &[]),
-        ["x.toml:2:1: TOML syntax: duplicate key"]
+        [
+            "x.toml:2:1: TOML syntax: duplicate key `seed`: a key may appear only once in a \
+             table (remove one of the two)"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_keys_and_tables_are_named() {
+    let dup = |text: &str| errors(text, &[]).join("\n");
+    let e = dup("[graph]\nn = 1\n\"n\" = 2\n");
+    assert!(
+        e.starts_with("x.toml:3:1: TOML syntax: duplicate key `\"n\"`"),
+        "{e}"
+    );
+    let e = dup("a.b = 1\na.b = 2\n");
+    assert!(
+        e.starts_with("x.toml:2:3: TOML syntax: duplicate key `b`"),
+        "{e}"
+    );
+    let e = dup("x = { a = 1, a = 2 }\n");
+    assert!(
+        e.starts_with("x.toml:1:14: TOML syntax: duplicate key `a`"),
+        "{e}"
+    );
+    let e = dup("[graph]\nn = 1\n[graph] # again\nm = 2\n");
+    assert!(
+        e.starts_with("x.toml:3:2: TOML syntax: duplicate table `[graph]`: `graph` was already"),
+        "{e}"
+    );
+    let e = dup("[a]\nb.c = 1\n[a.b]\nd = 1\n");
+    assert!(
+        e.starts_with("x.toml:3:4: TOML syntax: duplicate table `[a.b]`: `b`"),
+        "{e}"
     );
 }
 

@@ -241,3 +241,101 @@ fn graph_force_replaces_only_graph_files_ovation_wrote() {
         assert!(ok, "{err}");
     }
 }
+
+/// Copies the tree `from` into `to` (files and folders).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("readable");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("stat").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The outermost folders under `dir` that hold a `manifest.json` (result folders ovation
+/// wrote; those nested in them, like a comparison's strategies, come with them).
+fn result_folders(dir: &Path, out: &mut Vec<PathBuf>) {
+    if dir.join("manifest.json").is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    subdirs.sort();
+    for d in subdirs {
+        result_folders(&d, out);
+    }
+}
+
+/// Every result folder shipped under `results/` can be replaced with `--force` from a fresh
+/// clone: it ships its `run.json` and its ledger, and the ledger names every file in it. Checked
+/// on a copy of each, with the clearing `--force` does, and end to end for the main scenario.
+#[test]
+fn shipped_result_folders_can_be_forced_in_a_fresh_clone() {
+    let mut folders = Vec::new();
+    result_folders(&crate::support::root().join("results"), &mut folders);
+    let names: Vec<String> = folders
+        .iter()
+        .map(|f| {
+            f.strip_prefix(crate::support::root())
+                .expect("under root")
+                .display()
+                .to_string()
+        })
+        .collect();
+    for expected in [
+        "results/standing-ovation",
+        "results/brand-response",
+        "results/calibration/ckm-network",
+        "results/validation/epidemic/sir-final-size",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not found in {names:?}"
+        );
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (i, folder) in folders.iter().enumerate() {
+        let copy = tmp.path().join(i.to_string());
+        copy_tree(folder, &copy);
+        ::ovation::output::clear::clear(&copy)
+            .unwrap_or_else(|e| panic!("{}: --force would refuse: {e}", names[i]));
+        assert!(
+            snapshot(&copy).is_empty(),
+            "{}: left {:?}",
+            names[i],
+            snapshot(&copy)
+        );
+    }
+    // End to end: the documented regeneration of the main scenario, on a copy.
+    let copy = tmp.path().join("standing-ovation");
+    copy_tree(
+        &crate::support::root().join("results/standing-ovation"),
+        &copy,
+    );
+    let out = ovation()
+        .current_dir(crate::support::root())
+        .args([
+            "run",
+            "scenarios/standing-ovation.toml",
+            "--quiet",
+            "--force",
+        ])
+        .args(["--set", "replicates=4", "--out"])
+        .arg(&copy)
+        .output()
+        .expect("ovation runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(copy.join("summary.csv").is_file() && copy.join("run.json").is_file());
+}

@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ovation::graph::io::{read_cache, write_cache};
+use ovation::graph::io::{read_cache_stamped, write_cache, write_cache_stamped};
 use ovation::graph::{BuildOptions, FollowerGraph};
 
 /// A seeded byte source (SplitMix64).
@@ -107,7 +107,7 @@ fn damaged_caches_never_panic_and_never_load_inconsistent() {
             bytes[body..].copy_from_slice(&crc.to_le_bytes());
         }
         std::fs::write(&path, &bytes).expect("write");
-        match read_cache(&path) {
+        match read_cache_stamped(&path) {
             Err(e) => {
                 let msg = e.to_string();
                 assert!(
@@ -116,7 +116,7 @@ fn damaged_caches_never_panic_and_never_load_inconsistent() {
                 );
                 assert!(!msg.contains('\n'), "input {i}: {msg:?}");
             }
-            Ok(g) => {
+            Ok((g, stamp)) => {
                 let mut forward = Vec::new();
                 let mut backward = Vec::new();
                 for u in 0..g.node_count() {
@@ -126,7 +126,7 @@ fn damaged_caches_never_panic_and_never_load_inconsistent() {
                 forward.sort_unstable();
                 backward.sort_unstable();
                 assert_eq!(forward, backward, "input {i}: the directions differ");
-                write_cache(&g, &again).expect("rewrite");
+                write_cache_stamped(&g, &again, stamp.as_ref()).expect("rewrite");
                 assert_eq!(std::fs::read(&again).expect("read"), bytes, "input {i}");
             }
         }

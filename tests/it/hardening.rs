@@ -130,6 +130,84 @@ fn resume_refuses_a_replaced_graph_file_and_names_it() {
     assert!(err.contains("scenario changed"), "{err}");
 }
 
+/// The edge count a finished run's manifest records.
+fn manifest_edges(out: &Path) -> u64 {
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    json["graph"]["edges"].as_u64().expect("edges")
+}
+
+/// A `cache = true` cache is never read after its edge list changed (size, modification time)
+/// or is read with other options: it is rebuilt, and the note says what changed. A file at the
+/// cache's path that is not a cache is refused and left as it was.
+#[test]
+fn a_stale_graph_cache_is_rebuilt_and_the_change_named() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let g = tmp.path().join("g.txt");
+    write(tmp.path(), "g.txt", "1 2\n2 3\n3 1\n");
+    let text = THEATER.replace(
+        "[graph]\ngenerator = \"theater\"\nrows = 5\nseats = 5\n",
+        "[graph]\nfile = \"g.txt\"\nfollows = \"second-follows-first\"\ncache = true\n",
+    );
+    let s = write(tmp.path(), "s.toml", &text);
+    let runs = std::cell::Cell::new(0);
+    let run_once = || {
+        runs.set(runs.get() + 1);
+        let out = tmp.path().join(format!("o{}", runs.get()));
+        let (code, err) = run(&["run", &s, "--out", out.to_str().expect("utf-8"), "--quiet"]);
+        assert_eq!(code, 0, "{err}");
+        (manifest_edges(&out), err)
+    };
+    let (edges, err) = run_once();
+    assert_eq!(edges, 3);
+    assert!(!err.contains("note"), "{err}");
+    let cache = tmp.path().join("g.txt.ovg");
+    assert!(cache.is_file());
+    // Unchanged: the cache is used, silently.
+    let (edges, err) = run_once();
+    assert_eq!((edges, err.as_str()), (3, ""));
+    // A longer file.
+    write(tmp.path(), "g.txt", "1 2\n2 3\n3 1\n1 3\n");
+    let (edges, err) = run_once();
+    assert_eq!(edges, 4, "the stale cache was read");
+    assert!(
+        err.contains("rebuilding the graph cache")
+            && err.contains("g.txt.ovg")
+            && err.contains("size changed from 12 to 16 bytes"),
+        "{err}"
+    );
+    // Same size, other edges, another modification time.
+    write(tmp.path(), "g.txt", "1 2\n2 3\n3 1\n3 2\n");
+    let file = std::fs::File::options().write(true).open(&g).expect("open");
+    file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000))
+        .expect("set mtime");
+    drop(file);
+    let (edges, err) = run_once();
+    assert_eq!(edges, 4);
+    assert!(
+        err.contains("modification time changed") && !err.contains("size changed"),
+        "{err}"
+    );
+    // Other import options: the same file read as mutual has 3 x 2 edges (1-3 and 3-1 kept once).
+    let mutual = text.replace("second-follows-first", "mutual");
+    let s2 = write(tmp.path(), "s2.toml", &mutual);
+    let out = tmp.path().join("m");
+    let (code, err) = run(&["run", &s2, "--out", out.to_str().expect("utf-8"), "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("import options"), "{err}");
+    assert_eq!(manifest_edges(&out), 6);
+    // A file of the user's own where the cache would go is refused, not overwritten.
+    std::fs::write(&cache, "my notes\n").expect("write");
+    let out = tmp.path().join("n");
+    let (code, err) = run(&["run", &s, "--out", out.to_str().expect("utf-8"), "--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("not an ovation graph cache") && err.contains("g.txt.ovg"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&cache).expect("kept"), "my notes\n");
+}
+
 /// Replicate files beyond the scenario's count (left by a run with more replicates) are not
 /// taken into the results.
 #[test]

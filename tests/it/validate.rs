@@ -331,7 +331,7 @@ fn syntax_error() {
     );
     check(
         &BASE.replace("seats = 5", "seats = 5\nrows = 6"),
-        &["bad.toml:8:1: TOML syntax: duplicate key"],
+        &["bad.toml:8:1: TOML syntax: duplicate key `rows`"],
     );
 }
 

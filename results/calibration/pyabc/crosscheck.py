@@ -14,10 +14,10 @@ distances, Gaussian kernel with twice the weighted covariance (Beaumont et al. 2
 (log p, q) coordinates in both.
 
 Run (from the repository root, pyabc in a throwaway venv outside the repository):
-    python3 -m venv /tmp/venv-abc && /tmp/venv-abc/bin/pip install pyabc
-    /tmp/venv-abc/bin/python results/calibration/pyabc/crosscheck.py data
+    python3 -m venv ../venv-abc && ../venv-abc/bin/pip install pyabc
+    ../venv-abc/bin/python results/calibration/pyabc/crosscheck.py data
     ovation fit scenarios/calibration/toy-bass.toml --out results/calibration/pyabc/ovation --force
-    /tmp/venv-abc/bin/python results/calibration/pyabc/crosscheck.py compare
+    ../venv-abc/bin/python results/calibration/pyabc/crosscheck.py compare
 `data` writes toy_events.csv and toy_nodes.csv (one simulation at p = 0.03, q = 0.35, numpy
 seed 13); `compare` runs pyabc, reads ovation's posterior.csv and writes comparison.csv and
 comparison.md here.

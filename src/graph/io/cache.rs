@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::GraphIoError;
+use super::{Direction, GraphIoError, IdKind, ImportOptions};
 use crate::graph::{Adjacency, BuildReport, FollowerGraph, NodeLabels};
 
 /// The first eight bytes of every cache file.
@@ -28,6 +28,109 @@ const LABELS_MASK: u32 = 0b11 << LABELS_SHIFT;
 const LABELS_NONE: u32 = 0;
 const LABELS_INTEGERS: u32 = 1;
 const LABELS_STRINGS: u32 = 2;
+/// The file ends with a [`SourceStamp`] section (before the checksum).
+const FLAG_SOURCE: u32 = 1 << 3;
+/// Size of the source stamp section.
+const STAMP_BYTES: u64 = 32;
+
+/// What a cache written beside an edge list (`cache = true` in a scenario) was built from: the
+/// edge list's size and modification time and the import options. Compared with the edge list
+/// before the cache is used, so a cache is never read after its source changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceStamp {
+    /// The edge list's size in bytes.
+    pub bytes: u64,
+    /// Its modification time: seconds since the Unix epoch (negative before it).
+    pub modified_secs: i64,
+    /// And nanoseconds within that second.
+    pub modified_nanos: u32,
+    /// The import options, encoded by [`SourceStamp::encode_options`].
+    pub options: u64,
+}
+
+impl SourceStamp {
+    /// The stamp of the edge list at `path` read with `opts`. **Errors** if its metadata cannot
+    /// be read.
+    pub fn of(path: &Path, opts: &ImportOptions) -> Result<SourceStamp, GraphIoError> {
+        let meta = std::fs::metadata(path).map_err(io_error(path))?;
+        let (modified_secs, modified_nanos) = match meta.modified() {
+            Ok(t) => match t.duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => (
+                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    d.subsec_nanos(),
+                ),
+                Err(before) => {
+                    let d = before.duration();
+                    (
+                        -i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                        d.subsec_nanos(),
+                    )
+                }
+            },
+            // A file system without modification times: the size and options still count.
+            Err(_) => (0, 0),
+        };
+        Ok(SourceStamp {
+            bytes: meta.len(),
+            modified_secs,
+            modified_nanos,
+            options: SourceStamp::encode_options(opts),
+        })
+    }
+
+    /// The import options as one number: direction, ids, then one bit each for header,
+    /// weighted, self-loops kept and duplicates kept.
+    pub fn encode_options(opts: &ImportOptions) -> u64 {
+        let direction = match opts.direction {
+            Direction::SecondFollowsFirst => 0,
+            Direction::FirstFollowsSecond => 1,
+            Direction::Mutual => 2,
+        };
+        let ids = match opts.ids {
+            IdKind::Auto => 0,
+            IdKind::Integer => 1,
+            IdKind::String => 2,
+        };
+        direction
+            | (ids << 8)
+            | (u64::from(opts.header) << 16)
+            | (u64::from(opts.weighted) << 17)
+            | (u64::from(opts.keep_self_loops) << 18)
+            | (u64::from(opts.keep_duplicates) << 19)
+    }
+
+    /// What differs between this stamp (the cache's) and `now` (the edge list's), in words;
+    /// empty when they are the same.
+    pub fn changes(&self, now: &SourceStamp) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.bytes != now.bytes {
+            out.push(format!(
+                "its size changed from {} to {} bytes",
+                self.bytes, now.bytes
+            ));
+        }
+        if (self.modified_secs, self.modified_nanos) != (now.modified_secs, now.modified_nanos) {
+            out.push(format!(
+                "its modification time changed from {} to {}",
+                time_text(self.modified_secs, self.modified_nanos),
+                time_text(now.modified_secs, now.modified_nanos)
+            ));
+        }
+        if self.options != now.options {
+            out.push(
+                "the import options (follows, ids, header, weighted, keep_self_loops, \
+                 keep_duplicates) changed"
+                    .to_string(),
+            );
+        }
+        out
+    }
+}
+
+/// Seconds and nanoseconds since the epoch as `1700000000.123456789 s`.
+fn time_text(secs: i64, nanos: u32) -> String {
+    format!("{secs}.{nanos:09} s since 1970")
+}
 
 fn io_error(path: &Path) -> impl Fn(io::Error) -> GraphIoError + '_ {
     move |error| GraphIoError::Io {
@@ -69,6 +172,7 @@ struct Layout {
     weighted: bool,
     labels: u32,
     label_bytes: u64,
+    stamped: bool,
 }
 
 impl Layout {
@@ -87,6 +191,7 @@ impl Layout {
             .checked_add(adjacency.checked_mul(2)?)?
             .checked_add(weights)?
             .checked_add(self.label_bytes)?
+            .checked_add(if self.stamped { STAMP_BYTES } else { 0 })?
             .checked_add(4)
     }
 }
@@ -143,6 +248,15 @@ fn label_bytes(labels: Option<&NodeLabels>) -> u64 {
 ///
 /// **Errors** if a string label is longer than `u32::MAX` bytes, or on any I/O failure.
 pub fn write_cache(graph: &FollowerGraph, path: &Path) -> Result<(), GraphIoError> {
+    write_cache_stamped(graph, path, None)
+}
+
+/// [`write_cache`], recording `stamp` (what the graph was built from) in the file when given.
+pub fn write_cache_stamped(
+    graph: &FollowerGraph,
+    path: &Path,
+    stamp: Option<&SourceStamp>,
+) -> Result<(), GraphIoError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -157,7 +271,7 @@ pub fn write_cache(graph: &FollowerGraph, path: &Path) -> Result<(), GraphIoErro
             inner: BufWriter::with_capacity(1 << 20, tmp.as_file_mut()),
             crc: crc32fast::Hasher::new(),
         };
-        write_body(graph, &mut sink).map_err(io_error(path))?;
+        write_body(graph, stamp, &mut sink).map_err(io_error(path))?;
         let crc = sink.crc.clone().finalize();
         sink.inner
             .write_all(&crc.to_le_bytes())
@@ -169,7 +283,11 @@ pub fn write_cache(graph: &FollowerGraph, path: &Path) -> Result<(), GraphIoErro
     Ok(())
 }
 
-fn write_body<W: Write>(graph: &FollowerGraph, sink: &mut Sink<W>) -> io::Result<()> {
+fn write_body<W: Write>(
+    graph: &FollowerGraph,
+    stamp: Option<&SourceStamp>,
+    sink: &mut Sink<W>,
+) -> io::Result<()> {
     let labels = graph.labels();
     let kind = match labels {
         None => LABELS_NONE,
@@ -177,7 +295,9 @@ fn write_body<W: Write>(graph: &FollowerGraph, sink: &mut Sink<W>) -> io::Result
         Some(NodeLabels::Strings(_)) => LABELS_STRINGS,
     };
     let weighted = graph.is_weighted();
-    let flags = (u32::from(weighted) * FLAG_WEIGHTED) | (kind << LABELS_SHIFT);
+    let flags = (u32::from(weighted) * FLAG_WEIGHTED)
+        | (kind << LABELS_SHIFT)
+        | (u32::from(stamp.is_some()) * FLAG_SOURCE);
     let report = graph.report();
     sink.put(&CACHE_MAGIC)?;
     sink.put_u32(CACHE_VERSION)?;
@@ -212,6 +332,13 @@ fn write_body<W: Write>(graph: &FollowerGraph, sink: &mut Sink<W>) -> io::Result
                 sink.put(s.as_bytes())?;
             }
         }
+    }
+    if let Some(st) = stamp {
+        sink.put_u64(st.bytes)?;
+        sink.put(&st.modified_secs.to_le_bytes())?;
+        sink.put_u32(st.modified_nanos)?;
+        sink.put_u32(0)?;
+        sink.put_u64(st.options)?;
     }
     Ok(())
 }
@@ -272,6 +399,14 @@ fn read_u64(b: &[u8], at: usize) -> u64 {
 /// check. **Errors** name the file and say what is wrong: not a cache, another format version,
 /// truncated, checksum mismatch, or which invariant fails.
 pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
+    read_cache_stamped(path).map(|(graph, _)| graph)
+}
+
+/// [`read_cache`], also returning the [`SourceStamp`] the file records (`None` for a cache
+/// written without one, such as `ovation graph import`'s).
+pub fn read_cache_stamped(
+    path: &Path,
+) -> Result<(FollowerGraph, Option<SourceStamp>), GraphIoError> {
     let file = open(path)?;
     let found = file.metadata().map_err(io_error(path))?.len();
     let mut source = Source {
@@ -307,7 +442,7 @@ pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
         what,
     };
     let flags = read_u32(&header, 12);
-    if flags & !(FLAG_WEIGHTED | LABELS_MASK) != 0 {
+    if flags & !(FLAG_WEIGHTED | LABELS_MASK | FLAG_SOURCE) != 0 {
         return Err(corrupt(format!(
             "unknown flags 0x{flags:08x} in the header"
         )));
@@ -318,6 +453,7 @@ pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
         weighted: flags & FLAG_WEIGHTED != 0,
         labels: (flags & LABELS_MASK) >> LABELS_SHIFT,
         label_bytes: read_u64(&header, 56),
+        stamped: flags & FLAG_SOURCE != 0,
     };
     let report = BuildReport {
         edges_in: read_u64(&header, 32),
@@ -373,6 +509,23 @@ pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
     }
     let mut label_bytes = vec![0u8; layout.label_bytes as usize];
     source.take(&mut label_bytes).map_err(io_error(path))?;
+    let stamp = if layout.stamped {
+        let mut b = [0u8; STAMP_BYTES as usize];
+        source.take(&mut b).map_err(io_error(path))?;
+        if read_u32(&b, 20) != 0 || read_u32(&b, 16) >= 1_000_000_000 {
+            return Err(corrupt(
+                "the source stamp's nanoseconds or padding are out of range".to_string(),
+            ));
+        }
+        Some(SourceStamp {
+            bytes: read_u64(&b, 0),
+            modified_secs: i64::from_le_bytes(b[8..16].try_into().expect("8 bytes")),
+            modified_nanos: read_u32(&b, 16),
+            options: read_u64(&b, 24),
+        })
+    } else {
+        None
+    };
     let mut trailer = [0u8; 4];
     source
         .inner
@@ -391,8 +544,9 @@ pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
     check_degrees(&followers, &sources, n).map_err(corrupt)?;
     check_same_edges(&sources, &followers, n).map_err(corrupt)?;
     check_weights(&sources).map_err(corrupt)?;
-    Ok(FollowerGraph::from_parts(
-        n as u32, sources, followers, labels, report,
+    Ok((
+        FollowerGraph::from_parts(n as u32, sources, followers, labels, report),
+        stamp,
     ))
 }
 

@@ -18,7 +18,8 @@
 //! offset  size        field
 //! 0       8           magic b"OVGRAPH\0"
 //! 8       4           format version (1)
-//! 12      4           flags: bit 0 weighted; bits 1-2 labels (0 none, 1 integers, 2 strings)
+//! 12      4           flags: bit 0 weighted; bits 1-2 labels (0 none, 1 integers, 2 strings);
+//!                     bit 3 source stamp
 //! 16      8           node count n
 //! 24      8           edge count m
 //! 32      24          BuildReport: edges_in, self_loops_dropped, duplicates_dropped
@@ -27,8 +28,14 @@
 //!         8(n+1)      followers offsets, then 4m followers targets, zero-padded to 8
 //!         4m + 4m     weights (f32) of sources then followers, padded to 8 (weighted only)
 //!         ...         labels: n u64 ids, or per node a u32 byte length and UTF-8 bytes
+//!         32          source stamp (flag bit 3 only): the edge list's size (u64), modification
+//!                     time (i64 seconds, u32 nanoseconds, u32 zero) and import options (u64)
 //!         4           CRC-32 (crc32fast) of every byte before it
 //! ```
+//!
+//! A scenario's `cache = true` writes the stamp ([`write_cache_stamped`]) and, before using a
+//! cache, compares it with the edge list ([`SourceStamp::changes`]): a cache whose edge list
+//! changed (size, modification time) or is read with other options is rebuilt, never read.
 
 mod cache;
 mod edgelist;
@@ -41,7 +48,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::FollowerGraph;
 
-pub use cache::{CACHE_MAGIC, CACHE_VERSION, is_cache, read_cache, write_cache};
+pub use cache::{
+    CACHE_MAGIC, CACHE_VERSION, SourceStamp, is_cache, read_cache, read_cache_stamped, write_cache,
+    write_cache_stamped,
+};
 #[doc(hidden)]
 pub use edgelist::parse_edge_list_bytes_with_sizes;
 pub use edgelist::{MAX_LINE_BYTES, import_edge_list, parse_edge_list_bytes};

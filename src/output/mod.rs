@@ -11,6 +11,7 @@
 //! | `steps.csv` | tidy per-step measures (optional) | [`tables`] |
 //! | `rows.csv` | standing share by theater row (theater graphs) | [`tables`] |
 //! | `seeds.csv` | each seed's reach per replicate (with `[seeding]`) | [`tables`] |
+//! | `seeded.csv` | a comparison's seeded accounts per strategy: replicates that chose each, mean reach | [`seeded`] |
 //! | `stats.json` | means and intervals across replicates | [`json`], [`aggregate`] |
 //! | `shares`, `final_standing`, `seat_map` `.png/.svg` | plots (optional) | [`plots`] |
 //! | `manifest.json` | what was run, when, with what (last, so it marks completion) | [`json`] |
@@ -29,6 +30,7 @@ pub mod json;
 pub mod plots;
 pub mod provenance;
 pub mod report;
+pub mod seeded;
 pub mod sweep;
 pub mod tables;
 

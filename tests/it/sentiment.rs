@@ -87,7 +87,7 @@ fn hub_seeding_beats_random_seeding_by_a_bounded_ratio() {
     // shipped scenario (a real Twitter ego network, a lukewarm product, ten advocates): the gain
     // in final praise over no seeding, 40 replicates per arm under common random numbers.
     let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/webcare-seeding.toml");
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/influencer-seeding.toml");
     let mean = |sets: &[&str]| -> f64 {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         let s = ovation::scenario::load(&path, &sets).expect("scenario");

@@ -230,7 +230,10 @@ mod tests {
         write_seeded(dir.path(), &runs).expect("writes");
         let mut body = String::new();
         seeded_section(&mut body, dir.path());
-        assert!(body.contains("the same 2 accounts in every run: @dell (reach 15), @bob (reach 3)"), "{body}");
+        assert!(
+            body.contains("the same 2 accounts in every run: @dell (reach 15), @bob (reach 3)"),
+            "{body}"
+        );
         assert!(body.contains("different accounts in different runs (2 in all); most often: y (50% of runs, reach 5)"), "{body}");
     }
 }

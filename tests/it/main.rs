@@ -6,6 +6,7 @@ mod brand;
 mod cascade;
 mod cli_graph;
 mod compare;
+mod completions;
 mod crash;
 mod engine;
 mod epidemic;

@@ -14,6 +14,7 @@ mod fit;
 mod force;
 mod fuzz_smoke;
 mod granovetter;
+mod handles;
 mod hardening;
 mod imm;
 mod jobs;

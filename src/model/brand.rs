@@ -211,8 +211,8 @@ impl BrandSpec {
                 format!("expected an agent id (a non-negative integer), found {id}"),
             )),
             BrandNode::Named(name)
-                if !NODE_NAMES.contains(&name.as_str())
-                    && !(name.len() > 1 && name.starts_with('@')) =>
+                if !(NODE_NAMES.contains(&name.as_str())
+                    || name.len() > 1 && name.starts_with('@')) =>
             {
                 out.push(Problem::new(
                     "node",

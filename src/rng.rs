@@ -122,6 +122,14 @@ pub enum Purpose {
     RrSet = 32,
     /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
     Brand = 35,
+    /// The `sentiment` rule: each agent's experience time (index = agent, step = 0).
+    Experience = 36,
+    /// The `[webcare]` brand: finding a complaint and its reply delay (index = agent, step =
+    /// step).
+    Webcare = 37,
+    /// The `[webcare]` brand: whether the `k`-th answer to an agent resolves its complaint
+    /// (index = agent, step = k).
+    WebcareResolve = 38,
     /// Bootstrap resampling in statistics.
     Bootstrap = 40,
     /// `fit`: ABC-SMC draws of one particle (prior draws, ancestor choice, perturbation,

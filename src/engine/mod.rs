@@ -15,5 +15,6 @@ pub mod rules;
 pub mod run;
 pub mod state;
 pub mod timing;
+pub mod webcare;
 
 pub use run::{Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with};

@@ -13,9 +13,11 @@ pub mod dist;
 pub mod epidemic;
 pub mod opinion;
 pub mod population;
+pub mod sentiment;
 pub mod sop;
 pub mod threshold;
 pub mod voter;
+pub mod webcare;
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +65,8 @@ pub enum RuleSpec {
     HegselmannKrause(opinion::HegselmannKrauseParams),
     /// Bass (1969) diffusion (see [`bass`]).
     Bass(bass::BassParams),
+    /// Felt sentiment anchored to experience, Friedkin and Johnsen (1990) (see [`sentiment`]).
+    Sentiment(sentiment::SentimentParams),
 }
 
 /// One problem with a rule's parameters: the key under `[model]` (dotted for nested keys) and
@@ -102,11 +106,12 @@ impl RuleSpec {
             RuleSpec::Deffuant(_) => "deffuant",
             RuleSpec::HegselmannKrause(_) => "hegselmann_krause",
             RuleSpec::Bass(_) => "bass",
+            RuleSpec::Sentiment(_) => "sentiment",
         }
     }
 
     /// Every rule name, as written in scenarios.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         "sop",
         "threshold",
         "independent_cascade",
@@ -120,12 +125,14 @@ impl RuleSpec {
         "deffuant",
         "hegselmann_krause",
         "bass",
+        "sentiment",
     ];
 
     /// The signal quality `q` the population is sampled with (0 for rules without signals).
     pub fn quality(&self) -> f64 {
         match self {
             RuleSpec::Sop { quality, .. } => *quality,
+            RuleSpec::Sentiment(p) => p.quality,
             _ => 0.0,
         }
     }
@@ -168,6 +175,7 @@ impl RuleSpec {
             RuleSpec::Deffuant(p) => p.problems(),
             RuleSpec::HegselmannKrause(p) => p.problems(),
             RuleSpec::Bass(p) => p.problems(),
+            RuleSpec::Sentiment(p) => p.problems(),
         }
     }
 }

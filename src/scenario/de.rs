@@ -605,7 +605,7 @@ mod tests {
             [
                 "x.rule: unknown rule `sopp`; expected one of `sop`, `threshold`, `independent_cascade`, \
              `linear_threshold`, `voter`, `majority`, `q_voter`, `sir`, `sis`, `maki_thompson`, \
-             `deffuant`, `hegselmann_krause`, `bass`"
+             `deffuant`, `hegselmann_krause`, `bass`, `sentiment`"
             ]
         );
         assert_eq!(

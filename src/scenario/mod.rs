@@ -30,6 +30,7 @@ mod span;
 pub mod strategies;
 pub mod sweep;
 pub mod time;
+mod webcare;
 
 use std::path::{Path, PathBuf};
 

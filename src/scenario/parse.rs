@@ -15,7 +15,7 @@ use crate::scenario::{GraphSource, OutputSpec};
 use crate::strategy::SeedingSpec;
 
 /// The keys a scenario may have at its top level.
-pub(crate) const ROOT_KEYS: [&str; 18] = [
+pub(crate) const ROOT_KEYS: [&str; 19] = [
     "name",
     "description",
     "seed",
@@ -29,6 +29,7 @@ pub(crate) const ROOT_KEYS: [&str; 18] = [
     "timing",
     "seeding",
     "brand",
+    "webcare",
     "strategies",
     "compare",
     "sweep",
@@ -71,6 +72,8 @@ pub(crate) struct Parsed {
     pub time: Option<Option<crate::scenario::time::TimeSpec>>,
     /// `None` when wrong; `Some(None)` when absent.
     pub brand: Option<Option<crate::model::brand::BrandSpec>>,
+    /// `[webcare]`: `None` when wrong; `Some(None)` when absent.
+    pub webcare: Option<Option<crate::model::webcare::WebcareSpec>>,
 }
 
 /// Types every key of `root`; `base_dir` resolves a graph file's path.
@@ -159,7 +162,9 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
     }
     match root.get("model") {
         Some(v) if table(v, &at("model"), "[model]", sink) => {
-            p.model = unit(v, &at("model"), sink);
+            let mut v = v.clone();
+            let ok = crate::scenario::webcare::model_durations(&mut v, time.as_ref(), sink);
+            p.model = unit(&v, &at("model"), sink).filter(|_| ok);
         }
         Some(_) => {}
         None if missing("model") => sink.push(RawError::value(
@@ -183,6 +188,22 @@ pub(crate) fn parse(root: &Table, base_dir: &Path, sink: &mut Vec<RawError>) -> 
         Some(v) => crate::scenario::brand::parse(v, time.as_ref(), base_dir, sink).map(Some),
         None => Some(None),
     };
+    p.webcare = match root.get("webcare") {
+        Some(v) => crate::scenario::webcare::parse(v, time.as_ref(), base_dir, sink).map(Some),
+        None => Some(None),
+    };
+    match (&mut p.model, &p.webcare) {
+        (Some(RuleSpec::Sentiment(params)), Some(w)) => params.webcare = w.clone(),
+        (Some(model), Some(Some(_))) => sink.push(RawError::value(
+            keys(&["webcare"]),
+            format!(
+                "expected `rule = \"sentiment\"` in [model] with a [webcare] table (the brand \
+                 acts on felt sentiment and complaints), found rule \"{}\"",
+                model.name()
+            ),
+        )),
+        _ => {}
+    }
     p.output = match root.get("output") {
         Some(v) if table(v, &at("output"), "[output]", sink) => unit(v, &at("output"), sink),
         Some(_) => None,

@@ -211,7 +211,7 @@ fn every_error_in_a_file_is_reported() {
              `step = \"5min\"`)",
             "x.toml:4:1: colour: unknown key `colour` at the top level; expected one of `name`, \
              `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `time`, `graph`, \
-             `population`, `model`, `timing`, `seeding`, `brand`, `strategies`, `compare`, `sweep`, `output`, `fit`",
+             `population`, `model`, `timing`, `seeding`, `brand`, `webcare`, `strategies`, `compare`, `sweep`, `output`, `fit`",
             "x.toml:7:8: graph.rows: expected at least 1, found 0 (theater generator)",
             "x.toml:10:9: population[0].share: expected the shares of the classes without \
              `nodes` to sum to 1, found 0.7 + 0.5 = 1.2",
@@ -259,7 +259,7 @@ fn override_errors_name_the_override() {
             "x.toml: --set sead=3: unknown key `sead` at the top level (did you mean `seed`?); \
              expected one of `name`, \
              `description`, `seed`, `replicates`, `steps`, `stop_at_fixed_point`, `time`, `graph`, \
-             `population`, `model`, `timing`, `seeding`, `brand`, `strategies`, `compare`, `sweep`, `output`, `fit`"
+             `population`, `model`, `timing`, `seeding`, `brand`, `webcare`, `strategies`, `compare`, `sweep`, `output`, `fit`"
         ]
     );
 }

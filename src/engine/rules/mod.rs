@@ -18,6 +18,7 @@
 //! | sis | susceptible | infected | - |
 //! | maki_thompson | ignorant | spreader | stifler |
 //! | deffuant, hegselmann_krause | silent (between the voice thresholds) | voices approval | voices disapproval |
+//! | sentiment | silent | praises | complains |
 //!
 //! [`State::set_action`]: crate::engine::state::State::set_action
 //! [`Ctx::record`]: crate::engine::run::Ctx::record
@@ -27,6 +28,7 @@ pub mod bass;
 pub mod cascade;
 pub mod epidemic;
 pub mod opinion;
+pub mod sentiment;
 pub mod threshold;
 pub mod voter;
 
@@ -52,5 +54,6 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
         RuleSpec::Deffuant(p) => opinion::run_deffuant(ctx, p),
         RuleSpec::HegselmannKrause(p) => opinion::run_hegselmann_krause(ctx, p),
         RuleSpec::Bass(p) => bass::run(ctx, p),
+        RuleSpec::Sentiment(p) => sentiment::run(ctx, p),
     }
 }

@@ -274,3 +274,58 @@ fn tiny_scenarios_run_end_to_end_or_are_refused_on_one_line() {
         }
     });
 }
+
+/// The inputs on which the cargo-fuzz targets in `fuzz/` once failed, kept under
+/// `tests/data/fuzz/<target>/` and replayed with the target's own property. For
+/// `parse_edge_list`: the first byte picks the import options as the target does, and the
+/// result (graph or error message) must not depend on how the input is cut into blocks.
+#[test]
+fn inputs_the_fuzzers_found_stay_fixed() {
+    use ovation::graph::io::{
+        Direction, IdKind, ImportOptions, parse_edge_list_bytes, parse_edge_list_bytes_with_sizes,
+    };
+    let dir = crate::support::root().join("tests/data/fuzz/parse_edge_list");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/data/fuzz/parse_edge_list")
+        .map(|e| e.expect("readable").path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        let data = std::fs::read(&file).expect("readable");
+        let Some((&selector, text)) = data.split_first() else {
+            continue;
+        };
+        let opts = ImportOptions {
+            direction: match selector % 3 {
+                0 => Direction::SecondFollowsFirst,
+                1 => Direction::FirstFollowsSecond,
+                _ => Direction::Mutual,
+            },
+            ids: match (selector / 3) % 3 {
+                0 => IdKind::Auto,
+                1 => IdKind::Integer,
+                _ => IdKind::String,
+            },
+            header: selector & 0x20 != 0,
+            weighted: selector & 0x40 != 0,
+            keep_self_loops: selector & 0x80 != 0,
+            keep_duplicates: selector & 0x80 != 0,
+        };
+        let show = |r: Result<_, ovation::graph::io::GraphIoError>| match r {
+            Ok(g) => format!("{g:?}"),
+            Err(e) => e.to_string(),
+        };
+        let whole = show(parse_edge_list_bytes("fuzz.txt", text, &opts));
+        for block in 1..=text.len() + 1 {
+            let cut =
+                parse_edge_list_bytes_with_sizes("fuzz.txt", text, &opts, block, 1 + block / 3);
+            assert_eq!(
+                whole,
+                show(cut),
+                "{}: block of {block} bytes",
+                file.display()
+            );
+        }
+    }
+}

@@ -663,28 +663,30 @@ fn parse_stream<R: Read + Send>(
     // Lines before the current block's unparsed part.
     let mut lines: u64 = 0;
     let mut first_block = true;
+    // A failed read, as the error to return; `before` lines precede the block being read.
+    let read_failure = |failure: ReadError, before: u64| match failure {
+        ReadError::Io(error) => {
+            let path = path.to_path_buf();
+            if gz {
+                GraphIoError::Gzip { path, error }
+            } else {
+                GraphIoError::Io { path, error }
+            }
+        }
+        ReadError::LineTooLong(start) => parse_error(
+            before + 1,
+            LineError::LineTooLong {
+                max: MAX_LINE_BYTES,
+            },
+            display_text(&start),
+        ),
+    };
     let mut pending = reader.next_block();
     loop {
-        let block = match pending {
+        let mut block = match pending {
             Ok(Some(block)) => block,
             Ok(None) => break,
-            Err(ReadError::Io(error)) => {
-                let path = path.to_path_buf();
-                return Err(if gz {
-                    GraphIoError::Gzip { path, error }
-                } else {
-                    GraphIoError::Io { path, error }
-                });
-            }
-            Err(ReadError::LineTooLong(start)) => {
-                return Err(parse_error(
-                    lines + 1,
-                    LineError::LineTooLong {
-                        max: MAX_LINE_BYTES,
-                    },
-                    display_text(&start),
-                ));
-            }
+            Err(failure) => return Err(read_failure(failure, lines)),
         };
         progress(bytes_read());
         let mut start = 0;
@@ -692,6 +694,22 @@ fn parse_stream<R: Read + Send>(
             first_block = false;
             if block.starts_with(b"\xEF\xBB\xBF") {
                 start = 3;
+            }
+        }
+        // The header check below needs the first two data lines, and a block may end between
+        // them: read on until the second is in hand or the input ends, so that the outcome
+        // does not depend on where the input is cut (found by the parse_edge_list fuzz
+        // target). Only comment and blank lines lie between the two.
+        if !first_data_checked && !opts.header && mode != Some(Mode::String) {
+            while matches!(first_two_data_lines(&block[start..]), Some((_, _, None))) {
+                match reader.next_block() {
+                    Ok(Some(more)) => block.extend_from_slice(&more),
+                    Ok(None) => break,
+                    Err(failure) => {
+                        let before = lines + memchr::memchr_iter(b'\n', &block).count() as u64;
+                        return Err(read_failure(failure, before));
+                    }
+                }
             }
         }
         // A column header in a file of integer ids would otherwise become an edge between two
@@ -1396,6 +1414,31 @@ mod tests {
                 .map_err(|e| e.to_string());
                 assert_eq!(got, reference, "block {block}, chunk {chunk}");
             }
+        }
+    }
+
+    /// A column header followed by comment lines, cut anywhere: the header hint needs the next
+    /// data line, which may lie in a later block (found by the parse_edge_list fuzz target).
+    #[test]
+    fn the_header_hint_reads_past_a_block_end() {
+        let text = b"# c\nsource target\n# more\n\n2 2\n3 4\n";
+        for block in 1..=text.len() + 1 {
+            let e = parse_edge_list_bytes_with_sizes(
+                "t.txt",
+                text,
+                &ImportOptions::default(),
+                block,
+                1,
+            )
+            .expect_err("a header in an integer file")
+            .to_string();
+            assert!(
+                e.starts_with(
+                    "t.txt: line 2: expected an edge of integer node ids, found what \
+                               looks like a column header"
+                ),
+                "block {block}: {e}"
+            );
         }
     }
 

@@ -461,7 +461,10 @@ pub fn finish(ctx: &mut Ctx<'_, '_>, brand: Option<&Webcare>, felt: &Felt, expos
                     wait += u64::from(b.first_wait[i]);
                 }
             }
-            ctx.set_extra(&format!("share_answered_class{c}"), share(answered, complained));
+            ctx.set_extra(
+                &format!("share_answered_class{c}"),
+                share(answered, complained),
+            );
             if answered > 0 {
                 let steps = wait as f64 / answered as f64;
                 ctx.set_extra(&format!("first_response_time_steps_class{c}"), steps);

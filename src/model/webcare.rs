@@ -279,7 +279,10 @@ impl WebcareSpec {
             nonneg(format!("outreach.{k}.cost_per_contact"), o.cost_per_contact);
         }
         for (k, a) in self.advocates.iter().enumerate() {
-            nonneg(format!("advocates.{k}.cost_per_advocate"), a.cost_per_advocate);
+            nonneg(
+                format!("advocates.{k}.cost_per_advocate"),
+                a.cost_per_advocate,
+            );
         }
         let mut steps = |key: String, v: i64| {
             if v < 0 {

@@ -517,7 +517,10 @@ fn listening_informed_advocates_act_from_their_step_on() {
         activated += extra(&b, "advocates_activated");
         assert!(extra(&b, "advocates_activated") <= 5.0);
     }
-    assert!(activated > 0.0, "nobody was praising at step 30 in any replicate");
+    assert!(
+        activated > 0.0,
+        "nobody was praising at step 30 in any replicate"
+    );
 }
 
 #[test]

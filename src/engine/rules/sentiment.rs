@@ -142,7 +142,12 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
         }
     }
     // Complaint views in feeds, per class of the complaining agent.
-    let classes = agents.class.iter().copied().max().map_or(1, |c| usize::from(c) + 1);
+    let classes = agents
+        .class
+        .iter()
+        .copied()
+        .max()
+        .map_or(1, |c| usize::from(c) + 1);
     let mut exposure = vec![0u64; classes];
     complaint_views(ctx, &mut exposure);
 

@@ -131,7 +131,10 @@ fn run_rule(
             scenario.seeding = Some(SeedingSpec {
                 method: match &order {
                     Some(o) => SeedMethod::Nodes {
-                        nodes: o[..k as usize].to_vec(),
+                        nodes: o[..k as usize]
+                            .iter()
+                            .map(|&v| ovation::graph::handles::NodeRef::Id(v))
+                            .collect(),
                     },
                     None => SeedMethod::Random { k },
                 },

@@ -134,6 +134,29 @@ pub fn agents_for(
     scenario
         .check_node_ids(graph.node_count())
         .map_err(|e| anyhow!("{e}"))?;
+    if let Some(b) = &scenario.brand
+        && let crate::model::brand::BrandNode::Named(handle) = &b.node
+        && handle.starts_with('@')
+    {
+        crate::graph::handles::resolve(graph, handle)
+            .map_err(|e| anyhow!("{}: brand.node: {e}", scenario.path.display()))?;
+    }
+    if let crate::model::RuleSpec::Sentiment(p) = &scenario.model
+        && let Some(w) = &p.webcare
+    {
+        for (k, a) in w.accounts.iter().enumerate() {
+            if let crate::model::webcare::AccountNode::Named(handle) = &a.node
+                && handle.starts_with('@')
+            {
+                crate::graph::handles::resolve(graph, handle).map_err(|e| {
+                    anyhow!(
+                        "{}: webcare.accounts[{k}].node: {e}",
+                        scenario.path.display()
+                    )
+                })?;
+            }
+        }
+    }
     crate::model::cascade::check_graph(&scenario.model, graph)
         .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
     if let crate::model::RuleSpec::Threshold(p) = &scenario.model {

@@ -51,10 +51,15 @@ pub enum Command {
     /// Calibrate a scenario's `[fit.parameters]` to observed adoption or cascade data by
     /// ABC-SMC: posterior, credible intervals, predictive checks, held-out score.
     Fit(fit::FitArgs),
+    /// Print a shell completion script: `ovation completions bash|zsh|fish|elvish|powershell`.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff): `ovation man > ovation.1 && man ./ovation.1`.
+    Man,
 }
 
 pub mod bench;
 pub mod compare;
+pub mod completions;
 pub mod fit;
 pub mod graph;
 pub mod progress;
@@ -224,6 +229,8 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man => completions::man(),
     };
     match result {
         Ok(code) => code,

@@ -75,8 +75,8 @@ impl<'a> BrandSetup<'a> {
     }
 }
 
-/// The brand's account: an id, the most-followed agent (ties to the lower id), the first node
-/// of the class of kind `brand`, or none. Ids out of range give none (the scenario check
+/// The brand's account: an id, a handle, the most-followed agent (ties to the lower id), the
+/// first node of the class of kind `brand`, or none. Ids out of range give none (the scenario check
 /// rejects them for generated graphs).
 pub fn brand_node(spec: &BrandSpec, classes: &[ClassSpec], graph: &FollowerGraph) -> Option<u32> {
     let n = graph.node_count();
@@ -90,6 +90,8 @@ pub fn brand_node(spec: &BrandSpec, classes: &[ClassSpec], graph: &FollowerGraph
                 .and_then(|c| c.nodes.as_ref())
                 .and_then(|nodes| nodes.first().copied())
                 .filter(|&v| v < n),
+            // A handle (checked by `runner` before any replicate runs).
+            handle if handle.starts_with('@') => crate::graph::handles::resolve(graph, handle).ok(),
             _ => None,
         },
     }

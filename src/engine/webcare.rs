@@ -77,6 +77,10 @@ pub fn account_nodes(spec: &WebcareSpec, graph: &FollowerGraph) -> Vec<Option<u3
         .iter()
         .map(|a| match &a.node {
             AccountNode::Id(id) => u32::try_from(*id).ok().filter(|&v| v < n),
+            // A handle (checked by `runner` before any replicate runs).
+            AccountNode::Named(name) if name.starts_with('@') => {
+                crate::graph::handles::resolve(graph, name).ok()
+            }
             AccountNode::Named(name) => parse_rank(name).and_then(|k| ranked.get(k - 1).copied()),
         })
         .collect()

@@ -7,6 +7,7 @@
 
 pub mod csr;
 pub mod generators;
+pub mod handles;
 pub mod io;
 pub mod petgraph_bridge;
 pub mod stats;

@@ -53,7 +53,8 @@ pub enum BrandNode {
     Id(i64),
     /// `"top_followers"`: the agent with most followers (ties to the lower id); `"none"`: no
     /// account in the graph (then there is nobody to broadcast to); `"class"`: the first node
-    /// of the class of kind `brand`.
+    /// of the class of kind `brand`; `"@name"`: the account with that handle (resolved through
+    /// the graph's labels, see [`crate::graph::handles`]).
     Named(String),
 }
 
@@ -209,12 +210,15 @@ impl BrandSpec {
                 "node",
                 format!("expected an agent id (a non-negative integer), found {id}"),
             )),
-            BrandNode::Named(name) if !NODE_NAMES.contains(&name.as_str()) => {
+            BrandNode::Named(name)
+                if !(NODE_NAMES.contains(&name.as_str())
+                    || name.len() > 1 && name.starts_with('@')) =>
+            {
                 out.push(Problem::new(
                     "node",
                     format!(
-                        "expected an agent id or one of \"top_followers\", \"none\", \"class\", \
-                         found \"{name}\""
+                        "expected an agent id, a handle like \"@name\" or one of \
+                         \"top_followers\", \"none\", \"class\", found \"{name}\""
                     ),
                 ))
             }

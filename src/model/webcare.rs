@@ -50,8 +50,9 @@ pub struct Account {
     /// A name for reports (default `account<k>`).
     #[serde(default)]
     pub name: Option<String>,
-    /// The agent id of the account, or `"top_followers"` (the most followed agent not already
-    /// an account; the default), or `"rank:<k>"` (the k-th most followed, from 1).
+    /// The agent id of the account, or its handle (`"@name"`, resolved through the graph's
+    /// labels), or `"top_followers"` (the most followed agent not already an account; the
+    /// default), or `"rank:<k>"` (the k-th most followed, from 1).
     #[serde(default = "top")]
     pub node: AccountNode,
     /// Replies per step, `>= 0` (absent: no limit).
@@ -302,13 +303,17 @@ impl WebcareSpec {
                         format!("expected an agent id (a non-negative integer), found {id}"),
                     ))
                 }
-                AccountNode::Named(n) if parse_rank(n).is_none() => out.push(Problem::new(
-                    format!("accounts.{k}.node"),
-                    format!(
-                        "expected an agent id, \"top_followers\" or \"rank:<k>\" (k >= 1), \
-                         found \"{n}\""
-                    ),
-                )),
+                AccountNode::Named(n)
+                    if parse_rank(n).is_none() && !(n.len() > 1 && n.starts_with('@')) =>
+                {
+                    out.push(Problem::new(
+                        format!("accounts.{k}.node"),
+                        format!(
+                            "expected an agent id, a handle like \"@name\", \"top_followers\" \
+                             or \"rank:<k>\" (k >= 1), found \"{n}\""
+                        ),
+                    ))
+                }
                 _ => {}
             }
         }

@@ -244,23 +244,13 @@ pub(crate) fn close(a: &str, b: &str) -> bool {
     d <= 2 && 2 * d < b.chars().count().max(1)
 }
 
-/// Levenshtein distance over characters; keys are short, and longer strings are not compared.
+/// Levenshtein distance over characters (`strsim`); keys are short, and longer strings are not
+/// compared.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len() > 64 || b.len() > 64 {
+    if a.chars().count() > 64 || b.chars().count() > 64 {
         return usize::MAX;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 fn unknown_variant_message(loc: &[Seg], name: &str, msg: &str) -> String {

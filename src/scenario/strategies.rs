@@ -605,7 +605,10 @@ mod tests {
         let (spec, hand_picked) = &cmp.strategies[1];
         assert_eq!(spec.replace, ["seeding"]);
         let seeding = hand_picked.seeding.as_ref().expect("seeding");
-        assert_eq!(format!("{:?}", seeding.method), "Nodes { nodes: [0, 4] }");
+        assert_eq!(
+            format!("{:?}", seeding.method),
+            "Nodes { nodes: [Id(0), Id(4)] }"
+        );
         let top = cmp.strategies[0].1.seeding.as_ref().expect("seeding");
         assert_eq!(format!("{:?}", top.method), "TopFollowers { k: 2 }");
         // A replace list that is not one.

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::imm::{self, RrModel};
 use super::{celf, degree_discount, pagerank};
 use crate::graph::FollowerGraph;
+use crate::graph::handles::NodeRef;
 use crate::model::cascade::{EdgeProbability, LtWeights};
 use crate::model::{Problem, RuleSpec};
 use crate::rng::{Purpose, Stream, mix64};
@@ -60,10 +61,10 @@ pub enum ImmDiffusion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SeedMethod {
-    /// An explicit list of agent ids.
+    /// An explicit list of agents, by dense id or handle (`["@dell", 42]`).
     Nodes {
-        /// The seeds (dense ids).
-        nodes: Vec<u32>,
+        /// The seeds: dense ids, or handles resolved through the graph's labels.
+        nodes: Vec<NodeRef>,
     },
     /// `k` distinct agents uniformly at random, drawn anew in every replicate.
     Random {
@@ -138,7 +139,10 @@ impl SeedingSpec {
     pub fn problems(&self) -> Vec<Problem> {
         match &self.method {
             SeedMethod::Nodes { nodes } if nodes.is_empty() => {
-                vec![Problem::new("nodes", "expected at least one agent id")]
+                vec![Problem::new(
+                    "nodes",
+                    "expected at least one agent id or handle (\"@name\")",
+                )]
             }
             SeedMethod::Pagerank { damping, .. } if !(*damping > 0.0 && *damping < 1.0) => {
                 vec![Problem::new(
@@ -237,14 +241,14 @@ pub fn select_in_order(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<
     let graph = ctx.graph;
     let n = graph.node_count();
     match &spec.method {
-        SeedMethod::Nodes { nodes } => {
-            if let Some(&bad) = nodes.iter().find(|&&v| v >= n) {
-                return Err(format!(
-                    "seeding.nodes: agent {bad} is out of range: the graph has {n} agents (ids 0..{n})"
-                ));
-            }
-            Ok(nodes.clone())
-        }
+        SeedMethod::Nodes { nodes } => nodes
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.resolve(graph)
+                    .map_err(|e| format!("seeding.nodes[{i}]: {e}"))
+            })
+            .collect(),
         SeedMethod::Random { k } => {
             let k = (*k).min(n);
             // Floyd's algorithm: k distinct draws, each from its own keyed stream.

@@ -11,6 +11,9 @@ use super::OutputError;
 use super::compare::StrategyRuns;
 use super::folder::write_atomic;
 
+/// One account row read back from `seeded.csv`: label, share of runs, mean reach.
+type Row = (String, f64, f64);
+
 /// Accounts listed per strategy in the report (the CSV has them all).
 const SHOWN: usize = 12;
 
@@ -113,7 +116,7 @@ pub fn seeded_section(body: &mut String, dir: &Path) {
         return;
     };
     // strategy -> (label, share, mean reach), in file order (most often chosen first).
-    let mut by: Vec<(String, Vec<(String, f64, f64)>)> = Vec::new();
+    let mut by: Vec<(String, Vec<Row>)> = Vec::new();
     for rec in rdr.records().flatten() {
         let (Some(st), Some(label), Some(share), Some(reach)) =
             (rec.get(0), rec.get(2), rec.get(4), rec.get(5))

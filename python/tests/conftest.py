@@ -1,6 +1,9 @@
 """Shared fixtures: the repository root and the command line binary the results are checked
-against (built by ``cargo build --release`` when missing)."""
+against: `OVATION` when set, else the one ``cargo build --release`` builds (cargo is asked where
+it put it, so ``CARGO_TARGET_DIR`` and ``build.target-dir`` are honoured)."""
 
+import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,12 +14,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def cli() -> Path:
-    exe = ROOT / "target" / "release" / "ovation"
-    if not exe.is_file():
-        subprocess.run(
-            ["cargo", "build", "--release", "--bin", "ovation"], cwd=ROOT, check=True
-        )
-    return exe
+    if os.environ.get("OVATION"):
+        return Path(os.environ["OVATION"])
+    out = subprocess.run(
+        ["cargo", "build", "--release", "--bin", "ovation", "--message-format=json"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for line in out.splitlines():
+        msg = json.loads(line)
+        if (
+            msg.get("reason") == "compiler-artifact"
+            and msg.get("executable")
+            and msg["target"]["name"] == "ovation"
+        ):
+            return Path(msg["executable"])
+    raise RuntimeError("cargo build --release reported no ovation binary")
 
 
 def run_cli(cli: Path, *args: str) -> subprocess.CompletedProcess:

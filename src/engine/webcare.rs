@@ -55,6 +55,10 @@ pub struct Webcare {
     onset: Vec<u32>,
     complaining_now: Vec<bool>,
     response_steps: u64,
+    /// Steps from the start of each agent's complaint to its first answer (`u32::MAX`: never answered).
+    first_wait: Vec<u32>,
+    /// Advocates activated by the playbook (`[[webcare.advocates]]`).
+    advocates: u64,
     shift: Vec<f64>,
     queue: Vec<Found>,
     found: u64,
@@ -108,6 +112,8 @@ impl Webcare {
             onset: vec![0; n],
             complaining_now: vec![false; n],
             response_steps: 0,
+            first_wait: vec![u32::MAX; n],
+            advocates: 0,
             shift: vec![0.0; n],
             queue: Vec::new(),
             found: 0,
@@ -272,6 +278,26 @@ impl Webcare {
                 }
             }
         }
+        // 5. Advocates: listening-informed activation of the most followed agents praising.
+        for adv in &spec.advocates {
+            if adv.at != i64::from(step) {
+                continue;
+            }
+            let mut fans: Vec<u32> = (0..n)
+                .filter(|&i| {
+                    ctx.state.action[i as usize] == Action::Stand as u8
+                        && !felt.frozen[i as usize]
+                        && !felt.pinned[i as usize]
+                })
+                .collect();
+            fans.sort_by_key(|&i| (std::cmp::Reverse(graph.follower_count(i)), i));
+            for &i in fans.iter().take(adv.top.max(0) as usize) {
+                felt.pinned[i as usize] = true;
+                self.advocates += 1;
+                self.cost += adv.cost_per_advocate;
+                self.first_response.get_or_insert(step);
+            }
+        }
     }
 
     /// Answers agent `i`'s complaint (see the module doc).
@@ -289,6 +315,9 @@ impl Webcare {
         let key = ctx.setup.key;
         self.first_response.get_or_insert(step);
         self.response_steps += u64::from(step.saturating_sub(self.onset[idx]));
+        if self.first_wait[idx] == u32::MAX {
+            self.first_wait[idx] = step.saturating_sub(self.onset[idx]);
+        }
         self.answered_now[idx] = true;
         self.ever_answered[idx] = true;
         let k = self.answers[idx];
@@ -330,10 +359,11 @@ fn learn_care(credit: &mut f64, rate: f64, cap: f64) {
 }
 
 /// Writes the replicate's measures (names in `docs/models/sentiment.md`). The audience is every
-/// agent that feels: not fixed, not a seed, not a brand account. A measure that has no value
+/// agent that feels: not in a fixed class, not a brand account (seeds and advocates feel,
+/// whatever they post, so every strategy's audience is the same agents). A measure that has no value
 /// in this replicate (no answer was sent: no response time) is left out, not written as a
 /// sentinel: missing is missing.
-pub fn finish(ctx: &mut Ctx<'_, '_>, brand: Option<&Webcare>, felt: &Felt, exposure: u64) {
+pub fn finish(ctx: &mut Ctx<'_, '_>, brand: Option<&Webcare>, felt: &Felt, exposure: &[u64]) {
     let agents = ctx.setup.agents;
     let audience: Vec<usize> = (0..agents.len()).filter(|&i| !felt.frozen[i]).collect();
     let mean = |idx: &[usize]| -> f64 {
@@ -344,10 +374,14 @@ pub fn finish(ctx: &mut Ctx<'_, '_>, brand: Option<&Webcare>, felt: &Felt, expos
         }
     };
     ctx.set_extra("net_sentiment", mean(&audience));
-    ctx.set_extra("complaint_exposure", exposure as f64);
+    ctx.set_extra("complaint_exposure", exposure.iter().sum::<u64>() as f64);
     let classes = agents.class.iter().copied().max().map_or(0, |c| c + 1);
     if classes > 1 {
         for c in 0..classes {
+            ctx.set_extra(
+                &format!("complaint_exposure_class{c}"),
+                exposure.get(usize::from(c)).copied().unwrap_or(0) as f64,
+            );
             let idx: Vec<usize> = audience
                 .iter()
                 .copied()
@@ -407,7 +441,37 @@ pub fn finish(ctx: &mut Ctx<'_, '_>, brand: Option<&Webcare>, felt: &Felt, expos
             out.push(("response_time_minutes", steps * m));
         }
     }
+    out.push(("advocates_activated", b.advocates as f64));
     for (name, v) in out {
         ctx.set_extra(name, v);
+    }
+    // Per class: share of its complainers answered, and mean steps from the start of a
+    // complaint to its first answer (left out when nobody in the class was answered).
+    let classes = agents.class.iter().copied().max().map_or(0, |c| c + 1);
+    if classes > 1 {
+        for c in 0..classes {
+            let members = (0..agents.len()).filter(|&i| agents.class[i] == c);
+            let (mut complained, mut answered, mut wait) = (0usize, 0usize, 0u64);
+            for i in members {
+                if b.ever_complained[i] {
+                    complained += 1;
+                }
+                if b.first_wait[i] != u32::MAX {
+                    answered += 1;
+                    wait += u64::from(b.first_wait[i]);
+                }
+            }
+            ctx.set_extra(
+                &format!("share_answered_class{c}"),
+                share(answered, complained),
+            );
+            if answered > 0 {
+                let steps = wait as f64 / answered as f64;
+                ctx.set_extra(&format!("first_response_time_steps_class{c}"), steps);
+                if let Some(m) = b.spec.step_minutes {
+                    ctx.set_extra(&format!("first_response_time_minutes_class{c}"), steps * m);
+                }
+            }
+        }
     }
 }

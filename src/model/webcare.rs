@@ -119,6 +119,21 @@ pub struct Outreach {
     pub cost_per_contact: f64,
 }
 
+/// Listening-informed activation at a given step (`[[webcare.advocates]]`): the `top` most
+/// followed agents praising at that step become advocates (they praise for the rest of the
+/// run; a brand ambassador programme recruited from what listening finds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advocates {
+    /// Step of the activation, `>= 0` (a duration with `[time]`).
+    pub at: i64,
+    /// How many praising agents, `>= 1`.
+    pub top: i64,
+    /// Cost per advocate, `>= 0`.
+    #[serde(default = "one")]
+    pub cost_per_advocate: f64,
+}
+
 /// The `[webcare]` table (durations already converted to steps by the scenario).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +186,9 @@ pub struct WebcareSpec {
     /// Outreach of the playbook.
     #[serde(default)]
     pub outreach: Vec<Outreach>,
+    /// Listening-informed advocate activations of the playbook.
+    #[serde(default)]
+    pub advocates: Vec<Advocates>,
     /// Minutes per step when the scenario has `[time]` (set by the scenario, not by users;
     /// time to first response is then also reported in minutes).
     #[serde(default, skip_deserializing)]
@@ -260,6 +278,12 @@ impl WebcareSpec {
         for (k, o) in self.outreach.iter().enumerate() {
             nonneg(format!("outreach.{k}.cost_per_contact"), o.cost_per_contact);
         }
+        for (k, a) in self.advocates.iter().enumerate() {
+            nonneg(
+                format!("advocates.{k}.cost_per_advocate"),
+                a.cost_per_advocate,
+            );
+        }
         let mut steps = |key: String, v: i64| {
             if v < 0 {
                 out.push(Problem::new(
@@ -280,6 +304,9 @@ impl WebcareSpec {
         }
         for (k, o) in self.outreach.iter().enumerate() {
             steps(format!("outreach.{k}.at"), o.at);
+        }
+        for (k, a) in self.advocates.iter().enumerate() {
+            steps(format!("advocates.{k}.at"), a.at);
         }
         if self.accounts.is_empty() {
             out.push(Problem::new(
@@ -334,6 +361,14 @@ impl WebcareSpec {
                 out.push(Problem::new(
                     format!("outreach.{k}.top"),
                     format!("expected at least 1 complainer, found {}", o.top),
+                ));
+            }
+        }
+        for (k, a) in self.advocates.iter().enumerate() {
+            if a.top < 1 {
+                out.push(Problem::new(
+                    format!("advocates.{k}.top"),
+                    format!("expected at least 1 advocate, found {}", a.top),
                 ));
             }
         }

@@ -733,6 +733,7 @@ pub fn write_compare(
     if plots {
         written.extend(write_plots(dir, runs, &stats)?);
     }
+    written.extend(super::seeded::write_seeded(dir, runs)?);
 
     let path = dir.join("manifest.json");
     let file = CompareManifestFile {

@@ -12,6 +12,7 @@
 //! | `rows.csv` | standing share by theater row (theater graphs) | [`tables`] |
 //! | `classes.csv` | tidy measures by population class: replicate, class, measure, value | [`tables`] |
 //! | `seeds.csv` | each seed's reach per replicate (with `[seeding]`) | [`tables`] |
+//! | `seeded.csv` | a comparison's seeded accounts per strategy: replicates that chose each, mean reach | [`seeded`] |
 //! | `stats.json` | means and intervals across replicates | [`json`], [`aggregate`] |
 //! | `shares`, `final_standing`, `seat_map` `.png/.svg` | plots (optional) | [`plots`] |
 //! | `manifest.json` | what was run, when, with what (last, so it marks completion) | [`json`] |
@@ -30,6 +31,7 @@ pub mod json;
 pub mod plots;
 pub mod provenance;
 pub mod report;
+pub mod seeded;
 pub mod sweep;
 pub mod tables;
 

@@ -147,7 +147,11 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
     }
     body.push_str("</header>\n");
     let shown = match kind {
-        FolderKind::Compare => compare_sections(&mut body, &stats),
+        FolderKind::Compare => {
+            let shown = compare_sections(&mut body, &stats);
+            super::seeded::seeded_section(&mut body, dir);
+            shown
+        }
         FolderKind::Run => run_sections(&mut body, &stats),
         FolderKind::Sweep => sweep_sections(&mut body, dir)?,
     };

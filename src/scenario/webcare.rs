@@ -73,6 +73,7 @@ pub(crate) fn parse(
             ("accounts", "from"),
             ("statements", "at"),
             ("outreach", "at"),
+            ("advocates", "at"),
         ] {
             if let Some(Value::Array(items)) = t.get_mut(list) {
                 for (k, item) in items.iter_mut().enumerate() {

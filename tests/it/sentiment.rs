@@ -86,8 +86,8 @@ fn hub_seeding_beats_random_seeding_by_a_bounded_ratio() {
     // strategies beat the worst by up to about 8; the Standing Ovation rule gave 19-23. The
     // shipped scenario (a real Twitter ego network, a lukewarm product, ten advocates): the gain
     // in final praise over no seeding, 40 replicates per arm under common random numbers.
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/webcare-seeding.toml");
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/influencer-seeding.toml");
     let mean = |sets: &[&str]| -> f64 {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         let s = ovation::scenario::load(&path, &sets).expect("scenario");

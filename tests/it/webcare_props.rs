@@ -488,3 +488,55 @@ fn a_late_statement_cannot_lower_an_earlier_peak() {
         assert!(extra(&b, "net_sentiment") >= extra(&a, "net_sentiment") - EPS);
     }
 }
+
+#[test]
+fn listening_informed_advocates_act_from_their_step_on() {
+    // `[[webcare.advocates]]`: at step 30 the five most followed agents praising become
+    // advocates. With no replies (capacity 0) the brand acts only then: nothing differs before
+    // step 30, and afterwards every agent is at least as high (an up-shift under common random
+    // numbers), so mean sentiment cannot fall.
+    let quiet = set(&[("webcare.accounts.0.capacity", "0".into())]);
+    let mut fans = quiet.clone();
+    fans.push("webcare.advocates=[{ at = 30, top = 5 }]".into());
+    let s0 = load(CASE, &quiet);
+    let s1 = load(CASE, &fans);
+    let g = load_graph(&s0, None).expect("graph");
+    let mut activated = 0.0;
+    for r in 0..s0.replicates {
+        let a = run_one(&s0, Some(&g), r).expect("runs");
+        let b = run_one(&s1, Some(&g), r).expect("runs");
+        let before = |x: &ReplicateResult| -> Vec<(f64, f64)> {
+            x.trajectory
+                .iter()
+                .take(30)
+                .map(|s| (s.standing, s.booing))
+                .collect()
+        };
+        assert_eq!(before(&a), before(&b), "replicate {r}");
+        assert!(b.final_standing >= a.final_standing, "replicate {r}");
+        activated += extra(&b, "advocates_activated");
+        assert!(extra(&b, "advocates_activated") <= 5.0);
+    }
+    assert!(
+        activated > 0.0,
+        "nobody was praising at step 30 in any replicate"
+    );
+}
+
+#[test]
+fn per_class_measures_add_up_to_the_whole() {
+    let text = CASE.replace(
+        "[[population]]\n",
+        "[[population]]\nname = \"a\"\nshare = 0.5\n",
+    ) + "\n[[population]]\nname = \"b\"\nshare = 0.5\nnoise = { dist = \"normal\", mean = 0.0, sd = 0.4 }\n\
+         threshold = 0.3\ncomplaint = -0.2\nconformity = 0.3\n";
+    let r = run(&text, &[]);
+    let total = extra(&r, "complaint_exposure");
+    let parts = extra(&r, "complaint_exposure_class0") + extra(&r, "complaint_exposure_class1");
+    assert_eq!(parts, total);
+    for c in 0..2 {
+        let share = extra(&r, &format!("share_answered_class{c}"));
+        assert!((0.0..=1.0).contains(&share), "class {c}: {share}");
+    }
+    assert!(r.extra.contains_key("net_sentiment_class1"));
+}

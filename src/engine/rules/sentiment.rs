@@ -16,7 +16,8 @@
 //! two runs that differ only by up-shocks (resolutions, care) keep the one with the shocks
 //! at least as high, agent by agent, step by step (`tests/it/webcare_props.rs`).
 //!
-//! Seeds chosen by `[seeding]` are advocates: they praise for the whole run. Stops at
+//! Seeds chosen by `[seeding]` (and advocates a `[webcare]` playbook activates) praise for the
+//! whole run whatever they feel; their felt sentiment still moves, and they stay in the audience. Stops at
 //! `max_steps` (sentiment approaches its target without reaching a fixed point).
 
 use rayon::prelude::*;
@@ -46,8 +47,13 @@ pub struct Felt {
     pub care: Vec<f64>,
     /// Floor of the anchor (the resolved floor once resolved, else -1).
     pub floor: Vec<f64>,
-    /// Agents that never revise (fixed classes, brand accounts, seeds).
+    /// Agents that never revise (fixed classes, brand accounts): no felt sentiment, not in the
+    /// audience.
     pub frozen: Vec<bool>,
+    /// Agents whose action is pinned to praise whatever they feel (seeds, advocates): their
+    /// sentiment still moves and they stay in the audience, so that every strategy's net
+    /// sentiment is over the same agents.
+    pub pinned: Vec<bool>,
 }
 
 impl Felt {
@@ -113,9 +119,10 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
         frozen: (0..n as usize)
             .map(|i| agents.fixed[i] != NOT_FIXED)
             .collect(),
+        pinned: vec![false; n as usize],
     };
     for &s in &agents.seeds {
-        felt.frozen[s as usize] = true;
+        felt.pinned[s as usize] = true;
         if ctx.state.current(s) != Action::Stand {
             let old = ctx.state.set_action(s, Action::Stand);
             ctx.state.push_change(graph, s, old, Action::Stand, |_| {});
@@ -134,7 +141,15 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
             felt.x[i] = felt.experience[i];
         }
     }
-    let mut exposure = complaint_views(ctx);
+    // Complaint views in feeds, per class of the complaining agent.
+    let classes = agents
+        .class
+        .iter()
+        .copied()
+        .max()
+        .map_or(1, |c| usize::from(c) + 1);
+    let mut exposure = vec![0u64; classes];
+    complaint_views(ctx, &mut exposure);
 
     for step in 1..=stop.max_steps {
         if let Some(b) = brand.as_mut() {
@@ -170,7 +185,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
         let (mut changes, mut exposures) = (0u64, 0u64);
         for i in 0..n {
             let idx = i as usize;
-            if felt.frozen[idx] {
+            if felt.frozen[idx] || felt.pinned[idx] {
                 continue;
             }
             let new = expressed(
@@ -184,10 +199,10 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
                 changes += 1;
             }
         }
-        exposure += complaint_views(ctx);
+        complaint_views(ctx, &mut exposure);
         ctx.record(step, changes, exposures);
     }
-    webcare::finish(ctx, brand.as_ref(), &felt, exposure);
+    webcare::finish(ctx, brand.as_ref(), &felt, &exposure);
     Ending {
         outcome: Outcome::StepLimit,
         period: 0,
@@ -195,11 +210,14 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &SentimentParams) -> Ending {
     }
 }
 
-/// Complaint views at the current step: followers of every complaining agent.
-fn complaint_views(ctx: &Ctx<'_, '_>) -> u64 {
+/// Adds the complaint views of the current step (the followers of every complaining agent) to
+/// `by_class`, by the complaining agent's class.
+fn complaint_views(ctx: &Ctx<'_, '_>, by_class: &mut [u64]) {
     let graph = ctx.setup.graph;
-    (0..ctx.n())
-        .filter(|&i| ctx.state.action[i as usize] == Action::Boo as u8)
-        .map(|i| u64::from(graph.follower_count(i)))
-        .sum()
+    let class = &ctx.setup.agents.class;
+    for i in 0..ctx.n() {
+        if ctx.state.action[i as usize] == Action::Boo as u8 {
+            by_class[usize::from(class[i as usize])] += u64::from(graph.follower_count(i));
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 
 use crate::engine::brand;
-use crate::engine::{Observer, ReplicateResult, Setup, run_replicate, run_replicate_with};
+use crate::engine::{ClassResult, Observer, ReplicateResult, Setup, run_replicate_with};
 use crate::graph::FollowerGraph;
 use crate::graph::generators::generate;
 use crate::graph::io;
@@ -245,9 +245,75 @@ pub fn run_one_with(
     };
     match observer {
         Some(o) => run_replicate_with(setup, o),
-        None => run_replicate(setup),
+        None => {
+            let mut rec = ClassRecorder::default();
+            run_replicate_with(setup, &mut rec).map(|mut r| {
+                r.classes = rec.classes(scenario, &agents);
+                r.trajectory = rec.steps;
+                r
+            })
+        }
     }
     .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))
+}
+
+/// Records every step (as [`crate::engine::Recorder`]) and the actions at step 0 and at the
+/// last step, for the measures by class. Costs a copy of the actions (a byte per agent) per
+/// step, well below the step itself.
+#[derive(Debug, Default)]
+struct ClassRecorder {
+    steps: Vec<crate::engine::StepRecord>,
+    first: Vec<u8>,
+    last: Vec<u8>,
+}
+
+impl Observer for ClassRecorder {
+    fn on_step(&mut self, record: &crate::engine::StepRecord) {
+        self.steps.push(*record);
+    }
+
+    fn wants_actions(&self) -> bool {
+        true
+    }
+
+    fn on_actions(&mut self, step: u32, actions: &[u8]) {
+        if step == 0 {
+            self.first = actions.to_vec();
+        }
+        self.last.clear();
+        self.last.extend_from_slice(actions);
+    }
+}
+
+impl ClassRecorder {
+    /// Each class's shares, in class order.
+    fn classes(&self, scenario: &Scenario, agents: &Agents) -> Vec<ClassResult> {
+        let k = scenario.population.len();
+        let mut count = vec![0u64; k];
+        let mut first_stand = vec![0u64; k];
+        let mut last = vec![[0u64; 3]; k];
+        let mut changed = vec![0u64; k];
+        for (i, &c) in agents.class.iter().enumerate() {
+            let c = c as usize;
+            let (a0, a1) = (self.first[i], self.last[i]);
+            count[c] += 1;
+            first_stand[c] += u64::from(a0 == Action::Stand as u8);
+            last[c][usize::from(a1.min(2))] += 1;
+            changed[c] += u64::from(a0 != a1);
+        }
+        let share = |x: u64, n: u64| if n == 0 { 0.0 } else { x as f64 / n as f64 };
+        (0..k)
+            .map(|c| ClassResult {
+                class: scenario.population[c].name.clone(),
+                agents: count[c],
+                initial_standing: share(first_stand[c], count[c]),
+                final_sitting: share(last[c][Action::Sit as usize], count[c]),
+                final_standing: share(last[c][Action::Stand as usize], count[c]),
+                final_booing: share(last[c][Action::Boo as usize], count[c]),
+                changed: share(changed[c], count[c]),
+            })
+            .collect()
+    }
 }
 
 /// What determines the results, one line per input, `label: hash`: the resolved scenario

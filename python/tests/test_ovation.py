@@ -27,6 +27,7 @@ def test_run_dataframes_equal_the_clis_files(cli, tmp_path, monkeypatch, name):
     assert r.folder is None
     pd.testing.assert_frame_equal(r.summary, pd.read_csv(out / "summary.csv"))
     pd.testing.assert_frame_equal(r.steps, pd.read_csv(out / "steps.csv"))
+    pd.testing.assert_frame_equal(r.classes, pd.read_csv(out / "classes.csv"))
     assert r.stats == json.loads((out / "stats.json").read_text())
     assert r.manifest["overrides"] == ["model.quality=0.6"]
     assert len(r.summary) == r.manifest["replicates"]

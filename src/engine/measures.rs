@@ -109,4 +109,41 @@ pub struct ReplicateResult {
     pub extra: BTreeMap<String, f64>,
     /// The per-step records, step 0 first.
     pub trajectory: Vec<StepRecord>,
+    /// The measures of each population class, in class order (filled by `runner`; empty
+    /// when a caller ran the replicate with its own observer); written to `classes.csv`.
+    #[serde(default)]
+    pub classes: Vec<ClassResult>,
+}
+
+/// One population class's share of each action at the start and the end of a replicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassResult {
+    /// The class's name (`[[population]] name`).
+    pub class: String,
+    /// Agents in the class.
+    pub agents: u64,
+    /// Share of the class standing at step 0.
+    pub initial_standing: f64,
+    /// Share of the class sitting at the end.
+    pub final_sitting: f64,
+    /// Share of the class standing at the end.
+    pub final_standing: f64,
+    /// Share of the class booing at the end.
+    pub final_booing: f64,
+    /// Share of the class whose final action differs from its action at step 0.
+    pub changed: f64,
+}
+
+impl ClassResult {
+    /// The measures of `classes.csv`, in column order, with their values.
+    pub fn measures(&self) -> [(&'static str, f64); 6] {
+        [
+            ("agents", self.agents as f64),
+            ("initial_standing", self.initial_standing),
+            ("final_sitting", self.final_sitting),
+            ("final_standing", self.final_standing),
+            ("final_booing", self.final_booing),
+            ("changed", self.changed),
+        ]
+    }
 }

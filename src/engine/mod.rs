@@ -10,7 +10,7 @@ pub mod config;
 pub mod measures;
 
 pub use config::{LatencySpec, StopRule, TimingSpec};
-pub use measures::{Outcome, ReplicateResult, StepRecord};
+pub use measures::{ClassResult, Outcome, ReplicateResult, StepRecord};
 pub mod rules;
 pub mod run;
 pub mod state;

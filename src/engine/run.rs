@@ -317,5 +317,6 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
         seed_reach,
         extra,
         trajectory: Vec::new(),
+        classes: Vec::new(),
     }
 }

@@ -34,6 +34,11 @@ impl RunOutcome {
         table(&self.results, output::tables::write_steps)
     }
 
+    /// `classes.csv`: tidy measures by population class, as the folder has it.
+    pub fn classes_csv(&self) -> Result<String, JobError> {
+        table(&self.results, output::tables::write_classes)
+    }
+
     /// `stats.json`: means and intervals across replicates, as the folder has it.
     pub fn stats_json(&self) -> Result<String, JobError> {
         let sorted: Vec<&ReplicateResult> = self.results.iter().collect();

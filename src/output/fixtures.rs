@@ -26,6 +26,7 @@ pub(crate) fn replicate(index: u32) -> ReplicateResult {
         seed_reach: vec![],
         extra: Default::default(),
         trajectory: trajectory(&[0.1]),
+        classes: Vec::new(),
     }
 }
 
@@ -125,6 +126,7 @@ pub(crate) fn theater_run(n: u32, rows: u32, seats: u32) -> Vec<ReplicateResult>
                 seed_reach: vec![],
                 extra: Default::default(),
                 trajectory: recs,
+                classes: Vec::new(),
             }
         })
         .collect()

@@ -10,6 +10,7 @@
 //! | `summary.csv` | one row per replicate | [`tables`] |
 //! | `steps.csv` | tidy per-step measures (optional) | [`tables`] |
 //! | `rows.csv` | standing share by theater row (theater graphs) | [`tables`] |
+//! | `classes.csv` | tidy measures by population class: replicate, class, measure, value | [`tables`] |
 //! | `seeds.csv` | each seed's reach per replicate (with `[seeding]`) | [`tables`] |
 //! | `seeded.csv` | a comparison's seeded accounts per strategy: replicates that chose each, mean reach | [`seeded`] |
 //! | `stats.json` | means and intervals across replicates | [`json`], [`aggregate`] |
@@ -80,6 +81,14 @@ pub fn finish(
     }
     if sorted.iter().any(|r| !r.standing_by_row.is_empty()) {
         written.push(write_csv(dir, "rows.csv", &sorted, tables::write_rows)?);
+    }
+    if sorted.iter().any(|r| !r.classes.is_empty()) {
+        written.push(write_csv(
+            dir,
+            "classes.csv",
+            &sorted,
+            tables::write_classes,
+        )?);
     }
     if sorted.iter().any(|r| !r.seed_reach.is_empty()) {
         written.push(write_csv(dir, "seeds.csv", &sorted, tables::write_seeds)?);

@@ -279,6 +279,33 @@ pub fn write_rows(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv:
     Ok(())
 }
 
+/// The header of `classes.csv`.
+pub const CLASSES_HEADER: [&str; 4] = ["replicate", "class", "measure", "value"];
+
+/// Writes `classes.csv` for `results` (already in replicate order) to `out`: tidy, one row per
+/// replicate, population class (in class order) and measure (`agents`, `initial_standing`,
+/// `final_sitting`, `final_standing`, `final_booing`, `changed`; shares of the class).
+pub fn write_classes(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(CLASSES_HEADER)?;
+    for r in results {
+        let replicate = r.replicate.to_string();
+        for c in &r.classes {
+            for (measure, value) in c.measures() {
+                let value = value.to_string();
+                w.write_record([
+                    replicate.as_str(),
+                    c.class.as_str(),
+                    measure,
+                    value.as_str(),
+                ])?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// Writes `seeds.csv` for `results` (already in replicate order) to `out`: one row per
 /// replicate and seed, in seed order.
 pub fn write_seeds(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {

@@ -4,6 +4,7 @@ mod bad_input;
 mod bass;
 mod brand;
 mod cascade;
+mod classes;
 mod cli_graph;
 mod compare;
 mod completions;

@@ -153,7 +153,11 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
             shown
         }
         FolderKind::Run => run_sections(&mut body, &stats),
-        FolderKind::Sweep => sweep_sections(&mut body, dir)?,
+        FolderKind::Sweep => {
+            let shown = sweep_sections(&mut body, dir)?;
+            where_it_changes(&mut body, dir, &manifest);
+            shown
+        }
     };
     plots_section(&mut body, dir)?;
     assumptions_section(&mut body, &manifest);
@@ -212,6 +216,104 @@ dd { margin: 0; overflow-wrap: anywhere; }
   h2 { page-break-after: avoid; break-after: avoid; }
 }
 "#;
+
+/// For a sweep over one key: for each of the sweep's measures, where along the swept values it
+/// first changes detectably between neighbouring values (their 95% intervals do not overlap, a
+/// conservative test) and over which range it does not: where a strategy stops paying, or
+/// starts costing. Reads `cells.csv` (cells in the order of the swept values).
+fn where_it_changes(body: &mut String, dir: &Path, manifest: &Value) {
+    let Ok(text) = fs::read_to_string(dir.join("cells.csv")) else {
+        return;
+    };
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let Some(at) = header.iter().position(|h| *h == "replicates") else {
+        return;
+    };
+    if at != 2 {
+        return; // not a sweep over exactly one key
+    }
+    let rows: Vec<Vec<&str>> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').collect())
+        .collect();
+    if rows.len() < 2 {
+        return;
+    }
+    let measures: Vec<&str> = manifest["sweep"]["measures"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let col = |name: String| header.iter().position(|h| *h == name);
+    let mut items = Vec::new();
+    for m in measures {
+        let (Some(mean), Some(lo), Some(hi)) = (
+            col(format!("{m}_mean")),
+            col(format!("{m}_ci_low")),
+            col(format!("{m}_ci_high")),
+        ) else {
+            continue;
+        };
+        let num = |r: &[&str], i: usize| -> f64 {
+            r.get(i).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
+        };
+        let share = super::compare::is_share(m);
+        let show = |x: f64| {
+            if share {
+                format!("{:.1}%", x * 100.0)
+            } else {
+                super::compare::number(x)
+            }
+        };
+        let value = |r: &[&str]| esc(r.get(1).copied().unwrap_or_default());
+        let first = rows
+            .windows(2)
+            .position(|w| num(&w[0], hi) < num(&w[1], lo) || num(&w[1], hi) < num(&w[0], lo));
+        let label = esc(&super::compare::label(m));
+        let text = match first {
+            None => format!(
+                "{label}: no detectable change between neighbouring values anywhere from {} ({}) to {} ({})",
+                value(&rows[0]),
+                show(num(&rows[0], mean)),
+                value(&rows[rows.len() - 1]),
+                show(num(&rows[rows.len() - 1], mean)),
+            ),
+            Some(0) => format!(
+                "{label}: changes detectably from the first step, {} ({}) to {} ({})",
+                value(&rows[0]),
+                show(num(&rows[0], mean)),
+                value(&rows[1]),
+                show(num(&rows[1], mean)),
+            ),
+            Some(k) => format!(
+                "{label}: no detectable change between neighbouring values from {} ({}) to {} ({}); the first detectable change is from {} to {} ({})",
+                value(&rows[0]),
+                show(num(&rows[0], mean)),
+                value(&rows[k]),
+                show(num(&rows[k], mean)),
+                value(&rows[k]),
+                value(&rows[k + 1]),
+                show(num(&rows[k + 1], mean)),
+            ),
+        };
+        items.push(text);
+    }
+    if items.is_empty() {
+        return;
+    }
+    let key = esc(header[1]);
+    let _ = write!(
+        body,
+        "<h2>Where it changes</h2><p class=\"note\">Along <code>{key}</code>, in the order \
+         swept: a change between neighbouring values counts as detectable when their 95% \
+         intervals do not overlap (conservative: smaller changes may be real). A flat stretch is \
+         where pushing the value further neither pays nor costs.</p><ul>"
+    );
+    for t in items {
+        let _ = write!(body, "<li>{t}</li>");
+    }
+    body.push_str("</ul>\n");
+}
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -913,6 +1015,28 @@ mod tests {
         ] {
             assert_eq!(base64(input.as_bytes()), output);
         }
+    }
+
+    #[test]
+    fn a_one_key_sweep_says_where_it_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Flat from 1 to 3 (overlapping intervals), a detectable jump from 3 to 4.
+        fs::write(
+            dir.path().join("cells.csv"),
+            "cell,x,replicates,y_mean,y_ci_low,y_ci_high\n0,1,10,5,4,6\n1,2,10,5.5,4.5,6.5\n\
+             2,3,10,6,5,7\n3,4,10,9,8,10\n",
+        )
+        .expect("writes");
+        let manifest: Value = serde_json::json!({ "sweep": { "measures": ["y"] } });
+        let mut body = String::new();
+        where_it_changes(&mut body, dir.path(), &manifest);
+        assert!(
+            body.contains(
+                "no detectable change between neighbouring values from 1 (5.0) to 3 (6.0); the \
+                 first detectable change is from 3 to 4 (9.0)"
+            ),
+            "{body}"
+        );
     }
 
     #[test]

@@ -2,7 +2,6 @@
 CSV files, errors carry the CLI's text, sweep and compare work, results do not depend on the
 thread count, the GIL is released while simulating and Ctrl-C stops a run."""
 
-import _thread
 import json
 import threading
 import time
@@ -195,38 +194,48 @@ def test_the_gil_is_released_while_simulating(monkeypatch):
     assert len(during) >= 10, (len(during), end - start)
 
 
-def test_ctrl_c_stops_a_run_between_replicates(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_ctrl_c_stops_a_run_between_replicates(tmp_path):
+    """A real Ctrl-C (SIGINT) to a Python process running a long `ovation.run` stops it between
+    replicates with KeyboardInterrupt and keeps the finished replicates. In a process of its
+    own, sent once the run has written its first replicate (a fixed delay can miss the run on a
+    loaded machine)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
     folder = tmp_path / "r"
-    interrupted = []
-
-    def interrupt_once_running():
-        # Ctrl-C once the run has written its first replicate (not after a fixed delay: on a
-        # loaded machine a fixed delay can fire before the run starts or after it ends).
-        deadline = time.perf_counter() + 120
-        while time.perf_counter() < deadline:
-            if any((folder / "replicates").glob("*.json")):
-                interrupted.append(time.perf_counter())
-                _thread.interrupt_main()
-                return
-            time.sleep(0.01)
-
-    watcher = threading.Thread(target=interrupt_once_running)
-    watcher.start()
-    with pytest.raises(KeyboardInterrupt):
-        ovation.run(
-            "scenarios/standing-ovation.toml",
-            set={"replicates": 200000},
-            threads=1,
-            out=folder,
-        )
+    script = (
+        "import sys, ovation\n"
+        "try:\n"
+        "    ovation.run('scenarios/standing-ovation.toml', set={'replicates': 200000},\n"
+        "                threads=1, out=sys.argv[1])\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted'); sys.exit(3)\n"
+        "print('finished')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.perf_counter() + 120
+    while not any((folder / "replicates").glob("*.json")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.perf_counter() < deadline, "the run never wrote a replicate"
+        time.sleep(0.01)
+    sent = time.perf_counter()
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
     stopped = time.perf_counter()
-    watcher.join()
-    assert interrupted, "the run never wrote a replicate"
+    assert proc.returncode == 3, (proc.returncode, out, err)
+    assert "interrupted" in out
     kept = list((folder / "replicates").glob("*.json"))
     # Finished replicates are kept for resume; the 200000 would take minutes.
     assert 0 < len(kept) < 200000
-    assert stopped - interrupted[0] < 10, stopped - interrupted[0]
+    assert stopped - sent < 10, stopped - sent
 
 
 def test_the_example_reproduces_the_comparison_and_plots_it(tmp_path):

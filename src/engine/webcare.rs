@@ -42,7 +42,7 @@ struct Found {
 /// The brand's running state in one replicate.
 #[derive(Debug, Clone)]
 pub struct Webcare {
-    spec: WebcareSpec,
+    spec: std::sync::Arc<WebcareSpec>,
     /// Anchor floor of a resolved complainer, `clamp(quality + recovery, -1, 1)`.
     resolved_floor: f64,
     nodes: Vec<Option<u32>>,
@@ -100,7 +100,7 @@ impl Webcare {
     ) -> Webcare {
         let n = agents.len();
         Webcare {
-            spec: spec.clone(),
+            spec: std::sync::Arc::new(spec.clone()),
             resolved_floor: (quality + spec.recovery).clamp(-1.0, 1.0),
             nodes: account_nodes(spec, graph),
             waiting: vec![false; n],
@@ -142,7 +142,8 @@ impl Webcare {
         let key = ctx.setup.key;
         let graph = ctx.setup.graph;
         let n = ctx.n();
-        let spec = self.spec.clone();
+        // A shared handle, not a copy of the table (its delays may hold whole histograms).
+        let spec = std::sync::Arc::clone(&self.spec);
         for i in 0..n as usize {
             if ctx.state.action[i] == Action::Boo as u8 {
                 if !self.ever_complained[i] || !self.in_complaint(i) {

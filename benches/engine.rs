@@ -8,11 +8,12 @@
 //! for the full sweep. `OVATION_BENCH_N` overrides the number of agents (default 10^6).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ovation::engine::RuleSpec;
 use ovation::engine::{ReplicateResult, Setup, StopRule, TimingSpec, run_replicate};
 use ovation::graph::FollowerGraph;
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::sop::{Verdict, sop_verdict};
-use ovation::model::{Agents, ClassSpec, RuleSpec, TieRule};
+use ovation::model::{Agents, ClassSpec, TieRule};
 use ovation::rng::replicate_key;
 
 struct Fixture {
@@ -31,11 +32,11 @@ fn fixture(spec: &GeneratorSpec) -> Fixture {
          conformity = { dist = \"uniform\", low = 0.3, high = 0.9 }",
     )
     .expect("valid class");
-    let rule = RuleSpec::Sop {
+    let rule = RuleSpec::Sop(ovation::model::SopParams {
         quality: 0.55,
         tie: TieRule::Keep,
         noise: 0.0,
-    };
+    });
     let agents = Agents::sample(n, &[class], rule.quality(), replicate_key(1, 0));
     Fixture {
         graph,

@@ -23,7 +23,7 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use rayon::prelude::*;
 
-use ovation::model::RuleSpec;
+use ovation::engine::RuleSpec;
 use ovation::runner::{load_graph, run_one};
 use ovation::scenario::{Scenario, load};
 

@@ -26,8 +26,8 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use rayon::prelude::*;
 
+use ovation::engine::RuleSpec;
 use ovation::engine::rules::opinion::{deffuant_step, initial_opinions};
-use ovation::model::RuleSpec;
 use ovation::runner::{agents_for, load_graph, run_one};
 use ovation::scenario::{Scenario, load};
 

@@ -141,7 +141,7 @@ pub fn agents_for(
         crate::graph::handles::resolve(graph, handle)
             .map_err(|e| anyhow!("{}: brand.node: {e}", scenario.path.display()))?;
     }
-    if let crate::model::RuleSpec::Sentiment(p) = &scenario.model
+    if let crate::engine::RuleSpec::Sentiment(p) = &scenario.model
         && let Some(w) = &p.webcare
     {
         for (k, a) in w.accounts.iter().enumerate() {
@@ -157,12 +157,11 @@ pub fn agents_for(
             }
         }
     }
-    crate::model::cascade::check_graph(&scenario.model, graph)
+    scenario
+        .model
+        .contract()
+        .check_graph(graph)
         .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
-    if let crate::model::RuleSpec::Threshold(p) = &scenario.model {
-        crate::engine::rules::threshold::check_graph(p, graph)
-            .map_err(|e| anyhow!("{}: {e}", scenario.path.display()))?;
-    }
     let mut agents = Agents::sample(
         graph.node_count(),
         &scenario.population,

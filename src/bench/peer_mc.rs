@@ -17,8 +17,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::bench::peer::{read_graph, read_ids, scenario};
+use crate::engine::RuleSpec;
 use crate::graph::FollowerGraph;
-use crate::model::RuleSpec;
 use crate::rng::replicate_key;
 use crate::strategy::spread::{Keying, Simulator};
 

@@ -28,6 +28,7 @@
 
 use std::collections::VecDeque;
 
+use crate::engine::actor::{Actor, TurnResult};
 use crate::engine::run::Ctx;
 use crate::graph::FollowerGraph;
 use crate::model::brand::{BrandNode, BrandSpec, Channel};
@@ -198,22 +199,29 @@ impl BrandState {
     }
 }
 
-/// What the brand's turn changed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct TurnResult {
-    /// Agents whose action the brand's events changed.
-    pub changes: u64,
-    /// Follower edges those changes were pushed over.
-    pub exposures: u64,
+impl Actor for BrandState {
+    fn turn(&mut self, ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnResult {
+        turn(self, ctx, step, touched)
+    }
+
+    fn busy(&self, ctx: &Ctx<'_, '_>) -> bool {
+        self.busy(ctx.state.tally[Action::Boo as usize])
+    }
+
+    fn finish(&mut self, ctx: &mut Ctx<'_, '_>) {
+        finish(self, ctx);
+    }
 }
 
 /// Runs the brand's turn at the start of `step` (see the module doc). Every agent whose action
 /// changed, and every follower whose counts changed, is appended to `touched` (unsorted, with
-/// repeats). Does nothing when the scenario has no brand.
-pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnResult {
-    let Some(mut b) = ctx.brand.take() else {
-        return TurnResult::default();
-    };
+/// repeats).
+fn turn(
+    b: &mut BrandState,
+    ctx: &mut Ctx<'_, '_>,
+    step: u32,
+    touched: &mut Vec<u32>,
+) -> TurnResult {
     let mut out = TurnResult::default();
     let key = ctx.setup.key;
     let spec = b.spec.clone();
@@ -277,27 +285,20 @@ pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnRes
             b.resolved += 1;
             ctx.state.quiet[i as usize] = true;
             b.signal_shift[i as usize] += spec.lift as f32;
-            reconsider(ctx, &b, i, true, touched, &mut out);
+            reconsider(ctx, b, i, true, touched, &mut out);
         }
         if spec.channel == Channel::PublicReply {
             let graph = ctx.setup.graph;
             let followers = graph.followers(i).to_vec();
             for f in followers {
-                see(ctx, &mut b, f, spec.nudge, touched, &mut out);
+                see(ctx, b, f, spec.nudge, touched, &mut out);
             }
             if spec.replies_visible_to_brand_followers
                 && let Some(node) = b.node
             {
                 let followers = graph.followers(node).to_vec();
                 for f in followers {
-                    see(
-                        ctx,
-                        &mut b,
-                        f,
-                        spec.nudge - spec.publicity,
-                        touched,
-                        &mut out,
-                    );
+                    see(ctx, b, f, spec.nudge - spec.publicity, touched, &mut out);
                 }
             }
         }
@@ -320,11 +321,10 @@ pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnRes
                 continue;
             }
             b.signal_shift[f as usize] += spec.nudge as f32;
-            reconsider(ctx, &b, f, spec.nudge > 0.0, touched, &mut out);
+            reconsider(ctx, b, f, spec.nudge > 0.0, touched, &mut out);
         }
     }
     b.most_in_a_step = b.most_in_a_step.max(sent);
-    ctx.brand = Some(b);
     out
 }
 
@@ -387,10 +387,7 @@ fn reconsider(
 }
 
 /// Writes the brand's measures as extras of the replicate (names in `docs/models/brand.md`).
-pub fn finish(ctx: &mut Ctx<'_, '_>) {
-    let Some(b) = ctx.brand.take() else {
-        return;
-    };
+fn finish(b: &BrandState, ctx: &mut Ctx<'_, '_>) {
     let s = &b.spec;
     let agents = ctx.setup.agents;
     let (mut sum, mut count) = (0.0f64, 0u64);

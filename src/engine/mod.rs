@@ -11,10 +11,14 @@ pub mod measures;
 
 pub use config::{LatencySpec, StopRule, TimingSpec};
 pub use measures::{ClassResult, Outcome, ReplicateResult, StepRecord};
+pub mod actor;
+pub mod rule;
 pub mod rules;
 pub mod run;
 pub mod state;
-pub mod timing;
+pub mod steps;
 pub mod webcare;
 
+pub use rule::{CustomRule, Rule};
+pub use rules::RuleSpec;
 pub use run::{Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with};

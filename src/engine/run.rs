@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::actor::{Actor, TurnResult};
 use crate::engine::config::{StopRule, TimingSpec};
 use crate::engine::measures::{Outcome, ReplicateResult, SeedReach, StepRecord};
-use crate::engine::state::{Kernel, State};
-use crate::engine::{rules, timing};
+use crate::engine::rules::RuleSpec;
+use crate::engine::state::State;
 use crate::graph::FollowerGraph;
 use crate::graph::generators::TheaterLayout;
-use crate::model::{Action, Agents, RuleSpec};
+use crate::model::{Action, Agents};
 
 /// Where a running replicate reports each step (SPEC: the engine pushes, as a searcher pushes
 /// to a sink). The default [`Recorder`] keeps them all.
@@ -61,7 +62,7 @@ pub struct Setup<'a> {
     pub replicate: u32,
     /// The theater layout, for row measures and row latencies.
     pub theater: Option<TheaterLayout>,
-    /// The brand agent, if the scenario has one (Standing Ovation rule only).
+    /// The brand agent, if the scenario has one (rules that support actors only).
     pub brand: Option<crate::engine::brand::BrandSetup<'a>>,
 }
 
@@ -76,19 +77,16 @@ pub struct Ending {
     pub steps: u32,
 }
 
-/// The context a timing scheme runs in.
+/// The context a rule's step loop runs in.
 pub struct Ctx<'a, 'o> {
     /// The replicate's setup.
     pub setup: Setup<'a>,
-    /// The rule kernel.
-    pub kernel: Kernel,
     /// The mutable state.
     pub state: State,
     observer: &'o mut dyn Observer,
     peak_booing: (f64, u32),
     extra: BTreeMap<String, f64>,
-    /// The brand's running state (see [`crate::engine::brand`]).
-    pub brand: Option<crate::engine::brand::BrandState>,
+    actors: Vec<Box<dyn Actor>>,
 }
 
 impl Ctx<'_, '_> {
@@ -121,12 +119,36 @@ impl Ctx<'_, '_> {
     pub fn n(&self) -> u32 {
         self.setup.graph.node_count()
     }
+
+    /// Gives every actor its turn at the start of `step`, in a fixed order (see
+    /// [`Actor::turn`]); returns what they changed together. Does nothing without actors.
+    pub fn actors_turn(&mut self, step: u32, touched: &mut Vec<u32>) -> TurnResult {
+        let mut actors = std::mem::take(&mut self.actors);
+        let mut out = TurnResult::default();
+        for actor in &mut actors {
+            out += actor.turn(self, step, touched);
+        }
+        self.actors = actors;
+        out
+    }
+
+    /// Whether any actor can still change anything (then the run is not at a fixed point).
+    pub fn actors_busy(&self) -> bool {
+        self.actors.iter().any(|a| a.busy(self))
+    }
+
+    /// Whether the run has actors (their queues and draws, not only the actions, then drive
+    /// the dynamics, so a repeated state is not a cycle).
+    pub fn has_actors(&self) -> bool {
+        !self.actors.is_empty()
+    }
 }
 
 /// Checks what the engine needs of a setup beyond a validated scenario: one agent per node,
-/// and the graph the rule needs (edge weights where the rule reads them, thresholds that fit
-/// the graph). [`run_replicate`] calls it first, so the engine never panics on a setup a
-/// caller forgot to check. **O(n + m)**.
+/// the graph the rule needs ([`Rule::check_graph`](crate::engine::rule::Rule::check_graph)),
+/// a timing scheme the rule runs under, and no brand for a rule without actors.
+/// [`run_replicate`] calls it first, so the engine never panics on a setup a caller forgot to
+/// check. **O(n + m)**.
 pub fn check_setup(setup: &Setup<'_>) -> Result<(), String> {
     let n = setup.graph.node_count() as usize;
     if setup.agents.len() != n {
@@ -135,11 +157,20 @@ pub fn check_setup(setup: &Setup<'_>) -> Result<(), String> {
             setup.agents.len()
         ));
     }
-    crate::model::cascade::check_graph(setup.rule, setup.graph)?;
-    if let RuleSpec::Threshold(p) = setup.rule {
-        rules::threshold::check_graph(p, setup.graph)?;
+    let rule = setup.rule.contract();
+    if !rule.supports_timing(setup.timing) {
+        return Err(format!(
+            "timing.scheme: the `{}` rule sets its own updating; expected `synchronous`",
+            rule.name()
+        ));
     }
-    Ok(())
+    if setup.brand.is_some() && !rule.supports_actors() {
+        return Err(format!(
+            "brand: the `{}` rule has no brand agent (expected rule = \"sop\")",
+            rule.name()
+        ));
+    }
+    rule.check_graph(setup.graph)
 }
 
 /// Runs one replicate to its end and returns its measures, with the trajectory; **errors**
@@ -158,35 +189,29 @@ pub fn run_replicate_with(
     observer: &mut dyn Observer,
 ) -> Result<ReplicateResult, String> {
     check_setup(&setup)?;
-    let mut state = State::new(setup.graph, setup.agents);
-    let brand = setup.brand.map(|b| {
-        state.quiet = vec![false; setup.agents.len()];
-        crate::engine::brand::BrandState::new(&b, setup.graph.node_count())
-    });
+    let rule = setup.rule.contract();
+    let n = setup.graph.node_count();
+    let mut state = State::new(setup.graph, setup.agents, rule.needs_counts());
+    let mut actors: Vec<Box<dyn Actor>> = Vec::new();
+    if let Some(b) = setup.brand {
+        state.quiet = vec![false; n as usize];
+        actors.push(Box::new(crate::engine::brand::BrandState::new(&b, n)));
+    }
     let mut ctx = Ctx {
         setup,
-        kernel: Kernel::new(setup.rule, setup.key),
         state,
         observer,
         peak_booing: (0.0, 0),
         extra: BTreeMap::new(),
-        brand,
+        actors,
     };
-    // Bounded-confidence rules voice their initial opinions before step 0 (no-op otherwise).
-    rules::opinion::voice_initial(&mut ctx);
+    rule.prepare(&mut ctx);
     ctx.record(0, 0, 0);
-    let ending = match (setup.rule, setup.timing) {
-        (RuleSpec::Sop { .. }, TimingSpec::Synchronous) => timing::synchronous::run(&mut ctx, None),
-        (RuleSpec::Sop { .. }, TimingSpec::Delayed { latency }) => {
-            timing::synchronous::run(&mut ctx, Some(latency))
-        }
-        (RuleSpec::Sop { .. }, TimingSpec::AsyncRandom) => timing::async_random::run(&mut ctx),
-        (RuleSpec::Sop { .. }, TimingSpec::AsyncIncentive) => {
-            timing::async_incentive::run(&mut ctx)
-        }
-        _ => rules::run(&mut ctx),
-    };
-    crate::engine::brand::finish(&mut ctx);
+    let ending = rule.run(&mut ctx);
+    let mut actors = std::mem::take(&mut ctx.actors);
+    for actor in &mut actors {
+        actor.finish(&mut ctx);
+    }
     Ok(measures(&ctx, ending))
 }
 

@@ -8,113 +8,18 @@
 //! it counts `round(visibility x edge weight x scale)` with `scale = min(65536, (2^32 - 1) /
 //! the largest weighted in-degree)`, so no agent's total can overflow.
 //!
-//! The kernel [`Kernel::revise`] works on one agent given its own counts and action, with every
-//! random draw keyed by the global agent id and the step: any partition of the agents across
-//! threads (or, later, processes) gives the same result.
+//! Rules that read the counts say so in their contract
+//! ([`Rule::needs_counts`](crate::engine::rule::Rule::needs_counts)); for the others the state
+//! holds actions and tallies only, and the step-0 count (**O(n + m)**) is skipped.
 
 use rayon::prelude::*;
 
 use crate::graph::FollowerGraph;
-use crate::model::population::NOT_FIXED;
-use crate::model::sop::{Verdict, sop_verdict3};
-use crate::model::{Action, Agents, RuleSpec, TieRule};
-use crate::rng::{Purpose, Stream, mix64};
+use crate::model::{Action, Agents};
+use crate::rng::mix64;
 
 /// Largest fixed-point scale of weighted counts: a weight of 1.0 counts at most 65536 units.
 pub const WEIGHT_SCALE: f64 = 65536.0;
-
-/// The rule's parameters, resolved once per run (dispatch happens here, not per agent).
-#[derive(Debug, Clone, Copy)]
-pub struct Kernel {
-    tie: TieRule,
-    noise: f64,
-    key: u64,
-}
-
-/// One agent's revision: its new action and whether a tie is still open (a later revision may
-/// change it even if nothing it sees changes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Revision {
-    /// The action after revising.
-    pub action: Action,
-    /// Whether the verdict was a tie between two different actions settled by a coin.
-    pub open_tie: bool,
-}
-
-impl Kernel {
-    /// The kernel of `rule` under the replicate key `key`.
-    pub fn new(rule: &RuleSpec, key: u64) -> Kernel {
-        match rule {
-            RuleSpec::Sop { tie, noise, .. } => Kernel {
-                tie: *tie,
-                noise: *noise,
-                key,
-            },
-            // The reference rules run their own loops (engine::rules); the kernel is unused.
-            _ => Kernel {
-                tie: TieRule::Keep,
-                noise: 0.0,
-                key,
-            },
-        }
-    }
-
-    /// Whether revisions draw action noise (then every agent revises every step).
-    pub fn has_noise(&self) -> bool {
-        self.noise > 0.0
-    }
-
-    /// Revises agent `i` at `step`, seeing `seen` (weighted units standing, booing and in
-    /// all), with the three-action verdict [`sop_verdict3`] (Miller and Page's rule when nobody
-    /// boos). An agent whose complaint the brand resolved (`seen.quiet`) never joins a
-    /// complaint (the booing clause is skipped).
-    /// Computes in **O(1)** time; draws only from streams keyed by `(step, i)`.
-    #[inline]
-    pub fn revise(
-        &self,
-        agents: &Agents,
-        i: u32,
-        step: u32,
-        current: Action,
-        seen: Seen,
-    ) -> Revision {
-        let idx = i as usize;
-        if agents.fixed[idx] != NOT_FIXED {
-            return Revision {
-                action: current,
-                open_tie: false,
-            };
-        }
-        let verdict = sop_verdict3(
-            seen.standing,
-            seen.booing,
-            seen.total,
-            agents.conformity[idx],
-            !seen.quiet,
-        );
-        let (mut action, open_tie) = match verdict {
-            Verdict::Take(a) => (a, false),
-            Verdict::Keep => (current, false),
-            Verdict::Tie(a, b) if a == b => (a, false),
-            Verdict::Tie(a, b) => match self.tie {
-                TieRule::Keep => (current, false),
-                TieRule::Coin => {
-                    let heads = Stream::new(self.key, Purpose::TieCoin, step, i).next_word() & 1;
-                    (if heads == 1 { a } else { b }, true)
-                }
-            },
-        };
-        if self.noise > 0.0
-            && Stream::new(self.key, Purpose::ActionNoise, step, i).bernoulli(self.noise)
-        {
-            action = match action {
-                Action::Stand => Action::Sit,
-                Action::Sit | Action::Boo => Action::Stand,
-            };
-        }
-        Revision { action, open_tie }
-    }
-}
 
 /// What an agent sees when it revises: weighted units of its sources standing, booing and in
 /// all, and whether it is kept from booing (its complaint was resolved by the brand).
@@ -150,6 +55,7 @@ pub struct State {
     /// Agents kept from booing (their complaint was resolved by the brand); empty when the
     /// scenario has no brand.
     pub quiet: Vec<bool>,
+    counts: bool,
     unit: UnitWeights,
 }
 
@@ -168,12 +74,13 @@ fn agent_hash(i: u32, action: u8) -> u64 {
 }
 
 impl State {
-    /// The state at step 0: every agent takes its initial action, and counts are computed by
-    /// pulling over each agent's sources (in parallel; **O(n + m)**).
-    pub fn new(graph: &FollowerGraph, agents: &Agents) -> State {
+    /// The state at step 0: every agent takes its initial action and, with `counts`, its
+    /// counts are computed by pulling over its sources (in parallel; **O(n + m)**). Without
+    /// `counts` (rules that do not read them) the counts stay empty and nothing is visited.
+    pub fn new(graph: &FollowerGraph, agents: &Agents, counts: bool) -> State {
         let n = graph.node_count() as usize;
         let action = agents.initial.clone();
-        let unit = if graph.is_weighted() || agents.has_visibility_weights() {
+        let unit = if counts && (graph.is_weighted() || agents.has_visibility_weights()) {
             UnitWeights::Weighted {
                 visibility: agents.visibility.clone(),
                 scale: weight_scale(graph, &agents.visibility),
@@ -181,23 +88,32 @@ impl State {
         } else {
             UnitWeights::Ones
         };
+        let len = if counts { n } else { 0 };
         let mut state = State {
             action,
-            seen_stand: vec![0; n],
-            seen_boo: vec![0; n],
-            seen_total: vec![0; n],
+            seen_stand: vec![0; len],
+            seen_boo: vec![0; len],
+            seen_total: vec![0; len],
             tally: [0; 3],
             edge_visits: 0,
             hash: 0,
             quiet: Vec::new(),
+            counts,
             unit,
         };
-        state.recount(graph, None);
+        if counts {
+            state.recount(graph, None);
+        }
         for (i, &a) in state.action.iter().enumerate() {
             state.tally[a as usize] += 1;
             state.hash ^= agent_hash(i as u32, a);
         }
         state
+    }
+
+    /// Whether the state keeps per-agent counts (see [`State::new`]).
+    pub fn has_counts(&self) -> bool {
+        self.counts
     }
 
     /// The units source `j` contributes over edge `e` (an index into the adjacency).
@@ -278,6 +194,10 @@ impl State {
 
     /// Pushes a change of source `j` from `old` to `new` to all its followers' counts, calling
     /// `touched` for each follower. Returns the number of followers (edges visited).
+    ///
+    /// # Panics
+    /// When the state keeps no counts: the rule did not declare
+    /// [`Rule::needs_counts`](crate::engine::rule::Rule::needs_counts).
     #[inline]
     pub fn push_change(
         &mut self,
@@ -287,6 +207,10 @@ impl State {
         new: Action,
         mut touched: impl FnMut(u32),
     ) -> u64 {
+        assert!(
+            self.counts,
+            "push_change on a state without counts: the rule must declare needs_counts"
+        );
         let adj = graph.follower_adjacency();
         let (a, b) = adj.range(j);
         for e in a..b {
@@ -407,7 +331,7 @@ mod tests {
         )
         .expect("valid class");
         let agents = Agents::sample(40, &[class], 0.5, replicate_key(1, 0));
-        let mut s = State::new(&g, &agents);
+        let mut s = State::new(&g, &agents, true);
         for j in [3u32, 7, 3, 11] {
             let new = if s.current(j) == Action::Stand {
                 Action::Sit

@@ -152,24 +152,39 @@ impl LinearThresholdParams {
 /// rounding of weights stored as `f32` (ten weights written `0.1` sum to `1.0000000149`).
 const LT_SUM_SLACK: f64 = 1e-6;
 
-/// Checks what the rule needs from the graph, once the graph is loaded: edge weights when
-/// the rule reads them, in `[0, 1]` for independent cascade probabilities, non-negative and
-/// summing to at most 1 over each agent's sources for linear threshold weights. `Err` holds
-/// one line naming the key and the offending edge or agent.
-pub fn check_graph(
-    rule: &crate::model::RuleSpec,
+impl IndependentCascadeParams {
+    /// Checks what the rule needs from the graph, once it is loaded: with
+    /// `probability = "edge_weights"`, edge weights in `[0, 1]`. `Err` holds one line naming
+    /// the key and the offending edge.
+    pub fn check_graph(&self, graph: &crate::graph::FollowerGraph) -> Result<(), String> {
+        match self.probability {
+            EdgeProbability::EdgeWeights => {
+                check_weights("probability = \"edge_weights\"", Some(1.0), graph)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl LinearThresholdParams {
+    /// Checks what the rule needs from the graph, once it is loaded: with
+    /// `weights = "edge_weights"`, edge weights that are non-negative and sum to at most 1 over
+    /// each agent's sources. `Err` holds one line naming the key and the offending edge or agent.
+    pub fn check_graph(&self, graph: &crate::graph::FollowerGraph) -> Result<(), String> {
+        match self.weights {
+            LtWeights::EdgeWeights => check_weights("weights = \"edge_weights\"", None, graph),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Checks the edge weights a rule reads as `key`: in `[0, high]` when `low_high` is
+/// `Some(high)`, else finite, non-negative and summing to at most 1 over each agent's sources.
+fn check_weights(
+    key: &str,
+    low_high: Option<f64>,
     graph: &crate::graph::FollowerGraph,
 ) -> Result<(), String> {
-    use crate::model::RuleSpec;
-    let (key, low_high) = match rule {
-        RuleSpec::IndependentCascade(IndependentCascadeParams {
-            probability: EdgeProbability::EdgeWeights,
-        }) => ("probability = \"edge_weights\"", Some(1.0)),
-        RuleSpec::LinearThreshold(LinearThresholdParams {
-            weights: LtWeights::EdgeWeights,
-        }) => ("weights = \"edge_weights\"", None),
-        _ => return Ok(()),
-    };
     let adj = graph.follower_adjacency();
     let Some(weights) = adj.weights.as_ref() else {
         return Err(format!(

@@ -53,6 +53,41 @@ pub enum TieRule {
     Keep,
 }
 
+/// The Standing Ovation rule's parameters (`rule = "sop"` in `[model]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SopParams {
+    /// Quality `q` of the performance: signals are `s_i = q + e_i`.
+    pub quality: f64,
+    /// How exact ties are settled.
+    #[serde(default)]
+    pub tie: TieRule,
+    /// Probability in `[0, 1]` that an agent flips its action after revising.
+    #[serde(default)]
+    pub noise: f64,
+}
+
+impl SopParams {
+    /// What is wrong with the parameters (empty when they are valid).
+    pub fn problems(&self) -> Vec<crate::model::Problem> {
+        use crate::model::Problem;
+        let mut out = Vec::new();
+        if !self.quality.is_finite() {
+            out.push(Problem::new(
+                "quality",
+                format!("expected a finite number, found {}", self.quality),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.noise) {
+            out.push(Problem::new(
+                "noise",
+                format!("expected a probability in [0, 1], found {}", self.noise),
+            ));
+        }
+        out
+    }
+}
+
 /// The outcome of one revision before any coin is thrown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

@@ -61,10 +61,16 @@ pub struct InputFile {
     pub sha256: String,
 }
 
-/// The provenance of a run of `scenario`: reads (and checksums) its scenario file and, when the
-/// graph comes from a file, that file. **O(input bytes)**.
+/// The provenance of a run of `scenario`: checksums the scenario's text as it was read and,
+/// when the graph comes from a file, reads and checksums that file. **O(input bytes)**.
 pub fn provenance(scenario: &Scenario) -> Result<Provenance, OutputError> {
-    let mut inputs = vec![input("scenario", &scenario.path)?];
+    let text = scenario.text.as_bytes();
+    let mut inputs = vec![InputFile {
+        role: "scenario".to_string(),
+        path: scenario.path.display().to_string(),
+        bytes: text.len() as u64,
+        sha256: hex(&Sha256::digest(text)),
+    }];
     if let GraphSource::File { path, .. } = &scenario.graph {
         inputs.push(input("graph", path)?);
     }
@@ -150,9 +156,12 @@ pub fn sha256_file(path: &Path) -> io::Result<(u64, String)> {
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    Ok((total, hex))
+    Ok((total, hex(&hasher.finalize())))
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

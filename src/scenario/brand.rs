@@ -8,8 +8,8 @@ use toml::Value;
 
 use crate::engine::config::TimingSpec;
 use crate::graph::generators::GeneratorSpec;
+use crate::model::ClassKind;
 use crate::model::brand::{BrandNode, BrandSpec};
-use crate::model::{ClassKind, RuleSpec};
 use crate::scenario::GraphSource;
 use crate::scenario::de::{RawError, describe, unit};
 use crate::scenario::parse::Parsed;
@@ -55,7 +55,7 @@ pub(crate) fn check(brand: &BrandSpec, p: &Parsed, sink: &mut Vec<RawError>) {
         sink.push(RawError::value(keys(&path), problem.message));
     }
     if let Some(model) = &p.model
-        && !matches!(model, RuleSpec::Sop { .. })
+        && !model.contract().supports_actors()
     {
         sink.push(RawError::value(
             keys(&["brand"]),

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::RuleSpec;
 use crate::engine::config::{LatencySpec, TimingSpec};
-use crate::model::{ClassSpec, Dist, NamedDist, RuleSpec};
+use crate::model::{ClassSpec, Dist, NamedDist};
 use crate::scenario::GraphSource;
 use crate::scenario::de::RawError;
 use crate::scenario::parse::Parsed;
@@ -61,8 +62,7 @@ pub(crate) fn check(p: &Parsed, sink: &mut Vec<RawError>) {
     if let Some(timing) = &p.timing {
         check_timing(timing, p.graph.as_ref(), p.steps, sink);
         if let Some(model) = &p.model
-            && !matches!(model, RuleSpec::Sop { .. })
-            && *timing != TimingSpec::Synchronous
+            && !model.contract().supports_timing(timing)
         {
             // The reference rules define their own updating (see docs/models/); a timing scheme
             // would be silently ignored.

@@ -548,8 +548,9 @@ fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::RuleSpec;
     use crate::engine::config::TimingSpec;
-    use crate::model::{ClassSpec, RuleSpec};
+    use crate::model::ClassSpec;
     use crate::scenario::span::keys;
 
     fn errors<T: DeserializeOwned>(text: &str) -> Vec<String> {

@@ -36,10 +36,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::RuleSpec;
 use crate::engine::config::{StopRule, TimingSpec};
 use crate::graph::generators::{GeneratorSpec, TheaterLayout};
 use crate::graph::io::ImportOptions;
-use crate::model::{ClassSpec, RuleSpec};
+use crate::model::ClassSpec;
 use crate::strategy::SeedingSpec;
 
 pub use error::{ScenarioError, ScenarioErrors};
@@ -53,6 +54,9 @@ use span::{Spans, display_path};
 pub struct Scenario {
     /// The scenario file as given.
     pub path: PathBuf,
+    /// The scenario's text as it was read (what the manifest's checksum covers, so a file
+    /// edited after loading, or a scenario that never was a file, is recorded as run).
+    pub text: String,
     /// The `name` key; the file stem when absent. Usable as a folder name.
     pub name: String,
     /// The `description` key; empty when absent.
@@ -465,6 +469,7 @@ pub(crate) fn load_impl(
         .unwrap_or_else(|| "scenario".to_string());
     Ok(Scenario {
         path: PathBuf::from(file_name),
+        text: text.to_string(),
         name: parsed.name.unwrap_or(stem),
         description: parsed.description.unwrap_or_default(),
         seed,

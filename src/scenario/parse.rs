@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
+use crate::engine::RuleSpec;
 use crate::engine::config::{LatencySpec, TimingSpec};
 use crate::graph::generators::GeneratorSpec;
 use crate::graph::io::{Direction, IdKind, ImportOptions};
-use crate::model::{ClassSpec, RuleSpec};
+use crate::model::ClassSpec;
 use crate::scenario::de::{RawError, close, describe, did_you_mean, unit};
 use crate::scenario::span::{KeyPath, Seg, child, display_path, index, keys};
 use crate::scenario::{GraphSource, OutputSpec};

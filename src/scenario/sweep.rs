@@ -826,14 +826,7 @@ pub fn load_cells(
                 .into(),
         )]));
     };
-    let text = std::fs::read_to_string(&scenario.path).map_err(|e| {
-        ScenarioErrors(vec![ScenarioError::new(
-            &file,
-            None,
-            String::new(),
-            format!("cannot read the scenario file: {e}"),
-        )])
-    })?;
+    let text = &scenario.text;
     let base = match scenario.path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -848,7 +841,7 @@ pub fn load_cells(
         }
         match super::load_impl(
             &file,
-            &text,
+            text,
             base,
             &super::Layers::plain(&all),
             super::Checks::NESTED,

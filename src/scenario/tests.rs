@@ -99,11 +99,11 @@ fn the_reference_scenario_is_what_its_comments_say() {
     );
     assert_eq!(
         s.model,
-        RuleSpec::Sop {
+        RuleSpec::Sop(crate::model::SopParams {
             quality: 0.5,
             tie: TieRule::Coin,
             noise: 0.0
-        }
+        })
     );
     assert_eq!(s.timing, TimingSpec::Synchronous);
 }

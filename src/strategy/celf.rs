@@ -99,7 +99,7 @@ pub fn celf(sims: &mut [Simulator<'_>], n: u32, k: u32, samples: u32, key: u64) 
 /// Simulators for [`celf`]: one per available core (at most 8).
 pub fn simulators<'g>(
     graph: &'g crate::graph::FollowerGraph,
-    rule: &crate::model::RuleSpec,
+    rule: &crate::engine::RuleSpec,
 ) -> Result<Vec<Simulator<'g>>, String> {
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
     (0..threads).map(|_| Simulator::new(graph, rule)).collect()
@@ -108,8 +108,8 @@ pub fn simulators<'g>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::RuleSpec;
     use crate::graph::{BuildOptions, FollowerGraph};
-    use crate::model::RuleSpec;
     use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
 
     fn ic(p: f64) -> RuleSpec {

@@ -21,10 +21,11 @@ use serde::{Deserialize, Serialize};
 
 use super::imm::{self, RrModel};
 use super::{celf, degree_discount, pagerank};
+use crate::engine::RuleSpec;
 use crate::graph::FollowerGraph;
 use crate::graph::handles::NodeRef;
+use crate::model::Problem;
 use crate::model::cascade::{EdgeProbability, LtWeights};
-use crate::model::{Problem, RuleSpec};
 use crate::rng::{Purpose, Stream, mix64};
 
 fn default_damping() -> f64 {
@@ -469,11 +470,11 @@ mod tests {
         let spec = SeedingSpec {
             method: SeedMethod::Celf { k: 1, samples: 2 },
         };
-        let sop = RuleSpec::Sop {
+        let sop = RuleSpec::Sop(crate::model::SopParams {
             quality: 0.5,
             tie: Default::default(),
             noise: 0.0,
-        };
+        });
         let ctx = SeedContext {
             graph: &g,
             rule: &sop,

@@ -18,9 +18,9 @@
 //! so CELF's lazy evaluation is exact for the estimate. Linear threshold worlds are the
 //! per-agent thresholds, the same in both keyings.
 
+use crate::engine::RuleSpec;
 use crate::engine::rules::cascade::{IcProbs, LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
-use crate::model::RuleSpec;
 use crate::rng::{Purpose, Stream};
 
 /// How independent cascade trials are keyed (see the module doc).

@@ -6,10 +6,11 @@
 //! Statistical checks use fixed seeds; each states its tolerance in standard errors computed
 //! from the replicates themselves.
 
+use ovation::engine::RuleSpec;
 use ovation::engine::{Outcome, ReplicateResult, Setup, StopRule, TimingSpec, run_replicate};
 use ovation::graph::FollowerGraph;
 use ovation::graph::generators::{GeneratorSpec, generate};
-use ovation::model::{Agents, ClassSpec, RuleSpec, TieRule};
+use ovation::model::{Agents, ClassSpec, TieRule};
 use ovation::rng::replicate_key;
 
 fn theater(rows: u32, seats: u32, cone: u32) -> (FollowerGraph, GeneratorSpec) {
@@ -22,11 +23,11 @@ fn class(toml_text: &str) -> ClassSpec {
 }
 
 fn sop(quality: f64, tie: TieRule) -> RuleSpec {
-    RuleSpec::Sop {
+    RuleSpec::Sop(ovation::model::SopParams {
         quality,
         tie,
         noise: 0.0,
-    }
+    })
 }
 
 struct Run<'a> {
@@ -282,11 +283,11 @@ fn results_do_not_depend_on_the_number_of_threads() {
             graph: &g,
             spec: Some(&spec),
             classes: vec![audience("{ dist = \"uniform\", low = 0.2, high = 0.8 }")],
-            rule: RuleSpec::Sop {
+            rule: RuleSpec::Sop(ovation::model::SopParams {
                 quality: 0.55,
                 tie: TieRule::Coin,
                 noise: 0.01,
-            },
+            }),
             timing: timing.clone(),
             stop: StopRule {
                 max_steps: 15,

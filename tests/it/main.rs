@@ -22,6 +22,7 @@ mod jobs;
 mod opinion;
 mod real_data;
 mod report;
+mod rule_contract;
 mod run;
 mod sentiment;
 mod support;

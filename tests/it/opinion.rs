@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
+use ovation::engine::RuleSpec;
 use ovation::engine::rules::opinion::{deffuant_step, hk_step, initial_opinions};
 use ovation::graph::Adjacency;
-use ovation::model::RuleSpec;
 use ovation::model::opinion::{InitialOpinions, Scale, Spacing, clusters};
 use ovation::model::population::NOT_FIXED;
 use ovation::runner::{load_graph, run_one};

@@ -6,10 +6,10 @@
 
 use proptest::prelude::*;
 
+use ovation::engine::RuleSpec;
 use ovation::engine::rules::threshold::{Cascade, NEVER, fractional_need};
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::graph::{BuildOptions, FollowerGraph};
-use ovation::model::RuleSpec;
 use ovation::model::threshold::{ThresholdParams, Thresholds};
 use ovation::runner::run_one;
 use ovation::scenario;

@@ -23,8 +23,10 @@
 use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
 use crate::model::Action;
+use crate::model::Problem;
 use crate::model::bass;
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
@@ -32,6 +34,24 @@ use crate::rng::{Purpose, Stream};
 /// Agents per parallel task (fixed, so the work split never depends on the thread count; the
 /// result would not anyway, since every draw is keyed by agent).
 const CHUNK: usize = 4096;
+
+impl Rule for bass::BassParams {
+    fn name(&self) -> &'static str {
+        "bass"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        bass::BassParams::problems(self)
+    }
+
+    fn needs_counts(&self) -> bool {
+        true
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run(ctx, self)
+    }
+}
 
 /// Runs one replicate of the Bass rule.
 pub fn run(ctx: &mut Ctx<'_, '_>, params: &bass::BassParams) -> Ending {

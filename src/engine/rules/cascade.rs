@@ -21,10 +21,14 @@
 //! The helpers [`IcProbs`], [`LtUnits`] and [`lt_threshold`] are shared with the fast spread
 //! simulator of seed selection (`crate::strategy::spread`), so both read the same model.
 
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, StepTally, step_limit};
+use crate::engine::steps::{Marks, StepTally, step_limit};
 use crate::graph::FollowerGraph;
-use crate::model::cascade::{EdgeProbability, LinearThresholdParams, LtWeights};
+use crate::model::Problem;
+use crate::model::cascade::{
+    EdgeProbability, IndependentCascadeParams, LinearThresholdParams, LtWeights,
+};
 use crate::model::population::NOT_FIXED;
 use crate::model::{Action, cascade};
 use crate::rng::{Purpose, Stream};
@@ -167,6 +171,42 @@ fn set_counts(ctx: &mut Ctx<'_, '_>, seeds: usize) {
     let active = ctx.state.tally[Action::Stand as usize] as f64;
     ctx.set_extra("seeds", seeds as f64);
     ctx.set_extra("active", active);
+}
+
+impl Rule for IndependentCascadeParams {
+    fn name(&self) -> &'static str {
+        "independent_cascade"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        IndependentCascadeParams::problems(self)
+    }
+
+    fn check_graph(&self, graph: &FollowerGraph) -> Result<(), String> {
+        IndependentCascadeParams::check_graph(self, graph)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_independent(ctx, self)
+    }
+}
+
+impl Rule for LinearThresholdParams {
+    fn name(&self) -> &'static str {
+        "linear_threshold"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        LinearThresholdParams::problems(self)
+    }
+
+    fn check_graph(&self, graph: &FollowerGraph) -> Result<(), String> {
+        LinearThresholdParams::check_graph(self, graph)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_linear(ctx, self)
+    }
 }
 
 /// Runs one replicate of the independent cascade (Kempe et al. 2003, section 2). Each step

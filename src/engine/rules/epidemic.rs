@@ -40,9 +40,11 @@
 use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, step_limit};
+use crate::engine::steps::{Marks, step_limit};
 use crate::model::Action;
+use crate::model::Problem;
 use crate::model::epidemic::{MakiThompsonParams, SirParams, SisParams};
 use crate::model::population::NOT_FIXED;
 use crate::model::voter::Update;
@@ -58,6 +60,48 @@ enum Recovery {
     Probability(f64),
     /// After exactly this many infectious steps.
     After(u32),
+}
+
+impl Rule for SirParams {
+    fn name(&self) -> &'static str {
+        "sir"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        SirParams::problems(self)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_sir(ctx, self)
+    }
+}
+
+impl Rule for SisParams {
+    fn name(&self) -> &'static str {
+        "sis"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        SisParams::problems(self)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_sis(ctx, self)
+    }
+}
+
+impl Rule for MakiThompsonParams {
+    fn name(&self) -> &'static str {
+        "maki_thompson"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        MakiThompsonParams::problems(self)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_maki_thompson(ctx, self)
+    }
 }
 
 /// Runs one replicate of discrete-time SIR.

@@ -1,12 +1,13 @@
-//! The reference rules of the cascade literature, each a step loop over the same follower graph
-//! and [`State`](crate::engine::state::State) as the Standing Ovation rule.
+//! The registry of rules: [`RuleSpec`], the `[model]` table of a scenario, with one line per
+//! built-in rule (its scenario name and its parameter type). Each rule lives in one file of this
+//! folder, implementing the contract [`Rule`] for its parameters: the Standing Ovation rule
+//! (`sop`, with its timing schemes) and the reference rules of the cascade literature, all step
+//! loops over the same follower graph and [`State`](crate::engine::state::State).
 //!
-//! A rule module exposes `run(ctx, params) -> Ending`. It reads its agents' initial actions from
-//! `ctx.state`, changes actions only through [`State::set_action`] (so tallies and the state
-//! hash stay right), reports every step with [`Ctx::record`], counts the edges it reads in
-//! `ctx.state.edge_visits`, may add rule-specific measures with [`Ctx::set_extra`], and draws
-//! every random number from a [`crate::rng::Stream`] keyed by `(ctx.setup.key, purpose, step,
-//! agent)`, so results never depend on the number of threads.
+//! **Adding a rule**: write `src/engine/rules/<name>.rs` with a parameter type (serde, with
+//! `deny_unknown_fields`) and `impl Rule for` it, add `pub mod <name>;` and one line to the
+//! [`registry!`] call below. The scenario reader, the engine, every job and every output file
+//! then know it; its page goes in `docs/models/`.
 //!
 //! How each rule's states map to the three actions written in every table:
 //!
@@ -20,40 +21,101 @@
 //! | deffuant, hegselmann_krause | silent (between the voice thresholds) | voices approval | voices disapproval |
 //! | sentiment | silent | praises | complains |
 //!
-//! [`State::set_action`]: crate::engine::state::State::set_action
-//! [`Ctx::record`]: crate::engine::run::Ctx::record
-//! [`Ctx::set_extra`]: crate::engine::run::Ctx::set_extra
 
 pub mod bass;
 pub mod cascade;
 pub mod epidemic;
 pub mod opinion;
 pub mod sentiment;
+pub mod sop;
 pub mod threshold;
 pub mod voter;
 
-use crate::engine::run::{Ctx, Ending};
-use crate::model::RuleSpec;
+use serde::{Deserialize, Serialize};
 
-/// Runs the replicate in `ctx` under a reference rule (every rule but `sop`).
-///
-/// # Panics
-/// On `RuleSpec::Sop`, which the engine's timing schemes run.
-pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
-    match ctx.setup.rule {
-        RuleSpec::Sop { .. } => unreachable!("the Standing Ovation rule runs in engine::timing"),
-        RuleSpec::Threshold(p) => threshold::run(ctx, p),
-        RuleSpec::IndependentCascade(p) => cascade::run_independent(ctx, p),
-        RuleSpec::LinearThreshold(p) => cascade::run_linear(ctx, p),
-        RuleSpec::Voter(p) => voter::run_voter(ctx, p),
-        RuleSpec::Majority(p) => voter::run_majority(ctx, p),
-        RuleSpec::QVoter(p) => voter::run_q_voter(ctx, p),
-        RuleSpec::Sir(p) => epidemic::run_sir(ctx, p),
-        RuleSpec::Sis(p) => epidemic::run_sis(ctx, p),
-        RuleSpec::MakiThompson(p) => epidemic::run_maki_thompson(ctx, p),
-        RuleSpec::Deffuant(p) => opinion::run_deffuant(ctx, p),
-        RuleSpec::HegselmannKrause(p) => opinion::run_hegselmann_krause(ctx, p),
-        RuleSpec::Bass(p) => bass::run(ctx, p),
-        RuleSpec::Sentiment(p) => sentiment::run(ctx, p),
+pub use crate::engine::rule::{CustomRule, Rule};
+use crate::model::{self, Problem};
+
+/// Declares [`RuleSpec`] with one variant per registered rule, and its dispatch to the
+/// rule contract.
+macro_rules! registry {
+    ($($(#[$doc:meta])* $variant:ident($params:ty) = $name:literal,)*) => {
+        /// The decision rule and its parameters, as written in a scenario's `[model]` table
+        /// (`rule = "<name>"` and the rule's keys).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "rule", deny_unknown_fields)]
+        pub enum RuleSpec {
+            $($(#[$doc])* #[serde(rename = $name)] $variant($params),)*
+            /// A rule defined in code ([`CustomRule`]); scenario files cannot name it.
+            #[serde(rename = "custom", skip_deserializing)]
+            Custom(CustomRule),
+        }
+
+        impl RuleSpec {
+            /// Every registered rule name, as written in scenarios.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            /// The rule, through its contract.
+            pub fn contract(&self) -> &dyn Rule {
+                match self {
+                    $(RuleSpec::$variant(p) => p,)*
+                    RuleSpec::Custom(c) => &*c.0,
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    /// Miller and Page's Standing Ovation rule (see [`model::sop`], [`sop`]).
+    Sop(model::SopParams) = "sop",
+    /// Granovetter (1978) / Watts (2002) threshold cascade (see [`model::threshold`]).
+    Threshold(model::threshold::ThresholdParams) = "threshold",
+    /// Kempe, Kleinberg and Tardos (2003) independent cascade (see [`model::cascade`]).
+    IndependentCascade(model::cascade::IndependentCascadeParams) = "independent_cascade",
+    /// Kempe, Kleinberg and Tardos (2003) linear threshold (see [`model::cascade`]).
+    LinearThreshold(model::cascade::LinearThresholdParams) = "linear_threshold",
+    /// The voter model: copy a random source (see [`model::voter`]).
+    Voter(model::voter::VoterParams) = "voter",
+    /// Majority rule over one's sources (see [`model::voter`]).
+    Majority(model::voter::MajorityParams) = "majority",
+    /// The q-voter model of Castellano et al. (2009) (see [`model::voter`]).
+    QVoter(model::voter::QVoterParams) = "q_voter",
+    /// Discrete-time SIR contagion (see [`model::epidemic`]).
+    Sir(model::epidemic::SirParams) = "sir",
+    /// Discrete-time SIS contagion (see [`model::epidemic`]).
+    Sis(model::epidemic::SisParams) = "sis",
+    /// The Maki-Thompson rumour model (see [`model::epidemic`]).
+    MakiThompson(model::epidemic::MakiThompsonParams) = "maki_thompson",
+    /// Deffuant et al. (2000) bounded confidence (see [`model::opinion`]).
+    Deffuant(model::opinion::DeffuantParams) = "deffuant",
+    /// Hegselmann and Krause (2002) bounded confidence (see [`model::opinion`]).
+    HegselmannKrause(model::opinion::HegselmannKrauseParams) = "hegselmann_krause",
+    /// Bass (1969) diffusion (see [`model::bass`]).
+    Bass(model::bass::BassParams) = "bass",
+    /// Felt sentiment anchored to experience, Friedkin and Johnsen (1990) (see
+    /// [`model::sentiment`]).
+    Sentiment(model::sentiment::SentimentParams) = "sentiment",
+}
+
+impl RuleSpec {
+    /// The rule's name as written in scenarios.
+    pub fn name(&self) -> &'static str {
+        self.contract().name()
+    }
+
+    /// The signal quality `q` the population is sampled with (0 for rules without signals).
+    pub fn quality(&self) -> f64 {
+        self.contract().quality()
+    }
+
+    /// Whether agents start from their private signals ([`Rule::uses_signals`]).
+    pub fn uses_signals(&self) -> bool {
+        self.contract().uses_signals()
+    }
+
+    /// What is wrong with the rule's parameters (empty when they are valid).
+    pub fn problems(&self) -> Vec<Problem> {
+        self.contract().problems()
     }
 }

@@ -41,11 +41,13 @@
 use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
 use crate::graph::Adjacency;
+use crate::model::Action;
+use crate::model::Problem;
 use crate::model::opinion::{self, InitialOpinions, OpinionSettings, Scale, Spacing, clusters};
 use crate::model::population::NOT_FIXED;
-use crate::model::{Action, RuleSpec};
 use crate::rng::{Purpose, Stream};
 
 /// Agents per parallel task of Hegselmann-Krause (fixed, independent of the thread count).
@@ -94,16 +96,15 @@ pub fn voice(x: f64, s: &OpinionSettings) -> Action {
     }
 }
 
-/// Sets every non-fixed agent's action from its initial opinion (called before step 0 is
-/// recorded; does nothing under other rules).
-pub fn voice_initial(ctx: &mut Ctx<'_, '_>) {
-    let (initial, settings) = match ctx.setup.rule {
-        RuleSpec::Deffuant(p) => (&p.initial, p.settings()),
-        RuleSpec::HegselmannKrause(p) => (&p.initial, p.settings()),
-        _ => return,
-    };
+/// Sets every non-fixed agent's action from its initial opinion (the rules' preparation,
+/// before step 0 is recorded).
+fn voice_initial(
+    ctx: &mut Ctx<'_, '_>,
+    initial: &Option<InitialOpinions>,
+    settings: &OpinionSettings,
+) {
     let x = initial_opinions(ctx.n(), ctx.setup.key, initial, settings.scale);
-    revoice(ctx, &x, &settings);
+    revoice(ctx, &x, settings);
 }
 
 /// Sets the actions of the non-fixed agents from `x`; returns (changes, exposures).
@@ -235,6 +236,42 @@ pub fn deffuant_step(
         }
     }
     (visits, interactions)
+}
+
+impl Rule for opinion::DeffuantParams {
+    fn name(&self) -> &'static str {
+        "deffuant"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        opinion::DeffuantParams::problems(self)
+    }
+
+    fn prepare(&self, ctx: &mut Ctx<'_, '_>) {
+        voice_initial(ctx, &self.initial, &self.settings());
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_deffuant(ctx, self)
+    }
+}
+
+impl Rule for opinion::HegselmannKrauseParams {
+    fn name(&self) -> &'static str {
+        "hegselmann_krause"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        opinion::HegselmannKrauseParams::problems(self)
+    }
+
+    fn prepare(&self, ctx: &mut Ctx<'_, '_>) {
+        voice_initial(ctx, &self.initial, &self.settings());
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_hegselmann_krause(ctx, self)
+    }
 }
 
 /// Runs one replicate of the Deffuant rule.

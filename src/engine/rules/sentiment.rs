@@ -23,9 +23,11 @@
 use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
 use crate::engine::webcare::{self, Webcare};
 use crate::model::Action;
+use crate::model::Problem;
 use crate::model::population::NOT_FIXED;
 use crate::model::sentiment::{SentimentParams, net_voice};
 use crate::rng::{Purpose, Stream, uniform_at};
@@ -79,6 +81,28 @@ pub fn expressed(x: f64, t: f64, c: f64) -> Action {
         Action::Boo
     } else {
         Action::Sit
+    }
+}
+
+impl Rule for SentimentParams {
+    fn name(&self) -> &'static str {
+        "sentiment"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        SentimentParams::problems(self)
+    }
+
+    fn needs_counts(&self) -> bool {
+        true
+    }
+
+    fn quality(&self) -> f64 {
+        self.quality
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run(ctx, self)
     }
 }
 

@@ -30,8 +30,10 @@ use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
 use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
 use crate::graph::{Adjacency, FollowerGraph};
+use crate::model::Problem;
 use crate::model::population::NOT_FIXED;
 use crate::model::threshold::{Kind, ThresholdParams};
 use crate::model::{Action, Agents};
@@ -569,6 +571,24 @@ fn agent_needs(
         }
     }
     need
+}
+
+impl Rule for ThresholdParams {
+    fn name(&self) -> &'static str {
+        "threshold"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        ThresholdParams::problems(self)
+    }
+
+    fn check_graph(&self, graph: &FollowerGraph) -> Result<(), String> {
+        check_graph(self, graph)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run(ctx, self)
+    }
 }
 
 /// Runs one replicate of the rule: agents standing at step 0 are the initially active ones;

@@ -32,11 +32,13 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::engine::measures::Outcome;
+use crate::engine::rule::Rule;
 use crate::engine::run::{Ctx, Ending};
 use crate::engine::state::State;
-use crate::engine::timing::step_limit;
+use crate::engine::steps::step_limit;
 use crate::graph::FollowerGraph;
 use crate::model::Action;
+use crate::model::Problem;
 use crate::model::population::NOT_FIXED;
 use crate::model::voter::{
     MajorityParams, MajorityTie, QVoterParams, SmallInDegree, Update, VoterParams, VoterProcess,
@@ -45,6 +47,48 @@ use crate::rng::{Purpose, Stream};
 
 /// No change, in the byte vector of synchronous decisions.
 const UNCHANGED: u8 = u8::MAX;
+
+impl Rule for VoterParams {
+    fn name(&self) -> &'static str {
+        "voter"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        VoterParams::problems(self)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_voter(ctx, self)
+    }
+}
+
+impl Rule for MajorityParams {
+    fn name(&self) -> &'static str {
+        "majority"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        MajorityParams::problems(self)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_majority(ctx, self)
+    }
+}
+
+impl Rule for QVoterParams {
+    fn name(&self) -> &'static str {
+        "q_voter"
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        QVoterParams::problems(self)
+    }
+
+    fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
+        run_q_voter(ctx, self)
+    }
+}
 
 /// Runs one replicate of the voter model: copy one source chosen uniformly at random, or,
 /// as the invasion process, impose one's opinion on one follower chosen uniformly.

@@ -17,11 +17,12 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::brand;
+use crate::engine::actor::TurnResult;
 use crate::engine::config::LatencySpec;
 use crate::engine::measures::Outcome;
+use crate::engine::rules::sop::{Kernel, revise_all};
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, revise_all, step_limit};
+use crate::engine::steps::{Marks, step_limit};
 use crate::model::Action;
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
@@ -118,14 +119,14 @@ struct Delivery {
 }
 
 /// Runs the synchronous scheme (`latency = None`) or the delayed one.
-pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
+pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel, latency: Option<&LatencySpec>) -> Ending {
     let n = ctx.n();
     let graph = ctx.setup.graph;
     let stop = ctx.setup.stop;
     let latencies = latency
         .map(|l| Latencies::new(l, ctx))
         .filter(|l| !matches!(l, Latencies::Constant(1)));
-    let noise = ctx.kernel.has_noise();
+    let noise = kernel.has_noise();
     let revisable: Vec<u32> = (0..n)
         .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED)
         .collect();
@@ -136,7 +137,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
     let mut seen_states: BTreeMap<u64, u32> = BTreeMap::new();
     seen_states.insert(ctx.state.hash, 0);
     let mut flags = vec![false; n as usize];
-    let mut brand_touched: Vec<u32> = Vec::new();
+    let mut actor_touched: Vec<u32> = Vec::new();
     let m = graph.edge_count();
 
     for step in 1..=stop.max_steps {
@@ -162,11 +163,11 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
         // The brand acts first, on what was public after the previous step (not under delayed
         // timing, which the scenario check refuses with a brand).
         let turn = if latencies.is_none() {
-            brand_touched.clear();
-            let t = brand::turn(ctx, step, &mut brand_touched);
-            if !brand_touched.is_empty() {
+            actor_touched.clear();
+            let t = ctx.actors_turn(step, &mut actor_touched);
+            if !actor_touched.is_empty() {
                 candidates.extend(
-                    brand_touched
+                    actor_touched
                         .iter()
                         .filter(|&&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED),
                 );
@@ -175,9 +176,9 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
             }
             t
         } else {
-            brand::TurnResult::default()
+            TurnResult::default()
         };
-        let (changed, ties) = revise_all(ctx, &candidates, step);
+        let (changed, ties) = revise_all(ctx, kernel, &candidates, step);
         let olds: Vec<Action> = changed
             .iter()
             .map(|&(i, new)| ctx.state.set_action(i, new))
@@ -233,15 +234,12 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
 
         let changes = changed.len() as u64 + turn.changes;
         let exposures = exposures + turn.exposures;
-        let brand_busy = ctx
-            .brand
-            .as_ref()
-            .is_some_and(|b| b.busy(ctx.state.tally[Action::Boo as usize]));
+        let actors_busy = ctx.actors_busy();
         if changes == 0
             && ties.is_empty()
             && pending == 0
             && !noise
-            && !brand_busy
+            && !actors_busy
             && stop.at_fixed_point
         {
             return Ending {
@@ -252,7 +250,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>, latency: Option<&LatencySpec>) -> Ending {
         }
         ctx.record(step, changes, exposures);
         // With a brand the dynamics depend on its queue and draws, not only on the actions.
-        if stop.at_fixed_point && ties.is_empty() && pending == 0 && !noise && ctx.brand.is_none() {
+        if stop.at_fixed_point && ties.is_empty() && pending == 0 && !noise && !ctx.has_actors() {
             if let Some(&earlier) = seen_states.get(&ctx.state.hash) {
                 return Ending {
                     outcome: Outcome::Cycle,

@@ -10,9 +10,9 @@
 
 use std::collections::BinaryHeap;
 
-use crate::engine::brand;
+use crate::engine::rules::sop::{Kernel, revise_one};
 use crate::engine::run::{Ctx, Ending};
-use crate::engine::timing::{Marks, StepTally, revise_one, step_limit};
+use crate::engine::steps::{Marks, StepTally, step_limit};
 use crate::model::population::NOT_FIXED;
 use crate::rng::{Purpose, Stream};
 
@@ -37,11 +37,11 @@ fn pressure(ctx: &Ctx<'_, '_>, i: u32) -> u64 {
 }
 
 /// Runs the asynchronous incentive-based scheme.
-pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
+pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel) -> Ending {
     let n = ctx.n();
     let key = ctx.setup.key;
     let stop = ctx.setup.stop;
-    let noise = ctx.kernel.has_noise();
+    let noise = kernel.has_noise();
     let revisable: Vec<u32> = (0..n)
         .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED)
         .collect();
@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
         if noise {
             next.clone_from(&revisable);
         }
-        let by_brand = brand::turn(ctx, step, &mut touched);
+        let by_actors = ctx.actors_turn(step, &mut touched);
         next.extend(
             touched
                 .iter()
@@ -68,8 +68,8 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
             heap.push((pressure(ctx, i), tiebreak(step, i), i));
         }
         let mut tally = StepTally {
-            changes: by_brand.changes,
-            exposures: by_brand.exposures,
+            changes: by_actors.changes,
+            exposures: by_actors.exposures,
             open_ties: 0,
         };
         while let Some((p, _, i)) = heap.pop() {
@@ -83,7 +83,7 @@ pub fn run(ctx: &mut Ctx<'_, '_>) -> Ending {
                 continue;
             }
             done_in_step[i as usize] = step;
-            let r = revise_one(ctx, i, step, &mut touched);
+            let r = revise_one(ctx, kernel, i, step, &mut touched);
             if !tally.count(i, r, &mut later) {
                 continue;
             }

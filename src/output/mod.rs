@@ -32,6 +32,7 @@ pub mod plots;
 pub mod provenance;
 pub mod report;
 pub mod seeded;
+pub mod shard;
 pub mod sweep;
 pub mod tables;
 
@@ -176,6 +177,7 @@ mod tests {
             threads: 4,
             resumed_replicates: 0,
             provenance: Default::default(),
+            shards: Vec::new(),
         }
     }
 

@@ -62,6 +62,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::folder::{AtomicFile, FolderMode, RUN_FILE, RunFolder, write_atomic};
+use super::measures::is_share;
 use super::plots::{Drawn, FONT_FAMILY, msg, render, viridis};
 use super::tables::{SUMMARY_HEADER, SUMMARY_MEASURES, extra_names, put_extras, put_summary};
 use super::{LEVEL, OutputError};
@@ -387,7 +388,7 @@ fn summarise(cells: &[CellResults<'_>], extras: &[String]) -> Vec<CellSummary> {
                 let values: Vec<f64> = c
                     .results
                     .iter()
-                    .filter_map(|r| super::tables::measure_value(r, &m))
+                    .filter_map(|r| super::measures::value(r, &m))
                     .collect();
                 let summary = if is_share(&m) {
                     crate::stats::share_ci(&values, LEVEL)
@@ -447,24 +448,6 @@ fn write_cells_csv(
     }
     w.flush()?;
     Ok(())
-}
-
-/// Measures that are shares in `[0, 1]` (their plots use that range).
-fn is_share(measure: &str) -> bool {
-    matches!(
-        measure,
-        "initial_standing"
-            | "final_sitting"
-            | "final_standing"
-            | "final_booing"
-            | "peak_booing"
-            | "conformers"
-            | "suppressed"
-            | "information_efficiency"
-            | "fixed_point"
-            | "cycle"
-            | "step_limit"
-    )
 }
 
 /// Draws the plots for `measures` and returns the files and notes on what was not drawn.

@@ -35,6 +35,7 @@ pub mod provenance;
 pub mod read;
 pub mod report;
 pub mod seeded;
+pub mod shard;
 pub mod sweep;
 pub mod tables;
 
@@ -182,6 +183,7 @@ mod tests {
             threads: 4,
             resumed_replicates: 0,
             provenance: Default::default(),
+            shards: Vec::new(),
         }
     }
 

@@ -152,6 +152,9 @@ pub struct SweepManifest {
     /// Version, git commit, input checksums and the base scenario's values with defaults filled
     /// in.
     pub provenance: super::provenance::Provenance,
+    /// The shards a merged folder was joined from (`ovation merge`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<super::shard::ShardEntry>,
 }
 
 /// One finished cell, as the tables and plots need it.
@@ -1022,6 +1025,7 @@ mod tests {
             cells: vec![],
             notes: vec![],
             provenance: Default::default(),
+            shards: Vec::new(),
         }
     }
 

@@ -146,6 +146,8 @@ pub struct BrandState {
     signal_shift: Vec<f32>,
     complaint_shift: Vec<f32>,
     waiting: Vec<bool>,
+    /// Whether each agent got a reply (public or private) at least once.
+    answered: Vec<bool>,
     queue: VecDeque<Pending>,
     broadcast_due: Option<u32>,
     broadcast_done: bool,
@@ -170,6 +172,7 @@ impl BrandState {
             signal_shift: vec![0.0; n as usize],
             complaint_shift: vec![0.0; n as usize],
             waiting: vec![false; n as usize],
+            answered: vec![false; n as usize],
             queue: VecDeque::new(),
             broadcast_due: None,
             broadcast_done: false,
@@ -278,6 +281,7 @@ fn turn(
         budget -= 1;
         sent += 1;
         b.replies += 1;
+        b.answered[i as usize] = true;
         b.first_response.get_or_insert(step);
         let mut draws = Stream::new(key, Purpose::Brand, p.noticed, i);
         let _noticing = draws.uniform();
@@ -387,7 +391,10 @@ fn reconsider(
 }
 
 /// Writes the brand's measures as extras of the replicate (names in `docs/models/brand.md`).
-fn finish(b: &BrandState, ctx: &mut Ctx<'_, '_>) {
+fn finish(b: &mut BrandState, ctx: &mut Ctx<'_, '_>) {
+    if ctx.wants_agents() {
+        ctx.keep_answered(std::mem::take(&mut b.answered));
+    }
     let s = &b.spec;
     let agents = ctx.setup.agents;
     let (mut sum, mut count) = (0.0f64, 0u64);

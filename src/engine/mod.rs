@@ -10,7 +10,7 @@ pub mod config;
 pub mod measures;
 
 pub use config::{LatencySpec, StopRule, TimingSpec};
-pub use measures::{ClassResult, Outcome, ReplicateResult, StepRecord};
+pub use measures::{AgentResults, ClassResult, Outcome, ReplicateResult, StepRecord};
 pub mod actor;
 pub mod rule;
 pub mod rules;
@@ -21,4 +21,6 @@ pub mod webcare;
 
 pub use rule::{CustomRule, Rule};
 pub use rules::RuleSpec;
-pub use run::{Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with};
+pub use run::{
+    AgentFinals, Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with,
+};

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::shard::Assignment;
 use super::{JobError, Progress};
 use crate::engine::ReplicateResult;
 use crate::output::{Missing, RunFolder};
@@ -22,7 +23,8 @@ use crate::output::{Missing, RunFolder};
 /// some units fail, the others still run and the error names how many failed, of how many
 /// (`unit` names them), and the first failure labelled by `label(group, replicate)`. When
 /// `progress` reports cancellation, units not yet started are skipped and the job stops with
-/// [`JobError::Interrupted`]. The results come back in the order of `units`.
+/// [`JobError::Interrupted`]. The results come back in the order of `units`. With a `shard`,
+/// only the units it owns run.
 pub(crate) struct Units<'a> {
     /// Each group with the replicates it still needs.
     pub(crate) units: Vec<(usize, Missing)>,
@@ -34,6 +36,8 @@ pub(crate) struct Units<'a> {
     pub(crate) dir: Option<&'a Path>,
     /// Hears progress and may stop the job.
     pub(crate) progress: &'a dyn Progress,
+    /// Only the units this shard (numbered from 1) runs under this assignment (None: all).
+    pub(crate) shard: Option<(&'a Assignment, u32)>,
 }
 
 impl Units<'_> {
@@ -50,14 +54,23 @@ impl Units<'_> {
             folders,
             dir,
             progress,
+            shard,
         } = self;
-        let (unit, folders, dir, progress) = (*unit, *folders, *dir, *progress);
+        let (unit, folders, dir, progress, shard) = (*unit, *folders, *dir, *progress, *shard);
+        let mine = |g: usize, r: u32| shard.is_none_or(|(a, s)| a.owner(g, r) == s);
         let failures = Mutex::new(Vec::new());
         let skipped = AtomicUsize::new(0);
-        let total: usize = units.iter().map(|(_, m)| m.len()).sum();
+        let total: usize = match shard {
+            None => units.iter().map(|(_, m)| m.len()).sum(),
+            Some(_) => units
+                .iter()
+                .map(|(g, m)| m.iter().filter(|&r| mine(*g, r)).count())
+                .sum(),
+        };
         let fresh: Vec<(usize, ReplicateResult)> = units
             .par_iter()
             .flat_map(|(g, m)| m.par_iter().map(move |r| (*g, r)))
+            .filter(|&(g, r)| mine(g, r))
             .filter_map(|(g, r)| {
                 if progress.cancelled() {
                     skipped.fetch_add(1, Ordering::Relaxed);

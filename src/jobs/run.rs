@@ -1,10 +1,11 @@
 //! The `run` job: a scenario's replicates in parallel, written to a result folder (each
 //! replicate as soon as it finishes, so a killed run can `--resume`) or kept in memory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::pool::Units;
+use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::{FollowerGraph, io};
@@ -37,6 +38,16 @@ impl RunOutcome {
     /// `classes.csv`: tidy measures by population class, as the folder has it.
     pub fn classes_csv(&self) -> Result<String, JobError> {
         table(&self.results, output::tables::write_classes)
+    }
+
+    /// `agents.csv`: each agent's end state per replicate, as the folder has it; empty (no
+    /// header either) unless the scenario asked for it (`[output] agents = true`), as the folder
+    /// then has no such file.
+    pub fn agents_csv(&self) -> Result<String, JobError> {
+        if self.results.iter().all(|r| r.agents.is_none()) {
+            return Ok(String::new());
+        }
+        table(&self.results, output::tables::write_agents)
     }
 
     /// `stats.json`: means and intervals across replicates, as the folder has it.
@@ -102,26 +113,84 @@ pub(crate) fn shared_graph(
 /// Runs `scenario`'s replicates and writes its result folder (tables, `stats.json`, plots,
 /// `manifest.json`, `report.html`) when `options` name one.
 pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, JobError> {
+    run_in(scenario, options, Phase::Whole)?.job()
+}
+
+/// Runs shard `shard` of `scenario`'s replicates into the folder `options` name (see
+/// [`super::shard`]): its replicates and `shard.json`, no tables.
+pub fn run_shard(
+    scenario: &Scenario,
+    shard: Shard,
+    options: &JobOptions<'_>,
+) -> Result<ShardOutcome, JobError> {
+    run_in(scenario, options, Phase::Shard(shard))?.shard()
+}
+
+/// What identifies a run of `scenario` across shards: its seed (named apart, for the messages)
+/// and its folder's fingerprint (the resolved scenario, the graph file, the program build).
+pub(crate) fn identity(scenario: &Scenario) -> String {
+    format!("seed: {}\n{}", scenario.seed, runner::fingerprint(scenario))
+}
+
+/// The run, whole, as a shard or as a merge (see [`Phase`]).
+pub(crate) fn run_in(
+    scenario: &Scenario,
+    options: &JobOptions<'_>,
+    phase: Phase<'_>,
+) -> Result<Done<RunOutcome>, JobError> {
     let started = SystemTime::now();
     check_memory(&[scenario], options.memory_limit)?;
+    let job = identity(scenario);
     let folder = match options.destination.dir() {
         Some(dir) => {
             let (_, mode) = options.require_folder("run")?;
-            Some(RunFolder::open(dir, mode, &runner::fingerprint(scenario))?)
+            Some(RunFolder::open(
+                dir,
+                mode,
+                &phase.fingerprint(&runner::fingerprint(scenario), &job),
+            )?)
         }
-        None => None,
+        None if matches!(phase, Phase::Whole) => None,
+        None => return Err(JobError::NeedsFolder { job: "a shard" }),
     };
+    let assignment = phase.assignment(&[(expected_cost(scenario), scenario.replicates)]);
     let done = match &folder {
-        Some(f) if options.destination.resume() => f.done(scenario.replicates)?,
-        _ => Vec::new(),
+        Some(f) => phase.start(
+            assignment.as_ref(),
+            0,
+            Path::new(""),
+            scenario.replicates,
+            f,
+            options.destination.resume(),
+        )?,
+        None => Vec::new(),
     };
-    let graph = shared_graph(scenario, options)?;
+    let shard = phase.shard();
+    let mine = |r: &ReplicateResult| {
+        shard.is_none_or(|s| {
+            assignment
+                .as_ref()
+                .is_some_and(|a| a.owner(0, r.replicate) == s.index)
+        })
+    };
+    let (total, found) = match (shard, &assignment) {
+        (Some(s), Some(a)) => (
+            a.units(s.index),
+            done.iter().filter(|r| mine(r)).count() as u64,
+        ),
+        _ => (u64::from(scenario.replicates), done.len() as u64),
+    };
+    if let (Some(s), Some(f)) = (shard, &folder) {
+        write_shard_file(f.path(), "run", s, scenario, &job, total, false)?;
+    }
+    let graph = if phase.has_group(assignment.as_ref(), 0) {
+        shared_graph(scenario, options)?
+    } else {
+        None
+    };
+    super::check_agents(scenario, graph.as_ref())?;
     let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
-    options.progress.start(
-        "replicates",
-        u64::from(scenario.replicates),
-        done.len() as u64,
-    );
+    options.progress.start("replicates", total, found);
     let folders = folder.as_ref().map(std::slice::from_ref);
     let fresh = Units {
         units,
@@ -129,23 +198,40 @@ pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, 
         folders,
         dir: options.destination.dir(),
         progress: options.progress,
+        shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
         &|_, r| format!("replicate {r}"),
         &|_, r| runner::run_one(scenario, graph.as_ref(), r),
         &|_| options.progress.advance(),
     )?;
-    let resumed = done.len() as u32;
+    if let (Some(s), Some(f)) = (shard, &folder) {
+        write_shard_file(f.path(), "run", s, scenario, &job, total, true)?;
+        return Ok(Done::Shard(ShardOutcome {
+            shard: s,
+            kind: "run",
+            units: total,
+            resumed: found,
+            folder: f.path().to_path_buf(),
+        }));
+    }
+    let resumed = match phase {
+        Phase::Merge(_) => 0,
+        _ => done.len() as u32,
+    };
     let mut results = done;
     results.extend(fresh.into_iter().map(|(_, r)| r));
     results.sort_by_key(|r| r.replicate);
-    let manifest = manifest::manifest(
+    let mut manifest = manifest::manifest(
         scenario,
         graph.as_ref(),
         started,
         SystemTime::now(),
         resumed,
     )?;
+    if let Phase::Merge(src) = phase {
+        manifest.shards = src.entries.clone();
+    }
     if let Some(folder) = &folder {
         let theater = scenario.theater_layout().map(|t| (t.rows, t.seats));
         output::finish(
@@ -158,9 +244,9 @@ pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, 
         )?;
         output::report::write_report(folder.path())?;
     }
-    Ok(RunOutcome {
+    Ok(Done::Job(RunOutcome {
         results,
         manifest,
         folder: folder.map(|f| f.path().to_path_buf()),
-    })
+    }))
 }

@@ -1,11 +1,12 @@
-//! The CSV tables of a run: `steps.csv`, `summary.csv`, `rows.csv` and `seeds.csv`.
+//! The CSV tables of a run: `steps.csv`, `summary.csv`, `rows.csv`, `classes.csv`,
+//! `seeds.csv` and `agents.csv`.
 //!
-//! All four are tidy (one observation per row), comma-separated, with a header row, `\n` line
+//! All are tidy (one observation per row), comma-separated, with a header row, `\n` line
 //! endings and a fixed column order. Replicates appear in index order. Floats are written with
 //! Rust's shortest round-trip `Display` (`0.1`, `0.3333333333333333`, `1`, never an exponent),
 //! so `pandas.read_csv` or R's `read.csv` read back exactly the `f64` the engine computed;
-//! counts are integers. Nothing is quoted except a seed's label that holds a comma or a quote
-//! (standard CSV quoting).
+//! counts are integers. Nothing is quoted except a label that holds a comma or a quote (standard
+//! CSV quoting).
 //!
 //! # Format
 //!
@@ -53,30 +54,53 @@
 //! 0,3,@acme,41
 //! 0,17,@bob,2
 //! ```
+//!
+//! `agents.csv` (only with `[output] agents = true`; [`write_agents`]): one row per replicate
+//! and agent, by dense `id`: its `label` (original id or handle), `class`, `followers`, final
+//! `action`, final felt `sentiment` (the `sentiment` rule; empty otherwise), whether it
+//! `complained` (booed at the end of any step), was `answered` by the brand (empty without
+//! one) and was `seeded`.
+//!
+//! ```text
+//! replicate,id,label,class,followers,action,sentiment,complained,answered,seeded
+//! 0,0,@acme,brand,812,sit,,FALSE,,FALSE
+//! 0,1,@bob,fans,3,boo,-0.42,TRUE,TRUE,FALSE
+//! ```
 
 use std::fmt::Write as _;
 use std::io;
 
+use super::measures;
 use crate::engine::measures::ReplicateResult;
 
-/// Header of `summary.csv`.
-pub const SUMMARY_HEADER: [&str; 15] = [
-    "replicate",
-    "outcome",
-    "cycle_period",
-    "steps",
-    "initial_standing",
-    "final_sitting",
-    "final_standing",
-    "final_booing",
-    "peak_booing",
-    "peak_booing_step",
-    "cascade_size",
-    "conformers",
-    "suppressed",
-    "information_efficiency",
-    "edge_visits",
-];
+/// Header of `summary.csv`: `replicate`, `outcome`, then the common measures
+/// ([`measures::COMMON`]) in their declared order.
+pub const SUMMARY_HEADER: [&str; 15] = {
+    let common = measures::names(measures::COMMON);
+    let mut out = [
+        "replicate",
+        "outcome",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
+    let mut i = 0;
+    while i < common.len() {
+        out[i + 2] = common[i];
+        i += 1;
+    }
+    out
+};
 
 /// Header of `steps.csv`.
 pub const STEPS_HEADER: [&str; 4] = ["replicate", "step", "measure", "value"];
@@ -133,19 +157,12 @@ pub fn write_steps(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv
     let mut f = Fields::new(4);
     for r in results {
         for rec in &r.trajectory {
-            let values: [(&str, &dyn std::fmt::Display); 5] = [
-                ("sitting", &rec.sitting),
-                ("standing", &rec.standing),
-                ("booing", &rec.booing),
-                ("changes", &rec.changes),
-                ("exposures", &rec.exposures),
-            ];
-            for (measure, value) in values {
+            for m in &measures::STEP_MEASURES {
                 let b = f.clear();
                 put(&mut b[0], r.replicate);
                 put(&mut b[1], rec.step);
-                b[2].push_str(measure);
-                put(&mut b[3], value);
+                b[2].push_str(m.name);
+                m.write(rec, &mut b[3]);
                 f.write(&mut w)?;
             }
         }
@@ -155,22 +172,8 @@ pub fn write_steps(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv
 }
 
 /// The numeric per-replicate measures of `summary.csv`, in column order: every column but
-/// `replicate` and `outcome`. [`measure_value`] reads them by name.
-pub const SUMMARY_MEASURES: [&str; 13] = [
-    "cycle_period",
-    "steps",
-    "initial_standing",
-    "final_sitting",
-    "final_standing",
-    "final_booing",
-    "peak_booing",
-    "peak_booing_step",
-    "cascade_size",
-    "conformers",
-    "suppressed",
-    "information_efficiency",
-    "edge_visits",
-];
+/// `replicate` and `outcome` ([`measures::COMMON`]).
+pub const SUMMARY_MEASURES: [&str; 13] = measures::names(measures::COMMON);
 
 /// The names of the rule-specific measures ([`ReplicateResult::extra`]) of `results`: the
 /// union over replicates, sorted. Computes in **O(replicates × extras × log extras)**.
@@ -182,49 +185,13 @@ pub fn extra_names(results: &[&ReplicateResult]) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
-/// The value of measure `name` in `r`: one of [`SUMMARY_MEASURES`] (counts as `f64`), else a
-/// rule-specific measure; `None` when `r` has no such measure.
-pub fn measure_value(r: &ReplicateResult, name: &str) -> Option<f64> {
-    Some(match name {
-        "cycle_period" => f64::from(r.cycle_period),
-        "steps" => f64::from(r.steps),
-        "initial_standing" => r.initial_standing,
-        "final_sitting" => r.final_sitting,
-        "final_standing" => r.final_standing,
-        "final_booing" => r.final_booing,
-        "peak_booing" => r.peak_booing,
-        "peak_booing_step" => f64::from(r.peak_booing_step),
-        "cascade_size" => r.cascade_size as f64,
-        "conformers" => r.conformers,
-        "suppressed" => r.suppressed,
-        "information_efficiency" => r.information_efficiency,
-        "edge_visits" => r.edge_visits as f64,
-        other => return r.extra.get(other).copied(),
-    })
-}
-
 /// Fills `b` (at least 15 buffers, cleared) with the [`SUMMARY_HEADER`] fields of `r`, written
 /// as in `summary.csv`.
 pub(crate) fn put_summary(b: &mut [String], r: &ReplicateResult) {
-    let values: [&dyn std::fmt::Display; 15] = [
-        &r.replicate,
-        &r.outcome.name(),
-        &r.cycle_period,
-        &r.steps,
-        &r.initial_standing,
-        &r.final_sitting,
-        &r.final_standing,
-        &r.final_booing,
-        &r.peak_booing,
-        &r.peak_booing_step,
-        &r.cascade_size,
-        &r.conformers,
-        &r.suppressed,
-        &r.information_efficiency,
-        &r.edge_visits,
-    ];
-    for (b, v) in b.iter_mut().zip(values) {
-        put(b, v);
+    put(&mut b[0], r.replicate);
+    b[1].push_str(r.outcome.name());
+    for (b, m) in b[2..].iter_mut().zip(measures::COMMON) {
+        m.write(r, b);
     }
 }
 
@@ -300,6 +267,69 @@ pub fn write_classes(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> c
                     value.as_str(),
                 ])?;
             }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The header of `agents.csv`.
+pub const AGENTS_HEADER: [&str; 10] = [
+    "replicate",
+    "id",
+    "label",
+    "class",
+    "followers",
+    "action",
+    "sentiment",
+    "complained",
+    "answered",
+    "seeded",
+];
+
+/// Writes `agents.csv` for `results` (already in replicate order) to `out`: one row per
+/// replicate (those that kept their agents, [`ReplicateResult::agents`]) and agent, by dense
+/// id. Yes/no columns are `TRUE`/`FALSE`; a value that does not exist (`sentiment` under a rule
+/// without one, or for an agent that feels nothing; `answered` without a brand) is an empty
+/// cell. Computes in **O(replicates x agents)**.
+pub fn write_agents(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(AGENTS_HEADER)?;
+    let mut f = Fields::new(AGENTS_HEADER.len());
+    // TRUE/FALSE: what both R's read.csv (which leaves `true` as text) and pandas read as
+    // booleans.
+    let yes_no = |b: bool| if b { "TRUE" } else { "FALSE" };
+    for r in results {
+        let Some(a) = &r.agents else { continue };
+        for (i, label) in a.label.iter().enumerate() {
+            let b = f.clear();
+            put(&mut b[0], r.replicate);
+            put(&mut b[1], i);
+            b[2].push_str(label);
+            let class = a
+                .class
+                .get(i)
+                .and_then(|&c| a.class_names.get(usize::from(c)));
+            b[3].push_str(class.map_or("", String::as_str));
+            if let Some(n) = a.followers.get(i) {
+                put(&mut b[4], n);
+            }
+            if let Some(&act) = a.action.get(i) {
+                b[5].push_str(crate::model::Action::from_u8(act).name());
+            }
+            if let Some(Some(x)) = a.sentiment.as_ref().and_then(|s| s.get(i)) {
+                put(&mut b[6], x);
+            }
+            if let Some(&c) = a.complained.get(i) {
+                b[7].push_str(yes_no(c));
+            }
+            if let Some(&c) = a.answered.as_ref().and_then(|v| v.get(i)) {
+                b[8].push_str(yes_no(c));
+            }
+            if let Some(&c) = a.seeded.get(i) {
+                b[9].push_str(yes_no(c));
+            }
+            f.write(&mut w)?;
         }
     }
     w.flush()?;
@@ -425,14 +455,43 @@ mod tests {
         assert!(lines.next().expect("row 1").ends_with(",12345678901,,2"));
         let refs: Vec<&ReplicateResult> = rs.iter().collect();
         assert_eq!(extra_names(&refs), ["ever_infected", "opinion_clusters"]);
-        assert_eq!(measure_value(&rs[1], "ever_infected"), None);
-        assert_eq!(measure_value(&rs[1], "opinion_clusters"), Some(2.0));
-        assert_eq!(measure_value(&rs[1], "edge_visits"), Some(12_345_678_901.0));
+        assert_eq!(measures::value(&rs[1], "ever_infected"), None);
+        assert_eq!(measures::value(&rs[1], "opinion_clusters"), Some(2.0));
+        assert_eq!(
+            measures::value(&rs[1], "edge_visits"),
+            Some(12_345_678_901.0)
+        );
         // Every numeric column of the header can be read by name.
         for m in SUMMARY_MEASURES {
-            assert!(measure_value(&rs[0], m).is_some(), "{m}");
+            assert!(measures::value(&rs[0], m).is_some(), "{m}");
             assert!(SUMMARY_HEADER.contains(&m));
         }
+    }
+
+    #[test]
+    fn agents_format() {
+        use crate::engine::AgentResults;
+        let mut rs = two();
+        rs[0].agents = Some(AgentResults {
+            label: vec!["@a,b".into(), "7".into(), "@c".into()],
+            class_names: vec!["fans".into(), "critics".into()],
+            class: vec![0, 1, 1],
+            followers: vec![2, 0, 1],
+            action: vec![1, 0, 2],
+            sentiment: Some(vec![Some(0.5), None, Some(-0.25)]),
+            complained: vec![false, true, true],
+            answered: None,
+            seeded: vec![true, false, false],
+        });
+        // Replicate 1 kept no agents: no rows.
+        check(
+            write_agents,
+            &rs,
+            "replicate,id,label,class,followers,action,sentiment,complained,answered,seeded\n\
+             0,0,\"@a,b\",fans,2,stand,0.5,FALSE,,TRUE\n\
+             0,1,7,critics,0,sit,,TRUE,,FALSE\n\
+             0,2,@c,critics,1,boo,-0.25,TRUE,,FALSE\n",
+        );
     }
 
     #[test]

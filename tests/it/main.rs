@@ -25,6 +25,7 @@ mod report;
 mod rule_contract;
 mod run;
 mod sentiment;
+mod shard;
 mod support;
 mod sweep;
 mod threshold;

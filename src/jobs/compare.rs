@@ -9,12 +9,13 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use super::pool::Units;
+use super::pool::{self, Units};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
 use crate::output::compare::{CompareStats, StrategyRuns, write_compare};
-use crate::output::{self, FolderMode, RunFolder};
+use crate::output::steps::OrderedSteps;
+use crate::output::{self, FolderMode, RunFolder, StepSource};
 use crate::runner;
 use crate::scenario::strategies::Comparison;
 
@@ -79,12 +80,14 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
     }
     let graph = |s: usize| graphs[graph_of[s]].as_ref();
     let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
-    for f in &folders {
-        done.push(if resume {
-            f.done(cmp.base.replicates)?
-        } else {
-            Vec::new()
-        });
+    // Per strategy: its per-step means, accumulated as its replicates finish when it keeps no
+    // steps.csv; else the trajectories stay in the replicate files (see `jobs::run`).
+    let mut steps = Vec::new();
+    for (f, (_, sc)) in folders.iter().zip(&cmp.strategies) {
+        let (d, ordered) =
+            pool::resume_state(f, cmp.base.replicates, resume, !sc.output.steps_csv)?;
+        done.push(d);
+        steps.push(ordered);
     }
     let replicates = cmp.base.replicates;
     let units: Vec<(usize, output::Missing)> = (0..cmp.strategies.len())
@@ -102,11 +105,19 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
         folders: Some(&folders),
         dir: Some(&dir),
         progress: options.progress,
+        window: pool::window(
+            cmp.strategies
+                .iter()
+                .map(|(_, s)| s.stop.max_steps)
+                .max()
+                .unwrap_or(0),
+        ),
     }
     .run(
         &|s, r| format!("strategy {} replicate {r}", cmp.strategies[s].0.name),
         &|s, r| runner::run_one(&cmp.strategies[s].1, graph(s), r),
         &|_| options.progress.advance(),
+        &mut steps,
     )?;
     for (s, res) in fresh {
         done[s].push(res);
@@ -117,14 +128,20 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
         results.sort_by_key(|r| r.replicate);
         let m = manifest::manifest(sc, graph(i), started, finished, 0)?;
         let theater = sc.theater_layout().map(|t| (t.rows, t.seats));
-        output::finish(
+        let source = match &steps[i] {
+            Some(o) => StepSource::Accumulated(o.accumulator()),
+            None => StepSource::Files,
+        };
+        let (_, stats) = output::finish_streamed(
             &folders[i],
             &m,
             &results,
+            source,
             theater,
             false,
             sc.output.steps_csv,
         )?;
+        OrderedSteps::remove(&folders[i])?;
         output::report::write_report(folders[i].path())?;
         runs.push(StrategyRuns {
             name: spec.name.clone(),
@@ -136,6 +153,7 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
                 .chain(spec.overrides.iter().cloned())
                 .collect(),
             results,
+            by_step: stats.by_step,
         });
     }
     let m = manifest::manifest(

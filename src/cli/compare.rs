@@ -28,6 +28,14 @@ pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
     let bar = Bar::new(args.folder.quiet);
     let name = format!("{}-compare", cmp.base.name);
     let options = args.folder.options(&name, SystemTime::now(), &bar);
+    if let Some(shard) = args.folder.shard {
+        let outcome = jobs::compare::compare_shard(&cmp, shard, &options)?;
+        return Ok(super::merge::shard_done(
+            &outcome,
+            &cmp.base.name,
+            args.folder.quiet,
+        ));
+    }
     let outcome = jobs::compare(&cmp, &options)?;
     if !args.folder.quiet {
         println!(

@@ -28,6 +28,14 @@ pub fn run(args: FitArgs) -> anyhow::Result<i32> {
     if args.folder.resume {
         bail!("ovation fit has no --resume: rerun the fit (with --force to replace its folder)");
     }
+    if args.folder.shard.is_some() {
+        bail!(
+            "fit cannot be split into shards: each ABC-SMC generation is drawn from the \
+             previous generation's particles, so its parts are not independent; run the fit \
+             whole (its particles run in parallel on every core), or shard the sweeps and \
+             comparisons around it"
+        );
+    }
     let started = SystemTime::now();
     let job = FitJob::load(&args.scenario, &args.folder.set)?;
     let dir = args

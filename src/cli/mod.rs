@@ -55,6 +55,9 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff): `ovation man > ovation.1 && man ./ovation.1`.
     Man,
+    /// Join the partial folders of a job's shards (`run|sweep|compare --shard I/N`) into the
+    /// folder the job would have written run whole.
+    Merge(merge::MergeArgs),
 }
 
 pub mod bench;
@@ -62,6 +65,7 @@ pub mod compare;
 pub mod completions;
 pub mod fit;
 pub mod graph;
+pub mod merge;
 pub mod progress;
 pub mod report;
 pub mod run;
@@ -87,6 +91,11 @@ pub struct FolderArgs {
     /// No progress bar and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run only shard I of N (numbered from 1) of the job's replicates, into a partial folder
+    /// (default runs/<scenario name>[-<command>]-shard-I-of-N); join the N folders with
+    /// `ovation merge` (see examples/slurm/).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::jobs::Shard>,
 }
 
 impl FolderArgs {
@@ -118,9 +127,14 @@ impl FolderArgs {
         }
     }
 
-    /// `--out`, or `runs/<name>-<UTC start time>`.
+    /// `--out`, or `runs/<name>-<UTC start time>` (`runs/<name>-shard-I-of-N` for a shard,
+    /// the same for every try, so a shard is resumed where it started).
     pub fn folder(&self, name: &str, started: std::time::SystemTime) -> std::path::PathBuf {
         self.out.clone().unwrap_or_else(|| {
+            if let Some(s) = self.shard {
+                return std::path::PathBuf::from("runs")
+                    .join(format!("{name}-shard-{}-of-{}", s.index, s.count));
+            }
             let stamp = crate::output::rfc3339_utc(started)
                 .replace([':', '-'], "")
                 .trim_end_matches('Z')
@@ -231,6 +245,7 @@ pub fn main() -> i32 {
         Command::Fit(args) => fit::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
+        Command::Merge(args) => merge::run(args),
     };
     match result {
         Ok(code) => code,

@@ -26,6 +26,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let scenario = scenario::load(&args.scenario, &args.folder.set)?;
     let bar = Bar::new(args.folder.quiet);
     let options = args.folder.options(&scenario.name, SystemTime::now(), &bar);
+    if let Some(shard) = args.folder.shard {
+        let outcome = jobs::run::run_shard(&scenario, shard, &options)?;
+        return Ok(super::merge::shard_done(
+            &outcome,
+            &scenario.name,
+            args.folder.quiet,
+        ));
+    }
     let outcome = jobs::run(&scenario, &options)?;
     if !args.folder.quiet {
         println!("{}", outcome.summary_line(&scenario.name));

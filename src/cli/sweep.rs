@@ -28,6 +28,14 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
     let bar = Bar::new(args.folder.quiet);
     let name = format!("{}-sweep", base.name);
     let options = args.folder.options(&name, SystemTime::now(), &bar);
+    if let Some(shard) = args.folder.shard {
+        let outcome = jobs::sweep::sweep_shard(&base, &args.folder.set, shard, &options)?;
+        return Ok(super::merge::shard_done(
+            &outcome,
+            &base.name,
+            args.folder.quiet,
+        ));
+    }
     let outcome = jobs::sweep(&base, &args.folder.set, &options)?;
     if !args.folder.quiet {
         for note in &outcome.manifest.notes {

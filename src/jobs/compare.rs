@@ -6,10 +6,11 @@
 //! written to its strategy's folder as it finishes, so a resumed comparison redoes only the
 //! missing ones.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::pool::{self, Units};
+use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
@@ -33,6 +34,42 @@ pub struct CompareOutcome {
 /// Runs every strategy of `cmp` and writes the comparison folder: each strategy a complete run
 /// folder under `strategies/<name>/`, then the comparison's tables, plots and report.
 pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutcome, JobError> {
+    compare_in(cmp, options, Phase::Whole)?.job()
+}
+
+/// Runs shard `shard` of the comparison `cmp` into the folder `options` name (see
+/// [`super::shard`]): its strategies' replicates and `shard.json`, no tables.
+pub fn compare_shard(
+    cmp: &Comparison,
+    shard: Shard,
+    options: &JobOptions<'_>,
+) -> Result<ShardOutcome, JobError> {
+    compare_in(cmp, options, Phase::Shard(shard))?.shard()
+}
+
+/// What identifies the comparison `cmp` across shards: its seed and its folder's fingerprint.
+pub(crate) fn identity(cmp: &Comparison) -> String {
+    format!("seed: {}\n{}", cmp.base.seed, fingerprint(cmp))
+}
+
+/// The fingerprint of a comparison folder: every strategy's scenario, graph file and the
+/// program build.
+fn fingerprint(cmp: &Comparison) -> String {
+    let mut fp = String::new();
+    for (s, sc) in &cmp.strategies {
+        for line in runner::fingerprint(sc).lines() {
+            fp.push_str(&format!("strategy {} {line}\n", s.name));
+        }
+    }
+    fp
+}
+
+/// The comparison, whole, as a shard or as a merge (see [`Phase`]).
+pub(crate) fn compare_in(
+    cmp: &Comparison,
+    options: &JobOptions<'_>,
+    phase: Phase<'_>,
+) -> Result<Done<CompareOutcome>, JobError> {
     let started = SystemTime::now();
     check_memory(
         &cmp.strategies.iter().map(|(_, s)| s).collect::<Vec<_>>(),
@@ -40,13 +77,23 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
     )?;
     let (dir, mode) = options.require_folder("compare")?;
     let resume = options.destination.resume();
-    let mut fp = String::new();
-    for (s, sc) in &cmp.strategies {
-        for line in runner::fingerprint(sc).lines() {
-            fp.push_str(&format!("strategy {} {line}\n", s.name));
-        }
+    let fp = identity(cmp);
+    let top = RunFolder::open_flat(&dir, mode, &phase.fingerprint(&fingerprint(cmp), &fp))?;
+    let replicates = cmp.base.replicates;
+    let assignment = phase.assignment(
+        &cmp.strategies
+            .iter()
+            .map(|(_, sc)| (expected_cost(sc), replicates))
+            .collect::<Vec<_>>(),
+    );
+    let shard = phase.shard();
+    let shard_units = match (shard, &assignment) {
+        (Some(sh), Some(a)) => a.units(sh.index),
+        _ => 0,
+    };
+    if let Some(sh) = shard {
+        write_shard_file(&dir, "compare", sh, &cmp.base, &fp, shard_units, false)?;
     }
-    let top = RunFolder::open_flat(&dir, mode, &fp)?;
     let mut folders = Vec::new();
     for (s, sc) in &cmp.strategies {
         let sub = dir.join("strategies").join(&s.name);
@@ -69,7 +116,10 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
             Some(j) => graph_of.push(graph_of[j]),
             None => {
                 graph_of.push(graphs.len());
-                graphs.push(if runner::graph_per_replicate(sc) {
+                let needed = (0..cmp.strategies.len())
+                    .filter(|&j| cmp.strategies[j].1.graph == sc.graph)
+                    .any(|j| phase.has_group(assignment.as_ref(), j));
+                graphs.push(if runner::graph_per_replicate(sc) || !needed {
                     None
                 } else {
                     let warn = |t: String| options.progress.warn(&t);
@@ -81,22 +131,33 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
     let graph = |s: usize| graphs[graph_of[s]].as_ref();
     let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
     // Per strategy: its per-step means, accumulated as its replicates finish when it keeps no
-    // steps.csv; else the trajectories stay in the replicate files (see `jobs::run`).
+    // steps.csv; else (and in shards and their merge) the trajectories stay in the replicate
+    // files (see `jobs::run`).
     let mut steps = Vec::new();
-    for (f, (_, sc)) in folders.iter().zip(&cmp.strategies) {
-        let (d, ordered) =
-            pool::resume_state(f, cmp.base.replicates, resume, !sc.output.steps_csv)?;
-        done.push(d);
-        steps.push(ordered);
+    for (g, (f, (s, sc))) in folders.iter().zip(&cmp.strategies).enumerate() {
+        if !sc.output.steps_csv && matches!(phase, Phase::Whole) {
+            let (d, ordered) = pool::resume_state(f, replicates, resume, true)?;
+            done.push(d);
+            steps.push(ordered);
+            continue;
+        }
+        let rel = Path::new("strategies").join(&s.name);
+        done.push(phase.start(assignment.as_ref(), g, &rel, replicates, f, resume)?);
+        steps.push(None);
     }
-    let replicates = cmp.base.replicates;
     let units: Vec<(usize, output::Missing)> = (0..cmp.strategies.len())
         .map(|s| (s, output::missing_replicates(&done[s], replicates)))
         .collect();
-    let resumed: u32 = done.iter().map(|d| d.len() as u32).sum();
+    let resumed: u32 = match phase {
+        Phase::Merge(_) => 0,
+        _ => done.iter().map(|d| d.len() as u32).sum(),
+    };
     options.progress.start(
         "runs",
-        (cmp.strategies.len() as u64) * u64::from(replicates),
+        match shard {
+            Some(_) => shard_units,
+            None => (cmp.strategies.len() as u64) * u64::from(replicates),
+        },
         u64::from(resumed),
     );
     let fresh = Units {
@@ -112,6 +173,7 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
                 .max()
                 .unwrap_or(0),
         ),
+        shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
         &|s, r| format!("strategy {} replicate {r}", cmp.strategies[s].0.name),
@@ -121,6 +183,16 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
     )?;
     for (s, res) in fresh {
         done[s].push(res);
+    }
+    if let Some(sh) = shard {
+        write_shard_file(&dir, "compare", sh, &cmp.base, &fp, shard_units, true)?;
+        return Ok(Done::Shard(ShardOutcome {
+            shard: sh,
+            kind: "compare",
+            units: shard_units,
+            resumed: u64::from(resumed),
+            folder: dir,
+        }));
     }
     let finished = SystemTime::now();
     let mut runs = Vec::new();
@@ -156,13 +228,16 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
             by_step: stats.by_step,
         });
     }
-    let m = manifest::manifest(
+    let mut m = manifest::manifest(
         &cmp.base,
         graph(cmp.baseline_index()),
         started,
         SystemTime::now(),
         resumed,
     )?;
+    if let Phase::Merge(src) = phase {
+        m.shards = src.entries.clone();
+    }
     let (_, stats) = write_compare(
         top.path(),
         &runs,
@@ -171,9 +246,9 @@ pub fn compare(cmp: &Comparison, options: &JobOptions<'_>) -> Result<CompareOutc
         &m,
         cmp.base.output.plots,
     )?;
-    Ok(CompareOutcome {
+    Ok(Done::Job(CompareOutcome {
         runs,
         stats,
         folder: dir,
-    })
+    }))
 }

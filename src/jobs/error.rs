@@ -70,6 +70,11 @@ pub enum JobError {
     /// The fit failed (its own messages name the key or file).
     #[error("{0:#}")]
     Fit(anyhow::Error),
+    /// Shard folders could not be merged (a missing, repeated or foreign shard, one that did
+    /// not finish, or a scenario that changed since), or a shard was asked of a job that cannot
+    /// be split; the message names the folder or shard.
+    #[error("{0}")]
+    Merge(String),
 }
 
 fn failed_text(

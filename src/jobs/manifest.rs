@@ -57,5 +57,6 @@ pub(crate) fn manifest(
         threads: rayon::current_num_threads(),
         resumed_replicates: resumed,
         provenance: output::provenance::provenance(scenario)?,
+        shards: Vec::new(),
     })
 }

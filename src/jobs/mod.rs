@@ -18,6 +18,7 @@ pub mod fit;
 mod manifest;
 mod pool;
 pub mod run;
+pub mod shard;
 pub mod sweep;
 
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ pub use compare::{CompareOutcome, compare};
 pub use error::JobError;
 pub use fit::{FitOutcome, fit};
 pub use run::{RunOutcome, run};
+pub use shard::{MergeOutcome, Shard, ShardOutcome, merge};
 pub use sweep::{SweepOutcome, sweep};
 
 use crate::output::FolderMode;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::shard::Assignment;
 use super::{JobError, Progress};
 use crate::engine::ReplicateResult;
 use crate::engine::measures::StepRecord;
@@ -41,7 +42,8 @@ pub(crate) fn window(max_steps: u32) -> usize {
 /// some units fail, the others still run and the error names how many failed, of how many
 /// (`unit` names them), and the first failure labelled by `label(group, replicate)`. When
 /// `progress` reports cancellation, units not yet started are skipped and the job stops with
-/// [`JobError::Interrupted`]. The results come back in the order of `units`.
+/// [`JobError::Interrupted`]. The results come back in the order of `units`. With a `shard`,
+/// only the units it owns run.
 pub(crate) struct Units<'a> {
     /// Each group with the replicates it still needs.
     pub(crate) units: Vec<(usize, Missing)>,
@@ -56,6 +58,8 @@ pub(crate) struct Units<'a> {
     /// Units run between two hand-overs ([`window`]): at most this many finished trajectories
     /// are held at once.
     pub(crate) window: usize,
+    /// Only the units this shard (numbered from 1) runs under this assignment (None: all).
+    pub(crate) shard: Option<(&'a Assignment, u32)>,
 }
 
 impl Units<'_> {
@@ -83,16 +87,25 @@ impl Units<'_> {
             dir,
             progress,
             window,
+            shard,
         } = self;
-        let (unit, folders, dir, progress) = (*unit, *folders, *dir, *progress);
+        let (unit, folders, dir, progress, shard) = (*unit, *folders, *dir, *progress, *shard);
+        let mine = |g: usize, r: u32| shard.is_none_or(|(a, s)| a.owner(g, r) == s);
         let accumulates = |g: usize| steps.get(g).is_some_and(Option::is_some);
         let dropped: Vec<bool> = (0..steps.len()).map(accumulates).collect();
         let failures = Mutex::new(Vec::new());
         let skipped = AtomicUsize::new(0);
-        let total: usize = units.iter().map(|(_, m)| m.len()).sum();
+        let total: usize = match shard {
+            None => units.iter().map(|(_, m)| m.len()).sum(),
+            Some(_) => units
+                .iter()
+                .map(|(g, m)| m.iter().filter(|&r| mine(*g, r)).count())
+                .sum(),
+        };
         let mut order = units
             .iter()
-            .flat_map(|(g, m)| m.iter().map(move |r| (*g, r)));
+            .flat_map(|(g, m)| m.iter().map(move |r| (*g, r)))
+            .filter(|&(g, r)| mine(g, r));
         let mut fresh: Vec<(usize, ReplicateResult)> = Vec::new();
         let mut saved = Instant::now();
         loop {

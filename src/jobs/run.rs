@@ -1,10 +1,11 @@
 //! The `run` job: a scenario's replicates in parallel, written to a result folder (each
 //! replicate as soon as it finishes, so a killed run can `--resume`) or kept in memory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::pool::{self, Units};
+use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::{FollowerGraph, io};
@@ -25,7 +26,7 @@ pub struct RunOutcome {
     pub folder: Option<PathBuf>,
     /// What `stats.json` holds (its per-step means were accumulated as the replicates
     /// finished: `results` carry no trajectories when the run wrote a folder).
-    stats: RunStats,
+    stats: Box<RunStats>,
 }
 
 impl RunOutcome {
@@ -122,36 +123,96 @@ pub(crate) fn shared_graph(
 /// Runs `scenario`'s replicates and writes its result folder (tables, `stats.json`, plots,
 /// `manifest.json`, `report.html`) when `options` name one.
 pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, JobError> {
+    run_in(scenario, options, Phase::Whole)?.job()
+}
+
+/// Runs shard `shard` of `scenario`'s replicates into the folder `options` name (see
+/// [`super::shard`]): its replicates and `shard.json`, no tables.
+pub fn run_shard(
+    scenario: &Scenario,
+    shard: Shard,
+    options: &JobOptions<'_>,
+) -> Result<ShardOutcome, JobError> {
+    run_in(scenario, options, Phase::Shard(shard))?.shard()
+}
+
+/// What identifies a run of `scenario` across shards: its seed (named apart, for the messages)
+/// and its folder's fingerprint (the resolved scenario, the graph file, the program build).
+pub(crate) fn identity(scenario: &Scenario) -> String {
+    format!("seed: {}\n{}", scenario.seed, runner::fingerprint(scenario))
+}
+
+/// The run, whole, as a shard or as a merge (see [`Phase`]).
+pub(crate) fn run_in(
+    scenario: &Scenario,
+    options: &JobOptions<'_>,
+    phase: Phase<'_>,
+) -> Result<Done<RunOutcome>, JobError> {
     let started = SystemTime::now();
     check_memory(&[scenario], options.memory_limit)?;
+    let job = identity(scenario);
     let folder = match options.destination.dir() {
         Some(dir) => {
             let (_, mode) = options.require_folder("run")?;
-            Some(RunFolder::open(dir, mode, &runner::fingerprint(scenario))?)
+            Some(RunFolder::open(
+                dir,
+                mode,
+                &phase.fingerprint(&runner::fingerprint(scenario), &job),
+            )?)
         }
-        None => None,
+        None if matches!(phase, Phase::Whole) => None,
+        None => return Err(JobError::NeedsFolder { job: "a shard" }),
     };
+    let assignment = phase.assignment(&[(expected_cost(scenario), scenario.replicates)]);
     // Without steps.csv the trajectories are dropped as the replicates finish, their per-step
     // means accumulated in replicate order (output::steps); with it they stay in the replicate
-    // files, read back one at a time by `finish`. Either way no run holds them all.
-    let accumulate = folder.is_some() && !scenario.output.steps_csv;
+    // files, read back one at a time by `finish`. Either way no run holds them all. Shards and
+    // their merge keep them in the files: a shard runs only some of the replicates.
+    let accumulate =
+        folder.is_some() && !scenario.output.steps_csv && matches!(phase, Phase::Whole);
     let (done, ordered) = match &folder {
-        Some(f) => pool::resume_state(
-            f,
-            scenario.replicates,
-            options.destination.resume(),
-            accumulate,
-        )?,
+        Some(f) if accumulate => {
+            pool::resume_state(f, scenario.replicates, options.destination.resume(), true)?
+        }
+        Some(f) => (
+            phase.start(
+                assignment.as_ref(),
+                0,
+                Path::new(""),
+                scenario.replicates,
+                f,
+                options.destination.resume(),
+            )?,
+            None,
+        ),
         None => (Vec::new(), None),
     };
     let mut steps = vec![ordered];
-    let graph = shared_graph(scenario, options)?;
+    let shard = phase.shard();
+    let mine = |r: &ReplicateResult| {
+        shard.is_none_or(|s| {
+            assignment
+                .as_ref()
+                .is_some_and(|a| a.owner(0, r.replicate) == s.index)
+        })
+    };
+    let (total, found) = match (shard, &assignment) {
+        (Some(s), Some(a)) => (
+            a.units(s.index),
+            done.iter().filter(|r| mine(r)).count() as u64,
+        ),
+        _ => (u64::from(scenario.replicates), done.len() as u64),
+    };
+    if let (Some(s), Some(f)) = (shard, &folder) {
+        write_shard_file(f.path(), "run", s, scenario, &job, total, false)?;
+    }
+    let graph = if phase.has_group(assignment.as_ref(), 0) {
+        shared_graph(scenario, options)?
+    } else {
+        None
+    };
     let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
-    options.progress.start(
-        "replicates",
-        u64::from(scenario.replicates),
-        done.len() as u64,
-    );
+    options.progress.start("replicates", total, found);
     let folders = folder.as_ref().map(std::slice::from_ref);
     let fresh = Units {
         units,
@@ -160,6 +221,7 @@ pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, 
         dir: options.destination.dir(),
         progress: options.progress,
         window: pool::window(scenario.stop.max_steps),
+        shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
         &|_, r| format!("replicate {r}"),
@@ -167,17 +229,33 @@ pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, 
         &|_| options.progress.advance(),
         &mut steps,
     )?;
-    let resumed = done.len() as u32;
+    if let (Some(s), Some(f)) = (shard, &folder) {
+        write_shard_file(f.path(), "run", s, scenario, &job, total, true)?;
+        return Ok(Done::Shard(ShardOutcome {
+            shard: s,
+            kind: "run",
+            units: total,
+            resumed: found,
+            folder: f.path().to_path_buf(),
+        }));
+    }
+    let resumed = match phase {
+        Phase::Merge(_) => 0,
+        _ => done.len() as u32,
+    };
     let mut results = done;
     results.extend(fresh.into_iter().map(|(_, r)| r));
     results.sort_by_key(|r| r.replicate);
-    let manifest = manifest::manifest(
+    let mut manifest = manifest::manifest(
         scenario,
         graph.as_ref(),
         started,
         SystemTime::now(),
         resumed,
     )?;
+    if let Phase::Merge(src) = phase {
+        manifest.shards = src.entries.clone();
+    }
     let stats = if let Some(folder) = &folder {
         let theater = scenario.theater_layout().map(|t| (t.rows, t.seats));
         let source = match &steps[0] {
@@ -200,10 +278,10 @@ pub fn run(scenario: &Scenario, options: &JobOptions<'_>) -> Result<RunOutcome, 
         let sorted: Vec<&ReplicateResult> = results.iter().collect();
         output::aggregate::run_stats(&sorted, output::LEVEL)
     };
-    Ok(RunOutcome {
+    Ok(Done::Job(RunOutcome {
         results,
         manifest,
         folder: folder.map(|f| f.path().to_path_buf()),
-        stats,
-    })
+        stats: Box::new(stats),
+    }))
 }

@@ -7,13 +7,14 @@
 //! number of threads. Each replicate is written to its cell's folder as soon as it finishes,
 //! so a killed sweep keeps them and a resumed one runs only the missing ones.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use super::pool::{self, Units};
+use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
@@ -58,6 +59,44 @@ pub fn sweep(
     overrides: &[String],
     options: &JobOptions<'_>,
 ) -> Result<SweepOutcome, JobError> {
+    sweep_in(base, overrides, options, Phase::Whole)?.job()
+}
+
+/// Runs shard `shard` of the sweep of `base` into the folder `options` name (see
+/// [`super::shard`]): its cells' replicates and `shard.json`, no tables.
+pub fn sweep_shard(
+    base: &Scenario,
+    overrides: &[String],
+    shard: Shard,
+    options: &JobOptions<'_>,
+) -> Result<ShardOutcome, JobError> {
+    sweep_in(base, overrides, options, Phase::Shard(shard))?.shard()
+}
+
+/// What identifies a sweep of `base` with `cells`: the base scenario's fingerprint and a
+/// digest of every cell's (each cell's scenario, graph file and the program build).
+pub(crate) fn identity(base: &Scenario, cells: &[(Cell, Scenario)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (_, s) in cells {
+        h.update(runner::fingerprint(s).as_bytes());
+    }
+    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "seed: {}\n{}cells: {} cells, {digest}\n",
+        base.seed,
+        runner::fingerprint(base),
+        cells.len()
+    )
+}
+
+/// The sweep, whole, as a shard or as a merge (see [`Phase`]).
+pub(crate) fn sweep_in(
+    base: &Scenario,
+    overrides: &[String],
+    options: &JobOptions<'_>,
+    phase: Phase<'_>,
+) -> Result<Done<SweepOutcome>, JobError> {
     let started = SystemTime::now();
     let Some(spec) = base.sweep.clone() else {
         return Err(JobError::NoSweep {
@@ -70,7 +109,27 @@ pub fn sweep(
         options.memory_limit,
     )?;
     let (dir, mode) = options.require_folder("sweep")?;
-    open_sweep(&dir, mode, &runner::fingerprint(base))?;
+    let job = identity(base, &cells);
+    open_sweep(
+        &dir,
+        mode,
+        &phase.fingerprint(&runner::fingerprint(base), &job),
+    )?;
+    let assignment = phase.assignment(
+        &cells
+            .iter()
+            .map(|(_, s)| (expected_cost(s), s.replicates))
+            .collect::<Vec<_>>(),
+    );
+    let shard = phase.shard();
+    let assigned = |c: usize, s: &Scenario| match (shard, &assignment) {
+        (Some(sh), Some(a)) => a.units_in(c, sh.index) as u32,
+        _ => s.replicates,
+    };
+    if let Some(sh) = shard {
+        let units = assignment.as_ref().map_or(0, |a| a.units(sh.index));
+        write_shard_file(&dir, "sweep", sh, base, &job, units, false)?;
+    }
     let mut folders: Vec<RunFolder> = Vec::with_capacity(cells.len());
     let mut done: Vec<Vec<ReplicateResult>> = Vec::with_capacity(cells.len());
     // Per cell: its per-step means, accumulated as its replicates finish when it keeps no
@@ -78,14 +137,24 @@ pub fn sweep(
     let mut steps: Vec<Option<OrderedSteps>> = Vec::with_capacity(cells.len());
     for (cell, s) in &cells {
         let folder = open_cell(&dir, cell.index, &runner::fingerprint(s))?;
-        let (d, ordered) = pool::resume_state(
-            &folder,
+        if !s.output.steps_csv && matches!(phase, Phase::Whole) {
+            let (d, ordered) =
+                pool::resume_state(&folder, s.replicates, options.destination.resume(), true)?;
+            done.push(d);
+            steps.push(ordered);
+            folders.push(folder);
+            continue;
+        }
+        let rel = Path::new(output::sweep::CELLS_DIR).join(format!("{:06}", cell.index));
+        done.push(phase.start(
+            assignment.as_ref(),
+            cell.index,
+            &rel,
             s.replicates,
+            &folder,
             options.destination.resume(),
-            !s.output.steps_csv,
-        )?;
-        done.push(d);
-        steps.push(ordered);
+        )?);
+        steps.push(None);
         folders.push(folder);
     }
 
@@ -95,7 +164,7 @@ pub fn sweep(
     let mut graphs: Vec<(GraphSource, FollowerGraph)> = Vec::new();
     let mut graph_of: Vec<Option<usize>> = Vec::with_capacity(cells.len());
     for (cell, s) in &cells {
-        if runner::graph_per_replicate(s) {
+        if runner::graph_per_replicate(s) || !phase.has_group(assignment.as_ref(), cell.index) {
             graph_of.push(None);
             continue;
         }
@@ -125,7 +194,9 @@ pub fn sweep(
     // Progress counts cells: one is finished when its last replicate is.
     let remaining: Vec<AtomicU32> = cells
         .iter()
-        .map(|(cell, s)| AtomicU32::new(s.replicates - done[cell.index].len() as u32))
+        .map(|(cell, s)| {
+            AtomicU32::new(assigned(cell.index, s).saturating_sub(done[cell.index].len() as u32))
+        })
         .collect();
     let finished_cells = remaining
         .iter()
@@ -147,6 +218,7 @@ pub fn sweep(
                 .max()
                 .unwrap_or(0),
         ),
+        shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
         &|c, r| format!("cell {c} replicate {r}"),
@@ -158,7 +230,21 @@ pub fn sweep(
         },
         &mut steps,
     )?;
-    let resumed: u64 = done.iter().map(|d| d.len() as u64).sum();
+    let resumed: u64 = match phase {
+        Phase::Merge(_) => 0,
+        _ => done.iter().map(|d| d.len() as u64).sum(),
+    };
+    if let Some(sh) = shard {
+        let units = assignment.as_ref().map_or(0, |a| a.units(sh.index));
+        write_shard_file(&dir, "sweep", sh, base, &job, units, true)?;
+        return Ok(Done::Shard(ShardOutcome {
+            shard: sh,
+            kind: "sweep",
+            units,
+            resumed,
+            folder: dir,
+        }));
+    }
     let mut per_cell = done;
     for (c, res) in fresh {
         per_cell[c].push(res);
@@ -257,6 +343,10 @@ pub fn sweep(
             .collect(),
         notes: Vec::new(),
         provenance: output::provenance::provenance(base)?,
+        shards: match phase {
+            Phase::Merge(src) => src.entries.clone(),
+            _ => Vec::new(),
+        },
     };
     finish_sweep(
         &dir,
@@ -269,10 +359,10 @@ pub fn sweep(
     )?;
     output::report::write_report(&dir)?;
     drop(tables);
-    Ok(SweepOutcome {
+    Ok(Done::Job(SweepOutcome {
         cells,
         results: per_cell,
         manifest,
         folder: dir,
-    })
+    }))
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::measures::{self, Measure};
 use crate::engine::measures::{Outcome, ReplicateResult, StepRecord};
 use crate::stats::{Summary, Welford, mean_ci, share_ci, welford_share_ci, wilson};
 
@@ -127,27 +128,28 @@ pub fn run_stats_with(
     by_step: Vec<StepStats>,
     level: f64,
 ) -> RunStats {
-    let column = |f: &dyn Fn(&ReplicateResult) -> f64| -> Summary {
-        let values: Vec<f64> = results.iter().map(|r| f(r)).collect();
-        mean_ci(&values, level)
-    };
-    // A share's interval is clipped to [0, 1] (its `method` says when it was).
-    let share = |f: &dyn Fn(&ReplicateResult) -> f64| -> Summary {
-        let values: Vec<f64> = results.iter().map(|r| f(r)).collect();
-        share_ci(&values, level)
+    // Each declared measure over all replicates; a share's interval is clipped to [0, 1]
+    // (its `method` says when it was).
+    let summary = |m: &Measure| -> Summary {
+        let values: Vec<f64> = results.iter().filter_map(|r| m.value(r)).collect();
+        if m.share {
+            share_ci(&values, level)
+        } else {
+            mean_ci(&values, level)
+        }
     };
     let measures = MeasureStats {
-        final_standing: share(&|r| r.final_standing),
-        final_sitting: share(&|r| r.final_sitting),
-        final_booing: share(&|r| r.final_booing),
-        initial_standing: share(&|r| r.initial_standing),
-        steps: column(&|r| f64::from(r.steps)),
-        cascade_size: column(&|r| r.cascade_size as f64),
-        conformers: share(&|r| r.conformers),
-        suppressed: share(&|r| r.suppressed),
-        information_efficiency: share(&|r| r.information_efficiency),
-        peak_booing: share(&|r| r.peak_booing),
-        edge_visits: column(&|r| r.edge_visits as f64),
+        final_standing: summary(&measures::FINAL_STANDING),
+        final_sitting: summary(&measures::FINAL_SITTING),
+        final_booing: summary(&measures::FINAL_BOOING),
+        initial_standing: summary(&measures::INITIAL_STANDING),
+        steps: summary(&measures::STEPS),
+        cascade_size: summary(&measures::CASCADE_SIZE),
+        conformers: summary(&measures::CONFORMERS),
+        suppressed: summary(&measures::SUPPRESSED),
+        information_efficiency: summary(&measures::INFORMATION_EFFICIENCY),
+        peak_booing: summary(&measures::PEAK_BOOING),
+        edge_visits: summary(&measures::EDGE_VISITS),
         extra: super::tables::extra_names(results)
             .into_iter()
             .map(|name| {
@@ -155,7 +157,11 @@ pub fn run_stats_with(
                     .iter()
                     .filter_map(|r| r.extra.get(&name).copied())
                     .collect();
-                let summary = mean_ci(&values, level);
+                let summary = if measures::is_share(&name) {
+                    share_ci(&values, level)
+                } else {
+                    mean_ci(&values, level)
+                };
                 (name, summary)
             })
             .collect(),

@@ -47,6 +47,7 @@ use serde::Serialize;
 
 use super::aggregate::StepStats;
 use super::folder::write_atomic;
+use super::measures::{is_share, label, value as measure_value};
 use super::plots::{Drawn, FONT_FAMILY, msg, render};
 use super::{LEVEL, Manifest, OutputError};
 use crate::engine::measures::ReplicateResult;
@@ -55,74 +56,6 @@ use crate::stats::{Difference, Summary, difference, mean_ci};
 
 /// Version of the compare `stats.json` layout.
 pub const COMPARE_SCHEMA_VERSION: u32 = 1;
-
-/// The measures every replicate has (the scalar fields of [`ReplicateResult`]).
-pub const BASE_MEASURES: [&str; 13] = [
-    "initial_standing",
-    "final_sitting",
-    "final_standing",
-    "final_booing",
-    "peak_booing",
-    "peak_booing_step",
-    "steps",
-    "cascade_size",
-    "conformers",
-    "suppressed",
-    "information_efficiency",
-    "edge_visits",
-    "cycle_period",
-];
-
-/// Measures that are shares of all agents (shown in percentage points).
-const SHARES: [&str; 8] = [
-    "initial_standing",
-    "final_sitting",
-    "final_standing",
-    "final_booing",
-    "peak_booing",
-    "conformers",
-    "suppressed",
-    "information_efficiency",
-];
-
-/// The value of measure `name` in one replicate: a scalar field or a rule's `extra` measure.
-pub fn measure_value(r: &ReplicateResult, name: &str) -> Option<f64> {
-    Some(match name {
-        "initial_standing" => r.initial_standing,
-        "final_sitting" => r.final_sitting,
-        "final_standing" => r.final_standing,
-        "final_booing" => r.final_booing,
-        "peak_booing" => r.peak_booing,
-        "peak_booing_step" => f64::from(r.peak_booing_step),
-        "steps" => f64::from(r.steps),
-        "cascade_size" => r.cascade_size as f64,
-        "conformers" => r.conformers,
-        "suppressed" => r.suppressed,
-        "information_efficiency" => r.information_efficiency,
-        "edge_visits" => r.edge_visits as f64,
-        "cycle_period" => f64::from(r.cycle_period),
-        other => return r.extra.get(other).copied(),
-    })
-}
-
-/// Whether a measure is a share of all agents.
-pub fn is_share(name: &str) -> bool {
-    SHARES.contains(&name)
-}
-
-/// A measure's name in words, for sentences and axes.
-pub fn label(name: &str) -> String {
-    match name {
-        "final_standing" => "final standing share".into(),
-        // Booing is public disapproval; with a brand it is a public complaint.
-        "final_booing" => "final booing (complaint) share".into(),
-        "final_sitting" => "final sitting share".into(),
-        "peak_booing" => "peak booing (complaint) share".into(),
-        "peak_booing_step" => "step of the booing (complaint) peak".into(),
-        "initial_standing" => "initial standing share".into(),
-        other => other.replace('_', " "),
-    }
-}
 
 /// A strategy's name in words (`public_fast` -> `public fast`).
 pub fn strategy_words(name: &str) -> String {
@@ -371,7 +304,10 @@ pub fn compare_stats(
     for (j, m) in measures.iter().enumerate() {
         if values.iter().all(|per| per[j].iter().all(Option::is_none)) {
             let s = &runs[baseline];
-            let mut have: Vec<String> = BASE_MEASURES.iter().map(|s| s.to_string()).collect();
+            let mut have: Vec<String> = super::measures::COMMON
+                .iter()
+                .map(|m| m.name.to_string())
+                .collect();
             if let Some(r) = s.results.first() {
                 have.extend(r.extra.keys().cloned());
             }

@@ -84,6 +84,9 @@ pub struct Manifest {
     /// Version, git commit, input checksums and the values used with defaults filled in.
     #[serde(default)]
     pub provenance: super::provenance::Provenance,
+    /// The shards a merged folder was joined from (`ovation merge`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<super::shard::ShardEntry>,
 }
 
 /// The graph of a run, as recorded in the manifest.
@@ -209,6 +212,7 @@ mod tests {
             threads: 1,
             resumed_replicates: 0,
             provenance: Default::default(),
+            shards: Vec::new(),
         };
         let text = String::from_utf8(manifest_json(&m).expect("json")).expect("utf-8");
         assert_eq!(

@@ -28,10 +28,13 @@ pub mod fit;
 pub mod folder;
 pub mod glossary;
 pub mod json;
+pub mod measures;
 pub mod plots;
 pub mod provenance;
+pub mod read;
 pub mod report;
 pub mod seeded;
+pub mod shard;
 pub mod steps;
 pub mod sweep;
 pub mod tables;
@@ -287,6 +290,7 @@ mod tests {
             threads: 4,
             resumed_replicates: 0,
             provenance: Default::default(),
+            shards: Vec::new(),
         }
     }
 

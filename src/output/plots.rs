@@ -135,11 +135,13 @@ pub fn write_plots(
         |root| draw_shares(&root, &title, stats),
     )?);
 
-    let finals: Vec<f64> = results.iter().map(|r| r.final_standing).collect();
+    // The histogram of one declared measure, in a file named after it.
+    let measure = &super::measures::FINAL_STANDING;
+    let finals: Vec<f64> = results.iter().filter_map(|r| measure.value(r)).collect();
     let title = format!("{name}: final share standing ({replicates})");
     written.extend(render(
         dir,
-        "final_standing",
+        measure.name,
         (1000, 620),
         |root| draw_histogram(&root, &title, &finals),
         |root| draw_histogram(&root, &title, &finals),

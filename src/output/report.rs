@@ -27,6 +27,9 @@ use serde_json::Value;
 
 use super::OutputError;
 use super::folder::write_atomic;
+use super::measures::{is_share, label};
+use super::read::{CompareStatsView, ManifestView, RunStatsView, SummaryView, read_json};
+use crate::scenario::strategies::Goal;
 
 /// The report's file name.
 pub const REPORT_FILE: &str = "report.html";
@@ -81,8 +84,8 @@ pub enum FolderKind {
 }
 
 /// Which kind of result folder `dir` is (see the module docs).
-pub fn folder_kind(dir: &Path, manifest: &Value) -> FolderKind {
-    match manifest.get("kind").and_then(Value::as_str) {
+pub fn folder_kind(dir: &Path, manifest: &ManifestView) -> FolderKind {
+    match manifest.kind.as_deref() {
         Some("compare") => FolderKind::Compare,
         Some("sweep") => FolderKind::Sweep,
         _ if dir.join("differences.csv").is_file() => FolderKind::Compare,
@@ -102,22 +105,19 @@ pub fn write_report(dir: &Path) -> Result<PathBuf, OutputError> {
 
 /// The report's HTML for the folder `dir`.
 pub fn render_report(dir: &Path) -> Result<String, OutputError> {
-    let manifest = read_json(&dir.join("manifest.json"))?;
-    let stats = match dir.join("stats.json") {
-        p if p.is_file() => read_json(&p)?,
-        _ => Value::Null,
-    };
+    let manifest: ManifestView = read_json(&dir.join("manifest.json"))?;
+    let stats_path = dir.join("stats.json");
+    let stats_path = stats_path.is_file().then_some(stats_path);
     let kind = folder_kind(dir, &manifest);
-    let scenario = &manifest["scenario"];
+    let scenario = manifest.scenario.as_ref().unwrap_or(&Value::Null);
+    // The scenario's optional `name` and `description` (a scenario is free-form TOML).
     let name = scenario["name"]
         .as_str()
         .map(str::to_string)
         .or_else(|| {
-            manifest["scenario_file"].as_str().and_then(|f| {
-                Path::new(f)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-            })
+            Path::new(&manifest.scenario_file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "ovation".into());
     let description = scenario["description"].as_str().unwrap_or_default();
@@ -148,11 +148,17 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
     body.push_str("</header>\n");
     let shown = match kind {
         FolderKind::Compare => {
-            let shown = compare_sections(&mut body, &stats);
+            let shown = match &stats_path {
+                Some(p) => compare_sections(&mut body, &read_json(p)?),
+                None => Vec::new(),
+            };
             super::seeded::seeded_section(&mut body, dir);
             shown
         }
-        FolderKind::Run => run_sections(&mut body, &stats),
+        FolderKind::Run => match &stats_path {
+            Some(p) => run_sections(&mut body, &read_json(p)?),
+            None => Vec::new(),
+        },
         FolderKind::Sweep => {
             let shown = sweep_sections(&mut body, dir)?;
             where_it_changes(&mut body, dir, &manifest);
@@ -221,7 +227,7 @@ dd { margin: 0; overflow-wrap: anywhere; }
 /// first changes detectably between neighbouring values (their 95% intervals do not overlap, a
 /// conservative test) and over which range it does not: where a strategy stops paying, or
 /// starts costing. Reads `cells.csv` (cells in the order of the swept values).
-fn where_it_changes(body: &mut String, dir: &Path, manifest: &Value) {
+fn where_it_changes(body: &mut String, dir: &Path, manifest: &ManifestView) {
     let Ok(text) = fs::read_to_string(dir.join("cells.csv")) else {
         return;
     };
@@ -240,10 +246,11 @@ fn where_it_changes(body: &mut String, dir: &Path, manifest: &Value) {
     if rows.len() < 2 {
         return;
     }
-    let measures: Vec<&str> = manifest["sweep"]["measures"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let measures: Vec<&str> = manifest
+        .sweep
+        .iter()
+        .flat_map(|s| s.measures.iter().map(String::as_str))
+        .collect();
     let col = |name: String| header.iter().position(|h| *h == name);
     let mut items = Vec::new();
     for m in measures {
@@ -257,7 +264,7 @@ fn where_it_changes(body: &mut String, dir: &Path, manifest: &Value) {
         let num = |r: &[&str], i: usize| -> f64 {
             r.get(i).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
         };
-        let share = super::compare::is_share(m);
+        let share = is_share(m);
         let show = |x: f64| {
             if share {
                 format!("{:.1}%", x * 100.0)
@@ -269,7 +276,7 @@ fn where_it_changes(body: &mut String, dir: &Path, manifest: &Value) {
         let first = rows
             .windows(2)
             .position(|w| num(&w[0], hi) < num(&w[1], lo) || num(&w[1], hi) < num(&w[0], lo));
-        let label = esc(&super::compare::label(m));
+        let label = esc(&label(m));
         let text = match first {
             None => format!(
                 "{label}: no detectable change between neighbouring values anywhere from {} ({}) to {} ({})",
@@ -353,21 +360,11 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn read_json(path: &Path) -> Result<Value, OutputError> {
-    let bytes = fs::read(path).map_err(|source| OutputError::Read {
-        path: path.into(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
-        path: path.into(),
-        source,
-    })
-}
-
-/// A number from JSON, formatted for a table: shares as percentages of all agents with one
-/// decimal (the unit the headline's points are differences of), counts plainly.
-fn num(v: &Value, share: bool) -> String {
-    match v.as_f64() {
+/// A number from a result file, formatted for a table: shares as percentages of all agents
+/// with one decimal (the unit the headline's points are differences of), counts plainly;
+/// an undefined value (`null` in the file) as a dash.
+fn num(v: Option<f64>, share: bool) -> String {
+    match v {
         Some(x) if share => format!("{:.1}%", x * 100.0),
         Some(x) if x.abs() >= 1000.0 => format!("{x:.0}"),
         Some(x) => format!("{x:.2}"),
@@ -375,9 +372,9 @@ fn num(v: &Value, share: bool) -> String {
     }
 }
 
-/// A difference from JSON: of shares in percentage points (one decimal), else as [`num`].
-fn diff_num(v: &Value, share: bool) -> String {
-    match v.as_f64() {
+/// A difference: of shares in percentage points (one decimal), else as [`num`].
+fn diff_num(v: Option<f64>, share: bool) -> String {
+    match v {
         Some(x) if share => format!("{:.1} pts", x * 100.0),
         _ => num(v, false),
     }
@@ -392,7 +389,7 @@ fn strategy_of(dir: &Path) -> Option<String> {
         return None;
     }
     let top = parent.parent()?.join("manifest.json");
-    if top.is_file() && read_json(&top).ok()?["kind"] != "compare" {
+    if top.is_file() && read_json::<ManifestView>(&top).ok()?.kind.as_deref() != Some("compare") {
         return None;
     }
     dir.file_name()?.to_str().map(str::to_string)
@@ -400,9 +397,9 @@ fn strategy_of(dir: &Path) -> Option<String> {
 
 /// "What was assumed": every value the run used, defaults filled in (the manifest's
 /// `provenance.effective`; for older folders, the scenario as written), one row per key path.
-fn assumptions_section(body: &mut String, manifest: &Value) {
-    let effective = &manifest["provenance"]["effective"];
-    let (source, note) = if effective.is_object() {
+fn assumptions_section(body: &mut String, manifest: &ManifestView) {
+    let effective = manifest.provenance.as_ref().map(|p| &p.effective);
+    let (source, note) = if let Some(effective) = effective.filter(|e| e.is_object()) {
         (
             effective,
             "Every value the runs used, defaults filled in (for a comparison or a sweep: the base \
@@ -410,7 +407,7 @@ fn assumptions_section(body: &mut String, manifest: &Value) {
         )
     } else {
         (
-            &manifest["scenario"],
+            manifest.scenario.as_ref().unwrap_or(&Value::Null),
             "The scenario as written (this folder predates the record of defaults).",
         )
     };
@@ -483,7 +480,7 @@ fn glossary_section(body: &mut String, shown: &[String]) {
         let _ = write!(
             body,
             "<dt>{}</dt><dd><code>{}</code>: {}</dd>",
-            esc(&super::compare::label(m)),
+            esc(&label(m)),
             esc(m),
             esc(text)
         );
@@ -491,38 +488,36 @@ fn glossary_section(body: &mut String, shown: &[String]) {
     body.push_str("</dl>");
 }
 
-/// "mean (low to high)".
-fn with_ci(s: &Value, share: bool) -> String {
+/// "mean (low to high)"; dashes for a measure `s` lacks.
+fn with_ci(s: Option<&SummaryView>, share: bool) -> String {
+    let (mean, lo, hi) = s.map_or((None, None, None), |s| (s.mean, s.ci_low, s.ci_high));
     format!(
         "{} <span class=\"note\">({} to {})</span>",
-        num(&s["mean"], share),
-        num(&s["ci_low"], share),
-        num(&s["ci_high"], share)
+        num(mean, share),
+        num(lo, share),
+        num(hi, share)
     )
 }
 
 /// The compare sections; returns the measures shown (for the glossary).
-fn compare_sections(body: &mut String, stats: &Value) -> Vec<String> {
-    use super::compare::{is_share, label, strategy_words};
-    let level = stats["level"].as_f64().unwrap_or(0.95);
-    let pct = (level * 100.0).round();
-    let question = stats["question"].as_str().unwrap_or_default();
-    if !question.is_empty() {
+fn compare_sections(body: &mut String, stats: &CompareStatsView) -> Vec<String> {
+    use super::compare::strategy_words;
+    let pct = (stats.level * 100.0).round();
+    if !stats.question.is_empty() {
         let _ = write!(
             body,
             "<h2>The question</h2><p class=\"question\">{}</p>",
-            esc(question)
+            esc(&stats.question)
         );
     }
-    let h = &stats["headline"];
-    let clear = h["ci_excludes_zero"].as_bool().unwrap_or(false);
+    let h = &stats.headline;
     let _ = write!(
         body,
         "<h2>The answer</h2><p class=\"headline{}\">{}</p>",
-        if clear { "" } else { " unclear" },
-        esc(h["sentence"].as_str().unwrap_or_default())
+        if h.ci_excludes_zero { "" } else { " unclear" },
+        esc(&h.sentence)
     );
-    let replicates = stats["replicates"].as_u64().unwrap_or(0);
+    let replicates = stats.replicates;
     let _ = write!(
         body,
         "<p class=\"note\">Every strategy ran the same {replicates} replicates with common random \
@@ -531,7 +526,7 @@ fn compare_sections(body: &mut String, stats: &Value) -> Vec<String> {
          agents; differences of shares are in percentage points (pts).</p>"
     );
 
-    let measure = h["measure"].as_str().unwrap_or_default();
+    let measure = h.measure.as_str();
     let share = is_share(measure);
     let scale = if share { 100.0 } else { 1.0 };
     let unit = if share { " (pts)" } else { "" };
@@ -541,89 +536,68 @@ fn compare_sections(body: &mut String, stats: &Value) -> Vec<String> {
          <table><thead><tr><th>rank</th><th class=\"text\">strategy</th><th>mean {}</th>\
          <th>difference{unit}</th><th>{pct}% CI</th></tr></thead><tbody>",
         esc(&label(measure)),
-        if h["goal"] == "lower" {
-            "lower"
-        } else {
-            "higher"
+        match h.goal {
+            Goal::Lower => "lower",
+            Goal::Higher => "higher",
         },
-        esc(&strategy_words(
-            stats["baseline"].as_str().unwrap_or_default()
-        )),
+        esc(&strategy_words(&stats.baseline)),
         esc(&label(measure))
     );
-    let baseline = stats["baseline"].as_str().unwrap_or_default();
-    for r in stats["ranking"].as_array().into_iter().flatten() {
-        let name = r["strategy"].as_str().unwrap_or_default();
-        let is_base = name == baseline;
-        let d = |k: &str| {
-            r[k].as_f64()
-                .map_or("–".into(), |x| format!("{:.2}", x * scale))
-        };
+    let baseline = stats.baseline.as_str();
+    for r in &stats.ranking {
+        let is_base = r.strategy == baseline;
+        let d = |x: Option<f64>| x.map_or("–".into(), |x| format!("{:.2}", x * scale));
         let _ = write!(
             body,
             "<tr{}><td>{}</td><td class=\"text\">{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            if r["rank"] == 1 {
-                " class=\"best\""
-            } else {
-                ""
-            },
-            r["rank"],
-            esc(&strategy_words(name)),
+            if r.rank == 1 { " class=\"best\"" } else { "" },
+            r.rank,
+            esc(&strategy_words(&r.strategy)),
             if is_base { " (baseline)" } else { "" },
-            num(&r["mean"], share),
-            if is_base { "0".into() } else { d("difference") },
+            num(r.mean, share),
+            if is_base { "0".into() } else { d(r.difference) },
             if is_base {
                 "–".into()
             } else {
-                format!("{} to {}", d("ci_low"), d("ci_high"))
+                format!("{} to {}", d(r.ci_low), d(r.ci_high))
             },
         );
     }
     body.push_str("</tbody></table>");
 
-    let measures: Vec<&str> = stats["measures"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let costs: Vec<&str> = stats["costs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let measures = &stats.measures;
     body.push_str(
         "<h2>Strategies</h2><p class=\"note\">Mean per run with its interval in brackets. \
          Costs are marked.</p><table><thead><tr><th class=\"text\">strategy</th>\
          <th class=\"text\">what it changes</th>",
     );
-    for m in &measures {
-        let cost = if costs.contains(m) { " (cost)" } else { "" };
+    for m in measures {
+        let cost = if stats.costs.contains(m) {
+            " (cost)"
+        } else {
+            ""
+        };
         let _ = write!(body, "<th>{}{cost}</th>", esc(&label(m)));
     }
     body.push_str("</tr></thead><tbody>");
-    for s in stats["strategies"].as_array().into_iter().flatten() {
-        let name = s["name"].as_str().unwrap_or_default();
-        let overrides: Vec<String> = s["overrides"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+    for s in &stats.strategies {
+        let overrides: Vec<String> = s
+            .overrides
+            .iter()
             .map(|o| format!("<code>{}</code>", esc(o)))
             .collect();
         let _ = write!(
             body,
             "<tr><td>{}</td><td class=\"text\">{}</td>",
-            esc(&strategy_words(name)),
+            esc(&strategy_words(&s.name)),
             if overrides.is_empty() {
                 "the base scenario".into()
             } else {
                 overrides.join("<br>")
             }
         );
-        for m in &measures {
-            let _ = write!(body, "<td>{}</td>", with_ci(&s["measures"][m], is_share(m)));
+        for m in measures {
+            let _ = write!(body, "<td>{}</td>", with_ci(s.measures.get(m), is_share(m)));
         }
         body.push_str("</tr>");
     }
@@ -639,48 +613,48 @@ fn compare_sections(body: &mut String, stats: &Value) -> Vec<String> {
          <th>unpaired {pct}% CI</th></tr></thead><tbody>",
         esc(&strategy_words(baseline))
     );
-    for d in stats["differences"].as_array().into_iter().flatten() {
-        let m = d["measure"].as_str().unwrap_or_default();
-        let sh = is_share(m);
-        let p = &d["paired"];
-        let u = &d["unpaired"];
+    for d in &stats.differences {
+        let sh = is_share(&d.measure);
+        let (p, u) = (&d.paired, &d.unpaired);
         let _ = write!(
             body,
             "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{} to {}</td>\
              <td>{} to {}</td></tr>",
-            esc(&strategy_words(d["strategy"].as_str().unwrap_or_default())),
-            esc(&label(m)),
-            diff_num(&p["mean"], sh),
-            diff_num(&p["ci_low"], sh),
-            diff_num(&p["ci_high"], sh),
-            diff_num(&u["ci_low"], sh),
-            diff_num(&u["ci_high"], sh),
+            esc(&strategy_words(&d.strategy)),
+            esc(&label(&d.measure)),
+            diff_num(p.mean, sh),
+            diff_num(p.ci_low, sh),
+            diff_num(p.ci_high, sh),
+            diff_num(u.ci_low, sh),
+            diff_num(u.ci_high, sh),
         );
     }
     body.push_str("</tbody></table>");
-    measures.iter().map(|m| m.to_string()).collect()
+    measures.clone()
 }
 
 /// The run sections; returns the measures shown (for the glossary).
-fn run_sections(body: &mut String, stats: &Value) -> Vec<String> {
-    let pct = (stats["level"].as_f64().unwrap_or(0.95) * 100.0).round();
-    let replicates = stats["replicates"].as_u64().unwrap_or(0);
-    let m = &stats["measures"];
-    if let Some(fs) = m.get("final_standing") {
-        let fb = &m["final_booing"];
+fn run_sections(body: &mut String, stats: &RunStatsView) -> Vec<String> {
+    use super::measures::{FINAL_BOOING, FINAL_STANDING};
+    let pct = (stats.level * 100.0).round();
+    let replicates = stats.replicates;
+    let m = &stats.measures;
+    if let Some(fs) = m.get(FINAL_STANDING.name) {
         let mut text = format!(
             "Over {replicates} replicates, the final share standing is {} ({pct}% CI {} to {})",
-            num(&fs["mean"], true),
-            num(&fs["ci_low"], true),
-            num(&fs["ci_high"], true)
+            num(fs.mean, true),
+            num(fs.ci_low, true),
+            num(fs.ci_high, true)
         );
-        if fb["mean"].as_f64().unwrap_or(0.0) > 0.0 {
+        if let Some(fb) = m.get(FINAL_BOOING.name)
+            && fb.mean.is_some_and(|x| x > 0.0)
+        {
             let _ = write!(
                 text,
                 " and the final share booing {} ({} to {})",
-                num(&fb["mean"], true),
-                num(&fb["ci_low"], true),
-                num(&fb["ci_high"], true)
+                num(fb.mean, true),
+                num(fb.ci_low, true),
+                num(fb.ci_high, true)
             );
         }
         text.push('.');
@@ -690,10 +664,7 @@ fn run_sections(body: &mut String, stats: &Value) -> Vec<String> {
             esc(&text)
         );
     }
-    let mut shown: Vec<String> = m
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
+    let mut shown: Vec<String> = m.keys().cloned().collect();
     let _ = write!(
         body,
         "<h2>Measures</h2><p class=\"note\">Mean over replicates with its {pct}% confidence \
@@ -702,42 +673,38 @@ fn run_sections(body: &mut String, stats: &Value) -> Vec<String> {
          <th class=\"text\">measure</th><th>mean</th><th>sd</th><th>{pct}% CI</th><th>n</th>\
          </tr></thead><tbody>"
     );
-    if let Some(obj) = m.as_object() {
-        for (k, s) in obj {
-            let share = super::compare::is_share(k);
-            let _ = write!(
-                body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>",
-                esc(&k.replace('_', " ")),
-                num(&s["mean"], share),
-                num(&s["sd"], share),
-                num(&s["ci_low"], share),
-                num(&s["ci_high"], share),
-                s["n"]
-            );
-        }
-    }
-    body.push_str("</tbody></table>");
-    if let Some(obj) = stats["outcomes"].as_object() {
+    for (k, s) in m {
+        let share = is_share(k);
         let _ = write!(
             body,
-            "<h2>How the replicates ended</h2><p class=\"note\">Share of replicates, with a \
-             Wilson {pct}% interval.</p><table><thead><tr><th class=\"text\">ending</th>\
-             <th>share</th><th>{pct}% CI</th></tr></thead><tbody>"
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>",
+            esc(&k.replace('_', " ")),
+            num(s.mean, share),
+            num(s.sd, share),
+            num(s.ci_low, share),
+            num(s.ci_high, share),
+            s.n
         );
-        for (k, s) in obj {
-            shown.push(k.clone());
-            let _ = write!(
-                body,
-                "<tr><td>{}</td><td>{}</td><td>{} to {}</td></tr>",
-                esc(&k.replace('_', " ")),
-                num(&s["mean"], true),
-                num(&s["ci_low"], true),
-                num(&s["ci_high"], true)
-            );
-        }
-        body.push_str("</tbody></table>");
     }
+    body.push_str("</tbody></table>");
+    let _ = write!(
+        body,
+        "<h2>How the replicates ended</h2><p class=\"note\">Share of replicates, with a \
+         Wilson {pct}% interval.</p><table><thead><tr><th class=\"text\">ending</th>\
+         <th>share</th><th>{pct}% CI</th></tr></thead><tbody>"
+    );
+    for (k, s) in &stats.outcomes {
+        shown.push(k.clone());
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{} to {}</td></tr>",
+            esc(&k.replace('_', " ")),
+            num(s.mean, true),
+            num(s.ci_low, true),
+            num(s.ci_high, true)
+        );
+    }
+    body.push_str("</tbody></table>");
     shown
 }
 
@@ -910,68 +877,58 @@ fn plots_section(body: &mut String, dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-fn what_was_run(body: &mut String, manifest: &Value, kind: FolderKind) {
+fn what_was_run(body: &mut String, manifest: &ManifestView, kind: FolderKind) {
     body.push_str("<h2>What was run</h2><dl>");
     let mut item = |k: &str, v: String| {
         if !v.is_empty() {
             let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", esc(k), v);
         }
     };
-    let s = |v: &Value| match v {
-        Value::String(s) => esc(s),
-        Value::Null => String::new(),
-        other => esc(&other.to_string()),
-    };
+    let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     item(
         "scenario file",
-        format!("<code>{}</code>", s(&manifest["scenario_file"])),
+        format!("<code>{}</code>", esc(&manifest.scenario_file)),
     );
-    item("seed", s(&manifest["seed"]));
+    item("seed", manifest.seed.to_string());
     let per = if kind == FolderKind::Compare {
         " per strategy"
     } else {
         ""
     };
-    item("replicates", format!("{}{per}", s(&manifest["replicates"])));
-    let g = &manifest["graph"];
-    if g.is_object() {
-        let size = if g["nodes"].as_u64().unwrap_or(0) > 0 {
-            format!(
-                "{} agents, {} follower edges; ",
-                s(&g["nodes"]),
-                s(&g["edges"])
-            )
+    item("replicates", format!("{}{per}", opt(manifest.replicates)));
+    if let Some(g) = &manifest.graph {
+        let size = if g.nodes > 0 {
+            format!("{} agents, {} follower edges; ", g.nodes, g.edges)
         } else {
             String::new()
         };
-        item("graph", format!("{size}{}", s(&g["source"])));
+        item("graph", format!("{size}{}", esc(&g.source)));
     }
-    let model = &manifest["scenario"]["model"];
-    if let Some(rule) = model["rule"].as_str() {
+    if let Some(rule) = manifest
+        .scenario
+        .as_ref()
+        .and_then(|s| s["model"]["rule"].as_str())
+    {
         item("rule", esc(rule));
     }
-    let overrides: Vec<String> = manifest["overrides"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
+    let overrides: Vec<String> = manifest
+        .overrides
+        .iter()
         .map(|o| format!("<code>--set {}</code>", esc(o)))
         .collect();
     item("overrides", overrides.join(" "));
-    if let Some(strats) = manifest["strategies"].as_array() {
+    if let Some(strats) = &manifest.strategies {
         let list: Vec<String> = strats
             .iter()
             .map(|st| {
-                let o: Vec<String> = st["overrides"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
+                let o: Vec<String> = st
+                    .overrides
+                    .iter()
                     .map(|o| format!("<code>{}</code>", esc(o)))
                     .collect();
                 format!(
                     "<b>{}</b>: {}",
-                    s(&st["name"]),
+                    esc(&st.name),
                     if o.is_empty() {
                         "the base scenario".into()
                     } else {
@@ -981,13 +938,16 @@ fn what_was_run(body: &mut String, manifest: &Value, kind: FolderKind) {
             })
             .collect();
         item("strategies", list.join("<br>"));
-        item("baseline", s(&manifest["baseline"]));
+        item(
+            "baseline",
+            manifest.baseline.as_deref().map(esc).unwrap_or_default(),
+        );
     }
-    item("program", s(&manifest["program"]));
-    item("threads", s(&manifest["threads"]));
-    item("started", s(&manifest["started"]));
-    item("finished", s(&manifest["finished"]));
-    let resumed = manifest["resumed_replicates"].as_u64().unwrap_or(0);
+    item("program", esc(&manifest.program));
+    item("threads", opt(manifest.threads));
+    item("started", esc(&manifest.started));
+    item("finished", esc(&manifest.finished));
+    let resumed = manifest.resumed_replicates.unwrap_or(0);
     if resumed > 0 {
         item(
             "resumed",
@@ -1027,7 +987,12 @@ mod tests {
              2,3,10,6,5,7\n3,4,10,9,8,10\n",
         )
         .expect("writes");
-        let manifest: Value = serde_json::json!({ "sweep": { "measures": ["y"] } });
+        let manifest: ManifestView = serde_json::from_value(serde_json::json!({
+            "kind": "sweep", "scenario_file": "s.toml", "overrides": [], "seed": 1,
+            "program": "ovation", "started": "", "finished": "",
+            "sweep": { "measures": ["y"] }
+        }))
+        .expect("a sweep manifest");
         let mut body = String::new();
         where_it_changes(&mut body, dir.path(), &manifest);
         assert!(

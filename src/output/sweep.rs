@@ -63,6 +63,7 @@ use serde::Serialize;
 
 use super::aggregate::StepStats;
 use super::folder::{AtomicFile, FolderMode, RUN_FILE, RunFolder, write_atomic};
+use super::measures::is_share;
 use super::plots::{Drawn, FONT_FAMILY, msg, render, viridis};
 use super::tables::{SUMMARY_HEADER, SUMMARY_MEASURES, extra_names, put_extras, put_summary};
 use super::{LEVEL, OutputError};
@@ -152,6 +153,9 @@ pub struct SweepManifest {
     /// Version, git commit, input checksums and the base scenario's values with defaults filled
     /// in.
     pub provenance: super::provenance::Provenance,
+    /// The shards a merged folder was joined from (`ovation merge`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<super::shard::ShardEntry>,
 }
 
 /// One finished cell, as the tables and plots need it.
@@ -410,7 +414,7 @@ fn summarise(cells: &[CellResults<'_>], extras: &[String]) -> Vec<CellSummary> {
                 let values: Vec<f64> = c
                     .results
                     .iter()
-                    .filter_map(|r| super::tables::measure_value(r, &m))
+                    .filter_map(|r| super::measures::value(r, &m))
                     .collect();
                 let summary = if is_share(&m) {
                     crate::stats::share_ci(&values, LEVEL)
@@ -470,24 +474,6 @@ fn write_cells_csv(
     }
     w.flush()?;
     Ok(())
-}
-
-/// Measures that are shares in `[0, 1]` (their plots use that range).
-fn is_share(measure: &str) -> bool {
-    matches!(
-        measure,
-        "initial_standing"
-            | "final_sitting"
-            | "final_standing"
-            | "final_booing"
-            | "peak_booing"
-            | "conformers"
-            | "suppressed"
-            | "information_efficiency"
-            | "fixed_point"
-            | "cycle"
-            | "step_limit"
-    )
 }
 
 /// Draws the plots for `measures` and returns the files and notes on what was not drawn.
@@ -1065,6 +1051,7 @@ mod tests {
             cells: vec![],
             notes: vec![],
             provenance: Default::default(),
+            shards: Vec::new(),
         }
     }
 

@@ -57,26 +57,37 @@
 use std::fmt::Write as _;
 use std::io;
 
+use super::measures;
 use crate::engine::measures::ReplicateResult;
 
-/// Header of `summary.csv`.
-pub const SUMMARY_HEADER: [&str; 15] = [
-    "replicate",
-    "outcome",
-    "cycle_period",
-    "steps",
-    "initial_standing",
-    "final_sitting",
-    "final_standing",
-    "final_booing",
-    "peak_booing",
-    "peak_booing_step",
-    "cascade_size",
-    "conformers",
-    "suppressed",
-    "information_efficiency",
-    "edge_visits",
-];
+/// Header of `summary.csv`: `replicate`, `outcome`, then the common measures
+/// ([`measures::COMMON`]) in their declared order.
+pub const SUMMARY_HEADER: [&str; 15] = {
+    let common = measures::names(measures::COMMON);
+    let mut out = [
+        "replicate",
+        "outcome",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
+    let mut i = 0;
+    while i < common.len() {
+        out[i + 2] = common[i];
+        i += 1;
+    }
+    out
+};
 
 /// Header of `steps.csv`.
 pub const STEPS_HEADER: [&str; 4] = ["replicate", "step", "measure", "value"];
@@ -162,19 +173,12 @@ impl<'a> StepsWriter<'a> {
         trajectory: &[crate::engine::measures::StepRecord],
     ) -> csv::Result<()> {
         for rec in trajectory {
-            let values: [(&str, &dyn std::fmt::Display); 5] = [
-                ("sitting", &rec.sitting),
-                ("standing", &rec.standing),
-                ("booing", &rec.booing),
-                ("changes", &rec.changes),
-                ("exposures", &rec.exposures),
-            ];
-            for (measure, value) in values {
+            for m in &measures::STEP_MEASURES {
                 let b = self.f.clear();
                 put(&mut b[0], replicate);
                 put(&mut b[1], rec.step);
-                b[2].push_str(measure);
-                put(&mut b[3], value);
+                b[2].push_str(m.name);
+                m.write(rec, &mut b[3]);
                 self.f.write(&mut self.w)?;
             }
         }
@@ -189,22 +193,8 @@ impl<'a> StepsWriter<'a> {
 }
 
 /// The numeric per-replicate measures of `summary.csv`, in column order: every column but
-/// `replicate` and `outcome`. [`measure_value`] reads them by name.
-pub const SUMMARY_MEASURES: [&str; 13] = [
-    "cycle_period",
-    "steps",
-    "initial_standing",
-    "final_sitting",
-    "final_standing",
-    "final_booing",
-    "peak_booing",
-    "peak_booing_step",
-    "cascade_size",
-    "conformers",
-    "suppressed",
-    "information_efficiency",
-    "edge_visits",
-];
+/// `replicate` and `outcome` ([`measures::COMMON`]).
+pub const SUMMARY_MEASURES: [&str; 13] = measures::names(measures::COMMON);
 
 /// The names of the rule-specific measures ([`ReplicateResult::extra`]) of `results`: the
 /// union over replicates, sorted. Computes in **O(replicates × extras × log extras)**.
@@ -216,49 +206,13 @@ pub fn extra_names(results: &[&ReplicateResult]) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
-/// The value of measure `name` in `r`: one of [`SUMMARY_MEASURES`] (counts as `f64`), else a
-/// rule-specific measure; `None` when `r` has no such measure.
-pub fn measure_value(r: &ReplicateResult, name: &str) -> Option<f64> {
-    Some(match name {
-        "cycle_period" => f64::from(r.cycle_period),
-        "steps" => f64::from(r.steps),
-        "initial_standing" => r.initial_standing,
-        "final_sitting" => r.final_sitting,
-        "final_standing" => r.final_standing,
-        "final_booing" => r.final_booing,
-        "peak_booing" => r.peak_booing,
-        "peak_booing_step" => f64::from(r.peak_booing_step),
-        "cascade_size" => r.cascade_size as f64,
-        "conformers" => r.conformers,
-        "suppressed" => r.suppressed,
-        "information_efficiency" => r.information_efficiency,
-        "edge_visits" => r.edge_visits as f64,
-        other => return r.extra.get(other).copied(),
-    })
-}
-
 /// Fills `b` (at least 15 buffers, cleared) with the [`SUMMARY_HEADER`] fields of `r`, written
 /// as in `summary.csv`.
 pub(crate) fn put_summary(b: &mut [String], r: &ReplicateResult) {
-    let values: [&dyn std::fmt::Display; 15] = [
-        &r.replicate,
-        &r.outcome.name(),
-        &r.cycle_period,
-        &r.steps,
-        &r.initial_standing,
-        &r.final_sitting,
-        &r.final_standing,
-        &r.final_booing,
-        &r.peak_booing,
-        &r.peak_booing_step,
-        &r.cascade_size,
-        &r.conformers,
-        &r.suppressed,
-        &r.information_efficiency,
-        &r.edge_visits,
-    ];
-    for (b, v) in b.iter_mut().zip(values) {
-        put(b, v);
+    put(&mut b[0], r.replicate);
+    b[1].push_str(r.outcome.name());
+    for (b, m) in b[2..].iter_mut().zip(measures::COMMON) {
+        m.write(r, b);
     }
 }
 
@@ -459,12 +413,15 @@ mod tests {
         assert!(lines.next().expect("row 1").ends_with(",12345678901,,2"));
         let refs: Vec<&ReplicateResult> = rs.iter().collect();
         assert_eq!(extra_names(&refs), ["ever_infected", "opinion_clusters"]);
-        assert_eq!(measure_value(&rs[1], "ever_infected"), None);
-        assert_eq!(measure_value(&rs[1], "opinion_clusters"), Some(2.0));
-        assert_eq!(measure_value(&rs[1], "edge_visits"), Some(12_345_678_901.0));
+        assert_eq!(measures::value(&rs[1], "ever_infected"), None);
+        assert_eq!(measures::value(&rs[1], "opinion_clusters"), Some(2.0));
+        assert_eq!(
+            measures::value(&rs[1], "edge_visits"),
+            Some(12_345_678_901.0)
+        );
         // Every numeric column of the header can be read by name.
         for m in SUMMARY_MEASURES {
-            assert!(measure_value(&rs[0], m).is_some(), "{m}");
+            assert!(measures::value(&rs[0], m).is_some(), "{m}");
             assert!(SUMMARY_HEADER.contains(&m));
         }
     }

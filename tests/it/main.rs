@@ -24,6 +24,7 @@ mod real_data;
 mod report;
 mod run;
 mod sentiment;
+mod shard;
 mod streaming;
 mod support;
 mod sweep;

@@ -62,6 +62,16 @@ impl RunOutcome {
         table(&self.results, output::tables::write_classes)
     }
 
+    /// `agents.csv`: each agent's end state per replicate, as the folder has it; empty (no
+    /// header either) unless the scenario asked for it (`[output] agents = true`), as the folder
+    /// then has no such file.
+    pub fn agents_csv(&self) -> Result<String, JobError> {
+        if self.results.iter().all(|r| r.agents.is_none()) {
+            return Ok(String::new());
+        }
+        table(&self.results, output::tables::write_agents)
+    }
+
     /// `stats.json`: means and intervals across replicates, as the folder has it.
     pub fn stats_json(&self) -> Result<String, JobError> {
         let bytes = output::json::stats_json(&self.stats).map_err(|source| OutputError::Json {
@@ -211,6 +221,7 @@ pub(crate) fn run_in(
     } else {
         None
     };
+    super::check_agents(scenario, graph.as_ref())?;
     let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
     options.progress.start("replicates", total, found);
     let folders = folder.as_ref().map(std::slice::from_ref);

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 
 use crate::engine::brand;
-use crate::engine::{ClassResult, Observer, ReplicateResult, Setup, run_replicate_with};
+use crate::engine::{
+    AgentFinals, AgentResults, ClassResult, Observer, ReplicateResult, Setup, run_replicate_with,
+};
 use crate::graph::FollowerGraph;
 use crate::graph::generators::generate;
 use crate::graph::io;
@@ -246,9 +248,15 @@ pub fn run_one_with(
     match observer {
         Some(o) => run_replicate_with(setup, o),
         None => {
-            let mut rec = ClassRecorder::default();
+            let mut rec = ClassRecorder {
+                agents: scenario.output.agents,
+                ..ClassRecorder::default()
+            };
             run_replicate_with(setup, &mut rec).map(|mut r| {
                 r.classes = rec.classes(scenario, &agents);
+                if scenario.output.agents {
+                    r.agents = Some(rec.agent_results(scenario, graph, &agents));
+                }
                 r.trajectory = rec.steps;
                 r
             })
@@ -259,12 +267,17 @@ pub fn run_one_with(
 
 /// Records every step (as [`crate::engine::Recorder`]) and the actions at step 0 and at the
 /// last step, for the measures by class. Costs a copy of the actions (a byte per agent) per
-/// step, well below the step itself.
+/// step, well below the step itself. With `agents` (`[output] agents = true`) it also keeps
+/// which agents ever booed and what the rule and the brand know of each at the end, for
+/// `agents.csv`.
 #[derive(Debug, Default)]
 struct ClassRecorder {
     steps: Vec<crate::engine::StepRecord>,
     first: Vec<u8>,
     last: Vec<u8>,
+    agents: bool,
+    complained: Vec<bool>,
+    finals: AgentFinals,
 }
 
 impl Observer for ClassRecorder {
@@ -282,10 +295,50 @@ impl Observer for ClassRecorder {
         }
         self.last.clear();
         self.last.extend_from_slice(actions);
+        if self.agents {
+            self.complained.resize(actions.len(), false);
+            for (c, &a) in self.complained.iter_mut().zip(actions) {
+                *c |= a == Action::Boo as u8;
+            }
+        }
+    }
+
+    fn wants_agents(&self) -> bool {
+        self.agents
+    }
+
+    fn on_agents(&mut self, finals: AgentFinals) {
+        self.finals = finals;
     }
 }
 
 impl ClassRecorder {
+    /// Each agent's end state, for `agents.csv`.
+    fn agent_results(
+        &mut self,
+        scenario: &Scenario,
+        graph: &FollowerGraph,
+        agents: &Agents,
+    ) -> AgentResults {
+        let n = graph.node_count();
+        let mut seeded = vec![false; n as usize];
+        for &s in &agents.seeds {
+            seeded[s as usize] = true;
+        }
+        let finals = std::mem::take(&mut self.finals);
+        AgentResults {
+            label: (0..n).map(|i| graph.label(i)).collect(),
+            class_names: scenario.population.iter().map(|c| c.name.clone()).collect(),
+            class: agents.class.clone(),
+            followers: (0..n).map(|i| graph.follower_count(i)).collect(),
+            action: self.last.clone(),
+            sentiment: finals.sentiment,
+            complained: std::mem::take(&mut self.complained),
+            answered: finals.answered,
+            seeded,
+        }
+    }
+
     /// Each class's shares, in class order.
     fn classes(&self, scenario: &Scenario, agents: &Agents) -> Vec<ClassResult> {
         let k = scenario.population.len();

@@ -58,7 +58,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 class RunResult:
     """The result of :func:`run`: the command line's ``summary.csv``, ``steps.csv`` and
-    ``classes.csv`` (tidy: replicate, class, measure, value) as DataFrames, ``stats.json`` and ``manifest.json`` as dicts, and the folder (None when the
+    ``classes.csv`` (tidy: replicate, class, measure, value) and ``agents.csv`` (one row per
+    replicate and agent; an empty DataFrame unless the scenario sets ``output.agents``) as
+    DataFrames, ``stats.json`` and ``manifest.json`` as dicts, and the folder (None when the
     results were kept in memory)."""
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
@@ -66,6 +68,7 @@ class RunResult:
         self.summary: pd.DataFrame = _csv(raw["summary"])
         self.steps: pd.DataFrame = _csv(raw["steps"])
         self.classes: pd.DataFrame = _csv(raw["classes"])
+        self.agents: pd.DataFrame = _csv(raw["agents"])
         self.stats: dict = json.loads(raw["stats"])
         self.manifest: dict = json.loads(raw["manifest"])
         folder = raw["folder"]

@@ -247,7 +247,8 @@ fn load(source: &Source, set: &[String]) -> PyResult<Scenario> {
     scenario::load(&source.path, set).map_err(|e| source.error(e.to_string()))
 }
 
-/// Runs a scenario: returns a dict of `summary`, `steps`, `classes` (CSV text), `stats`, `manifest`
+/// Runs a scenario: returns a dict of `summary`, `steps`, `classes`, `agents` (CSV text; `agents`
+/// empty unless the scenario asks for it), `stats`, `manifest`
 /// (JSON text) and `folder` (None when kept in memory).
 #[pyfunction]
 #[pyo3(signature = (scenario, set=None, threads=None, out=None, force=false, resume=false, memory_limit=None))]
@@ -276,6 +277,7 @@ fn run<'py>(
     d.set_item("summary", outcome.summary_csv().map_err(err)?)?;
     d.set_item("steps", outcome.steps_csv().map_err(err)?)?;
     d.set_item("classes", outcome.classes_csv().map_err(err)?)?;
+    d.set_item("agents", outcome.agents_csv().map_err(err)?)?;
     d.set_item("stats", outcome.stats_json().map_err(err)?)?;
     d.set_item("manifest", manifest)?;
     d.set_item("name", &sc.name)?;

@@ -32,6 +32,47 @@ def test_run_dataframes_equal_the_clis_files(cli, tmp_path, monkeypatch, name):
     assert len(r.summary) == r.manifest["replicates"]
 
 
+AGENT_COLUMNS = [
+    "replicate", "id", "label", "class", "followers", "action", "sentiment", "complained",
+    "answered", "seeded",
+]
+
+
+def test_agents_and_classes_load_with_sensible_types(cli, tmp_path, monkeypatch):
+    # The shipped two-population scenario asks for agents.csv; r.agents equals the CLI's file,
+    # and both tidy tables come out of read_csv typed, with no cleanup.
+    out = tmp_path / "cli"
+    path = "scenarios/two-populations.toml"
+    done = run_cli(cli, "run", "--quiet", "--set", "replicates=2", "--out", str(out), path)
+    assert done.returncode == 0, done.stderr
+    monkeypatch.chdir(ROOT)
+    r = ovation.run(path, set={"replicates": 2}, threads=2)
+    a = r.agents
+    pd.testing.assert_frame_equal(a, pd.read_csv(out / "agents.csv"))
+    pd.testing.assert_frame_equal(r.classes, pd.read_csv(out / "classes.csv"))
+    assert list(a.columns) == AGENT_COLUMNS
+    assert len(a) == 2 * 2000
+    for c in ["replicate", "id", "label", "followers"]:
+        assert a[c].dtype.kind == "i", c
+    assert a["complained"].dtype == bool and a["seeded"].dtype == bool
+    assert a["class"].dtype == object and set(a["action"]) <= {"sit", "stand", "boo"}
+    # No sentiment rule and no brand: missing, not a made-up value.
+    assert a["sentiment"].isna().all() and a["answered"].isna().all()
+    assert (a[a.replicate == 0]["class"].value_counts().to_dict()) == {"fans": 1400, "critics": 600}
+    c = r.classes
+    assert list(c.columns) == ["replicate", "class", "measure", "value"]
+    assert c["replicate"].dtype.kind == "i" and c["value"].dtype == float
+    # A sentiment run with a care account: numbers and booleans, NA only where undefined.
+    care = ovation.run(
+        "scenarios/brand-response.toml", set={"replicates": 2, "output.agents": True}, threads=2
+    ).agents
+    assert care["sentiment"].dtype == float and care["sentiment"].isna().sum() == 2
+    assert care["answered"].dtype == bool and care["answered"].any()
+    assert (care["complained"] | ~care["answered"]).all()
+    # Not asked for: empty.
+    assert ovation.run("scenarios/karate-sop.toml", threads=1).agents.empty
+
+
 def test_run_into_a_folder_writes_the_clis_files(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     r = ovation.run("scenarios/karate-sop.toml", out=tmp_path / "py", threads=2)

@@ -19,11 +19,19 @@ pub struct RunArgs {
     /// Result folder, `--force`/`--resume`, `--set` and `--quiet`.
     #[command(flatten)]
     pub folder: FolderArgs,
+    /// Also write agents.csv, each agent's end state per replicate (the same as `--set
+    /// output.agents=true`; refused beyond 1,000,000 rows; docs/scenarios.md)
+    #[arg(long)]
+    pub agents: bool,
 }
 
 /// Runs `ovation run`.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let scenario = scenario::load(&args.scenario, &args.folder.set)?;
+    let mut set = args.folder.set.clone();
+    if args.agents {
+        set.push("output.agents=true".into());
+    }
+    let scenario = scenario::load(&args.scenario, &set)?;
     let bar = Bar::new(args.folder.quiet);
     let options = args.folder.options(&scenario.name, SystemTime::now(), &bar);
     if let Some(shard) = args.folder.shard {

@@ -145,6 +145,8 @@ pub struct BrandState {
     signal_shift: Vec<f32>,
     complaint_shift: Vec<f32>,
     waiting: Vec<bool>,
+    /// Whether each agent got a reply (public or private) at least once.
+    answered: Vec<bool>,
     queue: VecDeque<Pending>,
     broadcast_due: Option<u32>,
     broadcast_done: bool,
@@ -169,6 +171,7 @@ impl BrandState {
             signal_shift: vec![0.0; n as usize],
             complaint_shift: vec![0.0; n as usize],
             waiting: vec![false; n as usize],
+            answered: vec![false; n as usize],
             queue: VecDeque::new(),
             broadcast_due: None,
             broadcast_done: false,
@@ -270,6 +273,7 @@ pub fn turn(ctx: &mut Ctx<'_, '_>, step: u32, touched: &mut Vec<u32>) -> TurnRes
         budget -= 1;
         sent += 1;
         b.replies += 1;
+        b.answered[i as usize] = true;
         b.first_response.get_or_insert(step);
         let mut draws = Stream::new(key, Purpose::Brand, p.noticed, i);
         let _noticing = draws.uniform();
@@ -388,9 +392,12 @@ fn reconsider(
 
 /// Writes the brand's measures as extras of the replicate (names in `docs/models/brand.md`).
 pub fn finish(ctx: &mut Ctx<'_, '_>) {
-    let Some(b) = ctx.brand.take() else {
+    let Some(mut b) = ctx.brand.take() else {
         return;
     };
+    if ctx.wants_agents() {
+        ctx.keep_answered(std::mem::take(&mut b.answered));
+    }
     let s = &b.spec;
     let agents = ctx.setup.agents;
     let (mut sum, mut count) = (0.0f64, 0u64);

@@ -113,6 +113,36 @@ pub struct ReplicateResult {
     /// when a caller ran the replicate with its own observer); written to `classes.csv`.
     #[serde(default)]
     pub classes: Vec<ClassResult>,
+    /// Each agent's end state (filled by `runner` when the scenario asks for `agents.csv`,
+    /// `[output] agents = true`; absent otherwise, and then absent from the replicate's file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<AgentResults>,
+}
+
+/// Each agent's state at the end of one replicate, for `agents.csv`: a struct of arrays
+/// indexed by the agent's dense id (every vector has one entry per agent).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentResults {
+    /// Each agent's original id or handle (the graph's label; the dense id when it has none).
+    pub label: Vec<String>,
+    /// The population classes' names, in class order.
+    pub class_names: Vec<String>,
+    /// Each agent's class, an index into `class_names`.
+    pub class: Vec<u8>,
+    /// Each agent's followers (the agents that see it).
+    pub followers: Vec<u32>,
+    /// Each agent's final action (an [`Action`](crate::model::Action) byte).
+    pub action: Vec<u8>,
+    /// Each agent's final felt sentiment under the `sentiment` rule (`None` for an agent that
+    /// feels nothing: a fixed class, a brand account); `None` under the other rules.
+    pub sentiment: Option<Vec<Option<f64>>>,
+    /// Whether the agent booed (complained in public) at the end of any step, step 0 included.
+    pub complained: Vec<bool>,
+    /// Whether the brand (or a webcare account) answered the agent at least once; `None`
+    /// without a brand.
+    pub answered: Option<Vec<bool>>,
+    /// Whether `[seeding]` chose the agent as a seed.
+    pub seeded: Vec<bool>,
 }
 
 /// One population class's share of each action at the start and the end of a replicate.

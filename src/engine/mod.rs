@@ -10,11 +10,13 @@ pub mod config;
 pub mod measures;
 
 pub use config::{LatencySpec, StopRule, TimingSpec};
-pub use measures::{ClassResult, Outcome, ReplicateResult, StepRecord};
+pub use measures::{AgentResults, ClassResult, Outcome, ReplicateResult, StepRecord};
 pub mod rules;
 pub mod run;
 pub mod state;
 pub mod timing;
 pub mod webcare;
 
-pub use run::{Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with};
+pub use run::{
+    AgentFinals, Observer, Recorder, Setup, check_setup, run_replicate, run_replicate_with,
+};

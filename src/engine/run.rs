@@ -27,6 +27,28 @@ pub trait Observer {
     /// indexed by agent) at the end of `step`, when [`Observer::wants_actions`] is true; used
     /// by `fit` to read per-agent adoption times.
     fn on_actions(&mut self, _step: u32, _actions: &[u8]) {}
+
+    /// Whether [`Observer::on_agents`] should be called (false by default, so the rules keep
+    /// no per-agent copies for observers that do not want them).
+    fn wants_agents(&self) -> bool {
+        false
+    }
+
+    /// Called once at the end of the replicate, when [`Observer::wants_agents`] is true, with
+    /// what the rule and the brand know of each agent beyond its action (`agents.csv`).
+    fn on_agents(&mut self, _finals: AgentFinals) {}
+}
+
+/// What the rule and the brand know of each agent at the end of a replicate beyond its
+/// action, for per-agent results; indexed by agent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentFinals {
+    /// Felt sentiment (`sentiment` rule; `None` for an agent that feels nothing); `None`
+    /// under the other rules.
+    pub sentiment: Option<Vec<Option<f64>>>,
+    /// Whether the brand (or a webcare account) answered the agent at least once; `None`
+    /// without a brand.
+    pub answered: Option<Vec<bool>>,
 }
 
 /// An observer that keeps every step.
@@ -89,6 +111,7 @@ pub struct Ctx<'a, 'o> {
     extra: BTreeMap<String, f64>,
     /// The brand's running state (see [`crate::engine::brand`]).
     pub brand: Option<crate::engine::brand::BrandState>,
+    finals: AgentFinals,
 }
 
 impl Ctx<'_, '_> {
@@ -115,6 +138,23 @@ impl Ctx<'_, '_> {
     /// Sets a rule-specific measure of this replicate (see [`ReplicateResult::extra`]).
     pub fn set_extra(&mut self, name: &str, value: f64) {
         self.extra.insert(name.to_string(), value);
+    }
+
+    /// Whether the observer wants each agent's end state ([`Observer::wants_agents`]): only
+    /// then do the rule and the brand hand it over with [`Ctx::keep_sentiment`] and
+    /// [`Ctx::keep_answered`].
+    pub fn wants_agents(&self) -> bool {
+        self.observer.wants_agents()
+    }
+
+    /// Keeps each agent's final felt sentiment for [`Observer::on_agents`].
+    pub fn keep_sentiment(&mut self, sentiment: Vec<Option<f64>>) {
+        self.finals.sentiment = Some(sentiment);
+    }
+
+    /// Keeps whether the brand answered each agent, for [`Observer::on_agents`].
+    pub fn keep_answered(&mut self, answered: Vec<bool>) {
+        self.finals.answered = Some(answered);
     }
 
     /// Number of agents.
@@ -171,6 +211,7 @@ pub fn run_replicate_with(
         peak_booing: (0.0, 0),
         extra: BTreeMap::new(),
         brand,
+        finals: AgentFinals::default(),
     };
     // Bounded-confidence rules voice their initial opinions before step 0 (no-op otherwise).
     rules::opinion::voice_initial(&mut ctx);
@@ -187,7 +228,12 @@ pub fn run_replicate_with(
         _ => rules::run(&mut ctx),
     };
     crate::engine::brand::finish(&mut ctx);
-    Ok(measures(&ctx, ending))
+    let result = measures(&ctx, ending);
+    if ctx.observer.wants_agents() {
+        let finals = std::mem::take(&mut ctx.finals);
+        ctx.observer.on_agents(finals);
+    }
+    Ok(result)
 }
 
 /// Seed reach is reported for at most this many seeds (one search per seed).
@@ -318,5 +364,6 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
         extra,
         trajectory: Vec::new(),
         classes: Vec::new(),
+        agents: None,
     }
 }

@@ -365,6 +365,18 @@ fn learn_care(credit: &mut f64, rate: f64, cap: f64) {
 /// in this replicate (no answer was sent: no response time) is left out, not written as a
 /// sentinel: missing is missing.
 pub fn finish(ctx: &mut Ctx<'_, '_>, brand: Option<&Webcare>, felt: &Felt, exposure: &[u64]) {
+    if ctx.wants_agents() {
+        let felt_now = felt
+            .x
+            .iter()
+            .zip(&felt.frozen)
+            .map(|(&x, &frozen)| (!frozen).then_some(x))
+            .collect();
+        ctx.keep_sentiment(felt_now);
+        if let Some(b) = brand {
+            ctx.keep_answered(b.ever_answered.clone());
+        }
+    }
     let agents = ctx.setup.agents;
     let audience: Vec<usize> = (0..agents.len()).filter(|&i| !felt.frozen[i]).collect();
     let mean = |idx: &[usize]| -> f64 {

@@ -29,6 +29,22 @@ pub enum JobError {
         /// The estimate against the limit.
         message: String,
     },
+    /// `agents.csv` was asked for a run too large for it.
+    #[error(
+        "{file}: output.agents: agents.csv would have {} rows ({nodes} agents x {replicates} \
+         replicates), more than the limit of {}; turn it off, or lower `replicates` or the \
+         graph's size (docs/output.md)",
+        nodes.saturating_mul(u64::from(*replicates)),
+        crate::scenario::MAX_AGENT_ROWS
+    )]
+    TooManyAgents {
+        /// The scenario file.
+        file: String,
+        /// Agents in the graph.
+        nodes: u64,
+        /// Replicates in the run.
+        replicates: u32,
+    },
     /// The job needs a result folder and was asked to keep its results in memory.
     #[error("{job} writes a result folder: give it one")]
     NeedsFolder {

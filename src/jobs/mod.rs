@@ -141,8 +141,36 @@ impl<'a> JobOptions<'a> {
     }
 }
 
+/// Refuses `agents.csv` (`[output] agents = true`) beyond
+/// [`MAX_AGENT_ROWS`](crate::scenario::MAX_AGENT_ROWS) rows: agents x replicates, the agents
+/// counted on `graph` when it is loaded, else on the generator's spec (a graph file not yet
+/// loaded is checked once it is).
+pub(crate) fn check_agents(
+    scenario: &Scenario,
+    graph: Option<&crate::graph::FollowerGraph>,
+) -> Result<(), JobError> {
+    if !scenario.output.agents {
+        return Ok(());
+    }
+    let nodes = match (graph, &scenario.graph) {
+        (Some(g), _) => u64::from(g.node_count()),
+        (None, crate::scenario::GraphSource::Generator { spec, .. }) => spec.node_count(),
+        (None, crate::scenario::GraphSource::File { .. }) => return Ok(()),
+    };
+    let rows = nodes.saturating_mul(u64::from(scenario.replicates));
+    if rows > crate::scenario::MAX_AGENT_ROWS {
+        return Err(JobError::TooManyAgents {
+            file: scenario.path.display().to_string(),
+            nodes,
+            replicates: scenario.replicates,
+        });
+    }
+    Ok(())
+}
+
 /// The memory estimate of `scenarios` run together in one pool (on the current pool's
-/// threads), refused when above `limit` naming the estimate and the limit.
+/// threads), refused when above `limit` naming the estimate and the limit; also refuses
+/// `agents.csv` of a generated graph beyond its size ([`check_agents`]).
 pub fn check_memory(
     scenarios: &[&Scenario],
     limit: u64,
@@ -152,6 +180,9 @@ pub fn check_memory(
         .iter()
         .map(|s| memory::estimate(s, threads))
         .collect();
+    for s in scenarios {
+        check_agents(s, None)?;
+    }
     let all = memory::combined(&each);
     memory::check(&all, limit).map_err(|message| JobError::Memory {
         file: scenarios

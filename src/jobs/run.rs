@@ -40,6 +40,16 @@ impl RunOutcome {
         table(&self.results, output::tables::write_classes)
     }
 
+    /// `agents.csv`: each agent's end state per replicate, as the folder has it; empty (no
+    /// header either) unless the scenario asked for it (`[output] agents = true`), as the folder
+    /// then has no such file.
+    pub fn agents_csv(&self) -> Result<String, JobError> {
+        if self.results.iter().all(|r| r.agents.is_none()) {
+            return Ok(String::new());
+        }
+        table(&self.results, output::tables::write_agents)
+    }
+
     /// `stats.json`: means and intervals across replicates, as the folder has it.
     pub fn stats_json(&self) -> Result<String, JobError> {
         let sorted: Vec<&ReplicateResult> = self.results.iter().collect();
@@ -178,6 +188,7 @@ pub(crate) fn run_in(
     } else {
         None
     };
+    super::check_agents(scenario, graph.as_ref())?;
     let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
     options.progress.start("replicates", total, found);
     let folders = folder.as_ref().map(std::slice::from_ref);

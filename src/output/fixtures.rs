@@ -27,6 +27,7 @@ pub(crate) fn replicate(index: u32) -> ReplicateResult {
         extra: Default::default(),
         trajectory: trajectory(&[0.1]),
         classes: Vec::new(),
+        agents: None,
     }
 }
 
@@ -127,6 +128,7 @@ pub(crate) fn theater_run(n: u32, rows: u32, seats: u32) -> Vec<ReplicateResult>
                 extra: Default::default(),
                 trajectory: recs,
                 classes: Vec::new(),
+                agents: None,
             }
         })
         .collect()

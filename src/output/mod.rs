@@ -12,6 +12,7 @@
 //! | `rows.csv` | standing share by theater row (theater graphs) | [`tables`] |
 //! | `classes.csv` | tidy measures by population class: replicate, class, measure, value | [`tables`] |
 //! | `seeds.csv` | each seed's reach per replicate (with `[seeding]`) | [`tables`] |
+//! | `agents.csv` | each agent's end state per replicate (with `[output] agents = true`) | [`tables`] |
 //! | `seeded.csv` | a comparison's seeded accounts per strategy: replicates that chose each, mean reach | [`seeded`] |
 //! | `stats.json` | means and intervals across replicates | [`json`], [`aggregate`] |
 //! | `shares`, `final_standing`, `seat_map` `.png/.svg` | plots (optional) | [`plots`] |
@@ -95,6 +96,9 @@ pub fn finish(
     }
     if sorted.iter().any(|r| !r.seed_reach.is_empty()) {
         written.push(write_csv(dir, "seeds.csv", &sorted, tables::write_seeds)?);
+    }
+    if sorted.iter().any(|r| r.agents.is_some()) {
+        written.push(write_csv(dir, "agents.csv", &sorted, tables::write_agents)?);
     }
 
     let stats = aggregate::run_stats(&sorted, LEVEL);

@@ -1,11 +1,12 @@
-//! The CSV tables of a run: `steps.csv`, `summary.csv`, `rows.csv` and `seeds.csv`.
+//! The CSV tables of a run: `steps.csv`, `summary.csv`, `rows.csv`, `classes.csv`,
+//! `seeds.csv` and `agents.csv`.
 //!
-//! All four are tidy (one observation per row), comma-separated, with a header row, `\n` line
+//! All are tidy (one observation per row), comma-separated, with a header row, `\n` line
 //! endings and a fixed column order. Replicates appear in index order. Floats are written with
 //! Rust's shortest round-trip `Display` (`0.1`, `0.3333333333333333`, `1`, never an exponent),
 //! so `pandas.read_csv` or R's `read.csv` read back exactly the `f64` the engine computed;
-//! counts are integers. Nothing is quoted except a seed's label that holds a comma or a quote
-//! (standard CSV quoting).
+//! counts are integers. Nothing is quoted except a label that holds a comma or a quote (standard
+//! CSV quoting).
 //!
 //! # Format
 //!
@@ -52,6 +53,18 @@
 //! replicate,seed,label,reach
 //! 0,3,@acme,41
 //! 0,17,@bob,2
+//! ```
+//!
+//! `agents.csv` (only with `[output] agents = true`; [`write_agents`]): one row per replicate
+//! and agent, by dense `id`: its `label` (original id or handle), `class`, `followers`, final
+//! `action`, final felt `sentiment` (the `sentiment` rule; empty otherwise), whether it
+//! `complained` (booed at the end of any step), was `answered` by the brand (empty without
+//! one) and was `seeded`.
+//!
+//! ```text
+//! replicate,id,label,class,followers,action,sentiment,complained,answered,seeded
+//! 0,0,@acme,brand,812,sit,,FALSE,,FALSE
+//! 0,1,@bob,fans,3,boo,-0.42,TRUE,TRUE,FALSE
 //! ```
 
 use std::fmt::Write as _;
@@ -260,6 +273,69 @@ pub fn write_classes(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> c
     Ok(())
 }
 
+/// The header of `agents.csv`.
+pub const AGENTS_HEADER: [&str; 10] = [
+    "replicate",
+    "id",
+    "label",
+    "class",
+    "followers",
+    "action",
+    "sentiment",
+    "complained",
+    "answered",
+    "seeded",
+];
+
+/// Writes `agents.csv` for `results` (already in replicate order) to `out`: one row per
+/// replicate (those that kept their agents, [`ReplicateResult::agents`]) and agent, by dense
+/// id. Yes/no columns are `TRUE`/`FALSE`; a value that does not exist (`sentiment` under a rule
+/// without one, or for an agent that feels nothing; `answered` without a brand) is an empty
+/// cell. Computes in **O(replicates x agents)**.
+pub fn write_agents(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
+    let mut w = writer(out);
+    w.write_record(AGENTS_HEADER)?;
+    let mut f = Fields::new(AGENTS_HEADER.len());
+    // TRUE/FALSE: what both R's read.csv (which leaves `true` as text) and pandas read as
+    // booleans.
+    let yes_no = |b: bool| if b { "TRUE" } else { "FALSE" };
+    for r in results {
+        let Some(a) = &r.agents else { continue };
+        for (i, label) in a.label.iter().enumerate() {
+            let b = f.clear();
+            put(&mut b[0], r.replicate);
+            put(&mut b[1], i);
+            b[2].push_str(label);
+            let class = a
+                .class
+                .get(i)
+                .and_then(|&c| a.class_names.get(usize::from(c)));
+            b[3].push_str(class.map_or("", String::as_str));
+            if let Some(n) = a.followers.get(i) {
+                put(&mut b[4], n);
+            }
+            if let Some(&act) = a.action.get(i) {
+                b[5].push_str(crate::model::Action::from_u8(act).name());
+            }
+            if let Some(Some(x)) = a.sentiment.as_ref().and_then(|s| s.get(i)) {
+                put(&mut b[6], x);
+            }
+            if let Some(&c) = a.complained.get(i) {
+                b[7].push_str(yes_no(c));
+            }
+            if let Some(&c) = a.answered.as_ref().and_then(|v| v.get(i)) {
+                b[8].push_str(yes_no(c));
+            }
+            if let Some(&c) = a.seeded.get(i) {
+                b[9].push_str(yes_no(c));
+            }
+            f.write(&mut w)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// Writes `seeds.csv` for `results` (already in replicate order) to `out`: one row per
 /// replicate and seed, in seed order.
 pub fn write_seeds(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
@@ -390,6 +466,32 @@ mod tests {
             assert!(measures::value(&rs[0], m).is_some(), "{m}");
             assert!(SUMMARY_HEADER.contains(&m));
         }
+    }
+
+    #[test]
+    fn agents_format() {
+        use crate::engine::AgentResults;
+        let mut rs = two();
+        rs[0].agents = Some(AgentResults {
+            label: vec!["@a,b".into(), "7".into(), "@c".into()],
+            class_names: vec!["fans".into(), "critics".into()],
+            class: vec![0, 1, 1],
+            followers: vec![2, 0, 1],
+            action: vec![1, 0, 2],
+            sentiment: Some(vec![Some(0.5), None, Some(-0.25)]),
+            complained: vec![false, true, true],
+            answered: None,
+            seeded: vec![true, false, false],
+        });
+        // Replicate 1 kept no agents: no rows.
+        check(
+            write_agents,
+            &rs,
+            "replicate,id,label,class,followers,action,sentiment,complained,answered,seeded\n\
+             0,0,\"@a,b\",fans,2,stand,0.5,FALSE,,TRUE\n\
+             0,1,7,critics,0,sit,,TRUE,,FALSE\n\
+             0,2,@c,critics,1,boo,-0.25,TRUE,,FALSE\n",
+        );
     }
 
     #[test]

@@ -123,6 +123,19 @@ pub struct OutputSpec {
     /// Write the per-step tidy `steps.csv`; default true (it can be large for long runs).
     #[serde(default = "yes")]
     pub steps_csv: bool,
+    /// Write `agents.csv`, one row per replicate and agent; default false. Refused beyond
+    /// [`MAX_AGENT_ROWS`] rows (agents x replicates). Left out of the recorded scenario when
+    /// false, so folders written before it existed keep their fingerprint.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub agents: bool,
+}
+
+/// The most rows (agents x replicates) `agents.csv` may have: a run asking for more is
+/// refused before it starts (about 50 bytes a row: 50 MB of CSV, and as much in memory).
+pub const MAX_AGENT_ROWS: u64 = 1_000_000;
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn yes() -> bool {
@@ -134,6 +147,7 @@ impl Default for OutputSpec {
         OutputSpec {
             plots: true,
             steps_csv: true,
+            agents: false,
         }
     }
 }

@@ -262,3 +262,30 @@ fn bad_brand_values_are_precise_validate_errors() {
         "{e:?}"
     );
 }
+
+#[test]
+fn agents_record_who_complained_and_who_got_a_reply() {
+    // Without `[output] agents` nothing per agent is kept.
+    assert!(run(&[]).iter().all(|r| r.agents.is_none()));
+    let mut answered_total = 0usize;
+    for r in run(&["output.agents=true"]) {
+        let a = r.agents.as_ref().expect("agents kept");
+        let answered = a.answered.as_ref().expect("a brand: answered is known");
+        assert_eq!(answered.len(), 400);
+        assert!(a.sentiment.is_none(), "no sentiment under sop");
+        // The three fixed hubs boo the whole run, but for the brand's own account (the most
+        // followed agent, which sits) if it is one of them.
+        assert!(a.complained[..3].iter().filter(|&&c| c).count() >= 2);
+        // Whoever boos at the end complained.
+        for (&act, &c) in a.action.iter().zip(&a.complained) {
+            assert!(act != ovation::model::Action::Boo as u8 || c);
+        }
+        // Only complainers get replies, each reply goes to one of them, and a complainer may
+        // get more than one.
+        let n = answered.iter().filter(|&&x| x).count();
+        assert!(answered.iter().zip(&a.complained).all(|(&x, &c)| !x || c));
+        assert!(n as f64 <= extra(&r, "replies_sent"), "{n}");
+        answered_total += n;
+    }
+    assert!(answered_total > 0, "the brand answered someone");
+}

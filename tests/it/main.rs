@@ -20,6 +20,8 @@ mod hardening;
 mod imm;
 mod jobs;
 mod opinion;
+#[cfg(feature = "distributed")]
+mod partitioned;
 mod real_data;
 mod report;
 mod run;

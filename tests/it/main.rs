@@ -20,12 +20,15 @@ mod hardening;
 mod imm;
 mod jobs;
 mod opinion;
+#[cfg(feature = "distributed")]
+mod partitioned;
 mod real_data;
 mod report;
 mod rule_contract;
 mod run;
 mod sentiment;
 mod shard;
+mod streaming;
 mod support;
 mod sweep;
 mod threshold;

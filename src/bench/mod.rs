@@ -358,7 +358,7 @@ fn run_mc(
     reps: usize,
     bitpar: bool,
 ) -> BenchRecord {
-    use crate::model::RuleSpec;
+    use crate::engine::RuleSpec;
     use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
     let rule = RuleSpec::IndependentCascade(IndependentCascadeParams {
         probability: EdgeProbability::Constant(MC_P),

@@ -24,7 +24,7 @@
 
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
-use crate::model::RuleSpec;
+use crate::engine::RuleSpec;
 use crate::rng::{Purpose, Stream, replicate_key};
 
 /// Replicates per block: the bits of a `u64`.

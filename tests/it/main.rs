@@ -27,6 +27,7 @@ mod report;
 mod run;
 mod sentiment;
 mod shard;
+mod streaming;
 mod support;
 mod sweep;
 mod threshold;

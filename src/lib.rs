@@ -7,6 +7,8 @@
 pub mod analysis;
 pub mod bench;
 pub mod cli;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod engine;
 pub mod fit;
 pub mod graph;

@@ -120,6 +120,10 @@ pub enum Purpose {
     SpreadEstimate = 31,
     /// Reverse-reachable sets of IMM seed selection: index = set, step = phase.
     RrSet = 32,
+    /// Bit-parallel independent cascade trials (`strategy::bitpar`): one stream per follower
+    /// edge and block of 64 replicates, index = the edge position's low 32 bits, step = its
+    /// high bits; word `j` holds bit `j` of the 64 replicates' uniforms.
+    EdgeLanes = 33,
     /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
     Brand = 35,
     /// The `sentiment` rule: each agent's experience time (index = agent, step = 0).

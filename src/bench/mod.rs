@@ -22,13 +22,22 @@ use crate::runner::run_one;
 use crate::scenario::{self, Scenario};
 
 /// The named workloads.
-pub const WORKLOADS: [&str; 5] = [
+pub const WORKLOADS: [&str; 7] = [
     "sop",
     "threshold",
     "independent_cascade",
     "bounded_confidence_step",
     "imm",
+    "ic_mc_scalar",
+    "ic_mc_bitpar",
 ];
+
+/// Replicates of the `ic_mc_scalar` and `ic_mc_bitpar` workloads: Monte Carlo estimates of an
+/// independent cascade's spread (p = [`MC_P`], every 1000th agent a seed), one replicate at a
+/// time on the engine's draws (`strategy::spread`) or 64 at a time (`strategy::bitpar`).
+pub const MC_SAMPLES: u32 = 6400;
+/// See [`MC_SAMPLES`].
+pub const MC_P: f64 = 0.01;
 
 /// The `imm` workload's parameters: IMM seed selection (Tang, Shi and Xiao 2015) of
 /// [`IMM_K`] seeds with `epsilon =` [`IMM_EPSILON`], `l = 1`, under the weighted cascade
@@ -237,6 +246,9 @@ pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usi
     if name == "imm" {
         return run_imm(rec, graph, threads, reps);
     }
+    if name == "ic_mc_scalar" || name == "ic_mc_bitpar" {
+        return run_mc(rec, graph, threads, reps, name == "ic_mc_bitpar");
+    }
     let scenario = match workload(name, graph.node_count()) {
         Ok(s) => s,
         Err(e) => {
@@ -330,6 +342,68 @@ fn run_imm(
     rec.agents_updated = u64::from(IMM_K.min(graph.node_count()));
     rec.steps = (median(&sets) / 1000).min(u64::from(u32::MAX)) as u32;
     rec.edge_visits_per_s = rec.edge_visits as f64 / rec.wall_median_s;
+    rec.agents_updated_per_s = rec.agents_updated as f64 / rec.wall_median_s;
+    rec.peak_rss_bytes = peak_rss_bytes();
+    rec.times_s = times;
+    rec
+}
+
+/// The `ic_mc_*` workloads: repetition `r` runs [`MC_SAMPLES`] replicates keyed by seed `r`.
+/// Edge visits are not counted (0); agents updated are the activations summed over the
+/// replicates; steps the replicates.
+fn run_mc(
+    mut rec: BenchRecord,
+    graph: &FollowerGraph,
+    threads: usize,
+    reps: usize,
+    bitpar: bool,
+) -> BenchRecord {
+    use crate::model::RuleSpec;
+    use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
+    let rule = RuleSpec::IndependentCascade(IndependentCascadeParams {
+        probability: EdgeProbability::Constant(MC_P),
+    });
+    let seeds: Vec<u32> = (0..graph.node_count()).step_by(1000).collect();
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(p) => p,
+        Err(e) => {
+            rec.unavailable = format!("cannot start {threads} threads: {e}");
+            return rec;
+        }
+    };
+    let mut times = Vec::new();
+    let mut active = Vec::new();
+    rec.peak_scope = if reset_peak_rss() {
+        PeakScope::Workload
+    } else {
+        PeakScope::Process
+    };
+    rec.rss_before_bytes = rss_bytes();
+    for r in 0..reps.max(1) {
+        let t = Instant::now();
+        let res = pool.install(|| {
+            if bitpar {
+                crate::strategy::bitpar::totals(graph, &rule, &seeds, r as u64, MC_SAMPLES)
+            } else {
+                peer_mc::totals(graph, &rule, &seeds, r as u64, MC_SAMPLES)
+            }
+        });
+        match res {
+            Ok((sum, _)) => {
+                times.push(t.elapsed().as_secs_f64());
+                active.push(sum);
+            }
+            Err(e) => {
+                rec.unavailable = e;
+                return rec;
+            }
+        }
+    }
+    rec.wall_min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
+    rec.wall_max_s = times.iter().copied().fold(0.0, f64::max);
+    rec.wall_median_s = median_f64(&times);
+    rec.agents_updated = median(&active);
+    rec.steps = MC_SAMPLES;
     rec.agents_updated_per_s = rec.agents_updated as f64 / rec.wall_median_s;
     rec.peak_rss_bytes = peak_rss_bytes();
     rec.times_s = times;

@@ -88,7 +88,8 @@ pub struct PeerMcArgs {
     /// Repetitions.
     #[arg(long, default_value_t = 3)]
     pub reps: u32,
-    /// Replicate engine (see `ovation bench peer-mc --help`; `scalar` in this build).
+    /// Replicate engine: `scalar` (one replicate at a time) or `bitpar` (independent cascade, 64
+    /// replicates per traversal).
     #[arg(long, default_value = "scalar")]
     pub engine: String,
 }

@@ -58,6 +58,10 @@ pub enum Command {
     /// Join the partial folders of a job's shards (`run|sweep|compare --shard I/N`) into the
     /// folder the job would have written run whole.
     Merge(merge::MergeArgs),
+    /// Run one replicate's threshold cascade with its agents partitioned across timely-dataflow
+    /// workers and processes (built with `--features distributed`); timely's flags after `--`.
+    #[cfg(feature = "distributed")]
+    Partitioned(partitioned::PartitionedArgs),
 }
 
 pub mod bench;
@@ -66,6 +70,8 @@ pub mod completions;
 pub mod fit;
 pub mod graph;
 pub mod merge;
+#[cfg(feature = "distributed")]
+pub mod partitioned;
 pub mod progress;
 pub mod report;
 pub mod run;
@@ -246,6 +252,8 @@ pub fn main() -> i32 {
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
         Command::Merge(args) => merge::run(args),
+        #[cfg(feature = "distributed")]
+        Command::Partitioned(args) => partitioned::run(args),
     };
     match result {
         Ok(code) => code,

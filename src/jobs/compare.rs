@@ -9,13 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::pool::Units;
+use super::pool::{self, Units};
 use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
 use crate::output::compare::{CompareStats, StrategyRuns, write_compare};
-use crate::output::{self, FolderMode, RunFolder};
+use crate::output::steps::OrderedSteps;
+use crate::output::{self, FolderMode, RunFolder, StepSource};
 use crate::runner;
 use crate::scenario::strategies::Comparison;
 
@@ -129,9 +130,20 @@ pub(crate) fn compare_in(
     }
     let graph = |s: usize| graphs[graph_of[s]].as_ref();
     let mut done: Vec<Vec<ReplicateResult>> = Vec::new();
-    for (g, (f, (s, _))) in folders.iter().zip(&cmp.strategies).enumerate() {
+    // Per strategy: its per-step means, accumulated as its replicates finish when it keeps no
+    // steps.csv; else (and in shards and their merge) the trajectories stay in the replicate
+    // files (see `jobs::run`).
+    let mut steps = Vec::new();
+    for (g, (f, (s, sc))) in folders.iter().zip(&cmp.strategies).enumerate() {
+        if !sc.output.steps_csv && matches!(phase, Phase::Whole) {
+            let (d, ordered) = pool::resume_state(f, replicates, resume, true)?;
+            done.push(d);
+            steps.push(ordered);
+            continue;
+        }
         let rel = Path::new("strategies").join(&s.name);
         done.push(phase.start(assignment.as_ref(), g, &rel, replicates, f, resume)?);
+        steps.push(None);
     }
     let units: Vec<(usize, output::Missing)> = (0..cmp.strategies.len())
         .map(|s| (s, output::missing_replicates(&done[s], replicates)))
@@ -154,12 +166,20 @@ pub(crate) fn compare_in(
         folders: Some(&folders),
         dir: Some(&dir),
         progress: options.progress,
+        window: pool::window(
+            cmp.strategies
+                .iter()
+                .map(|(_, s)| s.stop.max_steps)
+                .max()
+                .unwrap_or(0),
+        ),
         shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
         &|s, r| format!("strategy {} replicate {r}", cmp.strategies[s].0.name),
         &|s, r| runner::run_one(&cmp.strategies[s].1, graph(s), r),
         &|_| options.progress.advance(),
+        &mut steps,
     )?;
     for (s, res) in fresh {
         done[s].push(res);
@@ -180,14 +200,20 @@ pub(crate) fn compare_in(
         results.sort_by_key(|r| r.replicate);
         let m = manifest::manifest(sc, graph(i), started, finished, 0)?;
         let theater = sc.theater_layout().map(|t| (t.rows, t.seats));
-        output::finish(
+        let source = match &steps[i] {
+            Some(o) => StepSource::Accumulated(o.accumulator()),
+            None => StepSource::Files,
+        };
+        let (_, stats) = output::finish_streamed(
             &folders[i],
             &m,
             &results,
+            source,
             theater,
             false,
             sc.output.steps_csv,
         )?;
+        OrderedSteps::remove(&folders[i])?;
         output::report::write_report(folders[i].path())?;
         runs.push(StrategyRuns {
             name: spec.name.clone(),
@@ -199,6 +225,7 @@ pub(crate) fn compare_in(
                 .chain(spec.overrides.iter().cloned())
                 .collect(),
             results,
+            by_step: stats.by_step,
         });
     }
     let mut m = manifest::manifest(

@@ -5,13 +5,32 @@
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::shard::Assignment;
 use super::{JobError, Progress};
 use crate::engine::ReplicateResult;
+use crate::engine::measures::StepRecord;
+use crate::output::steps::OrderedSteps;
 use crate::output::{Missing, RunFolder};
+
+/// Bytes of finished trajectories a job may hold at once while it hands them over in replicate
+/// order ([`window`]).
+const WINDOW_BYTES: u64 = 64 << 20;
+
+/// How often, at most, the per-step checkpoints of runs without `steps.csv` are saved.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// How many units run between two hand-overs, for trajectories of at most `max_steps` steps:
+/// as many as fit in [`WINDOW_BYTES`], at least four per thread (so the threads stay busy
+/// across a window's slowest replicate) and at most 4096.
+pub(crate) fn window(max_steps: u32) -> usize {
+    let one = (u64::from(max_steps) + 1) * std::mem::size_of::<StepRecord>() as u64;
+    let fit = (WINDOW_BYTES / one.max(1)).min(4096) as usize;
+    fit.max(4 * rayon::current_num_threads())
+}
 
 /// `(group, replicate)` units to run in parallel with [`Units::run`]: each group's missing
 /// replicates, never listed one by one (memory in proportion to the finished replicates, not to
@@ -36,17 +55,30 @@ pub(crate) struct Units<'a> {
     pub(crate) dir: Option<&'a Path>,
     /// Hears progress and may stop the job.
     pub(crate) progress: &'a dyn Progress,
+    /// Units run between two hand-overs ([`window`]): at most this many finished trajectories
+    /// are held at once.
+    pub(crate) window: usize,
     /// Only the units this shard (numbered from 1) runs under this assignment (None: all).
     pub(crate) shard: Option<(&'a Assignment, u32)>,
 }
 
 impl Units<'_> {
     /// Runs them (see the type's doc).
+    ///
+    /// The units run `window` at a time, in order. After each window the finished results are
+    /// handed over in unit order: a group with per-step means (`steps[group]` is `Some`: a run
+    /// without `steps.csv`) gets each trajectory pushed into them in replicate order, and the
+    /// trajectory is dropped from the file and the result; with folders (and no per-step
+    /// means) the trajectory stays in the replicate's file and is dropped from the result; with
+    /// no folders the results keep it. The per-step means are saved to their folder's
+    /// checkpoint every few seconds and when the job stops early, so `--resume` continues
+    /// them.
     pub(crate) fn run(
         &self,
         label: &(dyn Fn(usize, u32) -> String + Sync),
         run: &(dyn Fn(usize, u32) -> anyhow::Result<ReplicateResult> + Sync),
         tick: &(dyn Fn(usize) + Sync),
+        steps: &mut [Option<OrderedSteps>],
     ) -> Result<Vec<(usize, ReplicateResult)>, JobError> {
         let Units {
             units,
@@ -54,10 +86,13 @@ impl Units<'_> {
             folders,
             dir,
             progress,
+            window,
             shard,
         } = self;
         let (unit, folders, dir, progress, shard) = (*unit, *folders, *dir, *progress, *shard);
         let mine = |g: usize, r: u32| shard.is_none_or(|(a, s)| a.owner(g, r) == s);
+        let accumulates = |g: usize| steps.get(g).is_some_and(Option::is_some);
+        let dropped: Vec<bool> = (0..steps.len()).map(accumulates).collect();
         let failures = Mutex::new(Vec::new());
         let skipped = AtomicUsize::new(0);
         let total: usize = match shard {
@@ -67,34 +102,78 @@ impl Units<'_> {
                 .map(|(g, m)| m.iter().filter(|&r| mine(*g, r)).count())
                 .sum(),
         };
-        let fresh: Vec<(usize, ReplicateResult)> = units
-            .par_iter()
-            .flat_map(|(g, m)| m.par_iter().map(move |r| (*g, r)))
-            .filter(|&(g, r)| mine(g, r))
-            .filter_map(|(g, r)| {
-                if progress.cancelled() {
-                    skipped.fetch_add(1, Ordering::Relaxed);
-                    return None;
-                }
-                let result = run(g, r).and_then(|res| match folders {
-                    Some(f) => f[g].write_replicate(&res).map(|()| res).map_err(Into::into),
-                    None => Ok(res),
-                });
-                tick(g);
-                match result {
-                    Ok(res) => Some((g, res)),
-                    Err(e) => {
-                        failures
-                            .lock()
-                            .expect("no thread panics while holding the lock")
-                            .push(format!("{}: {e:#}", label(g, r)));
-                        None
+        let mut order = units
+            .iter()
+            .flat_map(|(g, m)| m.iter().map(move |r| (*g, r)))
+            .filter(|&(g, r)| mine(g, r));
+        let mut fresh: Vec<(usize, ReplicateResult)> = Vec::new();
+        let mut saved = Instant::now();
+        loop {
+            let batch: Vec<(usize, u32)> = order.by_ref().take((*window).max(1)).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let finished: Vec<Option<ReplicateResult>> = batch
+                .par_iter()
+                .map(|&(g, r)| {
+                    if progress.cancelled() {
+                        skipped.fetch_add(1, Ordering::Relaxed);
+                        return None;
+                    }
+                    let result = run(g, r).and_then(|mut res| match folders {
+                        Some(f) if dropped.get(g).copied().unwrap_or(false) => {
+                            // The file gets no trajectory; the hand-over still needs it.
+                            let trajectory = std::mem::take(&mut res.trajectory);
+                            let written = f[g].write_replicate(&res);
+                            res.trajectory = trajectory;
+                            written.map(|()| res).map_err(Into::into)
+                        }
+                        Some(f) => f[g].write_replicate(&res).map(|()| res).map_err(Into::into),
+                        None => Ok(res),
+                    });
+                    tick(g);
+                    match result {
+                        Ok(res) => Some(res),
+                        Err(e) => {
+                            failures
+                                .lock()
+                                .expect("no thread panics while holding the lock")
+                                .push(format!("{}: {e:#}", label(g, r)));
+                            None
+                        }
+                    }
+                })
+                .collect();
+            for (&(g, r), res) in batch.iter().zip(finished) {
+                let ordered = steps.get_mut(g).and_then(Option::as_mut);
+                match res {
+                    Some(mut res) => {
+                        if let Some(s) = ordered {
+                            s.offer(r, &res.trajectory);
+                        }
+                        if folders.is_some() {
+                            res.trajectory = Vec::new();
+                        }
+                        fresh.push((g, res));
+                    }
+                    None => {
+                        if let Some(s) = ordered {
+                            s.skip();
+                        }
                     }
                 }
-            })
-            .collect();
+            }
+            if saved.elapsed() >= CHECKPOINT_EVERY {
+                save_checkpoints(folders, steps)?;
+                saved = Instant::now();
+            }
+        }
         progress.finish();
         let failures = failures.into_inner().expect("lock not poisoned");
+        let skipped = skipped.into_inner();
+        if !failures.is_empty() || skipped > 0 {
+            save_checkpoints(folders, steps)?;
+        }
         let dir = dir.map(Path::to_path_buf);
         if let Some(first) = failures.first() {
             return Err(JobError::Failed {
@@ -105,7 +184,6 @@ impl Units<'_> {
                 first: first.clone(),
             });
         }
-        let skipped = skipped.into_inner();
         if skipped > 0 {
             return Err(JobError::Interrupted {
                 finished: total - skipped,
@@ -115,5 +193,63 @@ impl Units<'_> {
             });
         }
         Ok(fresh)
+    }
+}
+
+/// Saves the per-step means of every group that has them and pushed replicates since its last
+/// save to its folder's checkpoint.
+fn save_checkpoints(
+    folders: Option<&[RunFolder]>,
+    steps: &mut [Option<OrderedSteps>],
+) -> Result<(), JobError> {
+    if let Some(folders) = folders {
+        for (f, s) in folders.iter().zip(steps) {
+            if let Some(s) = s
+                && s.unsaved()
+            {
+                s.save(f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a group's folder holds to resume from: its finished replicates (without their
+/// trajectories) and, for a run that accumulates its per-step means (`accumulate`: no
+/// `steps.csv`), those means. Such a run keeps only the replicates its checkpoint holds (the
+/// others' files have no trajectory to push, so they run again); without a usable checkpoint
+/// it starts afresh. A new folder (`resume = false`) starts with nothing.
+pub(crate) fn resume_state(
+    folder: &RunFolder,
+    replicates: u32,
+    resume: bool,
+    accumulate: bool,
+) -> Result<(Vec<ReplicateResult>, Option<OrderedSteps>), JobError> {
+    let done = if resume {
+        folder.done_summaries(replicates)?
+    } else {
+        Vec::new()
+    };
+    if !accumulate {
+        return Ok((done, None));
+    }
+    let saved = if resume {
+        OrderedSteps::load(folder)?
+    } else {
+        None
+    };
+    match saved {
+        Some(steps) if steps.next() <= replicates => {
+            let kept: Vec<ReplicateResult> = done
+                .into_iter()
+                .filter(|r| r.replicate < steps.next())
+                .collect();
+            if kept.len() == steps.next() as usize {
+                Ok((kept, Some(steps)))
+            } else {
+                Ok((Vec::new(), Some(OrderedSteps::new())))
+            }
+        }
+        _ => Ok((Vec::new(), Some(OrderedSteps::new()))),
     }
 }

@@ -4,12 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::pool::Units;
+use super::pool::{self, Units};
 use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::{FollowerGraph, io};
-use crate::output::{self, Manifest, OutputError, RunFolder};
+use crate::output::aggregate::RunStats;
+use crate::output::steps::OrderedSteps;
+use crate::output::{self, Manifest, OutputError, RunFolder, StepSource};
 use crate::runner;
 use crate::scenario::{GraphSource, Scenario};
 
@@ -22,6 +24,9 @@ pub struct RunOutcome {
     pub manifest: Manifest,
     /// The result folder, when the run wrote one.
     pub folder: Option<PathBuf>,
+    /// What `stats.json` holds (its per-step means were accumulated as the replicates
+    /// finished: `results` carry no trajectories when the run wrote a folder).
+    stats: Box<RunStats>,
 }
 
 impl RunOutcome {
@@ -30,9 +35,26 @@ impl RunOutcome {
         table(&self.results, output::tables::write_summary)
     }
 
-    /// `steps.csv`: tidy per-step measures, as the folder has it.
+    /// `steps.csv`: tidy per-step measures, as the folder has it. A run that wrote a folder
+    /// kept no trajectories in memory, so the folder's `steps.csv` is read back; with
+    /// `[output] steps_csv = false` there is none and the table is its header alone.
     pub fn steps_csv(&self) -> Result<String, JobError> {
-        table(&self.results, output::tables::write_steps)
+        match &self.folder {
+            Some(dir) => {
+                let path = dir.join("steps.csv");
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(text),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        table(&[], output::tables::write_steps)
+                    }
+                    Err(e) => Err(JobError::Setup(anyhow::anyhow!(
+                        "{}: cannot read the run's steps.csv: {e}",
+                        path.display()
+                    ))),
+                }
+            }
+            None => table(&self.results, output::tables::write_steps),
+        }
     }
 
     /// `classes.csv`: tidy measures by population class, as the folder has it.
@@ -52,9 +74,7 @@ impl RunOutcome {
 
     /// `stats.json`: means and intervals across replicates, as the folder has it.
     pub fn stats_json(&self) -> Result<String, JobError> {
-        let sorted: Vec<&ReplicateResult> = self.results.iter().collect();
-        let stats = output::aggregate::run_stats(&sorted, output::LEVEL);
-        let bytes = output::json::stats_json(&stats).map_err(|source| OutputError::Json {
+        let bytes = output::json::stats_json(&self.stats).map_err(|source| OutputError::Json {
             path: PathBuf::from("stats.json"),
             source,
         })?;
@@ -154,17 +174,30 @@ pub(crate) fn run_in(
         None => return Err(JobError::NeedsFolder { job: "a shard" }),
     };
     let assignment = phase.assignment(&[(expected_cost(scenario), scenario.replicates)]);
-    let done = match &folder {
-        Some(f) => phase.start(
-            assignment.as_ref(),
-            0,
-            Path::new(""),
-            scenario.replicates,
-            f,
-            options.destination.resume(),
-        )?,
-        None => Vec::new(),
+    // Without steps.csv the trajectories are dropped as the replicates finish, their per-step
+    // means accumulated in replicate order (output::steps); with it they stay in the replicate
+    // files, read back one at a time by `finish`. Either way no run holds them all. Shards and
+    // their merge keep them in the files: a shard runs only some of the replicates.
+    let accumulate =
+        folder.is_some() && !scenario.output.steps_csv && matches!(phase, Phase::Whole);
+    let (done, ordered) = match &folder {
+        Some(f) if accumulate => {
+            pool::resume_state(f, scenario.replicates, options.destination.resume(), true)?
+        }
+        Some(f) => (
+            phase.start(
+                assignment.as_ref(),
+                0,
+                Path::new(""),
+                scenario.replicates,
+                f,
+                options.destination.resume(),
+            )?,
+            None,
+        ),
+        None => (Vec::new(), None),
     };
+    let mut steps = vec![ordered];
     let shard = phase.shard();
     let mine = |r: &ReplicateResult| {
         shard.is_none_or(|s| {
@@ -198,12 +231,14 @@ pub(crate) fn run_in(
         folders,
         dir: options.destination.dir(),
         progress: options.progress,
+        window: pool::window(scenario.stop.max_steps),
         shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
         &|_, r| format!("replicate {r}"),
         &|_, r| runner::run_one(scenario, graph.as_ref(), r),
         &|_| options.progress.advance(),
+        &mut steps,
     )?;
     if let (Some(s), Some(f)) = (shard, &folder) {
         write_shard_file(f.path(), "run", s, scenario, &job, total, true)?;
@@ -232,21 +267,32 @@ pub(crate) fn run_in(
     if let Phase::Merge(src) = phase {
         manifest.shards = src.entries.clone();
     }
-    if let Some(folder) = &folder {
+    let stats = if let Some(folder) = &folder {
         let theater = scenario.theater_layout().map(|t| (t.rows, t.seats));
-        output::finish(
+        let source = match &steps[0] {
+            Some(s) => StepSource::Accumulated(s.accumulator()),
+            None => StepSource::Files,
+        };
+        let (_, stats) = output::finish_streamed(
             folder,
             &manifest,
             &results,
+            source,
             theater,
             scenario.output.plots,
             scenario.output.steps_csv,
         )?;
+        OrderedSteps::remove(folder)?;
         output::report::write_report(folder.path())?;
-    }
+        stats
+    } else {
+        let sorted: Vec<&ReplicateResult> = results.iter().collect();
+        output::aggregate::run_stats(&sorted, output::LEVEL)
+    };
     Ok(Done::Job(RunOutcome {
         results,
         manifest,
         folder: folder.map(|f| f.path().to_path_buf()),
+        stats: Box::new(stats),
     }))
 }

@@ -212,7 +212,8 @@ impl Phase<'_> {
     ) -> Result<Vec<ReplicateResult>, JobError> {
         match (self, assignment) {
             (Phase::Merge(src), Some(a)) => src.take(a, g, rel, replicates, folder),
-            _ if resume => Ok(folder.done(replicates)?),
+            // Without trajectories: `finish` reads them back from the files one at a time.
+            _ if resume => Ok(folder.done_summaries(replicates)?),
             _ => Ok(Vec::new()),
         }
     }
@@ -249,6 +250,10 @@ impl Sources {
                     )));
                 };
                 write_atomic(&folder.replicate_path(r), &bytes)?;
+                // The trajectory stays in the file (`finish` reads it back); memory grows with
+                // the replicates' summaries only.
+                let mut result = result;
+                result.trajectory = Vec::new();
                 Ok(result)
             })
             .collect()

@@ -13,17 +13,19 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use super::pool::Units;
+use super::pool::{self, Units};
 use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
 use crate::engine::ReplicateResult;
 use crate::graph::FollowerGraph;
+use crate::output::aggregate::StepStats;
+use crate::output::steps::OrderedSteps;
 use crate::output::sweep::{
     CellEntry, CellResults, PlotAxis, SweepManifest, finish_sweep, open_cell, open_sweep,
 };
-use crate::output::{self, RunFolder};
+use crate::output::{self, RunFolder, StepSource};
 use crate::runner;
-use crate::scenario::sweep::{Cell, load_cells, value_label, value_number};
+use crate::scenario::sweep::{Cell, CellFiles, load_cells, value_label, value_number};
 use crate::scenario::{GraphSource, Scenario};
 
 /// What a finished sweep returns.
@@ -130,8 +132,19 @@ pub(crate) fn sweep_in(
     }
     let mut folders: Vec<RunFolder> = Vec::with_capacity(cells.len());
     let mut done: Vec<Vec<ReplicateResult>> = Vec::with_capacity(cells.len());
+    // Per cell: its per-step means, accumulated as its replicates finish when it keeps no
+    // trajectories (`steps_csv = false`); else the trajectories stay in the replicate files.
+    let mut steps: Vec<Option<OrderedSteps>> = Vec::with_capacity(cells.len());
     for (cell, s) in &cells {
         let folder = open_cell(&dir, cell.index, &runner::fingerprint(s))?;
+        if !s.output.steps_csv && matches!(phase, Phase::Whole) {
+            let (d, ordered) =
+                pool::resume_state(&folder, s.replicates, options.destination.resume(), true)?;
+            done.push(d);
+            steps.push(ordered);
+            folders.push(folder);
+            continue;
+        }
         let rel = Path::new(output::sweep::CELLS_DIR).join(format!("{:06}", cell.index));
         done.push(phase.start(
             assignment.as_ref(),
@@ -141,6 +154,7 @@ pub(crate) fn sweep_in(
             &folder,
             options.destination.resume(),
         )?);
+        steps.push(None);
         folders.push(folder);
     }
 
@@ -197,6 +211,13 @@ pub(crate) fn sweep_in(
         folders: Some(&folders),
         dir: Some(&dir),
         progress: options.progress,
+        window: pool::window(
+            cells
+                .iter()
+                .map(|(_, s)| s.stop.max_steps)
+                .max()
+                .unwrap_or(0),
+        ),
         shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
     }
     .run(
@@ -207,6 +228,7 @@ pub(crate) fn sweep_in(
                 options.progress.advance();
             }
         },
+        &mut steps,
     )?;
     let resumed: u64 = match phase {
         Phase::Merge(_) => 0,
@@ -231,15 +253,41 @@ pub(crate) fn sweep_in(
         rs.sort_by_key(|r| r.replicate);
     }
 
-    // Each cell's folder becomes a complete run folder (no plots, no steps.csv).
-    cells.par_iter().zip(&folders).zip(&per_cell).try_for_each(
-        |(((cell, s), folder), results)| -> Result<(), JobError> {
-            let m = manifest::manifest(s, graph(cell.index), started, SystemTime::now(), 0)?;
-            let theater = s.theater_layout().map(|t| (t.rows, t.seats));
-            output::finish(folder, &m, results, theater, false, false)?;
-            Ok(())
-        },
-    )?;
+    // Each cell's folder gets its summary (`cell_files = "full"`: a complete run folder, no
+    // plots, no steps.csv).
+    let by_step: Vec<Vec<StepStats>> = cells
+        .par_iter()
+        .zip(&folders)
+        .zip(&per_cell)
+        .zip(&steps)
+        .map(
+            |((((cell, s), folder), results), ordered)| -> Result<Vec<StepStats>, JobError> {
+                let source = match ordered {
+                    Some(o) => StepSource::Accumulated(o.accumulator()),
+                    None => StepSource::Files,
+                };
+                let by_step = match spec.cell_files {
+                    CellFiles::Full => {
+                        let m = manifest::manifest(
+                            s,
+                            graph(cell.index),
+                            started,
+                            SystemTime::now(),
+                            0,
+                        )?;
+                        let theater = s.theater_layout().map(|t| (t.rows, t.seats));
+                        let (_, stats) = output::finish_streamed(
+                            folder, &m, results, source, theater, false, false,
+                        )?;
+                        stats.by_step
+                    }
+                    CellFiles::Summary => output::sweep::finish_cell(folder, results, source)?,
+                };
+                OrderedSteps::remove(folder)?;
+                Ok(by_step)
+            },
+        )
+        .collect::<Result<_, _>>()?;
 
     let keys: Vec<String> = spec.keys().into_iter().map(str::to_string).collect();
     let axes: Vec<PlotAxis> = spec
@@ -257,10 +305,12 @@ pub(crate) fn sweep_in(
     let tables: Vec<CellResults<'_>> = cells
         .iter()
         .zip(&per_cell)
-        .map(|((cell, _), rs)| CellResults {
+        .zip(by_step)
+        .map(|(((cell, _), rs), by_step)| CellResults {
             index: cell.index,
             labels: cell.settings.iter().map(|(_, v)| value_label(v)).collect(),
             results: rs.iter().collect(),
+            by_step,
         })
         .collect();
     let json = |v: serde_json::Result<serde_json::Value>, what: &str| {

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::measures::{self, Measure};
-use crate::engine::measures::{Outcome, ReplicateResult};
-use crate::stats::{Summary, mean_ci, share_ci, wilson};
+use crate::engine::measures::{Outcome, ReplicateResult, StepRecord};
+use crate::stats::{Summary, Welford, mean_ci, share_ci, welford_share_ci, wilson};
 
 /// Version of the `stats.json` layout; bumped when a field changes meaning or disappears.
 pub const STATS_SCHEMA_VERSION: u32 = 1;
@@ -113,6 +113,21 @@ pub struct StepStats {
 /// Computes in **O(replicates × last step)** time. Replicates with an empty trajectory count in
 /// `measures` but not in `by_step`. **Panics** if `level` is not in `(0, 1)`.
 pub fn run_stats(results: &[&ReplicateResult], level: f64) -> RunStats {
+    let mut steps = StepAccumulator::default();
+    for r in results {
+        steps.push(&r.trajectory);
+    }
+    run_stats_with(results, steps.by_step(level), level)
+}
+
+/// [`run_stats`] with the per-step means already computed (by a [`StepAccumulator`] fed as
+/// the replicates finished, so the trajectories need not be held): `results` give every
+/// other field and their trajectories are not read. Computes in **O(replicates)** time.
+pub fn run_stats_with(
+    results: &[&ReplicateResult],
+    by_step: Vec<StepStats>,
+    level: f64,
+) -> RunStats {
     // Each declared measure over all replicates; a share's interval is clipped to [0, 1]
     // (its `method` says when it was).
     let summary = |m: &Measure| -> Summary {
@@ -180,49 +195,73 @@ pub fn run_stats(results: &[&ReplicateResult], level: f64) -> RunStats {
         measures,
         outcomes,
         standing_by_row,
-        by_step: by_step(results, level),
+        by_step,
     }
 }
 
-/// Per-step mean shares, carrying each replicate's last record forward.
-fn by_step(results: &[&ReplicateResult], level: f64) -> Vec<StepStats> {
-    let with_data: Vec<&ReplicateResult> = results
-        .iter()
-        .copied()
-        .filter(|r| !r.trajectory.is_empty())
-        .collect();
-    let Some(last) = with_data
-        .iter()
-        .filter_map(|r| r.trajectory.last().map(|s| s.step))
-        .max()
-    else {
-        return Vec::new();
-    };
-    // cursor[i]: index in replicate i's trajectory of the record in force at the current step.
-    let mut cursor = vec![0usize; with_data.len()];
-    let (mut sitting, mut standing, mut booing) = (Vec::new(), Vec::new(), Vec::new());
-    let mut out = Vec::with_capacity(last as usize + 1);
-    for step in 0..=last {
-        sitting.clear();
-        standing.clear();
-        booing.clear();
-        for (r, c) in with_data.iter().zip(cursor.iter_mut()) {
-            while *c + 1 < r.trajectory.len() && r.trajectory[*c + 1].step <= step {
-                *c += 1;
-            }
-            let rec = &r.trajectory[*c];
-            sitting.push(rec.sitting);
-            standing.push(rec.standing);
-            booing.push(rec.booing);
+/// The per-step means of `stats.json`'s `by_step`, accumulated one replicate at a time: memory
+/// in proportion to the longest trajectory, not to the replicate count.
+///
+/// Feed each replicate's trajectory with [`push`](StepAccumulator::push) **in replicate
+/// order**; the result is then bit for bit what a pass over all trajectories held at once gives
+/// (each step's values are pushed into a [`Welford`] in replicate order). A replicate that
+/// stopped before the last step carries its final record forward. When a later replicate
+/// reaches past every earlier one, the new steps start from a copy of the last step's
+/// accumulator: every earlier replicate had stopped by then, so its value there is its final
+/// record, the same value it gave the last step, in the same order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepAccumulator {
+    /// Per step: sitting, standing and booing.
+    steps: Vec<[Welford; 3]>,
+}
+
+impl StepAccumulator {
+    /// Adds one replicate's trajectory (step 0 first). An empty trajectory counts nowhere.
+    /// Computes in **O(steps so far)**.
+    pub fn push(&mut self, trajectory: &[StepRecord]) {
+        let Some(last) = trajectory.last() else {
+            return;
+        };
+        let len = last.step as usize + 1;
+        if len > self.steps.len() {
+            let fill = self.steps.last().copied().unwrap_or_default();
+            self.steps.resize(len, fill);
         }
-        out.push(StepStats {
-            step,
-            sitting: share_ci(&sitting, level),
-            standing: share_ci(&standing, level),
-            booing: share_ci(&booing, level),
-        });
+        let mut c = 0;
+        for (step, w) in self.steps.iter_mut().enumerate() {
+            while c + 1 < trajectory.len() && trajectory[c + 1].step as usize <= step {
+                c += 1;
+            }
+            let rec = &trajectory[c];
+            w[0].push(rec.sitting);
+            w[1].push(rec.standing);
+            w[2].push(rec.booing);
+        }
     }
-    out
+
+    /// The summaries per step, step 0 first (empty when no trajectory was pushed).
+    pub fn by_step(&self, level: f64) -> Vec<StepStats> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(step, w)| StepStats {
+                step: step as u32,
+                sitting: welford_share_ci(&w[0], level),
+                standing: welford_share_ci(&w[1], level),
+                booing: welford_share_ci(&w[2], level),
+            })
+            .collect()
+    }
+
+    /// The accumulators, per step (sitting, standing, booing), to save them.
+    pub fn parts(&self) -> &[[Welford; 3]] {
+        &self.steps
+    }
+
+    /// The accumulator holding `steps`, as [`parts`](StepAccumulator::parts) gave them.
+    pub fn from_parts(steps: Vec<[Welford; 3]>) -> StepAccumulator {
+        StepAccumulator { steps }
+    }
 }
 
 #[cfg(test)]
@@ -246,6 +285,88 @@ mod tests {
         }
         assert_eq!(stats.by_step[3].step, 3);
         assert_eq!(stats.by_step[3].standing.n, 2);
+    }
+
+    /// The per-step means as they were computed before they were streamed: every trajectory
+    /// held, each step's values gathered across replicates (carrying a stopped replicate's
+    /// last record forward) and summarised as a slice.
+    fn by_step_held(results: &[&ReplicateResult], level: f64) -> Vec<StepStats> {
+        let with_data: Vec<&ReplicateResult> = results
+            .iter()
+            .copied()
+            .filter(|r| !r.trajectory.is_empty())
+            .collect();
+        let last = with_data
+            .iter()
+            .filter_map(|r| r.trajectory.last().map(|s| s.step))
+            .max();
+        let Some(last) = last else {
+            return Vec::new();
+        };
+        (0..=last)
+            .map(|step| {
+                let at = |r: &ReplicateResult| {
+                    *r.trajectory
+                        .iter()
+                        .rev()
+                        .find(|t| t.step <= step)
+                        .unwrap_or(&r.trajectory[0])
+                };
+                let col = |f: fn(&StepRecord) -> f64| -> Vec<f64> {
+                    with_data.iter().map(|r| f(&at(r))).collect()
+                };
+                StepStats {
+                    step,
+                    sitting: share_ci(&col(|t| t.sitting), level),
+                    standing: share_ci(&col(|t| t.standing), level),
+                    booing: share_ci(&col(|t| t.booing), level),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_step_means_are_bit_identical_to_the_held_ones() {
+        // Lengths that grow, shrink and grow again (the accumulator extends its steps from a
+        // copy of the last one), an empty trajectory, and shares with long mantissas.
+        let lengths = [3usize, 1, 7, 0, 2, 12, 5, 12, 1, 30, 4];
+        let mut x = 0.123_456_789_f64;
+        let results: Vec<ReplicateResult> = lengths
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| {
+                let shares: Vec<f64> = (0..len)
+                    .map(|_| {
+                        x = (x * 997.0 + 0.271_828_183).fract();
+                        x
+                    })
+                    .collect();
+                let mut r = replicate(i as u32);
+                r.trajectory = trajectory(&shares);
+                r
+            })
+            .collect();
+        let refs: Vec<&ReplicateResult> = results.iter().collect();
+        let held = by_step_held(&refs, 0.95);
+        let mut acc = StepAccumulator::default();
+        for r in &results {
+            acc.push(&r.trajectory);
+        }
+        let streamed = acc.by_step(0.95);
+        assert_eq!(streamed.len(), 30);
+        for (a, b) in streamed.iter().zip(&held) {
+            for (x, y) in [
+                (a.sitting, b.sitting),
+                (a.standing, b.standing),
+                (a.booing, b.booing),
+            ] {
+                assert_eq!(x.mean.to_bits(), y.mean.to_bits(), "step {}", a.step);
+                assert_eq!(x.sd.to_bits(), y.sd.to_bits(), "step {}", a.step);
+                assert_eq!(x.ci_low.to_bits(), y.ci_low.to_bits(), "step {}", a.step);
+                assert_eq!((x.n, x.method), (y.n, y.method));
+            }
+        }
+        assert_eq!(streamed, held);
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //!   *before* the file is created ([`record`]), so a run killed at any instant leaves no file the
 //!   ledger does not name;
 //! - the **layout**: `run.json` and the ledger themselves, leftovers of atomic writes
-//!   (`.ovation-tmp-*`), `replicates/` holding only replicate files (`000042.json`) and
-//!   leftovers, and `cells/` (sweeps) or `strategies/` (comparisons) holding only result folders
+//!   (`.ovation-tmp-*`), `replicates/` holding only replicate files (`000042.json`), the per-step
+//!   checkpoint of a run without `steps.csv` ([`super::steps`]) and leftovers, and `cells/` (sweeps) or `strategies/` (comparisons) holding only result folders
 //!   (each checked the same way) or folders whose start was interrupted (empty, or holding only
 //!   leftovers and an empty `replicates/`).
 //!
@@ -237,7 +237,9 @@ fn plan_result(
         } else if name == REPLICATES_DIR && meta.is_dir() {
             for (n, p, m) in entries(&path)? {
                 if is_file_or_link(&m)
-                    && (replicate_index(&n).is_some() || n.starts_with(TMP_PREFIX))
+                    && (replicate_index(&n).is_some()
+                        || n.starts_with(TMP_PREFIX)
+                        || n == super::steps::CHECKPOINT_FILE)
                 {
                     steps.push(Step::File(p));
                 } else {

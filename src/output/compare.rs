@@ -45,7 +45,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use super::aggregate::{StepStats, run_stats};
+use super::aggregate::StepStats;
 use super::folder::write_atomic;
 use super::measures::{is_share, label, value as measure_value};
 use super::plots::{Drawn, FONT_FAMILY, msg, render};
@@ -69,8 +69,11 @@ pub struct StrategyRuns {
     pub name: String,
     /// Its overrides in `--set` syntax.
     pub overrides: Vec<String>,
-    /// Its replicates, sorted by replicate index (the same indices for every strategy).
+    /// Its replicates, sorted by replicate index (the same indices for every strategy); their
+    /// trajectories are not read.
     pub results: Vec<ReplicateResult>,
+    /// Its per-step means (`stats.json`'s `by_step`), for the plot over time.
+    pub by_step: Vec<StepStats>,
 }
 
 /// Per-strategy summary of every measure.
@@ -752,11 +755,9 @@ fn write_plots(
     let series: Vec<(String, Vec<(u32, Summary)>)> = runs
         .iter()
         .map(|s| {
-            let refs: Vec<&ReplicateResult> = s.results.iter().collect();
-            let by = run_stats(&refs, LEVEL).by_step;
             (
                 s.name.clone(),
-                by.iter().map(|st| (st.step, *pick(st))).collect(),
+                s.by_step.iter().map(|st| (st.step, *pick(st))).collect(),
             )
         })
         .collect();
@@ -1197,6 +1198,7 @@ fn draw_cost_effect<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::aggregate::run_stats;
     use crate::output::fixtures::replicate;
 
     fn spec(costs: &[&str]) -> CompareSpec {
@@ -1227,6 +1229,12 @@ mod tests {
                         res
                     })
                     .collect(),
+                by_step: Vec::new(),
+            })
+            .map(|mut s| {
+                let refs: Vec<&ReplicateResult> = s.results.iter().collect();
+                s.by_step = run_stats(&refs, LEVEL).by_step;
+                s
             })
             .collect()
     }

@@ -141,4 +141,17 @@ pub enum OutputError {
         /// What did not fit.
         message: String,
     },
+    /// The per-step checkpoint of a run without `steps.csv` is not one ovation wrote, or is cut
+    /// short.
+    #[error(
+        "{}: not a per-step checkpoint written by this ovation ({message}); remove it and \
+         resume (the replicates after the last complete checkpoint are run again)",
+        path.display()
+    )]
+    Checkpoint {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }

@@ -230,6 +230,15 @@ impl RunFolder {
     /// that cannot be parsed, or holds another replicate than its name says, is an error.
     /// Computes in **O(total size of the files)**.
     pub fn done(&self, replicates: u32) -> Result<Vec<ReplicateResult>, OutputError> {
+        self.done_reading(replicates, true)
+    }
+
+    /// [`done`](RunFolder::done), keeping the trajectories or not.
+    fn done_reading(
+        &self,
+        replicates: u32,
+        keep_trajectories: bool,
+    ) -> Result<Vec<ReplicateResult>, OutputError> {
         let entries = fs::read_dir(&self.replicates).map_err(|source| OutputError::Read {
             path: self.replicates.clone(),
             source,
@@ -252,26 +261,47 @@ impl RunFolder {
         found.sort();
         let mut results = Vec::with_capacity(found.len());
         for (index, path) in found {
-            let bytes = fs::read(&path).map_err(|source| OutputError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let result: ReplicateResult =
-                serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
-                    path: path.clone(),
-                    source,
-                })?;
-            if result.replicate != index {
-                return Err(OutputError::WrongReplicate {
-                    path,
-                    expected: index,
-                    found: result.replicate,
-                });
+            let mut result = read_replicate_file(&path, index)?;
+            if !keep_trajectories {
+                result.trajectory = Vec::new();
             }
             results.push(result);
         }
         Ok(results)
     }
+
+    /// [`done`](RunFolder::done) without the trajectories (the per-step records, most of a
+    /// long replicate's size): memory in proportion to the replicate count only, the
+    /// trajectories staying on disk for [`read_replicate`](RunFolder::read_replicate).
+    pub fn done_summaries(&self, replicates: u32) -> Result<Vec<ReplicateResult>, OutputError> {
+        self.done_reading(replicates, false)
+    }
+
+    /// Reads finished replicate `replicate` back from its file, trajectory included.
+    pub fn read_replicate(&self, replicate: u32) -> Result<ReplicateResult, OutputError> {
+        read_replicate_file(&self.replicate_path(replicate), replicate)
+    }
+}
+
+/// Reads the replicate file `path`, which must hold replicate `index`.
+fn read_replicate_file(path: &Path, index: u32) -> Result<ReplicateResult, OutputError> {
+    let bytes = fs::read(path).map_err(|source| OutputError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let result: ReplicateResult =
+        serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if result.replicate != index {
+        return Err(OutputError::WrongReplicate {
+            path: path.to_path_buf(),
+            expected: index,
+            found: result.replicate,
+        });
+    }
+    Ok(result)
 }
 
 /// What differs between two fingerprints of `label: value` lines, in words, naming each

@@ -36,6 +36,7 @@ pub mod read;
 pub mod report;
 pub mod seeded;
 pub mod shard;
+pub mod steps;
 pub mod sweep;
 pub mod tables;
 
@@ -49,6 +50,7 @@ pub use folder::{FolderMode, Missing, RunFolder, missing_replicates, write_atomi
 pub use json::{GraphSummary, Manifest, rfc3339_utc};
 
 use crate::engine::measures::ReplicateResult;
+use aggregate::{RunStats, StepAccumulator};
 use folder::AtomicFile;
 
 /// Confidence level of every interval in `stats.json` and the plots.
@@ -57,9 +59,10 @@ pub const LEVEL: f64 = 0.95;
 /// Writes the tables, `stats.json`, the plots (when `plots`) and `manifest.json` for
 /// `results` into `folder`, and returns the files written in that order.
 ///
-/// `results` may come in any order (they are sorted by replicate index). `theater` is
-/// `(rows, seats)` for a theater graph: it adds the seat map. `steps_csv = false` skips
-/// `steps.csv`, the one table that grows with replicates × steps. Computes in
+/// `results` may come in any order (they are sorted by replicate index) and carry their
+/// trajectories ([`StepSource::Results`]; [`finish_streamed`] takes them from elsewhere).
+/// `theater` is `(rows, seats)` for a theater graph: it adds the seat map. `steps_csv = false`
+/// skips `steps.csv`, the one table that grows with replicates × steps. Computes in
 /// **O(replicates × steps)** time.
 pub fn finish(
     folder: &RunFolder,
@@ -69,6 +72,46 @@ pub fn finish(
     plots: bool,
     steps_csv: bool,
 ) -> Result<Vec<PathBuf>, OutputError> {
+    finish_streamed(
+        folder,
+        manifest,
+        results,
+        StepSource::Results,
+        theater,
+        plots,
+        steps_csv,
+    )
+    .map(|(written, _)| written)
+}
+
+/// Where [`finish_streamed`] finds the replicates' per-step records.
+#[derive(Debug, Clone, Copy)]
+pub enum StepSource<'a> {
+    /// The results carry their trajectories (a run kept in memory, tests).
+    Results,
+    /// Each replicate's trajectory is in its file under `replicates/` (the results' own are
+    /// empty): read back one replicate at a time, in replicate order.
+    Files,
+    /// The trajectories were dropped as the replicates finished (`steps_csv = false`) and only
+    /// their per-step means kept: `steps.csv` cannot be written.
+    Accumulated(&'a StepAccumulator),
+}
+
+/// [`finish`] with the per-step records taken from `steps`, never all held at once; also
+/// returns the run's [`RunStats`] (`stats.json`).
+///
+/// With [`StepSource::Files`] the replicate files are read one at a time, in replicate order,
+/// feeding `steps.csv` and the per-step means together: memory in proportion to one
+/// trajectory, not to the replicate count.
+pub fn finish_streamed(
+    folder: &RunFolder,
+    manifest: &Manifest,
+    results: &[ReplicateResult],
+    steps: StepSource<'_>,
+    theater: Option<(u32, u32)>,
+    plots: bool,
+    steps_csv: bool,
+) -> Result<(Vec<PathBuf>, RunStats), OutputError> {
     let dir = folder.path();
     let mut sorted: Vec<&ReplicateResult> = results.iter().collect();
     sorted.sort_by_key(|r| r.replicate);
@@ -80,8 +123,15 @@ pub fn finish(
         &sorted,
         tables::write_summary,
     )?);
-    if steps_csv {
-        written.push(write_csv(dir, "steps.csv", &sorted, tables::write_steps)?);
+    let steps_path = dir.join("steps.csv");
+    let by_step = step_pass(
+        folder,
+        &sorted,
+        steps,
+        steps_csv.then_some(steps_path.as_path()),
+    )?;
+    if steps_csv && !matches!(steps, StepSource::Accumulated(_)) {
+        written.push(steps_path);
     }
     if sorted.iter().any(|r| !r.standing_by_row.is_empty()) {
         written.push(write_csv(dir, "rows.csv", &sorted, tables::write_rows)?);
@@ -101,7 +151,7 @@ pub fn finish(
         written.push(write_csv(dir, "agents.csv", &sorted, tables::write_agents)?);
     }
 
-    let stats = aggregate::run_stats(&sorted, LEVEL);
+    let stats = aggregate::run_stats_with(&sorted, by_step, LEVEL);
     let path = dir.join("stats.json");
     let bytes = json::stats_json(&stats).map_err(|source| OutputError::Json {
         path: path.clone(),
@@ -122,7 +172,68 @@ pub fn finish(
     })?;
     write_atomic(&path, &bytes)?;
     written.push(path);
-    Ok(written)
+    Ok((written, stats))
+}
+
+/// The per-step means of `sorted` (in replicate order) from `steps`, writing `steps.csv` to
+/// `steps_csv` on the way when given (not with [`StepSource::Accumulated`], which has no
+/// records left). One trajectory is held at a time.
+pub(crate) fn step_pass(
+    folder: &RunFolder,
+    sorted: &[&ReplicateResult],
+    steps: StepSource<'_>,
+    steps_csv: Option<&Path>,
+) -> Result<Vec<aggregate::StepStats>, OutputError> {
+    if let StepSource::Accumulated(acc) = steps {
+        return Ok(acc.by_step(LEVEL));
+    }
+    let mut acc = StepAccumulator::default();
+    let mut file = match steps_csv {
+        Some(path) => Some((AtomicFile::create(path)?, path)),
+        None => None,
+    };
+    {
+        let mut out = file.as_mut().map(|(f, path)| (f.writer(), *path));
+        let mut table = match out.as_mut() {
+            Some((o, path)) => Some((
+                tables::StepsWriter::new(o).map_err(|source| OutputError::Csv {
+                    path: path.to_path_buf(),
+                    source,
+                })?,
+                *path,
+            )),
+            None => None,
+        };
+        for r in sorted {
+            let read;
+            let trajectory = match steps {
+                StepSource::Files => {
+                    read = folder.read_replicate(r.replicate)?;
+                    &read.trajectory
+                }
+                _ => &r.trajectory,
+            };
+            acc.push(trajectory);
+            if let Some((t, path)) = table.as_mut() {
+                t.replicate(r.replicate, trajectory)
+                    .map_err(|source| OutputError::Csv {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+            }
+        }
+        // Flushes the csv buffer and the file's buffer under it.
+        if let Some((t, path)) = table {
+            t.finish().map_err(|source| OutputError::Csv {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    if let Some((f, _)) = file {
+        f.commit()?;
+    }
+    Ok(acc.by_step(LEVEL))
 }
 
 /// Writes one CSV table atomically with `write` and returns its path.

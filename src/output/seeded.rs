@@ -210,11 +210,13 @@ mod tests {
                     with_seeds(0, &[(3, "@dell", 10), (5, "@bob", 2)]),
                     with_seeds(1, &[(3, "@dell", 20), (5, "@bob", 4)]),
                 ],
+                by_step: Vec::new(),
             },
             StrategyRuns {
                 name: "random".into(),
                 overrides: vec![],
                 results: vec![with_seeds(0, &[(7, "x", 1)]), with_seeds(1, &[(8, "y", 5)])],
+                by_step: Vec::new(),
             },
         ];
         let all = seeded(&runs);

@@ -61,6 +61,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
+use super::aggregate::StepStats;
 use super::folder::{AtomicFile, FolderMode, RUN_FILE, RunFolder, write_atomic};
 use super::measures::is_share;
 use super::plots::{Drawn, FONT_FAMILY, msg, render, viridis};
@@ -164,8 +165,10 @@ pub struct CellResults<'a> {
     pub index: usize,
     /// Its value of each swept key, as written in the tables.
     pub labels: Vec<String>,
-    /// Its replicates, in replicate order.
+    /// Its replicates, in replicate order (their trajectories are not read).
     pub results: Vec<&'a ReplicateResult>,
+    /// Its per-step means (`stats.json`'s `by_step`), for `sweep_steps.csv`.
+    pub by_step: Vec<StepStats>,
 }
 
 /// The axes of the sweep, as the plots need them.
@@ -288,6 +291,30 @@ fn writer(out: &mut dyn io::Write) -> csv::Writer<&mut dyn io::Write> {
         .from_writer(out)
 }
 
+/// Writes a sweep cell's small files (`cell_files = "summary"`): `summary.csv`, and
+/// `stats.json` without its per-step means, which it returns for `sweep_steps.csv` (taken from
+/// `steps`, one trajectory at a time).
+pub fn finish_cell(
+    folder: &RunFolder,
+    results: &[ReplicateResult],
+    steps: super::StepSource<'_>,
+) -> Result<Vec<StepStats>, OutputError> {
+    let mut sorted: Vec<&ReplicateResult> = results.iter().collect();
+    sorted.sort_by_key(|r| r.replicate);
+    let dir = folder.path();
+    let path = dir.join("summary.csv");
+    write_csv(&path, |w| super::tables::write_summary(w, &sorted))?;
+    let by_step = super::step_pass(folder, &sorted, steps, None)?;
+    let stats = super::aggregate::run_stats_with(&sorted, Vec::new(), LEVEL);
+    let path = dir.join("stats.json");
+    let bytes = super::json::stats_json(&stats).map_err(|source| OutputError::Json {
+        path: path.clone(),
+        source,
+    })?;
+    write_atomic(&path, &bytes)?;
+    Ok(by_step)
+}
+
 /// The sweep's tidy per-step table.
 pub const STEPS_FILE: &str = "sweep_steps.csv";
 
@@ -313,8 +340,7 @@ fn write_steps_csv(
         }
     };
     for c in cells {
-        let stats = super::aggregate::run_stats(&c.results, super::LEVEL);
-        for st in &stats.by_step {
+        for st in &c.by_step {
             for (name, sm) in [
                 ("sitting", &st.sitting),
                 ("standing", &st.standing),
@@ -1055,6 +1081,8 @@ mod tests {
                 index: i,
                 labels: vec![a.labels[i / 3].clone(), b.labels[i % 3].clone()],
                 results: rs.iter().collect(),
+                by_step: crate::output::aggregate::run_stats(&rs.iter().collect::<Vec<_>>(), LEVEL)
+                    .by_step,
             })
             .collect();
         let keys = vec!["model.quality".to_string(), "steps".to_string()];

@@ -152,23 +152,57 @@ fn put(buf: &mut String, x: impl std::fmt::Display) {
 /// Writes `steps.csv` for `results` (already in replicate order) to `out`.
 /// Computes in **O(total steps)** time, allocating nothing per row.
 pub fn write_steps(out: &mut dyn io::Write, results: &[&ReplicateResult]) -> csv::Result<()> {
-    let mut w = writer(out);
-    w.write_record(STEPS_HEADER)?;
-    let mut f = Fields::new(4);
+    let mut w = StepsWriter::new(out)?;
     for r in results {
-        for rec in &r.trajectory {
+        w.replicate(r.replicate, &r.trajectory)?;
+    }
+    w.finish()
+}
+
+/// `steps.csv` written one replicate at a time (in replicate order), so the trajectories need
+/// not be held together: [`new`](StepsWriter::new) writes the header,
+/// [`replicate`](StepsWriter::replicate) one replicate's rows, [`finish`](StepsWriter::finish)
+/// flushes.
+pub struct StepsWriter<'a> {
+    w: csv::Writer<&'a mut dyn io::Write>,
+    f: Fields,
+}
+
+impl<'a> StepsWriter<'a> {
+    /// Writes the header to `out`.
+    pub fn new(out: &'a mut dyn io::Write) -> csv::Result<StepsWriter<'a>> {
+        let mut w = writer(out);
+        w.write_record(STEPS_HEADER)?;
+        Ok(StepsWriter {
+            w,
+            f: Fields::new(4),
+        })
+    }
+
+    /// Writes the rows of replicate `replicate`, whose trajectory is `trajectory`.
+    pub fn replicate(
+        &mut self,
+        replicate: u32,
+        trajectory: &[crate::engine::measures::StepRecord],
+    ) -> csv::Result<()> {
+        for rec in trajectory {
             for m in &measures::STEP_MEASURES {
-                let b = f.clear();
-                put(&mut b[0], r.replicate);
+                let b = self.f.clear();
+                put(&mut b[0], replicate);
                 put(&mut b[1], rec.step);
                 b[2].push_str(m.name);
                 m.write(rec, &mut b[3]);
-                f.write(&mut w)?;
+                self.f.write(&mut self.w)?;
             }
         }
+        Ok(())
     }
-    w.flush()?;
-    Ok(())
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> csv::Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
 }
 
 /// The numeric per-replicate measures of `summary.csv`, in column order: every column but

@@ -126,11 +126,21 @@ pub fn estimate(scenario: &Scenario, threads: u64) -> MemoryEstimate {
     } else {
         0
     };
+    // Finished replicates keep their summary (and seat map) until the end; their trajectories
+    // are handed over in replicate order a window at a time (at most 64 MiB of them, or
+    // four per thread) and dropped, so they count once, not per replicate.
+    let trajectory = steps.saturating_mul(std::mem::size_of::<StepRecord>() as u64);
     let one_result = (std::mem::size_of::<ReplicateResult>() as u64)
-        .saturating_add(steps.saturating_mul(std::mem::size_of::<StepRecord>() as u64))
         .saturating_add(seats)
         .saturating_add(256);
-    let results = one_result.saturating_mul(u64::from(scenario.replicates));
+    let in_flight = trajectory
+        .saturating_mul(4096)
+        .min(64 << 20)
+        .max(trajectory.saturating_mul(4 * threads))
+        .min(trajectory.saturating_mul(u64::from(scenario.replicates)));
+    let results = one_result
+        .saturating_mul(u64::from(scenario.replicates))
+        .saturating_add(in_flight);
     MemoryEstimate {
         nodes,
         edges,

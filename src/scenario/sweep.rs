@@ -5,6 +5,7 @@
 //! [sweep]
 //! replicates = 50                         # per cell; default: the scenario's `replicates`
 //! measures = ["final_standing"]           # what the plots show; default final_standing
+//! cell_files = "summary"                  # per cell: "summary" (default) or "full"
 //! [sweep.grid]                            # full factorial: every combination
 //! "model.quality" = [0.4, 0.5, 0.6]
 //! "population.0.conformity" = { start = 0.1, stop = 0.9, step = 0.2 }
@@ -45,7 +46,7 @@ use crate::scenario::span::{At, KeyPath, Seg, Spans, child, display_path, index,
 use crate::scenario::{Scenario, ScenarioError, ScenarioErrors, check, overrides, parse};
 
 /// The keys a `[sweep]` table may have.
-pub(crate) const SWEEP_KEYS: [&str; 4] = ["grid", "zip", "replicates", "measures"];
+pub(crate) const SWEEP_KEYS: [&str; 5] = ["grid", "zip", "replicates", "measures", "cell_files"];
 
 /// The keys of a range table.
 const RANGE_KEYS: [&str; 5] = ["start", "stop", "step", "num", "log"];
@@ -71,6 +72,21 @@ pub struct SweepSpec {
     pub replicates: Option<u32>,
     /// The measures to plot against the swept keys (`measures`, default `["final_standing"]`).
     pub measures: Vec<String>,
+    /// What each cell's folder holds (`cell_files`, default `"summary"`).
+    pub cell_files: CellFiles,
+}
+
+/// What each cell's folder under `cells/` holds besides what `--resume` needs (`run.json` and
+/// the finished replicates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellFiles {
+    /// `summary.csv` and a `stats.json` without its per-step means (the sweep's
+    /// `sweep_steps.csv` has them): a cell's files stay small whatever its step count.
+    Summary,
+    /// A complete run folder: also `manifest.json`, `classes.csv`, `rows.csv`, `seeds.csv` as a
+    /// run writes them, and the per-step means in `stats.json`.
+    Full,
 }
 
 /// One axis of the sweep: one `[sweep.grid]` key, or a `[sweep.zip]` group of keys varied
@@ -301,6 +317,23 @@ fn parse_sweep(
         }
     };
 
+    let cell_files = match t.get("cell_files") {
+        None => CellFiles::Summary,
+        Some(Value::String(v)) if v == "summary" => CellFiles::Summary,
+        Some(Value::String(v)) if v == "full" => CellFiles::Full,
+        Some(other) => {
+            sink.push(RawError::value(
+                child(&root, "cell_files"),
+                format!(
+                    "expected \"summary\" (summary.csv and stats.json per cell) or \"full\" \
+                     (each cell a complete run folder), found {}",
+                    describe(other)
+                ),
+            ));
+            CellFiles::Summary
+        }
+    };
+
     // (position of the first key, axis, its sources)
     let mut axes: Vec<ParsedAxis> = Vec::new();
     if let Some(g) = t.get("grid") {
@@ -417,6 +450,7 @@ fn parse_sweep(
             axes,
             replicates,
             measures,
+            cell_files,
         },
         sources,
     ))

@@ -20,13 +20,9 @@ fn check_level(level: f64) {
 /// a replicate's share of many agents, not a 0/1 outcome, so a Wilson interval does not apply;
 /// outcomes counted over replicates use [`wilson`].) **Panics** if `level` is not in `(0, 1)`.
 pub fn share_ci(values: &[f64], level: f64) -> Summary {
-    let mut s = mean_ci(values, level);
-    if s.ci_low < 0.0 || s.ci_high > 1.0 {
-        s.ci_low = s.ci_low.max(0.0);
-        s.ci_high = s.ci_high.min(1.0);
-        s.method = METHOD_T_CLIPPED;
-    }
-    s
+    let mut w = Welford::new();
+    w.extend(values.iter().copied());
+    welford_share_ci(&w, level)
 }
 
 /// Mean, sample standard deviation and Student t confidence interval of `values`:
@@ -39,9 +35,28 @@ pub fn share_ci(values: &[f64], level: f64) -> Summary {
 /// 0 and the interval is `[mean, mean]` ([`METHOD_SINGLE`]). With `n = 0` the mean is `NaN`
 /// ([`METHOD_EMPTY`]). Computes in **O(n)** time. **Panics** if `level` is not in `(0, 1)`.
 pub fn mean_ci(values: &[f64], level: f64) -> Summary {
-    check_level(level);
     let mut w = Welford::new();
     w.extend(values.iter().copied());
+    welford_ci(&w, level)
+}
+
+/// [`share_ci`] of the values accumulated in `w` (pushed in a fixed order, so the same values
+/// give the same bits as [`share_ci`] of the slice). **Panics** if `level` is not in `(0, 1)`.
+pub fn welford_share_ci(w: &Welford, level: f64) -> Summary {
+    let mut s = welford_ci(w, level);
+    if s.ci_low < 0.0 || s.ci_high > 1.0 {
+        s.ci_low = s.ci_low.max(0.0);
+        s.ci_high = s.ci_high.min(1.0);
+        s.method = METHOD_T_CLIPPED;
+    }
+    s
+}
+
+/// [`mean_ci`] of the values accumulated in `w`: the same bits as [`mean_ci`] of the slice
+/// they were pushed from, so means can be accumulated as values arrive (a streaming summary)
+/// without holding them. **Panics** if `level` is not in `(0, 1)`.
+pub fn welford_ci(w: &Welford, level: f64) -> Summary {
+    check_level(level);
     let n = w.count();
     let mean = w.mean();
     match n {

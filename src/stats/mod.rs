@@ -14,7 +14,7 @@ mod interval;
 pub mod paired;
 mod welford;
 
-pub use interval::{mean_ci, share_ci, wilson};
+pub use interval::{mean_ci, share_ci, welford_ci, welford_share_ci, wilson};
 pub use paired::{Difference, difference, welch};
 pub use welford::Welford;
 

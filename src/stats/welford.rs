@@ -52,6 +52,17 @@ impl Welford {
     pub fn sd(&self) -> f64 {
         self.variance().sqrt()
     }
+
+    /// The accumulator's state `(n, mean, m2)`, to save it (a checkpoint) and restore it
+    /// with [`from_parts`](Welford::from_parts) bit for bit.
+    pub fn parts(&self) -> (u64, f64, f64) {
+        (self.n, self.mean, self.m2)
+    }
+
+    /// The accumulator whose state is `(n, mean, m2)`, as [`parts`](Welford::parts) gave it.
+    pub fn from_parts(n: u64, mean: f64, m2: f64) -> Welford {
+        Welford { n, mean, m2 }
+    }
 }
 
 impl Extend<f64> for Welford {

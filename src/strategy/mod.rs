@@ -1,6 +1,7 @@
 //! Strategies a scenario applies on top of the rule: which agents start active (seeding,
 //! influencer selection) and, later, named sets of overrides compared side by side.
 
+pub mod bitpar;
 pub mod celf;
 pub mod degree_discount;
 pub mod imm;

@@ -20,11 +20,14 @@ mod hardening;
 mod imm;
 mod jobs;
 mod opinion;
+#[cfg(feature = "distributed")]
+mod partitioned;
 mod real_data;
 mod report;
 mod run;
 mod sentiment;
 mod shard;
+mod streaming;
 mod support;
 mod sweep;
 mod threshold;

@@ -1,0 +1,58 @@
+//! The bit-parallel independent cascade (`strategy::bitpar`) beside the scalar spread
+//! simulator (`strategy::spread`, the engine's draws), measured in the same run: 640
+//! replicates of an independent cascade (p = 0.01, the peer harness's probability) from 0.1%
+//! of the agents chosen at random, on a directed Barabasi-Albert graph (10^5 agents and about
+//! 10^6 edges by default, `OVATION_BENCH_N` overrides), one thread. Throughput is in
+//! replicates.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ovation::graph::generators::{GeneratorSpec, generate};
+use ovation::model::RuleSpec;
+use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams};
+use ovation::rng::replicate_key;
+use ovation::strategy::bitpar::{BlockSimulator, LANES, block_key};
+use ovation::strategy::spread::{Keying, Simulator};
+
+fn bench(c: &mut Criterion) {
+    let n: u32 = std::env::var("OVATION_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
+    let rule = RuleSpec::IndependentCascade(IndependentCascadeParams {
+        probability: EdgeProbability::Constant(0.01),
+    });
+    // Every 1000th agent: 0.1% of them, spread over the ages of the BA graph.
+    let seeds: Vec<u32> = (0..n).step_by(1000).collect();
+    let samples = 10 * LANES;
+    let mut group = c.benchmark_group("ic-replicates");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(u64::from(samples)));
+    group.bench_function("scalar", |b| {
+        let mut sim = Simulator::new(&g, &rule).expect("ic");
+        b.iter(|| {
+            (0..samples)
+                .map(|i| {
+                    u64::from(sim.spread(&seeds, replicate_key(1, u64::from(i)), Keying::Step))
+                })
+                .sum::<u64>()
+        })
+    });
+    group.bench_function("bitpar", |b| {
+        let mut sim = BlockSimulator::new(&g, &rule).expect("ic");
+        b.iter(|| {
+            (0..samples / LANES)
+                .map(|k| {
+                    sim.block(&seeds, block_key(1, u64::from(k)), u64::MAX)
+                        .iter()
+                        .map(|&x| u64::from(x))
+                        .sum::<u64>()
+                })
+                .sum::<u64>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

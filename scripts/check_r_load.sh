@@ -4,13 +4,19 @@
 # scenarios (the two-population one, and a sentiment run with a care account and --agents) and
 # reads their files in R.
 #
-#   sh scripts/check_r_load.sh          (needs Rscript: apt-get install r-base-core)
+#   sh scripts/check_r_load.sh     (installs Debian's r-base-core with apt-get when Rscript is missing)
 #
 # The binary is $OVATION when set, else the release binary (built if needed, wherever cargo
 # puts it).
 set -eu
 cd "$(dirname "$0")/.."
-command -v Rscript >/dev/null || { echo "check_r_load: Rscript not found (apt-get install r-base-core)" >&2; exit 2; }
+if ! command -v Rscript >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    echo "check_r_load: installing r-base-core" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends r-base-core >/dev/null
+fi
 bin="${OVATION:-}"
 if [ -z "$bin" ]; then
     # Ask cargo where the binary is instead of assuming the target folder.

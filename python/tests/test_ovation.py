@@ -55,7 +55,7 @@ def test_agents_and_classes_load_with_sensible_types(cli, tmp_path, monkeypatch)
     for c in ["replicate", "id", "label", "followers"]:
         assert a[c].dtype.kind == "i", c
     assert a["complained"].dtype == bool and a["seeded"].dtype == bool
-    assert a["class"].dtype == object and set(a["action"]) <= {"sit", "stand", "boo"}
+    assert pd.api.types.is_string_dtype(a["class"]) and set(a["action"]) <= {"sit", "stand", "boo"}
     # No sentiment rule and no brand: missing, not a made-up value.
     assert a["sentiment"].isna().all() and a["answered"].isna().all()
     assert (a[a.replicate == 0]["class"].value_counts().to_dict()) == {"fans": 1400, "critics": 600}

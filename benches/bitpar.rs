@@ -6,8 +6,8 @@
 //! replicates.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::engine::RuleSpec;
+use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams};
 use ovation::rng::replicate_key;
 use ovation::strategy::bitpar::{BlockSimulator, LANES, block_key};

@@ -46,11 +46,11 @@ use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
 use timely::dataflow::{InputHandle, ProbeHandle};
 use timely::worker::Worker;
 
+use crate::engine::RuleSpec;
 use crate::engine::rules::threshold::{NEVER, needs};
 use crate::graph::FollowerGraph;
-use crate::model::population::NOT_FIXED;
-use crate::engine::RuleSpec;
 use crate::model::Action;
+use crate::model::population::NOT_FIXED;
 use crate::rng::replicate_key;
 use crate::runner;
 use crate::scenario::Scenario;

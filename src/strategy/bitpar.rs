@@ -22,9 +22,9 @@
 //! keyed by step and source, `crate::engine::rules::cascade`): their means agree within Monte
 //! Carlo error, not draw for draw.
 
+use crate::engine::RuleSpec;
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
-use crate::engine::RuleSpec;
 use crate::rng::{Purpose, Stream, replicate_key};
 
 /// Replicates per block: the bits of a `u64`.

@@ -45,9 +45,12 @@
 //! every job as `engine::RuleSpec::Custom(engine::CustomRule::new(rule))`; the built-in rules
 //! are registered in [`engine::rules`].
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod analysis;
+#[doc(hidden)]
 pub mod bench;
+#[doc(hidden)]
 pub mod cli;
 #[cfg(feature = "distributed")]
 pub mod distributed;

@@ -1,5 +1,5 @@
 //! `ovation compare SCENARIO`: runs every `[strategies.<name>]` of a scenario under common random
-//! numbers and writes the comparison folder ([`crate::jobs::compare`]); here only the
+//! numbers and writes the comparison folder ([`crate::jobs::compare()`]); here only the
 //! arguments, the progress bar and the headline.
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! `ovation fit`: calibrates a scenario's `[fit.parameters]` to the observed data of its
 //! `[fit.observed]` by ABC-SMC and writes the posterior, the predictive checks and the held-out
-//! score ([`crate::jobs::fit`], `docs/fit.md`); here only the arguments and the printing.
+//! score ([`crate::jobs::fit()`], `docs/fit.md`); here only the arguments and the printing.
 
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -1,5 +1,9 @@
 //! The command line: argument parsing (clap derive), one file per subcommand, progress bars,
 //! and the only place that prints to the terminal or chooses an exit status.
+//!
+//! The doc comments of the argument structs are clap's `--help` text, where brackets are literal
+//! (`runs/<name>[-<command>]`), not rustdoc links.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::io::IsTerminal;
 

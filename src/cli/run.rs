@@ -1,5 +1,5 @@
 //! `ovation run`: runs a scenario's replicates in parallel and writes its result folder
-//! ([`crate::jobs::run`]); here only the arguments, the progress bar and the summary line.
+//! ([`crate::jobs::run()`]); here only the arguments, the progress bar and the summary line.
 
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -1,5 +1,5 @@
 //! `ovation sweep`: runs every cell of a scenario's `[sweep]` table and writes the sweep folder
-//! ([`crate::jobs::sweep`], `docs/sweep.md`); here only the arguments, the progress bar, the
+//! ([`crate::jobs::sweep()`], `docs/sweep.md`); here only the arguments, the progress bar, the
 //! notes and the summary line.
 
 use std::path::PathBuf;

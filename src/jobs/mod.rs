@@ -7,7 +7,7 @@
 //!
 //! A job runs its replicates on the current rayon pool (`ThreadPool::install` chooses the
 //! thread count); results are byte-identical for any count. Every job shares one failure and
-//! resume policy ([`pool`]): each finished replicate is written to its folder at once, a
+//! resume policy (`pool`): each finished replicate is written to its folder at once, a
 //! failed replicate does not stop the others, and the job then fails naming how many failed
 //! and the first error, keeping the finished ones for `--resume`. A [`Progress`] that reports
 //! [`Progress::cancelled`] stops the job between replicates, with the same guarantee.
@@ -170,7 +170,7 @@ pub(crate) fn check_agents(
 
 /// The memory estimate of `scenarios` run together in one pool (on the current pool's
 /// threads), refused when above `limit` naming the estimate and the limit; also refuses
-/// `agents.csv` of a generated graph beyond its size ([`check_agents`]).
+/// `agents.csv` of a generated graph beyond its size (`check_agents`).
 pub fn check_memory(
     scenarios: &[&Scenario],
     limit: u64,

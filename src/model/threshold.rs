@@ -22,7 +22,7 @@
 //! (`phi`) and the non-negative whole numbers (`k`).
 //!
 //! Thresholds are a constant, a distribution drawn once per replicate with
-//! [`Purpose::Threshold`](crate::rng::Purpose::Threshold) keyed by agent (step 1, so they never
+//! [`crate::rng::Purpose::Threshold`] keyed by agent (step 1, so they never
 //! coincide with the Standing Ovation thresholds drawn at step 0), or an explicit per-agent list
 //! (Granovetter's riot: `k = [0, 1, 2, ..., 99]`). The step loop lives in
 //! `crate::engine::rules::threshold`; see docs/models/threshold.md.

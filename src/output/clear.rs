@@ -4,7 +4,7 @@
 //! say `"written_by": "ovation"`. Inside it, an entry is accounted for by
 //!
 //! - the **ledger** `.ovation-files`: the name of every file written into the folder, appended
-//!   *before* the file is created ([`record`]), so a run killed at any instant leaves no file the
+//!   *before* the file is created (`record`), so a run killed at any instant leaves no file the
 //!   ledger does not name;
 //! - the **layout**: `run.json` and the ledger themselves, leftovers of atomic writes
 //!   (`.ovation-tmp-*`), `replicates/` holding only replicate files (`000042.json`), the per-step

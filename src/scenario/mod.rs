@@ -4,7 +4,7 @@
 //! The pipeline (`docs/scenarios.md` documents every key):
 //!
 //! 1. text to a TOML table; syntax errors carry their line and column;
-//! 2. `--set key.path=value` overrides are applied to the table (see [`overrides`]);
+//! 2. `--set key.path=value` overrides are applied to the table (see `overrides`);
 //! 3. every key is typed (`deny_unknown_fields` on every struct: a misspelt key is an error
 //!    that lists the expected ones), collecting all errors rather than the first;
 //! 4. ranges and cross-key rules are checked (conformity in [0, 1], shares summing to 1, a

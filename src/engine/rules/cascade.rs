@@ -42,7 +42,7 @@ pub struct IcProbs<'g> {
 
 impl<'g> IcProbs<'g> {
     /// The probabilities of `kind` on `graph` (weights checked beforehand by
-    /// [`cascade::check_graph`]).
+    /// [`IndependentCascadeParams::check_graph`]).
     pub fn new(graph: &'g FollowerGraph, kind: EdgeProbability) -> IcProbs<'g> {
         IcProbs { graph, kind }
     }
@@ -69,7 +69,7 @@ pub const LT_ONE: u64 = 1 << 31;
 /// The linear threshold weights `b_uv` as integer units: 1 per source out of the agent's
 /// number of sources (`uniform`, `b_uv = 1 / d_in(v)`), or `round(w_uv * 2^31)` out of
 /// [`LT_ONE`] (`edge_weights`, the weights as given: Kempe et al. ask only that an agent's
-/// incoming weights sum to at most 1, which [`cascade::check_graph`] enforces).
+/// incoming weights sum to at most 1, which [`LinearThresholdParams::check_graph`] enforces).
 #[derive(Debug, Clone, Copy)]
 pub struct LtUnits {
     /// Whether the graph's edge weights are the weights (else every source counts 1).

@@ -6,7 +6,7 @@
 //!
 //! **Adding a rule**: write `src/engine/rules/<name>.rs` with a parameter type (serde, with
 //! `deny_unknown_fields`) and `impl Rule for` it, add `pub mod <name>;` and one line to the
-//! [`registry!`] call below. The scenario reader, the engine, every job and every output file
+//! `registry!` call below. The scenario reader, the engine, every job and every output file
 //! then know it; its page goes in `docs/models/`.
 //!
 //! How each rule's states map to the three actions written in every table:

@@ -4,7 +4,7 @@
 //! Each agent holds a private opinion `x_i` (an `f64` kept here, beside the engine's state);
 //! its action is what it voices: `stand` when `x_i > voice_upper`, `boo` when
 //! `x_i < voice_lower`, `sit` (silent) otherwise. The actions are set from the initial opinions
-//! before step 0 is recorded ([`voice_initial`]) and re-derived after every step. Agents whose
+//! before step 0 is recorded (`voice_initial`) and re-derived after every step. Agents whose
 //! class is `fixed` keep their opinion and their action (stubborn agents: they still
 //! influence others). Edge weights are ignored: every source counts alike. These rules do not
 //! keep the engine's per-agent counts of standing sources up to date (they never read them).

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Instant;
 
-use crate::support::ovation;
+use crate::support::{folder_contents, mask_times, ovation};
 
 const SCENARIO: &str = r#"
 name = "crash"
@@ -36,47 +36,20 @@ baseline = "base"
 headline = "final_standing"
 "#;
 
-/// Every file under `dir` (relative path, bytes), manifests with their run-time fields removed
-/// and the report's time stamps masked.
+/// Every file under `dir`, manifests without their run-time fields, the report with its time
+/// stamps masked and, since its numbers all come from the files compared byte for byte here,
+/// its digits too (its text and structure are compared).
 fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path.strip_prefix(dir).expect("under dir").to_path_buf();
-            let mut bytes = std::fs::read(&path).expect("readable");
-            let name = rel
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
-            if name == "manifest.json" {
-                let mut v: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
-                if let Some(o) = v.as_object_mut() {
-                    for k in ["started", "finished", "resumed_replicates"] {
-                        o.remove(k);
-                    }
-                }
-                bytes = serde_json::to_vec(&v).expect("JSON");
-            } else if name == "report.html" {
-                // The report shows when the job ran and how many replicates were resumed; its
-                // numbers all come from the files compared byte for byte here, so its digits
-                // are masked and its text and structure compared.
-                bytes = mask_times(&without_resumed(&String::from_utf8_lossy(&bytes)))
-                    .bytes()
-                    .map(|c| if c.is_ascii_digit() { b'0' } else { c })
-                    .collect();
-            }
-            out.push((rel, bytes));
-        }
-    }
-    out.sort();
-    out
+    folder_contents(
+        dir,
+        &["started", "finished", "resumed_replicates"],
+        |report| {
+            mask_times(&without_resumed(report))
+                .bytes()
+                .map(|c| if c.is_ascii_digit() { b'0' } else { c })
+                .collect()
+        },
+    )
 }
 
 /// The report of a resumed job says so ("resumed: N replicates were found on disk"): that
@@ -89,33 +62,6 @@ fn without_resumed(text: &str) -> String {
         },
         None => text.to_string(),
     }
-}
-
-/// `2026-12-05T10:00:00Z` -> `TIME`, and any number right after "resumed" -> `N`.
-fn mask_times(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let shape = b"dddd-dd-ddTdd:dd:ddZ";
-    while i < b.len() {
-        if i + shape.len() <= b.len()
-            && shape.iter().zip(&b[i..]).all(|(s, c)| {
-                if *s == b'd' {
-                    c.is_ascii_digit()
-                } else {
-                    s == c
-                }
-            })
-        {
-            out.push_str("TIME");
-            i += shape.len();
-        } else {
-            let c = text[i..].chars().next().expect("a char");
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
 
 /// A small seeded generator for the kill times (not a simulation draw).

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::ovation;
+use crate::support::{folder_contents, mask_times, ovation};
 
 const SCENARIO: &str = r#"
 name = "shards"
@@ -54,68 +54,6 @@ fn fails(dir: &Path, args: &[&str]) -> String {
     let o = run_in(dir, args);
     assert!(!o.status.success(), "ovation {args:?} succeeded");
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every file under `dir` (relative path, bytes): manifests without the fields that record
-/// when the job ran and from which shards, the report with its time stamps masked.
-fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path.strip_prefix(dir).expect("under dir").to_path_buf();
-            let mut bytes = std::fs::read(&path).expect("readable");
-            match rel.file_name().and_then(|n| n.to_str()) {
-                Some("manifest.json") => {
-                    let mut v: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
-                    let o = v.as_object_mut().expect("an object");
-                    for k in ["started", "finished", "shards"] {
-                        o.remove(k);
-                    }
-                    bytes = serde_json::to_vec(&v).expect("JSON");
-                }
-                Some("report.html") => {
-                    bytes = mask_times(&String::from_utf8_lossy(&bytes)).into_bytes();
-                }
-                _ => {}
-            }
-            out.push((rel, bytes));
-        }
-    }
-    out.sort();
-    out
-}
-
-/// `2026-12-05T10:00:00Z` -> `TIME`.
-fn mask_times(text: &str) -> String {
-    let shape = b"dddd-dd-ddTdd:dd:ddZ";
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < b.len() {
-        let here = i + shape.len() <= b.len()
-            && shape.iter().zip(&b[i..]).all(|(s, c)| {
-                if *s == b'd' {
-                    c.is_ascii_digit()
-                } else {
-                    s == c
-                }
-            });
-        if here {
-            out.push_str("TIME");
-            i += shape.len();
-        } else {
-            let c = text[i..].chars().next().expect("a char");
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
 
 /// Asserts the two folders hold the same files with the same bytes (see [`contents`]).
@@ -386,4 +324,12 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(&p, &target).expect("copy");
         }
     }
+}
+
+/// Every file under `dir`: manifests without the fields that record when the job ran and from
+/// which shards, the report with its time stamps masked.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    folder_contents(dir, &["started", "finished", "shards"], |report| {
+        mask_times(report).into_bytes()
+    })
 }

@@ -11,6 +11,8 @@
 //! Weighted graphs add an `f32` per edge per direction.
 
 use rayon::prelude::*;
+
+use super::scatter;
 use serde::{Deserialize, Serialize};
 
 /// What building a graph dropped, and why; reported by `graph stats` and `graph import`.
@@ -125,35 +127,97 @@ impl Adjacency {
     /// The same edges seen from the other side: row `j` of the result lists every `i` with `j`
     /// in row `i`, sorted ascending (a counting-sort transpose, **O(n + m)**).
     fn transpose(&self, node_count: usize) -> Adjacency {
+        let threads = rayon::current_num_threads().max(1);
         let mut counts = vec![0u64; node_count + 1];
-        for &t in &self.targets {
-            counts[t as usize + 1] += 1;
-        }
+        // Column counts, one range of columns per thread (each reads every entry, and writes
+        // only its own counters: the random writes, not the reads, are the cost).
+        let width = node_count.div_ceil(threads).max(1);
+        counts[1..]
+            .par_chunks_mut(width)
+            .enumerate()
+            .for_each(|(part, mine)| {
+                let lo = (part * width) as u32;
+                let len = mine.len() as u32;
+                for &t in &self.targets {
+                    let k = t.wrapping_sub(lo);
+                    if k < len {
+                        mine[k as usize] += 1;
+                    }
+                }
+            });
         for i in 0..node_count {
             counts[i + 1] += counts[i];
         }
-        let offsets = counts.clone();
-        let mut next = counts;
         let m = self.targets.len();
         let mut targets = vec![0u32; m];
         let mut weights = self.weights.as_ref().map(|_| vec![0f32; m]);
-        for i in 0..node_count {
-            let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
-            for e in a..b {
-                let t = self.targets[e] as usize;
-                let slot = next[t] as usize;
-                targets[slot] = i as u32;
-                if let (Some(w), Some(src)) = (weights.as_mut(), self.weights.as_ref()) {
-                    w[slot] = src[e];
+        match (weights.as_mut(), self.weights.as_ref()) {
+            (Some(w), Some(src)) => {
+                let mut next = counts.clone();
+                for i in 0..node_count {
+                    let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+                    for (&t, &x) in self.targets[a..b].iter().zip(&src[a..b]) {
+                        let slot = next[t as usize] as usize;
+                        targets[slot] = i as u32;
+                        w[slot] = x;
+                        next[t as usize] += 1;
+                    }
                 }
-                next[t] += 1;
+            }
+            _ => {
+                // One range of columns per thread, cut so that each holds about m / threads
+                // entries; each thread walks every row and places the entries of its columns
+                // into its own slice of the result. Entry e lies in row `row_of(e)`.
+                let mut cuts = vec![0usize];
+                for part in 1..threads {
+                    let goal = (m as u64 * part as u64) / threads as u64;
+                    let cut = counts.partition_point(|&c| c < goal).min(node_count);
+                    cuts.push(cut.max(*cuts.last().expect("starts with 0")));
+                }
+                cuts.push(node_count);
+                let mut slices = Vec::with_capacity(threads);
+                let mut rest = &mut targets[..];
+                for w in cuts.windows(2) {
+                    let (head, tail) = rest.split_at_mut((counts[w[1]] - counts[w[0]]) as usize);
+                    slices.push((w[0], w[1], head));
+                    rest = tail;
+                }
+                let keys = &self.targets;
+                slices.into_par_iter().for_each(|(lo, hi, out)| {
+                    let base = counts[lo];
+                    let mut next: Vec<u64> = counts[lo..hi].iter().map(|c| c - base).collect();
+                    let mut rows = RowCursor::new(&self.offsets);
+                    let (range, value) = (lo as u32..hi as u32, |e| rows.row_of(e));
+                    scatter::scatter_range(&mut next, range, m, |e| keys[e], value, out);
+                });
             }
         }
         Adjacency {
-            offsets,
+            offsets: counts,
             targets,
             weights,
         }
+    }
+}
+
+/// Walks the rows of a CSR offset table alongside increasing edge positions.
+struct RowCursor<'a> {
+    offsets: &'a [u64],
+    row: usize,
+}
+
+impl<'a> RowCursor<'a> {
+    fn new(offsets: &'a [u64]) -> RowCursor<'a> {
+        RowCursor { offsets, row: 0 }
+    }
+
+    /// The row holding edge position `e`; `e` must not decrease between calls.
+    #[inline(always)]
+    fn row_of(&mut self, e: usize) -> u32 {
+        while self.offsets[self.row + 1] as usize <= e {
+            self.row += 1;
+        }
+        self.row as u32
     }
 }
 
@@ -194,45 +258,63 @@ impl FollowerGraph {
         weights: Option<Vec<f32>>,
         options: BuildOptions,
     ) -> FollowerGraph {
+        FollowerGraph::from_edge_parts(node_count, vec![edges], weights, options)
+    }
+
+    /// [`FollowerGraph::from_edges`] for edges given in parts (their concatenation, in
+    /// order, is the edge list; `weights` has one entry per edge of the concatenation), so
+    /// that a parser that reads in parallel chunks need not copy them into one list.
+    pub fn from_edge_parts(
+        node_count: u32,
+        parts: Vec<Vec<(u32, u32)>>,
+        weights: Option<Vec<f32>>,
+        options: BuildOptions,
+    ) -> FollowerGraph {
         let n = node_count as usize;
-        let edges_in = edges.len() as u64;
+        let m: usize = parts.iter().map(Vec::len).sum();
         if let Some(w) = &weights {
-            assert_eq!(w.len(), edges.len(), "one weight per edge");
-        }
-        for &(u, v) in &edges {
-            assert!(
-                (u as usize) < n && (v as usize) < n,
-                "edge ({u}, {v}) out of range for {n} nodes"
-            );
+            assert_eq!(w.len(), m, "one weight per edge");
         }
         let mut report = BuildReport {
-            edges_in,
+            edges_in: m as u64,
             ..BuildReport::default()
         };
         // A counting sort by source row (O(m), keeping input order within a row), then each
         // row sorted by target in parallel: far cheaper than sorting m 64-bit keys.
         let mut offsets = vec![0u64; n + 1];
-        for &(u, _) in &edges {
+        for &(u, v) in parts.iter().flatten() {
+            assert!(
+                (u as usize) < n && (v as usize) < n,
+                "edge ({u}, {v}) out of range for {n} nodes"
+            );
             offsets[u as usize + 1] += 1;
         }
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
-        let m = edges.len();
         let mut targets = vec![0u32; m];
         let mut row_weights = weights.as_ref().map(|_| vec![0f32; m]);
         {
             let mut next = offsets.clone();
-            for (idx, &(u, v)) in edges.iter().enumerate() {
-                let slot = next[u as usize] as usize;
-                targets[slot] = v;
-                if let (Some(out), Some(w)) = (row_weights.as_mut(), weights.as_ref()) {
-                    out[slot] = w[idx];
+            match (row_weights.as_mut(), weights.as_ref()) {
+                (Some(out), Some(w)) => {
+                    for (idx, &(u, v)) in parts.iter().flatten().enumerate() {
+                        let slot = next[u as usize] as usize;
+                        targets[slot] = v;
+                        out[slot] = w[idx];
+                        next[u as usize] += 1;
+                    }
                 }
-                next[u as usize] += 1;
+                _ => {
+                    for part in &parts {
+                        let (len, key, value) =
+                            (part.len(), |e: usize| part[e].0, |e: usize| part[e].1);
+                        scatter::scatter(&mut next, len, key, value, &mut targets);
+                    }
+                }
             }
         }
-        drop(edges);
+        drop(parts);
         drop(weights);
         // Sort and clean each row in fixed blocks of rows; `kept[i]` = entries row i keeps at
         // the front of its slot.

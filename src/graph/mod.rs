@@ -10,6 +10,7 @@ pub mod generators;
 pub mod handles;
 pub mod io;
 pub mod petgraph_bridge;
+mod scatter;
 pub mod stats;
 
 pub use csr::{Adjacency, BuildOptions, BuildReport, FollowerGraph, NodeLabels};

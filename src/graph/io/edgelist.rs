@@ -447,55 +447,236 @@ fn for_each_data_line<'a>(
     let mut pos = 0;
     let mut index = 0u64;
     while pos < data.len() {
-        let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
-        let raw = &data[pos..end];
-        pos = end + 1;
-        let result = if raw.len() > MAX_LINE_BYTES {
-            Err(LineError::LineTooLong {
-                max: MAX_LINE_BYTES,
-            })
-        } else {
-            let line = trim(raw);
-            if is_data(line) { f(line) } else { Ok(()) }
-        };
-        if let Err(error) = result {
-            return Err(Fault {
-                line: index,
-                error,
-                text: display_text(raw),
-            });
-        }
+        pos = one_line(data, pos, index, &mut f)?;
         index += 1;
     }
     Ok(index)
 }
 
+/// Handles the line of `data` that starts at `pos` (line `index` of the chunk, counted from
+/// 0); returns where the next line starts.
+#[inline]
+fn one_line<'a>(
+    data: &'a [u8],
+    pos: usize,
+    index: u64,
+    f: &mut impl FnMut(&'a [u8]) -> Result<(), LineError>,
+) -> Result<usize, Fault> {
+    let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
+    let raw = &data[pos..end];
+    let result = if raw.len() > MAX_LINE_BYTES {
+        Err(LineError::LineTooLong {
+            max: MAX_LINE_BYTES,
+        })
+    } else {
+        let line = trim(raw);
+        if is_data(line) { f(line) } else { Ok(()) }
+    };
+    match result {
+        Ok(()) => Ok(end + 1),
+        Err(error) => Err(Fault {
+            line: index,
+            error,
+            text: display_text(raw),
+        }),
+    }
+}
+
+/// The most digits [`plain_pair`] reads in one id: 19 digits always fit in a `u64`.
+const PLAIN_DIGITS: usize = 19;
+
+/// Reads the digits at `data[pos..]` as a number: the number and where the digits end, or
+/// `None` when there is no digit or more than [`PLAIN_DIGITS`].
+#[inline(always)]
+fn plain_number(data: &[u8], mut pos: usize) -> Option<(u64, usize)> {
+    let start = pos;
+    let mut acc: u64 = 0;
+    while let Some(&b) = data.get(pos) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        acc = acc * 10 + u64::from(d);
+        pos += 1;
+        if pos - start > PLAIN_DIGITS {
+            return None;
+        }
+    }
+    (pos > start).then_some((acc, pos))
+}
+
+/// The fast path of the integer parser: a line `digits SEP digits` (SEP: spaces or tabs, or a
+/// comma with optional spaces or tabs around it), then optional spaces, tabs or a carriage
+/// return, then the line end or the end of `data`. Returns the two ids and where the next line
+/// starts, or `None` for any other line, which then goes through the general path (so that
+/// every error, and every line this does not recognise, is handled there, exactly as before).
+#[inline(always)]
+fn plain_pair(data: &[u8], pos: usize) -> Option<(u64, u64, usize)> {
+    let (a, mut i) = plain_number(data, pos)?;
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    if !matches!(data.get(i), Some(b' ' | b'\t' | b',')) {
+        return None;
+    }
+    while blank(data.get(i)) {
+        i += 1;
+    }
+    if data.get(i) == Some(&b',') {
+        i += 1;
+        while blank(data.get(i)) {
+            i += 1;
+        }
+    }
+    let (b, mut i) = plain_number(data, i)?;
+    while matches!(data.get(i), Some(b' ' | b'\t' | b'\r')) {
+        i += 1;
+    }
+    let next = match data.get(i) {
+        None => i,
+        Some(b'\n') => i + 1,
+        Some(_) => return None,
+    };
+    // A line padded past the length limit is the general path's error to report.
+    (next - pos <= MAX_LINE_BYTES).then_some((a, b, next))
+}
+
 /// What a parallel task found in its chunk with integer ids.
 struct IntChunk {
-    /// Original ids, two per edge, as written (columns not yet swapped).
-    ids: Vec<u64>,
+    /// Original ids, one pair per line, as written (columns not yet swapped), while every id
+    /// fits in a `u32` (the usual file): 8 bytes per edge, and the pairs become the edges in
+    /// place once renumbered.
+    narrow: Vec<(u32, u32)>,
+    /// The same once an id beyond `u32` is met: then every pair of the chunk is here.
+    wide: Vec<(u64, u64)>,
     weights: Vec<f32>,
+    /// The largest id read (0 when none).
+    max: u64,
+}
+
+impl IntChunk {
+    fn with_capacity(lines: usize) -> IntChunk {
+        IntChunk {
+            narrow: Vec::with_capacity(lines),
+            wide: Vec::new(),
+            weights: Vec::new(),
+            max: 0,
+        }
+    }
+
+    /// Appends a line's two ids.
+    #[inline(always)]
+    fn push(&mut self, a: u64, b: u64) {
+        self.max = self.max.max(a).max(b);
+        match (u32::try_from(a), u32::try_from(b)) {
+            (Ok(a), Ok(b)) if self.wide.is_empty() => self.narrow.push((a, b)),
+            _ => {
+                if self.wide.is_empty() {
+                    self.wide = self
+                        .narrow
+                        .drain(..)
+                        .map(|(a, b)| (u64::from(a), u64::from(b)))
+                        .collect();
+                    self.narrow = Vec::new();
+                }
+                self.wide.push((a, b));
+            }
+        }
+    }
+
+    /// Number of lines (pairs) read.
+    fn lines(&self) -> usize {
+        self.narrow.len() + self.wide.len()
+    }
+
+    /// Calls `f` on every id read, in order.
+    #[inline]
+    fn for_each_id(&self, mut f: impl FnMut(u64)) {
+        for &(a, b) in &self.narrow {
+            f(u64::from(a));
+            f(u64::from(b));
+        }
+        for &(a, b) in &self.wide {
+            f(a);
+            f(b);
+        }
+    }
+
+    /// Every id read, in order.
+    fn ids(&self) -> impl Iterator<Item = u64> + '_ {
+        let narrow = self
+            .narrow
+            .iter()
+            .flat_map(|&(a, b)| [u64::from(a), u64::from(b)]);
+        let wide = self.wide.iter().flat_map(|&(a, b)| [a, b]);
+        narrow.chain(wide)
+    }
+
+    /// The chunk's edges: ids renumbered by `map`, oriented by `direction`, in file order.
+    /// Narrow pairs are renumbered and oriented in place, without a copy, unless every line
+    /// gives two edges.
+    fn into_edges(self, direction: Direction, map: impl Fn(u64) -> u32) -> Vec<(u32, u32)> {
+        let IntChunk {
+            mut narrow, wide, ..
+        } = self;
+        if wide.is_empty() {
+            for e in &mut narrow {
+                *e = (map(u64::from(e.0)), map(u64::from(e.1)));
+            }
+        } else {
+            narrow = wide.into_iter().map(|(a, b)| (map(a), map(b))).collect();
+        }
+        match direction {
+            Direction::SecondFollowsFirst => narrow,
+            Direction::FirstFollowsSecond => {
+                for e in &mut narrow {
+                    *e = (e.1, e.0);
+                }
+                narrow
+            }
+            Direction::Mutual => narrow.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect(),
+        }
+    }
+}
+
+/// Parses one trimmed data line with integer ids into `chunk`.
+#[inline]
+fn general_int_line(chunk: &mut IntChunk, line: &[u8], weighted: bool) -> Result<(), LineError> {
+    let (count, fields) = split_fields(line)?;
+    check_columns(count, weighted)?;
+    let a = parse_id(fields[0])?;
+    let b = parse_id(fields[1])?;
+    if weighted {
+        let w = parse_weight(fields[2])?;
+        chunk.weights.push(w);
+    }
+    chunk.push(a, b);
+    Ok(())
 }
 
 fn parse_int_chunk(data: &[u8], weighted: bool) -> (Result<u64, Fault>, IntChunk) {
-    let mut chunk = IntChunk {
-        ids: Vec::with_capacity(data.len() / 8),
-        weights: Vec::new(),
-    };
-    let lines = for_each_data_line(data, |line| {
-        let (count, fields) = split_fields(line)?;
-        check_columns(count, weighted)?;
-        let a = parse_id(fields[0])?;
-        let b = parse_id(fields[1])?;
-        if weighted {
-            let w = parse_weight(fields[2])?;
-            chunk.weights.push(w);
+    // Typical lines are 8-16 bytes; the vector grows for shorter ones.
+    let mut chunk = IntChunk::with_capacity(data.len() / 8);
+    if weighted {
+        let lines = for_each_data_line(data, |line| general_int_line(&mut chunk, line, true));
+        return (lines, chunk);
+    }
+    // Unweighted: the plain lines that make up almost every file take the fast path; any
+    // other line (comments, blanks, errors) takes the general one, in file order.
+    let mut pos = 0;
+    let mut index = 0u64;
+    while pos < data.len() {
+        if let Some((a, b, next)) = plain_pair(data, pos) {
+            chunk.push(a, b);
+            pos = next;
+        } else {
+            let mut general = |line| general_int_line(&mut chunk, line, false);
+            match one_line(data, pos, index, &mut general) {
+                Ok(next) => pos = next,
+                Err(fault) => return (Err(fault), chunk),
+            }
         }
-        chunk.ids.push(a);
-        chunk.ids.push(b);
-        Ok(())
-    });
-    (lines, chunk)
+        index += 1;
+    }
+    (Ok(index), chunk)
 }
 
 /// A fast, deterministic hasher (FxHash, with a final mix) for the string-id tables; hash
@@ -836,7 +1017,7 @@ fn parse_stream<R: Read + Send>(
         Some(Parsed::String(s)) => finish_strings(s),
         Some(Parsed::Integer(chunks)) => finish_integers(path, chunks, opts.direction)?,
     };
-    if edges.is_empty() {
+    if edges.iter().all(Vec::is_empty) {
         return Err(GraphIoError::NoEdges {
             path: path.to_path_buf(),
         });
@@ -846,7 +1027,7 @@ fn parse_stream<R: Read + Send>(
         keep_duplicates: opts.keep_duplicates,
     };
     let weights = opts.weighted.then_some(weights);
-    Ok(FollowerGraph::from_edges(node_count, edges, weights, build).with_labels(labels))
+    Ok(FollowerGraph::from_edge_parts(node_count, edges, weights, build).with_labels(labels))
 }
 
 /// Numbers the chunks' new strings in chunk order, then appends their edges.
@@ -902,7 +1083,9 @@ fn merge_strings(
     Ok(())
 }
 
-type Built = (u32, Vec<(u32, u32)>, Vec<f32>, NodeLabels);
+/// What the parser built: the node count, the edges (in parts, in file order), one weight per
+/// edge when weighted, and the original ids.
+type Built = (u32, Vec<Vec<(u32, u32)>>, Vec<f32>, NodeLabels);
 
 fn finish_strings(s: Strings) -> Built {
     let n = s.ids.len();
@@ -911,19 +1094,23 @@ fn finish_strings(s: Strings) -> Built {
         names[id as usize] = name.into_string();
     }
     // The table holds fewer than u32::MAX names (checked as they were added).
-    (n as u32, s.edges, s.weights, NodeLabels::Strings(names))
+    (
+        n as u32,
+        vec![s.edges],
+        s.weights,
+        NodeLabels::Strings(names),
+    )
 }
 
+/// Renumbers the integer ids (see the module docs) and turns the chunks into edge lists, one
+/// per chunk, in file order.
 fn finish_integers(
     path: &Path,
     chunks: Vec<IntChunk>,
     direction: Direction,
 ) -> Result<Built, GraphIoError> {
-    let tokens: u64 = chunks.iter().map(|c| c.ids.len() as u64).sum();
-    let max = chunks
-        .par_iter()
-        .filter_map(|c| c.ids.iter().copied().max())
-        .max();
+    let tokens: u64 = chunks.iter().map(|c| 2 * c.lines() as u64).sum();
+    let max = chunks.iter().filter(|c| c.lines() > 0).map(|c| c.max).max();
     let Some(max) = max else {
         return Ok((0, Vec::new(), Vec::new(), NodeLabels::Integers(Vec::new())));
     };
@@ -931,8 +1118,6 @@ fn finish_integers(
         path: path.to_path_buf(),
     };
     let per_line = edges_per_line(direction);
-    let total_edges: usize = chunks.iter().map(|c| c.ids.len() / 2 * per_line).sum();
-    let mut edges = vec![(0u32, 0u32); total_edges];
     let mut weights = Vec::with_capacity(chunks.iter().map(|c| c.weights.len() * per_line).sum());
     for c in &chunks {
         for &w in &c.weights {
@@ -941,32 +1126,18 @@ fn finish_integers(
             }
         }
     }
-    let remap_into = |edges: &mut [(u32, u32)], map: &(dyn Fn(u64) -> u32 + Sync)| {
-        let mut slices = Vec::with_capacity(chunks.len());
-        let mut rest = edges;
-        for c in &chunks {
-            let (head, tail) = rest.split_at_mut(c.ids.len() / 2 * per_line);
-            slices.push(head);
-            rest = tail;
-        }
-        chunks.par_iter().zip(slices).for_each(|(c, out)| {
-            let mut k = 0;
-            for pair in c.ids.chunks_exact(2) {
-                orient(direction, map(pair[0]), map(pair[1]), &mut |u, v| {
-                    out[k] = (u, v);
-                    k += 1;
-                });
-            }
-        });
-    };
-    let labels = if max < tokens {
+    if max < tokens {
         // Dense enough for a direct table: a bitmap of the ids seen, then their ranks.
         let len = usize::try_from(max).map_err(|_| too_many())? + 1;
         let bits: Vec<AtomicU64> = (0..len.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
         chunks.par_iter().for_each(|c| {
-            for &id in &c.ids {
-                bits[(id >> 6) as usize].fetch_or(1 << (id & 63), Ordering::Relaxed);
-            }
+            c.for_each_id(|id| {
+                let (word, bit) = (&bits[(id >> 6) as usize], 1 << (id & 63));
+                // Most ids recur (every edge names two): a plain load spares the locked write.
+                if word.load(Ordering::Relaxed) & bit == 0 {
+                    word.fetch_or(bit, Ordering::Relaxed);
+                }
+            });
         });
         let present: u64 = bits
             .par_iter()
@@ -978,10 +1149,12 @@ fn finish_integers(
             if max >= u64::from(u32::MAX) {
                 return Err(too_many());
             }
-            remap_into(&mut edges, &|id| id as u32);
-            drop(chunks);
+            let parts = chunks
+                .into_par_iter()
+                .map(|c| c.into_edges(direction, |id| id as u32))
+                .collect();
             let n = (max + 1) as u32;
-            return Ok((n, edges, weights, NodeLabels::Integers((0..=max).collect())));
+            return Ok((n, parts, weights, NodeLabels::Integers((0..=max).collect())));
         }
         let mut map = vec![0u32; len];
         let mut labels = Vec::new();
@@ -998,37 +1171,43 @@ fn finish_integers(
             }
         }
         drop(bits);
-        remap_into(&mut edges, &|id| map[id as usize]);
-        labels
-    } else {
-        // Sparse ids: sort and dedup, then binary search.
-        let per_chunk: Vec<Vec<u64>> = chunks
-            .par_iter()
-            .map(|c| {
-                let mut v = c.ids.clone();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
+        let parts = chunks
+            .into_par_iter()
+            .map(|c| c.into_edges(direction, |id| map[id as usize]))
             .collect();
-        let mut labels = per_chunk.concat();
-        drop(per_chunk);
-        labels.par_sort_unstable();
-        labels.dedup();
-        if labels.len() >= u32::MAX as usize {
-            return Err(too_many());
-        }
-        labels.shrink_to_fit();
-        remap_into(&mut edges, &|id| {
-            labels
-                .binary_search(&id)
-                .expect("every id read is in the sorted table") as u32
-        });
-        labels
-    };
-    drop(chunks);
+        let n = labels.len() as u32;
+        return Ok((n, parts, weights, NodeLabels::Integers(labels)));
+    }
+    // Sparse ids: sort and dedup, then binary search.
+    let per_chunk: Vec<Vec<u64>> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut v: Vec<u64> = c.ids().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    let mut labels = per_chunk.concat();
+    drop(per_chunk);
+    labels.par_sort_unstable();
+    labels.dedup();
+    if labels.len() >= u32::MAX as usize {
+        return Err(too_many());
+    }
+    labels.shrink_to_fit();
+    let parts = chunks
+        .into_par_iter()
+        .map(|c| {
+            c.into_edges(direction, |id| {
+                labels
+                    .binary_search(&id)
+                    .expect("every id read is in the sorted table") as u32
+            })
+        })
+        .collect();
     let n = labels.len() as u32;
-    Ok((n, edges, weights, NodeLabels::Integers(labels)))
+    Ok((n, parts, weights, NodeLabels::Integers(labels)))
 }
 
 #[cfg(test)]
@@ -1130,6 +1309,82 @@ mod tests {
                 ..ImportOptions::default()
             },
             &[("9", &[], &["1"]), ("1", &["9"], &[])],
+        );
+    }
+
+    #[test]
+    fn the_fast_line_path_reads_what_the_general_path_reads() {
+        // Each line, and whether the fast path takes it. A line it takes must give the general
+        // path's two ids; a line it declines goes to the general path, which reads it or names
+        // the error (other tests check those).
+        let lines: &[(&str, bool)] = &[
+            ("1 2", true),
+            ("1\t2", true),
+            ("1,2", true),
+            ("1 , 2", true),
+            ("1 ,2\r", true),
+            ("1  2  ", true),
+            ("01 2", true),
+            ("0 0", true),
+            ("1 2\t\r", true),
+            ("1 2\r\r", true),
+            ("1234567890123456789 1", true),
+            ("12345678901234567890 1", false),
+            ("99999999999999999999 1", false),
+            ("1 2 3", false),
+            ("1 2,", false),
+            ("1,,2", false),
+            (" 1 2", false),
+            ("1 -2", false),
+            ("1\t\r2", false),
+            ("1 x", false),
+            ("# 1 2", false),
+            ("", false),
+            ("1", false),
+        ];
+        for &(line, fast) in lines {
+            let data = format!("{line}\n");
+            let got = plain_pair(data.as_bytes(), 0);
+            assert_eq!(got.is_some(), fast, "{line:?}");
+            if let Some((a, b, next)) = got {
+                assert_eq!(next, data.len(), "{line:?}: the whole line");
+                let mut chunk = IntChunk::with_capacity(1);
+                general_int_line(&mut chunk, trim(line.as_bytes()), false).expect("a valid line");
+                assert_eq!(chunk.ids().collect::<Vec<_>>(), [a, b], "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_beyond_u32_after_small_ones_keep_the_file_order() {
+        // The chunk starts narrow (u32 pairs) and widens at the third line.
+        check(
+            "7 3\n3 9\n500000000000 7\n9 500000000000\n",
+            &ImportOptions::default(),
+            &[
+                ("3", &["7"], &["9"]),
+                ("7", &["500000000000"], &["3"]),
+                ("9", &["3"], &["500000000000"]),
+                ("500000000000", &["9"], &["7"]),
+            ],
+        );
+        check(
+            "7 3\n500000000000 7\n",
+            &opts(Direction::FirstFollowsSecond),
+            &[
+                ("3", &[], &["7"]),
+                ("7", &["3"], &["500000000000"]),
+                ("500000000000", &["7"], &[]),
+            ],
+        );
+        check(
+            "7 3\n500000000000 7\n",
+            &opts(Direction::Mutual),
+            &[
+                ("3", &["7"], &["7"]),
+                ("7", &["3", "500000000000"], &["3", "500000000000"]),
+                ("500000000000", &["7"], &["7"]),
+            ],
         );
     }
 

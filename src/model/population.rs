@@ -6,6 +6,7 @@
 //! the same signal whatever the number of threads, and strategies compared under common random
 //! numbers see the same draws.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::action::Action;
@@ -142,19 +143,122 @@ impl Agents {
         let class = assign_classes(n, classes, key);
         let len = n as usize;
         let mut agents = Agents {
-            signal: Vec::with_capacity(len),
-            threshold: Vec::with_capacity(len),
-            conformity: Vec::with_capacity(len),
-            visibility: Vec::with_capacity(len),
-            complaint: Vec::with_capacity(len),
+            signal: vec![0.0; len],
+            threshold: vec![0.0; len],
+            conformity: vec![0.0; len],
+            visibility: vec![0.0; len],
+            complaint: vec![0.0; len],
             class,
-            own: Vec::with_capacity(len),
-            initial: Vec::with_capacity(len),
-            fixed: Vec::with_capacity(len),
+            own: vec![0; len],
+            initial: vec![0; len],
+            fixed: vec![0; len],
             seeds: Vec::new(),
         };
-        for i in 0..n {
-            let spec = &classes[agents.class[i as usize] as usize];
+        // Every agent's draws come from streams keyed by its id, so blocks of agents are
+        // sampled in parallel with the same result for any number of threads.
+        let blocks = AgentBlock::split(&mut agents, SAMPLE_BLOCK);
+        blocks.into_par_iter().for_each(|block| block.sample(classes, quality, key));
+        agents
+    }
+}
+
+/// Agents per parallel task in [`Agents::sample`].
+const SAMPLE_BLOCK: usize = 1 << 14;
+
+/// One block of agents' attribute slices, filled by one task of [`Agents::sample`].
+struct AgentBlock<'a> {
+    first: u32,
+    class: &'a [u8],
+    signal: &'a mut [f32],
+    threshold: &'a mut [f32],
+    conformity: &'a mut [f32],
+    visibility: &'a mut [f32],
+    complaint: &'a mut [f32],
+    own: &'a mut [u8],
+    initial: &'a mut [u8],
+    fixed: &'a mut [u8],
+}
+
+impl<'a> AgentBlock<'a> {
+    /// Cuts every attribute of `agents` into blocks of `size` agents.
+    fn split(agents: &'a mut Agents, size: usize) -> Vec<AgentBlock<'a>> {
+        let Agents {
+            signal,
+            threshold,
+            conformity,
+            visibility,
+            complaint,
+            class,
+            own,
+            initial,
+            fixed,
+            ..
+        } = agents;
+        let mut blocks = Vec::new();
+        let mut rest = AgentBlock {
+            first: 0,
+            class,
+            signal,
+            threshold,
+            conformity,
+            visibility,
+            complaint,
+            own,
+            initial,
+            fixed,
+        };
+        while !rest.class.is_empty() {
+            let k = size.min(rest.class.len());
+            let (head, tail) = rest.split_at(k);
+            blocks.push(head);
+            rest = tail;
+        }
+        blocks
+    }
+
+    /// The first `k` agents, and the rest.
+    fn split_at(self, k: usize) -> (AgentBlock<'a>, AgentBlock<'a>) {
+        let (class, class_rest) = self.class.split_at(k);
+        let (signal, signal_rest) = self.signal.split_at_mut(k);
+        let (threshold, threshold_rest) = self.threshold.split_at_mut(k);
+        let (conformity, conformity_rest) = self.conformity.split_at_mut(k);
+        let (visibility, visibility_rest) = self.visibility.split_at_mut(k);
+        let (complaint, complaint_rest) = self.complaint.split_at_mut(k);
+        let (own, own_rest) = self.own.split_at_mut(k);
+        let (initial, initial_rest) = self.initial.split_at_mut(k);
+        let (fixed, fixed_rest) = self.fixed.split_at_mut(k);
+        let head = AgentBlock {
+            first: self.first,
+            class,
+            signal,
+            threshold,
+            conformity,
+            visibility,
+            complaint,
+            own,
+            initial,
+            fixed,
+        };
+        let tail = AgentBlock {
+            first: self.first + k as u32,
+            class: class_rest,
+            signal: signal_rest,
+            threshold: threshold_rest,
+            conformity: conformity_rest,
+            visibility: visibility_rest,
+            complaint: complaint_rest,
+            own: own_rest,
+            initial: initial_rest,
+            fixed: fixed_rest,
+        };
+        (head, tail)
+    }
+
+    /// Draws the block's agents' attributes.
+    fn sample(self, classes: &[ClassSpec], quality: f64, key: u64) {
+        for j in 0..self.class.len() {
+            let i = self.first + j as u32;
+            let spec = &classes[self.class[j] as usize];
             let draw = |d: &Dist, p: Purpose| d.sample(&mut Stream::new(key, p, 0, i));
             let s = quality + draw(&spec.noise, Purpose::Signal);
             let t = draw(&spec.threshold, Purpose::Threshold);
@@ -166,7 +270,6 @@ impl Agents {
                 d.sample(&mut Stream::new(key, Purpose::Attribute, COMPLAINT_STEP, i))
             });
             let own = own_action(s, t, c);
-            let (s, t, c) = (s as f32, t as f32, c as f32);
             // An employee advocate stands for the brand whatever it sees (Dell's staff on
             // Twitter), unless its class says otherwise.
             let advocate = (spec.kind == ClassKind::EmployeeAdvocate).then_some(Action::Stand);
@@ -176,16 +279,15 @@ impl Agents {
                 None
             });
             let initial = fixed.or(spec.initial).unwrap_or(own);
-            agents.signal.push(s);
-            agents.threshold.push(t);
-            agents.conformity.push(x as f32);
-            agents.visibility.push(w as f32);
-            agents.complaint.push(c);
-            agents.own.push(own as u8);
-            agents.initial.push(initial as u8);
-            agents.fixed.push(fixed.map_or(NOT_FIXED, |a| a as u8));
+            self.signal[j] = s as f32;
+            self.threshold[j] = t as f32;
+            self.conformity[j] = x as f32;
+            self.visibility[j] = w as f32;
+            self.complaint[j] = c as f32;
+            self.own[j] = own as u8;
+            self.initial[j] = initial as u8;
+            self.fixed[j] = fixed.map_or(NOT_FIXED, |a| a as u8);
         }
-        agents
     }
 }
 
@@ -224,6 +326,8 @@ fn assign_classes(n: u32, classes: &[ClassSpec], key: u64) -> Vec<u8> {
         .map(|(c, s)| (c, s.share.unwrap_or(1.0)))
         .collect();
     let mut rest: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .with_min_len(SAMPLE_BLOCK)
         .filter(|&v| class[v as usize] == UNASSIGNED)
         .map(|v| (Stream::new(key, Purpose::Class, 0, v).next_u64_raw(), v))
         .collect();
@@ -234,7 +338,8 @@ fn assign_classes(n: u32, classes: &[ClassSpec], key: u64) -> Vec<u8> {
         }
         return class;
     }
-    rest.sort_unstable();
+    // The (key, id) pairs are distinct, so the order is the same however the sort runs.
+    rest.par_sort_unstable();
     let total = rest.len() as f64;
     let mut start = 0usize;
     let mut cumulative = 0.0;

@@ -32,9 +32,7 @@ fn bench(c: &mut Criterion) {
         let mut sim = Simulator::new(&g, &rule).expect("ic");
         b.iter(|| {
             (0..samples)
-                .map(|i| {
-                    u64::from(sim.spread(&seeds, replicate_key(1, u64::from(i))))
-                })
+                .map(|i| u64::from(sim.spread(&seeds, replicate_key(1, u64::from(i)))))
                 .sum::<u64>()
         })
     });

@@ -60,7 +60,12 @@ fn word(lo: u32, hi: u32, e_lo: u32, e_hi: u32) -> u32 {
 /// Computes in **O(1)** time.
 #[inline]
 pub fn edge_word(key: u64, e: u64) -> u32 {
-    word(key as u32 ^ SALT, (key >> 32) as u32, e as u32, high_term(e))
+    word(
+        key as u32 ^ SALT,
+        (key >> 32) as u32,
+        e as u32,
+        high_term(e),
+    )
 }
 
 /// A probability in 32-bit fixed point for [`edge_word`] trials: a trial succeeds when
@@ -116,7 +121,11 @@ impl LaneKeys {
         LaneKeys {
             lo,
             hi,
-            lanes: if n == LANES { u64::MAX } else { (1u64 << n) - 1 },
+            lanes: if n == LANES {
+                u64::MAX
+            } else {
+                (1u64 << n) - 1
+            },
             kernel,
             vector_from,
         }

@@ -55,20 +55,41 @@ pub fn block_keys(seed: u64, block: u32, samples: u32) -> LaneKeys {
     LaneKeys::new(&keys)
 }
 
+/// Hints the processor to fetch `slice[i]` into the cache (nothing when `i` is out of range
+/// or on other architectures): the kernel's rows and masks are far apart in memory, so it asks
+/// for the next agents' ones while it works on the current agent.
+#[inline(always)]
+fn prefetch<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = slice.get(i) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch never faults and changes no memory; SSE, which it needs, is part
+        // of the x86_64 baseline.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
+}
+
+/// How many frontier agents ahead the kernel prefetches follower rows (and twice as far their
+/// row offsets and masks).
+const AHEAD: usize = 8;
+
 /// Reusable buffers for blocks of 64 independent cascade replicates on one graph.
 pub struct BlockSimulator<'g> {
     graph: &'g FollowerGraph,
     probs: IcProbs<'g>,
     /// The fixed-point probability when it is the same on every edge.
     constant: Option<u64>,
-    /// Per agent: the lanes in which it is active.
-    active: Vec<u64>,
-    /// Per agent: the lanes in which it was activated and has not fired yet.
-    fresh: Vec<u64>,
+    /// Per agent: `[active, fresh]`, the lanes in which it is active and those in which it was
+    /// activated and has not fired yet (side by side: one cache line holds both).
+    masks: Vec<[u64; 2]>,
     /// Agents active in some lane of this block (to count and reset).
     touched: Vec<u32>,
     frontier: Vec<u32>,
     next: Vec<u32>,
+    /// One row's successful trials: (follower, lanes).
+    wins: Vec<(u32, u64)>,
 }
 
 impl<'g> BlockSimulator<'g> {
@@ -87,11 +108,11 @@ impl<'g> BlockSimulator<'g> {
             graph,
             probs,
             constant,
-            active: vec![0; n],
-            fresh: vec![0; n],
+            masks: vec![[0; 2]; n],
             touched: Vec::new(),
             frontier: Vec::new(),
             next: Vec::new(),
+            wins: Vec::new(),
         })
     }
 
@@ -102,27 +123,40 @@ impl<'g> BlockSimulator<'g> {
     pub fn block(&mut self, seeds: &[u32], keys: &LaneKeys) -> [u32; 64] {
         let lanes = keys.lanes();
         let adj = self.graph.follower_adjacency();
+        let masks = &mut self.masks;
         let mut frontier = std::mem::take(&mut self.frontier);
         let mut next = std::mem::take(&mut self.next);
+        let mut wins = std::mem::take(&mut self.wins);
         frontier.clear();
         for &s in seeds {
             let s = s as usize;
-            if self.active[s] == 0 {
+            if masks[s][0] == 0 {
                 self.touched.push(s as u32);
                 frontier.push(s as u32);
             }
-            self.active[s] = lanes;
-            self.fresh[s] = lanes;
+            masks[s] = [lanes, lanes];
         }
         frontier.sort_unstable();
         while !frontier.is_empty() {
             next.clear();
-            for &u in &frontier {
-                let fire = std::mem::take(&mut self.fresh[u as usize]);
+            for i in 0..frontier.len() {
+                if let Some(&w) = frontier.get(i + 2 * AHEAD) {
+                    prefetch(&adj.offsets, w as usize);
+                    prefetch(masks, w as usize);
+                }
+                if let Some(&w) = frontier.get(i + AHEAD) {
+                    prefetch(&adj.targets, adj.range(w).0);
+                }
+                let u = frontier[i] as usize;
+                let fire = std::mem::take(&mut masks[u][1]);
                 if fire == 0 {
                     continue;
                 }
-                let (a, b) = adj.range(u);
+                let (a, b) = adj.range(u as u32);
+                // The row's draws first (they read no masks), asking for the masks of the
+                // followers with a successful trial, then the masks: their cache misses
+                // overlap instead of following one another.
+                wins.clear();
                 for e in a..b {
                     let v = adj.targets[e];
                     let t = match self.constant {
@@ -130,39 +164,54 @@ impl<'g> BlockSimulator<'g> {
                         None => self.probs.threshold(e, v),
                     };
                     let won = keys.trial(e as u64, t, fire);
-                    if won == 0 {
-                        continue;
+                    if won != 0 {
+                        prefetch(masks, v as usize);
+                        wins.push((v, won));
                     }
-                    let v = v as usize;
-                    let new = won & !self.active[v];
+                }
+                for &(v, won) in &wins {
+                    let m = &mut masks[v as usize];
+                    let new = won & !m[0];
                     if new == 0 {
                         continue;
                     }
-                    if self.active[v] == 0 {
-                        self.touched.push(v as u32);
+                    if m[0] == 0 {
+                        self.touched.push(v);
                     }
-                    if self.fresh[v] == 0 {
-                        next.push(v as u32);
+                    if m[1] == 0 {
+                        next.push(v);
                     }
-                    self.active[v] |= new;
-                    self.fresh[v] |= new;
+                    m[0] |= new;
+                    m[1] |= new;
                 }
             }
             next.sort_unstable();
             std::mem::swap(&mut frontier, &mut next);
         }
         let mut counts = [0u32; 64];
-        for &v in &self.touched {
-            let mut m = std::mem::take(&mut self.active[v as usize]);
-            self.fresh[v as usize] = 0;
+        // Agents active in every lane (the seeds, at least) are counted once, below.
+        let mut everywhere = 0u32;
+        for i in 0..self.touched.len() {
+            if let Some(&w) = self.touched.get(i + 2 * AHEAD) {
+                prefetch(masks, w as usize);
+            }
+            let mut m = std::mem::take(&mut masks[self.touched[i] as usize])[0];
+            if m == u64::MAX {
+                everywhere += 1;
+                continue;
+            }
             while m != 0 {
                 counts[m.trailing_zeros() as usize] += 1;
                 m &= m - 1;
             }
         }
+        for c in &mut counts {
+            *c += everywhere;
+        }
         self.touched.clear();
         self.frontier = frontier;
         self.next = next;
+        self.wins = wins;
         counts
     }
 }

@@ -90,14 +90,20 @@ pub fn celf(workers: &mut Workers<'_>, n: u32, k: u32, samples: u32, key: u64) -
             }),
             Workers::Blocks(sims) => split_sum(sims, &blocks, |sim, part| {
                 part.iter()
-                    .map(|b| sim.block(seeds, b).iter().map(|&x| u64::from(x)).sum::<u64>())
+                    .map(|b| {
+                        sim.block(seeds, b)
+                            .iter()
+                            .map(|&x| u64::from(x))
+                            .sum::<u64>()
+                    })
                     .sum()
             }),
         }
     };
     // Heap entries: (gain sum, lower id first, |S| when computed).
-    let mut heap: BinaryHeap<(u64, Reverse<u32>, u32)> =
-        (0..n).map(|v| (total(workers, &[v]), Reverse(v), 0)).collect();
+    let mut heap: BinaryHeap<(u64, Reverse<u32>, u32)> = (0..n)
+        .map(|v| (total(workers, &[v]), Reverse(v), 0))
+        .collect();
     let mut seeds: Vec<u32> = Vec::with_capacity(k as usize);
     let mut picks = Vec::with_capacity(k as usize);
     let mut current = 0u64;
@@ -198,9 +204,15 @@ mod tests {
             .collect();
         let g = FollowerGraph::from_edges(40, edges, None, BuildOptions::default());
         let rule = ic(0.3);
-        let worlds = |k: usize| Workers::Worlds((0..k).map(|_| Simulator::new(&g, &rule).unwrap()).collect());
+        let worlds = |k: usize| {
+            Workers::Worlds((0..k).map(|_| Simulator::new(&g, &rule).unwrap()).collect())
+        };
         let blocks = |k: usize| {
-            Workers::Blocks((0..k).map(|_| BlockSimulator::new(&g, &rule).unwrap()).collect())
+            Workers::Blocks(
+                (0..k)
+                    .map(|_| BlockSimulator::new(&g, &rule).unwrap())
+                    .collect(),
+            )
         };
         let reference = celf(&mut worlds(1), 40, 5, 150, 7);
         assert_eq!(reference.len(), 5);

@@ -44,14 +44,14 @@ pub fn run(args: PartitionedArgs) -> anyhow::Result<i32> {
     } else {
         let (held, found) = distributed::run(&s, args.replicate, args.timely)?;
         eprintln!(
-            "ovation: this process held agents {}..{} of {}: {:.1} MB of graph rows ({})",
+            "ovation: this process held agents {}..{} of {}: {:.3} MB of graph rows ({})",
             held.first,
             held.end,
             held.node_count,
             held.graph_bytes as f64 / 1e6,
             match held.loading {
                 Loading::Rows => format!(
-                    "{:.1} MB read from the .ovg cache",
+                    "{:.3} MB read from the .ovg cache",
                     held.bytes_read as f64 / 1e6
                 ),
                 Loading::Whole =>

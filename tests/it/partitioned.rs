@@ -286,6 +286,81 @@ fn the_standing_ovation_rule_on_one_two_and_three_processes_equals_the_engine() 
     );
 }
 
+#[test]
+fn from_a_graph_cache_each_process_reads_only_its_rows() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let graph = dir.join("g.ovg");
+    let o = ovation()
+        .args([
+            "graph",
+            "gen",
+            "erdos_renyi",
+            "--n",
+            "5000",
+            "--m",
+            "20000",
+            "--seed",
+            "3",
+        ])
+        .arg("-o")
+        .arg(&graph)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = SOP.replace(
+        "generator = \"erdos_renyi\"\nn = 5000\nm = 20000",
+        "file = \"g.ovg\"\nfollows = \"second-follows-first\"",
+    );
+    assert!(text.contains("file = \"g.ovg\""));
+    compare_with_engine(
+        dir,
+        "cached",
+        &text,
+        &["steps.csv", "outcome.csv", "actions.csv"],
+    );
+
+    // Three processes: each reads its third of the rows, about a third of the file.
+    let scenario = dir.join("cached.toml");
+    let hosts = hostfile(dir, 3);
+    let out = dir.join("rows");
+    let children: Vec<Child> = (0..3)
+        .map(|p| start(&scenario, &out, 3, p, &hosts))
+        .collect();
+    let file_bytes = std::fs::metadata(&graph).expect("cache").len() as f64;
+    let mut ranges = Vec::new();
+    for (p, c) in children.into_iter().enumerate() {
+        let (ok, err) = wait(c, Duration::from_secs(60));
+        assert!(ok, "process {p}: {err}");
+        // "this process held agents LO..HI of 5000: X MB of graph rows (Y MB read from the
+        // .ovg cache)"
+        let line = err.lines().find(|l| l.contains("held agents")).expect(&err);
+        let range = line
+            .split("agents ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next());
+        let (lo, hi) = range
+            .and_then(|r| r.split_once(".."))
+            .map(|(a, b)| (a.parse::<u32>().expect("lo"), b.parse::<u32>().expect("hi")))
+            .expect(line);
+        ranges.push((lo, hi));
+        let read_mb: f64 = line
+            .split('(')
+            .nth(1)
+            .and_then(|x| x.split(" MB read from the .ovg cache").next())
+            .and_then(|x| x.parse().ok())
+            .expect(line);
+        // A third of both directions' offsets and targets, give or take the random degrees
+        // (the file is 0.24 MB; the message rounds to kilobytes).
+        let share = read_mb * 1e6 / file_bytes;
+        assert!(
+            (0.25..0.42).contains(&share),
+            "process {p} read {share} of the file: {line}"
+        );
+    }
+    assert_eq!(ranges, vec![(0, 1666), (1666, 3333), (3333, 5000)]);
+}
+
 /// Runs `ovation partitioned` on `text` and returns its standard error, asserting it failed.
 fn refused(dir: &Path, text: &str) -> String {
     let scenario = dir.join("refused.toml");

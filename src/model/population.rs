@@ -140,8 +140,24 @@ impl Agents {
     /// in range and disjoint, shares summing to 1), signal quality `quality`, under `key`.
     /// Computes in **O(n log n)** time (the share assignment sorts by random keys).
     pub fn sample(n: u32, classes: &[ClassSpec], quality: f64, key: u64) -> Agents {
-        let class = assign_classes(n, classes, key);
-        let len = n as usize;
+        Agents::sample_range(n, classes, quality, key, 0, n)
+    }
+
+    /// The agents `lo..hi` of [`Agents::sample`]`(n, classes, quality, key)`, and only those
+    /// (entry `k` is agent `lo + k`): every draw is keyed by the agent's global id, so a
+    /// process of a partitioned run samples exactly its own agents. With one class drawn by
+    /// share this costs **O(hi - lo)**; with several, the class assignment (a byte per agent)
+    /// is computed for all `n` agents, since the shares are dealt over everyone.
+    pub fn sample_range(
+        n: u32,
+        classes: &[ClassSpec],
+        quality: f64,
+        key: u64,
+        lo: u32,
+        hi: u32,
+    ) -> Agents {
+        let class = assign_classes_range(n, classes, key, lo, hi);
+        let len = (hi - lo) as usize;
         let mut agents = Agents {
             signal: vec![0.0; len],
             threshold: vec![0.0; len],
@@ -156,7 +172,7 @@ impl Agents {
         };
         // Every agent's draws come from streams keyed by its id, so blocks of agents are
         // sampled in parallel with the same result for any number of threads.
-        let blocks = AgentBlock::split(&mut agents, SAMPLE_BLOCK);
+        let blocks = AgentBlock::split(&mut agents, lo, SAMPLE_BLOCK);
         blocks.into_par_iter().for_each(|block| block.sample(classes, quality, key));
         agents
     }
@@ -180,8 +196,8 @@ struct AgentBlock<'a> {
 }
 
 impl<'a> AgentBlock<'a> {
-    /// Cuts every attribute of `agents` into blocks of `size` agents.
-    fn split(agents: &'a mut Agents, size: usize) -> Vec<AgentBlock<'a>> {
+    /// Cuts every attribute of `agents` (agents `first..`) into blocks of `size` agents.
+    fn split(agents: &'a mut Agents, first: u32, size: usize) -> Vec<AgentBlock<'a>> {
         let Agents {
             signal,
             threshold,
@@ -196,7 +212,7 @@ impl<'a> AgentBlock<'a> {
         } = agents;
         let mut blocks = Vec::new();
         let mut rest = AgentBlock {
-            first: 0,
+            first,
             class,
             signal,
             threshold,
@@ -306,6 +322,30 @@ pub fn own_action(s: f64, t: f64, c: f64) -> Action {
     } else {
         Action::Sit
     }
+}
+
+/// Class index of agents `lo..hi` (see [`assign_classes`]): with a single class drawn by share
+/// no draw is needed, so only the range is computed.
+fn assign_classes_range(n: u32, classes: &[ClassSpec], key: u64, lo: u32, hi: u32) -> Vec<u8> {
+    let mut shares = classes
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.nodes.is_none());
+    if let (Some((only, _)), None) = (shares.next(), shares.next()) {
+        let mut class = vec![only as u8; (hi - lo) as usize];
+        for (c, spec) in classes.iter().enumerate() {
+            for &v in spec.nodes.iter().flatten() {
+                if (lo..hi).contains(&v) {
+                    class[(v - lo) as usize] = c as u8;
+                }
+            }
+        }
+        return class;
+    }
+    let mut all = assign_classes(n, classes, key);
+    all.truncate(hi as usize);
+    all.drain(..lo as usize);
+    all
 }
 
 /// Class index of every agent: explicit node lists first, then the shares over the rest.

@@ -51,10 +51,9 @@ fn population_sample(c: &mut Criterion) {
 
 fn import(c: &mut Criterion) {
     let n = agents();
-    let spec: GeneratorSpec = toml::from_str(&format!(
-        "generator = \"barabasi_albert\"\nn = {n}\nm = 10"
-    ))
-    .expect("a valid generator");
+    let spec: GeneratorSpec =
+        toml::from_str(&format!("generator = \"barabasi_albert\"\nn = {n}\nm = 10"))
+            .expect("a valid generator");
     let graph = generate(&spec, 1).expect("a graph");
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("ba.txt");

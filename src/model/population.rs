@@ -173,7 +173,9 @@ impl Agents {
         // Every agent's draws come from streams keyed by its id, so blocks of agents are
         // sampled in parallel with the same result for any number of threads.
         let blocks = AgentBlock::split(&mut agents, lo, SAMPLE_BLOCK);
-        blocks.into_par_iter().for_each(|block| block.sample(classes, quality, key));
+        blocks
+            .into_par_iter()
+            .for_each(|block| block.sample(classes, quality, key));
         agents
     }
 }

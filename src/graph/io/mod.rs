@@ -359,8 +359,17 @@ mod tests {
                 ids: if strings { IdKind::String } else { IdKind::Integer },
                 ..ImportOptions::default()
             };
-            let g2 = parse_edge_list_bytes("exported.txt", &out, &back_opts)
-                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let back = parse_edge_list_bytes("exported.txt", &out, &back_opts);
+            if g1.edge_count() == 0 {
+                // Only self-loops were read: the export lists no edge, and an edge list
+                // without edges is refused on import, as any other.
+                proptest::prop_assert!(
+                    matches!(back, Err(GraphIoError::NoEdges { .. })),
+                    "an empty export must be refused"
+                );
+                return Ok(());
+            }
+            let g2 = back.map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
             // Same edges between the same labels (nodes left without edges are not written).
             let labelled = |g: &FollowerGraph| {
                 let mut e: Vec<(String, String)> =

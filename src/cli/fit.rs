@@ -30,10 +30,11 @@ pub fn run(args: FitArgs) -> anyhow::Result<i32> {
     }
     if args.folder.shard.is_some() {
         bail!(
-            "fit cannot be split into shards: each ABC-SMC generation is drawn from the \
-             previous generation's particles, so its parts are not independent; run the fit \
-             whole (its particles run in parallel on every core), or shard the sweeps and \
-             comparisons around it"
+            "fit cannot be split into shards (yet): each ABC-SMC generation is drawn from \
+             the previous generation's particles, so a split needs a merge after every \
+             generation, driven by the scheduler (docs/shards.md, \"fit\"), which is not \
+             built; run the fit whole (its particles run in parallel on every core), or shard \
+             the sweeps and comparisons around it"
         );
     }
     let started = SystemTime::now();

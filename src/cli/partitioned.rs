@@ -1,23 +1,24 @@
-//! `ovation partitioned SCENARIO --out DIR -- -w W -n N -p P -h HOSTFILE`: one replicate's
-//! threshold cascade partitioned across timely-dataflow workers and processes
-//! ([`crate::distributed`]); `--engine` runs the same replicate on the single-process engine and
-//! writes the same files, the reference a partitioned run must equal byte for byte.
+//! `ovation partitioned SCENARIO --out DIR -- -w W -n N -p P -h HOSTFILE`: one replicate of the
+//! threshold cascade or the Standing Ovation rule partitioned across timely-dataflow workers
+//! and processes ([`crate::distributed`]); `--engine` runs the same replicate on the
+//! single-process engine and writes the same files, the reference a partitioned run must equal
+//! byte for byte.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::distributed::{CascadeRun, engine_threshold, run_threshold};
+use crate::distributed::{self, Loading, PartitionedRun};
 use crate::output::write_atomic;
 use crate::scenario;
 
 /// Arguments of `ovation partitioned`.
 #[derive(Debug, Args)]
 pub struct PartitionedArgs {
-    /// The scenario file (TOML), `rule = "threshold"`.
+    /// The scenario file (TOML), `rule = "threshold"` or `rule = "sop"`.
     pub scenario: PathBuf,
-    /// The folder for cascade.csv, active.txt and exchange.csv (written by the process that
-    /// hosts worker 0).
+    /// The folder for the result files and exchange.csv (written by the process that hosts
+    /// worker 0).
     #[arg(long)]
     pub out: PathBuf,
     /// The replicate to run.
@@ -38,30 +39,45 @@ pub struct PartitionedArgs {
 /// Runs `ovation partitioned`.
 pub fn run(args: PartitionedArgs) -> anyhow::Result<i32> {
     let s = scenario::load(&args.scenario, &args.set)?;
-    let found: Option<CascadeRun> = if args.engine {
-        Some(engine_threshold(&s, args.replicate)?)
+    let found: Option<PartitionedRun> = if args.engine {
+        Some(distributed::engine_run(&s, args.replicate)?)
     } else {
-        run_threshold(&s, args.replicate, args.timely)?
+        let (held, found) = distributed::run(&s, args.replicate, args.timely)?;
+        eprintln!(
+            "ovation: this process held agents {}..{} of {}: {:.3} MB of graph rows ({})",
+            held.first,
+            held.end,
+            held.node_count,
+            held.graph_bytes as f64 / 1e6,
+            match held.loading {
+                Loading::Rows => format!(
+                    "{:.3} MB read from the .ovg cache",
+                    held.bytes_read as f64 / 1e6
+                ),
+                Loading::Whole =>
+                    "the whole graph was built, then all but these rows dropped".to_string(),
+            }
+        );
+        found
     };
     let Some(run) = found else {
         return Ok(0);
     };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", args.out.display()))?;
-    write_atomic(&args.out.join("cascade.csv"), run.cascade_csv().as_bytes())?;
-    write_atomic(&args.out.join("active.txt"), run.active_txt().as_bytes())?;
+    for (name, text) in &run.files {
+        write_atomic(&args.out.join(name), text.as_bytes())?;
+    }
     if !args.engine {
-        let mut x = String::from("step,remote_bytes,seconds\n");
-        for (t, (b, sec)) in run.remote_bytes.iter().zip(&run.seconds).enumerate() {
-            x.push_str(&format!("{},{b},{sec:.6}\n", t + 1));
-        }
-        write_atomic(&args.out.join("exchange.csv"), x.as_bytes())?;
+        write_atomic(
+            &args.out.join("exchange.csv"),
+            run.exchange_csv().as_bytes(),
+        )?;
     }
     println!(
-        "{}: {} steps, {} active at the end; results in {}",
+        "{}: {}; results in {}",
         s.name,
-        run.active_after.len() - 1,
-        run.active.len(),
+        run.summary,
         args.out.display()
     );
     Ok(0)

@@ -68,8 +68,11 @@ enum UnitWeights {
     Weighted { visibility: Vec<f32>, scale: f64 },
 }
 
+/// Agent `i`'s term in [`State::hash`] when its action byte is `action`: the hash of a state
+/// is the XOR of its agents' terms, so the XOR of the hashes of disjoint parts of the agents
+/// (a partitioned run's workers) is the whole state's hash.
 #[inline]
-fn agent_hash(i: u32, action: u8) -> u64 {
+pub fn agent_hash(i: u32, action: u8) -> u64 {
     mix64((u64::from(i) << 2) | u64::from(action))
 }
 

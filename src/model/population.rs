@@ -139,8 +139,24 @@ impl Agents {
     /// in range and disjoint, shares summing to 1), signal quality `quality`, under `key`.
     /// Computes in **O(n log n)** time (the share assignment sorts by random keys).
     pub fn sample(n: u32, classes: &[ClassSpec], quality: f64, key: u64) -> Agents {
-        let class = assign_classes(n, classes, key);
-        let len = n as usize;
+        Agents::sample_range(n, classes, quality, key, 0, n)
+    }
+
+    /// The agents `lo..hi` of [`Agents::sample`]`(n, classes, quality, key)`, and only those
+    /// (entry `k` is agent `lo + k`): every draw is keyed by the agent's global id, so a
+    /// process of a partitioned run samples exactly its own agents. With one class drawn by
+    /// share this costs **O(hi - lo)**; with several, the class assignment (a byte per agent)
+    /// is computed for all `n` agents, since the shares are dealt over everyone.
+    pub fn sample_range(
+        n: u32,
+        classes: &[ClassSpec],
+        quality: f64,
+        key: u64,
+        lo: u32,
+        hi: u32,
+    ) -> Agents {
+        let class = assign_classes_range(n, classes, key, lo, hi);
+        let len = (hi - lo) as usize;
         let mut agents = Agents {
             signal: Vec::with_capacity(len),
             threshold: Vec::with_capacity(len),
@@ -153,8 +169,8 @@ impl Agents {
             fixed: Vec::with_capacity(len),
             seeds: Vec::new(),
         };
-        for i in 0..n {
-            let spec = &classes[agents.class[i as usize] as usize];
+        for i in lo..hi {
+            let spec = &classes[agents.class[(i - lo) as usize] as usize];
             let draw = |d: &Dist, p: Purpose| d.sample(&mut Stream::new(key, p, 0, i));
             let s = quality + draw(&spec.noise, Purpose::Signal);
             let t = draw(&spec.threshold, Purpose::Threshold);
@@ -204,6 +220,30 @@ pub fn own_action(s: f64, t: f64, c: f64) -> Action {
     } else {
         Action::Sit
     }
+}
+
+/// Class index of agents `lo..hi` (see [`assign_classes`]): with a single class drawn by share
+/// no draw is needed, so only the range is computed.
+fn assign_classes_range(n: u32, classes: &[ClassSpec], key: u64, lo: u32, hi: u32) -> Vec<u8> {
+    let mut shares = classes
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.nodes.is_none());
+    if let (Some((only, _)), None) = (shares.next(), shares.next()) {
+        let mut class = vec![only as u8; (hi - lo) as usize];
+        for (c, spec) in classes.iter().enumerate() {
+            for &v in spec.nodes.iter().flatten() {
+                if (lo..hi).contains(&v) {
+                    class[(v - lo) as usize] = c as u8;
+                }
+            }
+        }
+        return class;
+    }
+    let mut all = assign_classes(n, classes, key);
+    all.truncate(hi as usize);
+    all.drain(..lo as usize);
+    all
 }
 
 /// Class index of every agent: explicit node lists first, then the shares over the rest.

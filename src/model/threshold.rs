@@ -125,20 +125,29 @@ impl ThresholdParams {
     /// The thresholds of `n` agents under replicate key `key`, or why they cannot be had (a
     /// list whose length is not `n`). Fractional values are shares, absolute ones counts.
     pub fn thresholds(&self, n: u32, key: u64) -> Result<Vec<f64>, String> {
+        self.thresholds_range(n, key, 0, n)
+    }
+
+    /// The thresholds of agents `lo..hi` of [`ThresholdParams::thresholds`]`(n, key)`, and only
+    /// those (each draw is keyed by the agent's global id): what one process of a partitioned
+    /// run samples.
+    pub fn thresholds_range(&self, n: u32, key: u64, lo: u32, hi: u32) -> Result<Vec<f64>, String> {
         let (kind, t) = self.kind();
         let name = match kind {
             Kind::Fractional => "phi",
             Kind::Absolute => "k",
         };
         match t {
-            Thresholds::List(v) if v.len() == n as usize => Ok(v.clone()),
+            Thresholds::List(v) if v.len() == n as usize => {
+                Ok(v[lo as usize..hi as usize].to_vec())
+            }
             Thresholds::List(v) => Err(format!(
                 "model.{name}: expected one threshold per agent ({n} agents in the graph), \
                  found a list of {}",
                 v.len()
             )),
-            Thresholds::Dist(d) if d.is_constant() => Ok(vec![d.support().0; n as usize]),
-            Thresholds::Dist(d) => Ok((0..n)
+            Thresholds::Dist(d) if d.is_constant() => Ok(vec![d.support().0; (hi - lo) as usize]),
+            Thresholds::Dist(d) => Ok((lo..hi)
                 .map(|i| d.sample(&mut Stream::new(key, Purpose::Threshold, 1, i)))
                 .collect()),
         }

@@ -226,6 +226,24 @@ pub struct SeedContext<'a> {
     pub key: u64,
 }
 
+/// `random` seeding: `k` (at most `n`) distinct agents of `n` under the replicate key `key`,
+/// in the order drawn. Needs only the node count, so a process of a partitioned run draws the
+/// same seeds as the engine without the graph.
+pub fn random_seeds(n: u32, k: u32, key: u64) -> Vec<u32> {
+    let k = k.min(n);
+    // Floyd's algorithm: k distinct draws, each from its own keyed stream.
+    let mut chosen: Vec<u32> = Vec::with_capacity(k as usize);
+    for (t, j) in ((n - k)..n).enumerate() {
+        let r = Stream::new(key, Purpose::Seeding, 0, t as u32).below(u64::from(j) + 1) as u32;
+        if chosen.contains(&r) {
+            chosen.push(j);
+        } else {
+            chosen.push(r);
+        }
+    }
+    chosen
+}
+
 /// The seeds of one replicate, ascending, without repeats. Ids at or above the node count,
 /// and `celf` under a rule it cannot simulate, are an error.
 pub fn select_seeds(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<u32>, String> {
@@ -250,21 +268,7 @@ pub fn select_in_order(spec: &SeedingSpec, ctx: &SeedContext<'_>) -> Result<Vec<
                     .map_err(|e| format!("seeding.nodes[{i}]: {e}"))
             })
             .collect(),
-        SeedMethod::Random { k } => {
-            let k = (*k).min(n);
-            // Floyd's algorithm: k distinct draws, each from its own keyed stream.
-            let mut chosen: Vec<u32> = Vec::with_capacity(k as usize);
-            for (t, j) in ((n - k)..n).enumerate() {
-                let r = Stream::new(ctx.key, Purpose::Seeding, 0, t as u32).below(u64::from(j) + 1)
-                    as u32;
-                if chosen.contains(&r) {
-                    chosen.push(j);
-                } else {
-                    chosen.push(r);
-                }
-            }
-            Ok(chosen)
-        }
+        SeedMethod::Random { k } => Ok(random_seeds(n, *k, ctx.key)),
         SeedMethod::TopFollowers { k } => {
             let mut ids: Vec<u32> = (0..n).collect();
             ids.sort_by_key(|&v| (std::cmp::Reverse(graph.followers(v).len()), v));

@@ -1,7 +1,8 @@
 //! Partitioned runs on timely-dataflow (issue 16, feature `distributed`): the threshold cascade
-//! on 1, 2 and 3 local processes (and 3 workers in one) gives files byte-identical to the
-//! single-process engine's; other rules are refused; killing one process ends the others with
-//! a clear error within seconds.
+//! and the Standing Ovation rule on 1, 2 and 3 local processes (and 3 workers in one) give files
+//! byte-identical to the single-process engine's; other rules, timing schemes and seeding
+//! methods are refused by name; killing one process ends the others with a clear error within
+//! seconds.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -171,29 +172,239 @@ fn the_threshold_cascade_on_one_two_and_three_processes_equals_the_engine() {
     }
 }
 
-#[test]
-fn other_rules_are_refused() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let scenario = tmp.path().join("sop.toml");
-    std::fs::write(
-        &scenario,
-        CASCADE.replace(
-            "rule = \"threshold\"\nphi = 0.18",
-            "rule = \"sop\"\nquality = 0.5",
-        ),
-    )
-    .expect("write");
+/// The Standing Ovation rule on an Erdos-Renyi graph with coin-flipped ties: open ties keep it
+/// moving, so it runs to the step limit, drawing coins keyed by agent and step all along.
+const SOP: &str = r#"
+name = "sop-er"
+seed = 7
+steps = 40
+[graph]
+generator = "erdos_renyi"
+n = 5000
+m = 20000
+[[population]]
+name = "audience"
+noise = { dist = "uniform", low = -0.5, high = 0.5 }
+threshold = 0.5
+conformity = { dist = "beta", alpha = 2.0, beta = 5.0 }
+[[population]]
+name = "plants"
+nodes = [3, 2600, 4999]
+fixed = "stand"
+[model]
+rule = "sop"
+quality = 0.5
+tie = "coin"
+"#;
+
+/// Conformists on a rewired ring with ties kept: synchronous updating falls into a 2-cycle,
+/// which every partition must detect at the same step from the XOR of its workers' hashes.
+const SOP_CYCLE: &str = r#"
+name = "sop-cycle"
+seed = 1
+steps = 100
+[graph]
+generator = "watts_strogatz"
+n = 1000
+k = 2
+beta = 0.3
+[[population]]
+name = "a"
+noise = { dist = "uniform", low = -0.5, high = 0.5 }
+threshold = 0.5
+conformity = 0.2
+[model]
+rule = "sop"
+quality = 0.5
+tie = "keep"
+"#;
+
+/// Runs `scenario` on the engine and partitioned on 1, 2 and 3 processes (one worker each) and
+/// compares `files`; returns the engine's folder.
+fn compare_with_engine(dir: &Path, name: &str, text: &str, files: &[&str]) -> std::path::PathBuf {
+    let scenario = dir.join(format!("{name}.toml"));
+    std::fs::write(&scenario, text).expect("write scenario");
+    let reference = dir.join(format!("{name}-engine"));
     let o = ovation()
         .arg("partitioned")
         .arg(&scenario)
         .arg("--out")
-        .arg(tmp.path().join("out"))
+        .arg(&reference)
+        .arg("--engine")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for n in 1..=3u16 {
+        let hosts = hostfile(dir, n);
+        let out = dir.join(format!("{name}-n{n}"));
+        let children: Vec<Child> = (0..n)
+            .map(|p| start(&scenario, &out, n, p, &hosts))
+            .collect();
+        for (p, c) in children.into_iter().enumerate() {
+            let (ok, err) = wait(c, Duration::from_secs(60));
+            assert!(ok, "{name}: process {p} of {n}: {err}");
+        }
+        for f in files {
+            assert!(
+                read(&reference.join(f)) == read(&out.join(f)),
+                "{name}, {n} processes: {f} differs from the single-process engine's"
+            );
+        }
+    }
+    reference
+}
+
+#[test]
+fn the_standing_ovation_rule_on_one_two_and_three_processes_equals_the_engine() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let files = ["steps.csv", "outcome.csv", "actions.csv"];
+    let reference = compare_with_engine(dir, "sop", SOP, &files);
+    // The reference is a real run: it moves every step (ties stay open) up to the limit, and
+    // the plants stand at the end.
+    let outcome = String::from_utf8(read(&reference.join("outcome.csv"))).expect("utf-8");
+    assert_eq!(outcome, "outcome,steps,period\nstep_limit,40,0\n");
+    let steps = String::from_utf8(read(&reference.join("steps.csv"))).expect("utf-8");
+    assert_eq!(steps.lines().count(), 1 + 41, "{steps}");
+    assert!(
+        steps
+            .lines()
+            .skip(2)
+            .all(|l| l.split(',').nth(4).is_some_and(|c| c != "0")),
+        "{steps}"
+    );
+    let actions = String::from_utf8(read(&reference.join("actions.csv"))).expect("utf-8");
+    for plant in ["3,stand", "2600,stand", "4999,stand"] {
+        assert!(actions.lines().any(|l| l == plant), "{plant} missing");
+    }
+
+    let reference = compare_with_engine(dir, "cycle", SOP_CYCLE, &files);
+    let outcome = String::from_utf8(read(&reference.join("outcome.csv"))).expect("utf-8");
+    assert!(
+        outcome.ends_with(",2\n") && outcome.contains("cycle,"),
+        "{outcome}"
+    );
+}
+
+#[test]
+fn from_a_graph_cache_each_process_reads_only_its_rows() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let graph = dir.join("g.ovg");
+    let o = ovation()
+        .args([
+            "graph",
+            "gen",
+            "erdos_renyi",
+            "--n",
+            "5000",
+            "--m",
+            "20000",
+            "--seed",
+            "3",
+        ])
+        .arg("-o")
+        .arg(&graph)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = SOP.replace(
+        "generator = \"erdos_renyi\"\nn = 5000\nm = 20000",
+        "file = \"g.ovg\"\nfollows = \"second-follows-first\"",
+    );
+    assert!(text.contains("file = \"g.ovg\""));
+    compare_with_engine(
+        dir,
+        "cached",
+        &text,
+        &["steps.csv", "outcome.csv", "actions.csv"],
+    );
+
+    // Three processes: each reads its third of the rows, about a third of the file.
+    let scenario = dir.join("cached.toml");
+    let hosts = hostfile(dir, 3);
+    let out = dir.join("rows");
+    let children: Vec<Child> = (0..3)
+        .map(|p| start(&scenario, &out, 3, p, &hosts))
+        .collect();
+    let file_bytes = std::fs::metadata(&graph).expect("cache").len() as f64;
+    let mut ranges = Vec::new();
+    for (p, c) in children.into_iter().enumerate() {
+        let (ok, err) = wait(c, Duration::from_secs(60));
+        assert!(ok, "process {p}: {err}");
+        // "this process held agents LO..HI of 5000: X MB of graph rows (Y MB read from the
+        // .ovg cache)"
+        let line = err.lines().find(|l| l.contains("held agents")).expect(&err);
+        let range = line
+            .split("agents ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next());
+        let (lo, hi) = range
+            .and_then(|r| r.split_once(".."))
+            .map(|(a, b)| (a.parse::<u32>().expect("lo"), b.parse::<u32>().expect("hi")))
+            .expect(line);
+        ranges.push((lo, hi));
+        let read_mb: f64 = line
+            .split('(')
+            .nth(1)
+            .and_then(|x| x.split(" MB read from the .ovg cache").next())
+            .and_then(|x| x.parse().ok())
+            .expect(line);
+        // A third of both directions' offsets and targets, give or take the random degrees
+        // (the file is 0.24 MB; the message rounds to kilobytes).
+        let share = read_mb * 1e6 / file_bytes;
+        assert!(
+            (0.25..0.42).contains(&share),
+            "process {p} read {share} of the file: {line}"
+        );
+    }
+    assert_eq!(ranges, vec![(0, 1666), (1666, 3333), (3333, 5000)]);
+}
+
+/// Runs `ovation partitioned` on `text` and returns its standard error, asserting it failed.
+fn refused(dir: &Path, text: &str) -> String {
+    let scenario = dir.join("refused.toml");
+    std::fs::write(&scenario, text).expect("write");
+    let o = ovation()
+        .arg("partitioned")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.join("out"))
         .output()
         .expect("runs");
     assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!dir.join("out").exists(), "a refused run wrote results");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn other_rules_timings_and_seedings_are_refused_by_name() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let err = refused(
+        dir,
+        &CASCADE.replace("rule = \"threshold\"\nphi = 0.18", "rule = \"voter\""),
+    );
     assert!(
-        err.contains("sop.toml") && err.contains("`threshold` rule only") && err.contains("`sop`"),
+        err.contains("refused.toml")
+            && err.contains("`threshold` and `sop` rules only")
+            && err.contains("`voter`"),
+        "{err}"
+    );
+    let err = refused(
+        dir,
+        &format!("{SOP}\n[timing]\nscheme = \"async_random\"\n"),
+    );
+    assert!(
+        err.contains("synchronous timing only") && err.contains("`async_random`"),
+        "{err}"
+    );
+    let err = refused(
+        dir,
+        &CASCADE.replace("method = \"random\"", "method = \"top_followers\""),
+    );
+    assert!(
+        err.contains("seeding.method = \"top_followers\"") && err.contains("`random` and `nodes`"),
         "{err}"
     );
 }

@@ -934,17 +934,24 @@ pub fn needs(
                 None => (b - a) as u64,
                 Some(u) => u.sources[a..b].iter().map(|&x| u64::from(x)).sum(),
             };
-            let t = thresholds[v as usize];
-            let instigator = if params.strict { t < 0.0 } else { t <= 0.0 };
-            match (kind, params.strict) {
-                _ if instigator => 0,
-                (Kind::Fractional, false) => fractional_need(total, t),
-                (Kind::Fractional, true) => fractional_need_strict(total, t),
-                (Kind::Absolute, false) => absolute_need(total, t * scale),
-                (Kind::Absolute, true) => absolute_need_strict(total, t * scale),
-            }
+            need_of(params, kind, total, thresholds[v as usize], scale)
         })
         .collect()
+}
+
+/// The need of one agent with `total` units of sources and threshold `t` (`scale` units per
+/// source, 1 unweighted), as [`needs`] computes it for every agent: a process of a partitioned
+/// run computes its own agents' needs from their source rows alone.
+#[inline]
+pub fn need_of(params: &ThresholdParams, kind: Kind, total: u64, t: f64, scale: f64) -> i32 {
+    let instigator = if params.strict { t < 0.0 } else { t <= 0.0 };
+    match (kind, params.strict) {
+        _ if instigator => 0,
+        (Kind::Fractional, false) => fractional_need(total, t),
+        (Kind::Fractional, true) => fractional_need_strict(total, t),
+        (Kind::Absolute, false) => absolute_need(total, t * scale),
+        (Kind::Absolute, true) => absolute_need_strict(total, t * scale),
+    }
 }
 
 /// Checks what can only be checked against the graph: the length of a threshold list and the

@@ -393,40 +393,23 @@ fn read_u64(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
 
-/// Reads a cache written by [`write_cache`], checking it completely (see the module docs).
-///
-/// Runs in **O(n + m)** time: one sequential read into the final arrays, plus a parallel
-/// check. **Errors** name the file and say what is wrong: not a cache, another format version,
-/// truncated, checksum mismatch, or which invariant fails.
-pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
-    read_cache_stamped(path).map(|(graph, _)| graph)
-}
-
-/// [`read_cache`], also returning the [`SourceStamp`] the file records (`None` for a cache
-/// written without one, such as `ovation graph import`'s).
-pub fn read_cache_stamped(
+/// Checks a cache's header (`header`: its first bytes, up to [`HEADER_BYTES`]) against the
+/// file's size `found`: magic, version, flags, counts and the size they imply.
+fn parse_header(
     path: &Path,
-) -> Result<(FollowerGraph, Option<SourceStamp>), GraphIoError> {
-    let file = open(path)?;
-    let found = file.metadata().map_err(io_error(path))?.len();
-    let mut source = Source {
-        inner: BufReader::with_capacity(1 << 20, file),
-        crc: crc32fast::Hasher::new(),
-    };
-    let mut header = [0u8; HEADER_BYTES as usize];
-    let head_len = (found.min(HEADER_BYTES)) as usize;
-    source
-        .take(&mut header[..head_len])
-        .map_err(io_error(path))?;
+    header: &[u8],
+    found: u64,
+) -> Result<(Layout, BuildReport), GraphIoError> {
+    let head_len = header.len();
     if head_len < 8 || header[..8] != CACHE_MAGIC {
         return Err(GraphIoError::NotACache {
             path: path.to_path_buf(),
         });
     }
-    if head_len >= 12 && read_u32(&header, 8) != CACHE_VERSION {
+    if head_len >= 12 && read_u32(header, 8) != CACHE_VERSION {
         return Err(GraphIoError::CacheVersion {
             path: path.to_path_buf(),
-            found: read_u32(&header, 8),
+            found: read_u32(header, 8),
             expected: CACHE_VERSION,
         });
     }
@@ -441,24 +424,24 @@ pub fn read_cache_stamped(
         path: path.to_path_buf(),
         what,
     };
-    let flags = read_u32(&header, 12);
+    let flags = read_u32(header, 12);
     if flags & !(FLAG_WEIGHTED | LABELS_MASK | FLAG_SOURCE) != 0 {
         return Err(corrupt(format!(
             "unknown flags 0x{flags:08x} in the header"
         )));
     }
     let layout = Layout {
-        n: read_u64(&header, 16),
-        m: read_u64(&header, 24),
+        n: read_u64(header, 16),
+        m: read_u64(header, 24),
         weighted: flags & FLAG_WEIGHTED != 0,
         labels: (flags & LABELS_MASK) >> LABELS_SHIFT,
-        label_bytes: read_u64(&header, 56),
+        label_bytes: read_u64(header, 56),
         stamped: flags & FLAG_SOURCE != 0,
     };
     let report = BuildReport {
-        edges_in: read_u64(&header, 32),
-        self_loops_dropped: read_u64(&header, 40),
-        duplicates_dropped: read_u64(&header, 48),
+        edges_in: read_u64(header, 32),
+        self_loops_dropped: read_u64(header, 40),
+        duplicates_dropped: read_u64(header, 48),
     };
     if layout.n == 0 {
         return Err(corrupt("0 nodes; a graph has at least one".to_string()));
@@ -489,6 +472,39 @@ pub fn read_cache_stamped(
             found,
         });
     }
+    Ok((layout, report))
+}
+
+/// Reads a cache written by [`write_cache`], checking it completely (see the module docs).
+///
+/// Runs in **O(n + m)** time: one sequential read into the final arrays, plus a parallel
+/// check. **Errors** name the file and say what is wrong: not a cache, another format version,
+/// truncated, checksum mismatch, or which invariant fails.
+pub fn read_cache(path: &Path) -> Result<FollowerGraph, GraphIoError> {
+    read_cache_stamped(path).map(|(graph, _)| graph)
+}
+
+/// [`read_cache`], also returning the [`SourceStamp`] the file records (`None` for a cache
+/// written without one, such as `ovation graph import`'s).
+pub fn read_cache_stamped(
+    path: &Path,
+) -> Result<(FollowerGraph, Option<SourceStamp>), GraphIoError> {
+    let file = open(path)?;
+    let found = file.metadata().map_err(io_error(path))?.len();
+    let mut source = Source {
+        inner: BufReader::with_capacity(1 << 20, file),
+        crc: crc32fast::Hasher::new(),
+    };
+    let mut header = [0u8; HEADER_BYTES as usize];
+    let head_len = (found.min(HEADER_BYTES)) as usize;
+    source
+        .take(&mut header[..head_len])
+        .map_err(io_error(path))?;
+    let (layout, report) = parse_header(path, &header[..head_len], found)?;
+    let corrupt = |what: String| GraphIoError::CacheCorrupt {
+        path: path.to_path_buf(),
+        what,
+    };
     // The counts fit the file's size, so they fit in memory's address space too.
     let (n, m) = (layout.n as usize, layout.m as usize);
     let mut adjacencies = Vec::with_capacity(2);
@@ -591,6 +607,126 @@ fn decode_labels(kind: u32, bytes: &[u8], n: usize) -> Result<Option<NodeLabels>
         )),
         _ => Err(format!("unknown label kind {kind}")),
     }
+}
+
+/// The rows of agents `first..first + len` of a cache, in both directions: what one process of
+/// a partitioned run holds ([`read_cache_rows`]). Offsets are rebased to start at 0; row `k`
+/// is agent `first + k`'s.
+#[derive(Debug, Clone)]
+pub struct CacheRows {
+    /// Agents in the whole graph.
+    pub node_count: u32,
+    /// Edges in the whole graph.
+    pub edge_count: u64,
+    /// The first agent whose rows are held.
+    pub first: u32,
+    /// The held agents' sources (whom each follows), with weights if the graph has them.
+    pub sources: Adjacency,
+    /// The held agents' followers (who sees each), with weights if the graph has them.
+    pub followers: Adjacency,
+    /// Bytes read from the file.
+    pub bytes_read: u64,
+}
+
+/// Reads only the rows of agents `lo..hi` of the cache at `path` (both directions, and their
+/// weights), seeking to their offsets: a process of a partitioned run holds its part of the
+/// graph, never the whole. Reads **O(hi - lo + their edges)** bytes. The header and the file's
+/// size are checked as by [`read_cache`], and the rows read as far as they can be alone
+/// (offsets never decrease and stay within the edges, targets below n, rows sorted); the
+/// CRC-32, which covers the whole file, is not (read the whole cache once with `ovation graph
+/// stats` to check it). **Errors** name the file, or the range when it is not within the
+/// graph.
+pub fn read_cache_rows(path: &Path, lo: u32, hi: u32) -> Result<CacheRows, GraphIoError> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = open(path)?;
+    let found = file.metadata().map_err(io_error(path))?.len();
+    let mut header = [0u8; HEADER_BYTES as usize];
+    let head_len = (found.min(HEADER_BYTES)) as usize;
+    file.read_exact(&mut header[..head_len])
+        .map_err(io_error(path))?;
+    let (layout, _) = parse_header(path, &header[..head_len], found)?;
+    let corrupt = |what: String| GraphIoError::CacheCorrupt {
+        path: path.to_path_buf(),
+        what,
+    };
+    let (n, m) = (layout.n, layout.m);
+    if lo > hi || u64::from(hi) > n {
+        return Err(corrupt(format!(
+            "rows {lo}..{hi} asked for, but the graph has {n} nodes"
+        )));
+    }
+    let targets_bytes = 4 * m + pad(4 * m);
+    let direction_bytes = 8 * (n + 1) + targets_bytes;
+    let mut bytes_read = HEADER_BYTES;
+    let mut read_at = |file: &mut File, at: u64, buf: &mut [u8]| -> Result<(), GraphIoError> {
+        file.seek(SeekFrom::Start(at)).map_err(io_error(path))?;
+        file.read_exact(buf).map_err(io_error(path))?;
+        bytes_read += buf.len() as u64;
+        Ok(())
+    };
+    let len = (hi - lo) as usize;
+    let mut adjacencies = Vec::with_capacity(2);
+    for (d, name) in ["sources", "followers"].into_iter().enumerate() {
+        let base = HEADER_BYTES + d as u64 * direction_bytes;
+        let mut offsets = vec![0u64; len + 1];
+        read_at(
+            &mut file,
+            base + 8 * u64::from(lo),
+            bytemuck::cast_slice_mut(&mut offsets),
+        )?;
+        offsets.iter_mut().for_each(|x| *x = u64::from_le(*x));
+        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets[len] > m {
+            return Err(corrupt(format!(
+                "{name} offsets of nodes {lo}..{hi} decrease or pass the {m} edges"
+            )));
+        }
+        let (a, b) = (offsets[0], offsets[len]);
+        let mut targets = vec![0u32; (b - a) as usize];
+        read_at(
+            &mut file,
+            base + 8 * (n + 1) + 4 * a,
+            bytemuck::cast_slice_mut(&mut targets),
+        )?;
+        targets.iter_mut().for_each(|x| *x = u32::from_le(*x));
+        let weights = if layout.weighted {
+            let at = HEADER_BYTES + 2 * direction_bytes + d as u64 * 4 * m + 4 * a;
+            let mut bits = vec![0u32; (b - a) as usize];
+            read_at(&mut file, at, bytemuck::cast_slice_mut(&mut bits))?;
+            Some(
+                bits.iter()
+                    .map(|&x| f32::from_bits(u32::from_le(x)))
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        offsets.iter_mut().for_each(|x| *x -= a);
+        let bad = (0..len).find(|&k| {
+            let row = &targets[offsets[k] as usize..offsets[k + 1] as usize];
+            row.iter().any(|&t| u64::from(t) >= n) || row.windows(2).any(|w| w[0] > w[1])
+        });
+        if let Some(k) = bad {
+            return Err(corrupt(format!(
+                "{name} of node {} are unsorted or out of range (n = {n})",
+                k as u64 + u64::from(lo)
+            )));
+        }
+        adjacencies.push(Adjacency {
+            offsets,
+            targets,
+            weights,
+        });
+    }
+    let followers = adjacencies.pop().expect("two adjacencies");
+    let sources = adjacencies.pop().expect("two adjacencies");
+    Ok(CacheRows {
+        node_count: n as u32,
+        edge_count: m,
+        first: lo,
+        sources,
+        followers,
+        bytes_read,
+    })
 }
 
 /// Checks one direction: offsets start at 0, never decrease and end at `m`; every row is
@@ -873,6 +1009,46 @@ mod tests {
         std::fs::write(&path, &bytes).expect("writes");
         let msg = read_cache(&path).expect_err("bad target").to_string();
         assert!(msg.contains("corrupted cache: sources of node"), "{msg}");
+    }
+
+    #[test]
+    fn rows_read_alone_equal_the_whole_graphs_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for weighted in [false, true] {
+            let graph = sample(weighted, None);
+            let path = dir.path().join(format!("g{weighted}.ovg"));
+            write_cache(&graph, &path).expect("write");
+            let n = graph.node_count();
+            for (lo, hi) in [(0, n), (0, 1), (1, n - 1), (n / 2, n), (n, n)] {
+                let rows = read_cache_rows(&path, lo, hi).expect("rows");
+                assert_eq!((rows.node_count, rows.edge_count), (n, graph.edge_count()));
+                for v in lo..hi {
+                    let k = v - lo;
+                    assert_eq!(rows.sources.row(k), graph.sources(v), "sources of {v}");
+                    assert_eq!(
+                        rows.followers.row(k),
+                        graph.followers(v),
+                        "followers of {v}"
+                    );
+                    let whole = (graph.source_adjacency(), graph.follower_adjacency());
+                    for (part, all) in [(&rows.sources, whole.0), (&rows.followers, whole.1)] {
+                        let (a, b) = part.range(k);
+                        let (c, d) = all.range(v);
+                        assert_eq!(
+                            part.weights.as_ref().map(|w| w[a..b].to_vec()),
+                            all.weights.as_ref().map(|w| w[c..d].to_vec())
+                        );
+                    }
+                }
+            }
+            let err = read_cache_rows(&path, 0, n + 1)
+                .expect_err("past the end")
+                .to_string();
+            assert!(
+                err.contains(&format!("rows 0..{} asked for", n + 1)),
+                "{err}"
+            );
+        }
     }
 
     #[test]

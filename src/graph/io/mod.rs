@@ -49,8 +49,8 @@ use serde::{Deserialize, Serialize};
 use crate::graph::FollowerGraph;
 
 pub use cache::{
-    CACHE_MAGIC, CACHE_VERSION, SourceStamp, is_cache, read_cache, read_cache_stamped, write_cache,
-    write_cache_stamped,
+    CACHE_MAGIC, CACHE_VERSION, CacheRows, SourceStamp, is_cache, read_cache, read_cache_rows,
+    read_cache_stamped, write_cache, write_cache_stamped,
 };
 #[doc(hidden)]
 pub use edgelist::parse_edge_list_bytes_with_sizes;

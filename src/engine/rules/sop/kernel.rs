@@ -57,7 +57,30 @@ impl Kernel {
         seen: Seen,
     ) -> Revision {
         let idx = i as usize;
-        if agents.fixed[idx] != NOT_FIXED {
+        self.revise_agent(
+            agents.fixed[idx],
+            agents.conformity[idx],
+            i,
+            step,
+            current,
+            seen,
+        )
+    }
+
+    /// [`Kernel::revise`] given the agent's fixed action byte and conformity threshold
+    /// rather than the whole population: `i` is its global id (the key of its draws), so a
+    /// process of a partitioned run revises its own agents exactly as the engine does.
+    #[inline]
+    pub fn revise_agent(
+        &self,
+        fixed: u8,
+        conformity: f32,
+        i: u32,
+        step: u32,
+        current: Action,
+        seen: Seen,
+    ) -> Revision {
+        if fixed != NOT_FIXED {
             return Revision {
                 action: current,
                 open_tie: false,
@@ -67,7 +90,7 @@ impl Kernel {
             seen.standing,
             seen.booing,
             seen.total,
-            agents.conformity[idx],
+            conformity,
             !seen.quiet,
         );
         let (mut action, open_tie) = match verdict {

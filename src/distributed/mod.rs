@@ -245,7 +245,10 @@ impl Net {
         self.epoch += 1;
         self.input.advance_to(self.epoch);
         while self.probe.less_than(self.input.time()) {
-            worker.step();
+            // Parks (at most a millisecond) when there is nothing to do, rather than spinning:
+            // on a host shared with other work, spinning workers take the cores their peers
+            // need to send the epoch's messages.
+            worker.step_or_park(Some(std::time::Duration::from_millis(1)));
         }
         let mut all = self.inbox.borrow_mut();
         let mut now = Vec::new();

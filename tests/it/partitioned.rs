@@ -483,7 +483,7 @@ fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 fn a_result_folder_survives_a_killed_process_and_resumes_to_what_ovation_run_writes() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    // A ring where the cascade moves one agent a step each way: 2000 steps a replicate, so a
+    // A ring where the cascade moves one agent a step each way: 500 steps a replicate, so a
     // replicate lasts long enough to kill a process in the middle of the second.
     let scenario = dir.join("ring.toml");
     std::fs::write(
@@ -495,7 +495,7 @@ replicates = 3
 steps = 100000
 [graph]
 generator = "watts_strogatz"
-n = 4000
+n = 1000
 k = 2
 beta = 0.0
 [[population]]
@@ -592,15 +592,14 @@ phi = 0.5
             assert_eq!(row[k], prow[j], "summary.csv column {name}");
         }
     }
-    // A real cascade: every agent stands at the end, 2000 steps in.
+    // A real cascade: every agent stands at the end, 500 steps in.
     let steps = h.iter().position(|x| x == "steps").expect("steps");
     let standing = h
         .iter()
         .position(|x| x == "final_standing")
         .expect("column");
     assert!(
-        rows.iter()
-            .all(|r| r[steps] == "2000" && r[standing] == "1"),
+        rows.iter().all(|r| r[steps] == "500" && r[standing] == "1"),
         "{rows:?}"
     );
 }

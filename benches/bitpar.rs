@@ -10,8 +10,8 @@ use ovation::engine::RuleSpec;
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams};
 use ovation::rng::replicate_key;
-use ovation::strategy::bitpar::{BlockSimulator, LANES, block_key};
-use ovation::strategy::spread::{Keying, Simulator};
+use ovation::strategy::bitpar::{BlockSimulator, LANES, block_keys};
+use ovation::strategy::spread::Simulator;
 
 fn bench(c: &mut Criterion) {
     let n: u32 = std::env::var("OVATION_BENCH_N")
@@ -32,9 +32,7 @@ fn bench(c: &mut Criterion) {
         let mut sim = Simulator::new(&g, &rule).expect("ic");
         b.iter(|| {
             (0..samples)
-                .map(|i| {
-                    u64::from(sim.spread(&seeds, replicate_key(1, u64::from(i)), Keying::Step))
-                })
+                .map(|i| u64::from(sim.spread(&seeds, replicate_key(1, u64::from(i)))))
                 .sum::<u64>()
         })
     });
@@ -43,7 +41,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             (0..samples / LANES)
                 .map(|k| {
-                    sim.block(&seeds, block_key(1, u64::from(k)), u64::MAX)
+                    sim.block(&seeds, &block_keys(1, k, samples))
                         .iter()
                         .map(|&x| u64::from(x))
                         .sum::<u64>()

@@ -18,6 +18,10 @@
 
 use std::convert::Infallible;
 
+pub mod lanes;
+
+pub use lanes::{LaneKeys, edge_word, threshold32};
+
 const PHILOX_M0: u32 = 0xD251_1F53;
 const PHILOX_M1: u32 = 0xCD9E_8D57;
 const PHILOX_W0: u32 = 0x9E37_79B9;
@@ -99,8 +103,9 @@ pub enum Purpose {
     AsyncOrder = 22,
     /// Tie-breaks between equally pressured agents in `async_incentive`.
     IncentiveOrder = 23,
-    /// Per-edge trials of contagion rules (independent cascade, SIR/SIS infection): index =
-    /// the source agent, step = step; one draw per follower edge in CSR order.
+    /// Per-edge trials of contagion rules (SIR/SIS infection): index = the source agent, step
+    /// = step; one draw per follower edge in CSR order. (The independent cascade drew here
+    /// until it moved to [`Purpose::EdgeLanes`].)
     EdgeTrial = 24,
     /// A random choice among an agent's sources or followers (voter, q-voter, Maki-Thompson):
     /// index = agent, step = step.
@@ -120,9 +125,9 @@ pub enum Purpose {
     SpreadEstimate = 31,
     /// Reverse-reachable sets of IMM seed selection: index = set, step = phase.
     RrSet = 32,
-    /// Bit-parallel independent cascade trials (`strategy::bitpar`): one stream per follower
-    /// edge and block of 64 replicates, index = the edge position's low 32 bits, step = its
-    /// high bits; word `j` holds bit `j` of the 64 replicates' uniforms.
+    /// Independent cascade trials keyed by (replicate key, edge position), drawn by
+    /// [`edge_word`] (not a Philox stream: its number salts the key, see [`lanes`]); shared by
+    /// the engine, the spread simulator and the bit-parallel replicates.
     EdgeLanes = 33,
     /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
     Brand = 35,

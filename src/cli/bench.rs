@@ -72,7 +72,7 @@ pub enum BenchSub {
 /// Arguments of `ovation bench peer-mc`.
 #[derive(Debug, Args)]
 pub struct PeerMcArgs {
-    /// SNAP edge list (`u v` = v follows u).
+    /// SNAP edge list (`u v` = v follows u), or an `.ovg` cache (its dense ids).
     pub graph: PathBuf,
     /// Seed node ids.
     pub seeds: PathBuf,

@@ -4,7 +4,9 @@
 //!
 //! The spread `sigma(S)` of a seed set is estimated as the total final active count over
 //! `samples` random worlds of the scenario's own rule, run by the fast simulator
-//! [`super::spread::Simulator`] with [`Keying::World`]. World `i` has the replicate-like key
+//! [`super::spread::Simulator`], or for the independent cascade by the bit-parallel
+//! [`super::bitpar::BlockSimulator`] 64 worlds per traversal (the same counts world by world,
+//! so the same picks: a test checks it). World `i` has the replicate-like key
 //! `Stream::new(key, Purpose::SpreadEstimate, 0, i).next_u64_raw()`, the same for every
 //! candidate seed set (common random numbers: differences between candidates are not blurred
 //! by independent noise), so the selection is a pure function of (graph, rule, key, k,
@@ -22,8 +24,9 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::spread::{Keying, Simulator};
-use crate::rng::{Purpose, Stream};
+use super::bitpar::BlockSimulator;
+use super::spread::Simulator;
+use crate::rng::{LaneKeys, Purpose, Stream};
 
 /// The key of spread-estimation world `i` under `key`.
 pub fn world_key(key: u64, i: u32) -> u64 {
@@ -39,39 +42,68 @@ pub struct Pick {
     pub gain: f64,
 }
 
+/// The spread estimators of a selection, one per worker thread (at least one).
+pub enum Workers<'g> {
+    /// One world per simulation (any rule the spread simulator runs).
+    Worlds(Vec<Simulator<'g>>),
+    /// 64 worlds per simulation (independent cascade only): the same totals as `Worlds`.
+    Blocks(Vec<BlockSimulator<'g>>),
+}
+
+/// Runs `run` on each worker with its fixed contiguous part of `units` (on scoped threads
+/// when there are several) and sums the results in worker order.
+fn split_sum<W: Send, U: Sync>(
+    workers: &mut [W],
+    units: &[U],
+    run: impl Fn(&mut W, &[U]) -> u64 + Sync,
+) -> u64 {
+    if workers.len() <= 1 {
+        return workers.first_mut().map_or(0, |w| run(w, units));
+    }
+    let chunk = units.len().div_ceil(workers.len()).max(1);
+    let run = &run;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = workers
+            .iter_mut()
+            .zip(units.chunks(chunk))
+            .map(|(w, part)| scope.spawn(move || run(w, part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a spread worker panicked"))
+            .sum()
+    })
+}
+
 /// The first `k` greedy seeds in pick order, each with its gain; the estimated spread of the
-/// first `j` picks is the sum of their gains. `sims` holds one simulator per worker thread
-/// (at least one): each estimate splits its worlds into fixed contiguous chunks, one per
-/// simulator, run on scoped threads; the sums are integers, so the result is the same for
-/// any number of simulators. Makes **n + (lazy re-evaluations)** spread estimates of
-/// `samples` simulations each.
-pub fn celf(sims: &mut [Simulator<'_>], n: u32, k: u32, samples: u32, key: u64) -> Vec<Pick> {
+/// first `j` picks is the sum of their gains. Each estimate splits its worlds (or blocks of 64
+/// worlds) into fixed contiguous chunks, one per worker, run on scoped threads; the sums are
+/// integers, so the result is the same for any number of workers and either kind. Makes
+/// **n + (lazy re-evaluations)** spread estimates of `samples` simulations each.
+pub fn celf(workers: &mut Workers<'_>, n: u32, k: u32, samples: u32, key: u64) -> Vec<Pick> {
     let keys: Vec<u64> = (0..samples).map(|i| world_key(key, i)).collect();
-    let chunk = keys.len().div_ceil(sims.len().max(1)).max(1);
-    let total = |sims: &mut [Simulator<'_>], seeds: &[u32]| -> u64 {
-        let run = |sim: &mut Simulator<'_>, part: &[u64]| -> u64 {
-            part.iter()
-                .map(|&w| u64::from(sim.spread(seeds, w, Keying::World)))
-                .sum()
-        };
-        if sims.len() == 1 {
-            return run(&mut sims[0], &keys);
+    let blocks: Vec<LaneKeys> = keys.chunks(64).map(LaneKeys::new).collect();
+    let total = |workers: &mut Workers<'_>, seeds: &[u32]| -> u64 {
+        match workers {
+            Workers::Worlds(sims) => split_sum(sims, &keys, |sim, part| {
+                part.iter().map(|&w| u64::from(sim.spread(seeds, w))).sum()
+            }),
+            Workers::Blocks(sims) => split_sum(sims, &blocks, |sim, part| {
+                part.iter()
+                    .map(|b| {
+                        sim.block(seeds, b)
+                            .iter()
+                            .map(|&x| u64::from(x))
+                            .sum::<u64>()
+                    })
+                    .sum()
+            }),
         }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = sims
-                .iter_mut()
-                .zip(keys.chunks(chunk))
-                .map(|(sim, part)| scope.spawn(move || run(sim, part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a spread worker panicked"))
-                .sum()
-        })
     };
     // Heap entries: (gain sum, lower id first, |S| when computed).
-    let mut heap: BinaryHeap<(u64, Reverse<u32>, u32)> =
-        (0..n).map(|v| (total(sims, &[v]), Reverse(v), 0)).collect();
+    let mut heap: BinaryHeap<(u64, Reverse<u32>, u32)> = (0..n)
+        .map(|v| (total(workers, &[v]), Reverse(v), 0))
+        .collect();
     let mut seeds: Vec<u32> = Vec::with_capacity(k as usize);
     let mut picks = Vec::with_capacity(k as usize);
     let mut current = 0u64;
@@ -89,20 +121,28 @@ pub fn celf(sims: &mut [Simulator<'_>], n: u32, k: u32, samples: u32, key: u64) 
             continue;
         }
         seeds.push(v);
-        let with = total(sims, &seeds);
+        let with = total(workers, &seeds);
         seeds.pop();
         heap.push((with.saturating_sub(current), Reverse(v), seeds.len() as u32));
     }
     picks
 }
 
-/// Simulators for [`celf`]: one per available core (at most 8).
+/// Workers for [`celf`]: one per available core (at most 8), bit-parallel for the independent
+/// cascade.
 pub fn simulators<'g>(
     graph: &'g crate::graph::FollowerGraph,
     rule: &crate::engine::RuleSpec,
-) -> Result<Vec<Simulator<'g>>, String> {
+) -> Result<Workers<'g>, String> {
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
-    (0..threads).map(|_| Simulator::new(graph, rule)).collect()
+    if let crate::engine::RuleSpec::IndependentCascade(_) = rule {
+        let sims: Result<Vec<_>, String> = (0..threads)
+            .map(|_| BlockSimulator::new(graph, rule))
+            .collect();
+        return Ok(Workers::Blocks(sims?));
+    }
+    let sims: Result<Vec<_>, String> = (0..threads).map(|_| Simulator::new(graph, rule)).collect();
+    Ok(Workers::Worlds(sims?))
 }
 
 #[cfg(test)]
@@ -127,7 +167,7 @@ mod tests {
         edges.extend((3..6).map(|f| (1, f)));
         edges.extend([(2, 7), (2, 8)]);
         let g = FollowerGraph::from_edges(9, edges, None, BuildOptions::default());
-        let mut sims = vec![Simulator::new(&g, &ic(1.0)).unwrap()];
+        let mut sims = Workers::Worlds(vec![Simulator::new(&g, &ic(1.0)).unwrap()]);
         let picks = celf(&mut sims, 9, 2, 3, 42);
         assert_eq!(
             picks.iter().map(|p| p.agent).collect::<Vec<_>>(),
@@ -145,7 +185,7 @@ mod tests {
         // p = 1, 0 reaches four agents, 4 three, so greedy takes 0 then 4.
         let edges = vec![(0, 1), (1, 2), (2, 3), (4, 5), (4, 6)];
         let g = FollowerGraph::from_edges(7, edges, None, BuildOptions::default());
-        let mut sims = vec![Simulator::new(&g, &ic(1.0)).unwrap()];
+        let mut sims = Workers::Blocks(vec![BlockSimulator::new(&g, &ic(1.0)).unwrap()]);
         let picks: Vec<u32> = celf(&mut sims, 7, 2, 1, 1)
             .iter()
             .map(|p| p.agent)
@@ -154,16 +194,31 @@ mod tests {
     }
 
     #[test]
-    fn the_picks_do_not_depend_on_the_number_of_workers() {
-        // A random-ish graph under p = 0.3: one worker and three give the same picks.
+    fn the_picks_do_not_depend_on_the_number_or_kind_of_workers() {
+        // A random-ish graph under p = 0.3, 150 worlds (two full blocks and a partial one):
+        // one world-at-a-time worker, three of them, and one or three bit-parallel workers all
+        // give the same picks and gains.
         let edges: Vec<(u32, u32)> = (0..200u32)
             .map(|i| ((i * 7) % 40, (i * 13 + 5) % 40))
             .filter(|(a, b)| a != b)
             .collect();
         let g = FollowerGraph::from_edges(40, edges, None, BuildOptions::default());
         let rule = ic(0.3);
-        let mut one = vec![Simulator::new(&g, &rule).unwrap()];
-        let mut three: Vec<_> = (0..3).map(|_| Simulator::new(&g, &rule).unwrap()).collect();
-        assert_eq!(celf(&mut one, 40, 5, 50, 7), celf(&mut three, 40, 5, 50, 7));
+        let worlds = |k: usize| {
+            Workers::Worlds((0..k).map(|_| Simulator::new(&g, &rule).unwrap()).collect())
+        };
+        let blocks = |k: usize| {
+            Workers::Blocks(
+                (0..k)
+                    .map(|_| BlockSimulator::new(&g, &rule).unwrap())
+                    .collect(),
+            )
+        };
+        let reference = celf(&mut worlds(1), 40, 5, 150, 7);
+        assert_eq!(reference.len(), 5);
+        assert!(reference.iter().all(|p| p.gain >= 1.0), "{reference:?}");
+        assert_eq!(celf(&mut worlds(3), 40, 5, 150, 7), reference);
+        assert_eq!(celf(&mut blocks(1), 40, 5, 150, 7), reference);
+        assert_eq!(celf(&mut blocks(3), 40, 5, 150, 7), reference);
     }
 }

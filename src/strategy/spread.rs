@@ -7,30 +7,20 @@
 //! (per-agent marks carry an epoch stamp). It sees only the graph and the rule: every agent
 //! but the seeds starts inactive and none is fixed.
 //!
-//! With [`Keying::Step`] the independent cascade draws exactly as the engine does (edge trials
-//! of source `u` at step `t` from `Stream::new(key, EdgeTrial, t, u)`), so the final active
-//! set equals the engine's for the same replicate key (a test checks it). With
-//! [`Keying::World`] every trial of `u` comes from step 0 instead: since every agent fires
-//! once at most, each edge is still tried at most once with a fresh uniform, so the
-//! distribution is the same, but the live edges of a world no longer depend on the seed set.
-//! Spread estimated over fixed worlds is then an average of reachability counts in fixed
-//! graphs, which is monotone and submodular in the seed set (Kempe et al. 2003, Theorem 2.2),
-//! so CELF's lazy evaluation is exact for the estimate. Linear threshold worlds are the
-//! per-agent thresholds, the same in both keyings.
+//! The independent cascade draws exactly as the engine does (the trial of follower edge `e`
+//! succeeds when `edge_word(key, e) < threshold32(p_uv)`, keyed by the replicate key and the
+//! edge position, not the step), so the final active set equals the engine's for the same
+//! replicate key (a test checks it). The live edges of a world (key) therefore do not depend on
+//! the seed set: spread estimated over fixed worlds is an average of reachability counts in
+//! fixed graphs, which is monotone and submodular in the seed set (Kempe et al. 2003, Theorem
+//! 2.2), so CELF's lazy evaluation is exact for the estimate. Linear threshold worlds are the
+//! per-agent thresholds. For 64 independent cascade worlds at once, see
+//! [`super::bitpar::BlockSimulator`], which equals this simulator world by world.
 
 use crate::engine::RuleSpec;
 use crate::engine::rules::cascade::{IcProbs, LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
-use crate::rng::{Purpose, Stream};
-
-/// How independent cascade trials are keyed (see the module doc).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keying {
-    /// As the engine: trials of `u` at step `t` from stream `(key, EdgeTrial, t, u)`.
-    Step,
-    /// One world per key: trials of `u` from stream `(key, EdgeTrial, 0, u)`.
-    World,
-}
+use crate::rng::edge_word;
 
 enum Model<'g> {
     Ic(IcProbs<'g>),
@@ -90,7 +80,7 @@ impl<'g> Simulator<'g> {
 
     /// Number of agents active at the end when `seeds` start active, in the world of replicate
     /// key `key`. Costs **O(edges out of the agents reached)**.
-    pub fn spread(&mut self, seeds: &[u32], key: u64, keying: Keying) -> u32 {
+    pub fn spread(&mut self, seeds: &[u32], key: u64) -> u32 {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             self.active.fill(0);
@@ -110,20 +100,17 @@ impl<'g> Simulator<'g> {
             }
         }
         let adj = self.graph.follower_adjacency();
-        let mut step = 0u32;
         while !frontier.is_empty() {
-            step += 1;
             next.clear();
             for &u in &frontier {
                 let (a, b) = adj.range(u);
                 match &self.model {
                     Model::Ic(probs) => {
-                        let s = if keying == Keying::Step { step } else { 0 };
-                        let mut trials = Stream::new(key, Purpose::EdgeTrial, s, u);
                         for e in a..b {
                             let v = adj.targets[e];
-                            let x = trials.uniform();
-                            if x < probs.prob(e, v) && self.active[v as usize] != epoch {
+                            if u64::from(edge_word(key, e as u64)) < probs.threshold(e, v)
+                                && self.active[v as usize] != epoch
+                            {
                                 self.active[v as usize] = epoch;
                                 next.push(v);
                             }

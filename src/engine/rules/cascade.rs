@@ -8,10 +8,14 @@
 //! that step unrecorded) or at the step limit.
 //!
 //! - Independent cascade: every agent activated at step `t` (the seeds at step 0) tries each
-//!   follower edge once, at step `t + 1`. Its trials come from one stream
-//!   `Stream::new(key, Purpose::EdgeTrial, t + 1, u)`, one uniform per follower edge in CSR
-//!   order (drawn even when the follower is already active), so every trial is fixed by
-//!   `(key, step, source, edge position)` alone and the run never depends on the thread count.
+//!   follower edge once, at step `t + 1`. The trial of the follower edge at position `e` of the
+//!   follower adjacency succeeds when `edge_word(key, e) < threshold32(p_uv)`
+//!   ([`crate::rng::lanes`]: a 32-bit word keyed by the replicate key and the edge position,
+//!   against `p_uv` in 32-bit fixed point). An agent fires once, so each edge is tried at most
+//!   once per replicate and the step is not needed in the key: a trial is fixed by `(key,
+//!   edge)` alone, the run never depends on the thread count, and 64 replicates can share one
+//!   traversal with exactly these draws (`crate::strategy::bitpar`, whose lanes equal this
+//!   rule's replicates).
 //! - Linear threshold: thresholds `theta_v` are the first 53 bits of `Stream::new(key,
 //!   Purpose::LtThreshold, 0, v)`, i.e. `theta_v = t_v / 2^53` (uniform on `[0, 1)`), drawn
 //!   lazily. Weights are integers (1 per source out of `d_in(v)`, or the edge weight as given
@@ -31,7 +35,7 @@ use crate::model::cascade::{
 };
 use crate::model::population::NOT_FIXED;
 use crate::model::{Action, cascade};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream, edge_word, threshold32};
 
 /// The independent cascade's edge probabilities `p_uv` on one graph.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +49,14 @@ impl<'g> IcProbs<'g> {
     /// [`IndependentCascadeParams::check_graph`]).
     pub fn new(graph: &'g FollowerGraph, kind: EdgeProbability) -> IcProbs<'g> {
         IcProbs { graph, kind }
+    }
+
+    /// `p_uv` of the follower edge at position `e` of the follower adjacency, leading to `v`,
+    /// in 32-bit fixed point ([`threshold32`]): the trial succeeds when its
+    /// [`edge_word`] is below it.
+    #[inline]
+    pub fn threshold(&self, e: usize, v: u32) -> u64 {
+        threshold32(self.prob(e, v))
     }
 
     /// `p_uv` of the follower edge at position `e` of the follower adjacency, leading to `v`.
@@ -225,11 +237,12 @@ pub fn run_independent(
     for step in 1..=ctx.setup.stop.max_steps {
         for &u in &frontier {
             let (a, b) = adj.range(u);
-            let mut trials = Stream::new(key, Purpose::EdgeTrial, step, u);
             for e in a..b {
                 let v = adj.targets[e];
-                let x = trials.uniform();
-                if x < probs.prob(e, v) && activatable(ctx, v) {
+                // The draw first: it reads no agent state, and most trials fail.
+                if u64::from(edge_word(key, e as u64)) < probs.threshold(e, v)
+                    && activatable(ctx, v)
+                {
                     marks.mark(v);
                 }
             }

@@ -3,13 +3,14 @@
 //! replicates of an independent cascade (p = 0.01, the peer harness's probability) from 0.1%
 //! of the agents chosen at random, on a directed Barabasi-Albert graph (10^5 agents and about
 //! 10^6 edges by default, `OVATION_BENCH_N` overrides), one thread. Throughput is in
-//! replicates.
+//! replicates. A second group times the edge-trial draw itself (`rng::lanes`): 64 replicates'
+//! trials of one edge at once (vectorised) against 64 one-lane words, in trials.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ovation::engine::RuleSpec;
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams};
-use ovation::rng::replicate_key;
+use ovation::rng::{LaneKeys, edge_word, replicate_key, threshold32};
 use ovation::strategy::bitpar::{BlockSimulator, LANES, block_keys};
 use ovation::strategy::spread::Simulator;
 
@@ -50,6 +51,32 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    let keys: Vec<u64> = (0..64).map(|r| replicate_key(1, r)).collect();
+    let lanes = LaneKeys::new(&keys);
+    let t = threshold32(0.01);
+    let edges = 1000u64;
+    let mut draws = c.benchmark_group("edge-draws");
+    draws.throughput(Throughput::Elements(64 * edges));
+    draws.bench_function("64-lanes-vectorised", |b| {
+        b.iter(|| {
+            (0..edges)
+                .map(|e| u64::from(lanes.below(e, t).count_ones()))
+                .sum::<u64>()
+        })
+    });
+    draws.bench_function("64-one-lane-words", |b| {
+        b.iter(|| {
+            (0..edges)
+                .map(|e| {
+                    keys.iter()
+                        .filter(|&&k| u64::from(edge_word(k, e)) < t)
+                        .count() as u64
+                })
+                .sum::<u64>()
+        })
+    });
+    draws.finish();
 }
 
 criterion_group!(benches, bench);

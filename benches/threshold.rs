@@ -7,7 +7,7 @@
 //! Throughput is in edge visits (the cascade's own count).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ovation::engine::rules::threshold::{Cascade, fractional_need};
+use ovation::engine::rules::threshold::{Cascade, Needs};
 use ovation::graph::FollowerGraph;
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::rng::{Purpose, Stream};
@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
             None,
             n as usize,
         );
-        cascade.restart(|v, d| fractional_need(d, phi[v as usize]), &seeds);
+        cascade.restart(Needs::Fractional(&phi), &seeds);
         cascade.run(u32::MAX);
         group.throughput(Throughput::Elements(cascade.visits));
         for threads in [1usize, 2] {
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new(name, threads), |b| {
                 b.iter(|| {
                     pool.install(|| {
-                        cascade.restart(|v, d| fractional_need(d, phi[v as usize]), &seeds);
+                        cascade.restart(Needs::Fractional(&phi), &seeds);
                         cascade.run(u32::MAX);
                         cascade.active_count
                     })

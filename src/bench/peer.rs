@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::engine::rules::threshold::{Cascade, fractional_need};
+use crate::engine::rules::threshold::{Cascade, Needs};
 use crate::graph::io::{IdKind, ImportOptions, import_edge_list};
 use crate::graph::{BuildOptions, FollowerGraph, NodeLabels};
 
@@ -154,7 +154,7 @@ pub fn run(inputs: &PeerInputs, reps: u32) -> Vec<PeerRecord> {
     (0..reps)
         .map(|rep| {
             let t = Instant::now();
-            c.restart(|v, d| fractional_need(d, phi[v as usize]), &inputs.seeds);
+            c.restart(Needs::Fractional(phi), &inputs.seeds);
             let init_s = t.elapsed().as_secs_f64();
             let mut pulls = 0;
             while let Some(info) = c.step() {

@@ -37,16 +37,42 @@ pub fn seeds(scenario: &Scenario, n: u32, replicate: u32) -> anyhow::Result<Vec<
                 )),
             })
             .collect::<anyhow::Result<Vec<u32>>>()?,
+        _ => {
+            check_seeding(scenario)?;
+            Vec::new()
+        }
+    };
+    seeds.sort_unstable();
+    seeds.dedup();
+    Ok(seeds)
+}
+
+/// Checks that the scenario's seeding needs no graph: `random`, or `nodes` by id; the others
+/// are refused, naming the method.
+pub fn check_seeding(scenario: &Scenario) -> anyhow::Result<()> {
+    let Some(spec) = &scenario.seeding else {
+        return Ok(());
+    };
+    match &spec.method {
+        SeedMethod::Random { .. } => Ok(()),
+        SeedMethod::Nodes { nodes } => {
+            match nodes.iter().position(|v| matches!(v, NodeRef::Handle(_))) {
+                Some(i) => bail!(
+                    "{}: seeding.nodes[{i}]: partitioned runs take seeds by id, not by handle \
+                 (`{}`): no process holds the graph's labels",
+                    scenario.path.display(),
+                    nodes[i]
+                ),
+                None => Ok(()),
+            }
+        }
         other => bail!(
             "{}: seeding.method = \"{}\" ranks agents over the whole graph, which no process of \
              a partitioned run holds; partitioned runs support `random` and `nodes` seeding",
             scenario.path.display(),
             method_name(other)
         ),
-    };
-    seeds.sort_unstable();
-    seeds.dedup();
-    Ok(seeds)
+    }
 }
 
 /// The `method` key of a seeding method.

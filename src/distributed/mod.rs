@@ -39,11 +39,15 @@
 //! weighted in-degree of the whole graph) and the brand (an actor that reads the whole
 //! audience every step).
 //!
-//! # Faults
+//! # Replicates and faults
 //!
-//! A process that dies breaks its TCP connections; timely's communication threads then panic
-//! in the surviving processes, and the panic hook installed here turns that into a clear error
-//! and exits the process (instead of waiting forever for progress that cannot come).
+//! [`run_replicates`] runs a scenario's replicates one after the other in one timely
+//! computation (worker 0 first tells every worker which), each replicate across all workers,
+//! and hands each finished one to its caller at worker 0 (`jobs::partitioned` writes it to the
+//! result folder as it finishes). A process that dies breaks its TCP connections; timely's
+//! communication threads then panic in the surviving processes, and the panic hook installed
+//! here turns that into a clear error and exits the process (instead of waiting forever for
+//! progress that cannot come): the replicates written before stay.
 
 pub mod agents;
 pub mod part;
@@ -52,6 +56,7 @@ pub mod sop;
 pub mod threshold;
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
@@ -65,7 +70,10 @@ use timely::worker::Worker;
 pub use part::{Loading, Part};
 pub use reference::engine_run;
 
-use crate::engine::RuleSpec;
+use crate::engine::measures::{Outcome, StepRecord};
+use crate::engine::{ReplicateResult, RuleSpec};
+use crate::graph::generators::TheaterLayout;
+use crate::model::Action;
 use crate::scenario::Scenario;
 
 /// What a partitioned run (or the engine's reference run) found, as files, as worker 0
@@ -171,8 +179,6 @@ impl Place {
 pub type Msg = (u32, u8, u64);
 /// Bytes of one message on the wire.
 pub const MSG_BYTES: u64 = std::mem::size_of::<Msg>() as u64;
-/// A worker's part of a run: worker 0 returns the gathered result.
-type Job = dyn Fn(&mut Worker, Place) -> Option<PartitionedRun> + Send + Sync;
 type In = InputHandle<u64, CapacityContainerBuilder<Vec<Msg>>>;
 
 /// A worker's channel to all workers: messages sent in an epoch are all delivered when the
@@ -239,7 +245,10 @@ impl Net {
         self.epoch += 1;
         self.input.advance_to(self.epoch);
         while self.probe.less_than(self.input.time()) {
-            worker.step();
+            // Parks (at most a millisecond) when there is nothing to do, rather than spinning:
+            // on a host shared with other work, spinning workers take the cores their peers
+            // need to send the epoch's messages.
+            worker.step_or_park(Some(std::time::Duration::from_millis(1)));
         }
         let mut all = self.inbox.borrow_mut();
         let mut now = Vec::new();
@@ -269,8 +278,9 @@ fn layout(config: &timely::Config) -> (usize, usize, usize) {
     }
 }
 
-/// Checks that `scenario` can run partitioned, naming what cannot.
-fn check(scenario: &Scenario) -> anyhow::Result<()> {
+/// Checks that `scenario` can run partitioned, naming what cannot (all but the graph's
+/// weights, which are known once it is loaded).
+pub fn check(scenario: &Scenario) -> anyhow::Result<()> {
     let file = scenario.path.display();
     match &scenario.model {
         RuleSpec::Threshold(_) | RuleSpec::Sop(_) => {}
@@ -280,6 +290,10 @@ fn check(scenario: &Scenario) -> anyhow::Result<()> {
             other.name()
         ),
     }
+    if let RuleSpec::Sop(_) = &scenario.model {
+        sop::check(scenario)?;
+    }
+    agents::check_seeding(scenario)?;
     if scenario.brand.is_some() {
         bail!(
             "{file}: partitioned runs do not support the `[brand]` agent (it reads the whole \
@@ -289,14 +303,31 @@ fn check(scenario: &Scenario) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs replicate `replicate` of `scenario` partitioned across the timely workers that
-/// `timely_args` describe (`-w`, `-n`, `-p`, `-h`); returns what this process held and, in the
-/// process that hosts worker 0, the gathered result.
-pub fn run(
+/// A finished replicate at worker 0: its files and its [`ReplicateResult`].
+pub type Finished = (PartitionedRun, ReplicateResult);
+
+/// What worker 0 does with each finished replicate (in the process that hosts it): write it.
+pub type OnFinished = dyn FnMut(Finished) -> anyhow::Result<()> + Send;
+
+/// The index of this process among the processes timely's flags describe (`-p`, 0 by
+/// default). **Errors** when the flags do not parse.
+pub fn process_index(timely_args: &[String]) -> anyhow::Result<usize> {
+    let config = timely::Config::from_args(timely_args.iter().cloned())
+        .map_err(|e| anyhow!("timely: {e}"))?;
+    Ok(layout(&config).1)
+}
+
+/// Runs the replicates `todo` of `scenario` one after the other, each partitioned across the
+/// timely workers that `timely_args` describe (`-w`, `-n`, `-p`, `-h`). Only the process
+/// hosting worker 0 needs to know `todo` (the others may pass `None`): worker 0 sends it to
+/// all before the first replicate. Worker 0 hands each finished replicate to `on_finished` as
+/// it ends; an error from it ends the run. Returns what this process held.
+pub fn run_replicates(
     scenario: &Scenario,
-    replicate: u32,
+    todo: Option<Vec<u32>>,
     timely_args: Vec<String>,
-) -> anyhow::Result<(ProcessPart, Option<PartitionedRun>)> {
+    on_finished: Box<OnFinished>,
+) -> anyhow::Result<ProcessPart> {
     check(scenario)?;
     let config =
         timely::Config::from_args(timely_args.into_iter()).map_err(|e| anyhow!("timely: {e}"))?;
@@ -304,9 +335,22 @@ pub fn run(
     if process >= processes {
         bail!("timely: process index -p {process} is not below the -n {processes} processes");
     }
+    if process == 0 && todo.is_none() {
+        bail!("the process hosting worker 0 must be given the replicates to run");
+    }
+    // One graph for all replicates: per-replicate graphs are run one replicate at a time.
+    let graph_replicate = match (&todo, crate::runner::graph_per_replicate(scenario)) {
+        (_, false) => 0,
+        (Some(list), true) if list.len() == 1 => list[0],
+        _ => bail!(
+            "{}: graph.per_replicate = true builds a graph per replicate; a partitioned run \
+             takes one replicate at a time of such a scenario (`--replicate R`)",
+            scenario.path.display()
+        ),
+    };
     let peers = (per_process * processes) as u64;
     // The graph: its node count from the cache's header, or the whole graph built once.
-    let whole = Part::whole(scenario, replicate)?;
+    let whole = Part::whole(scenario, graph_replicate)?;
     let n = match &whole {
         Some(g) => g.node_count(),
         None => Part::cached_node_count(scenario)?.unwrap_or(0),
@@ -325,18 +369,20 @@ pub fn run(
         bytes_read: part.bytes_read,
         loading,
     };
-    let seeds = agents::seeds(scenario, n, replicate)?;
-    let agents = agents::owned(scenario, n, lo, hi, replicate, &seeds)?;
-    let job: Arc<Job> = match &scenario.model {
-        RuleSpec::Threshold(params) => Arc::new(threshold::prepare(
-            scenario, params, part, agents, replicate,
-        )?),
-        RuleSpec::Sop(params) => Arc::new(sop::prepare(scenario, params, part, agents, replicate)?),
-        _ => unreachable!("checked above"),
-    };
+    // Everything that can be wrong with the scenario shows here, before any worker starts:
+    // a worker's own preparation of any replicate then cannot fail.
+    let rule = Rule::new(scenario, &part)?;
+    rule.prepare(
+        &part,
+        lo,
+        hi,
+        todo.as_ref().and_then(|t| t.first()).copied().unwrap_or(0),
+    )?;
+    let shared = Arc::new((rule, part));
     install_fault_hook();
-    let result: Arc<Mutex<Option<PartitionedRun>>> = Arc::new(Mutex::new(None));
-    let out = result.clone();
+    let on_finished = Arc::new(Mutex::new(on_finished));
+    let failure: Arc<Mutex<Option<anyhow::Error>>> = Arc::new(Mutex::new(None));
+    let failed = failure.clone();
     let guards = timely::execute(config, move |worker| {
         let place = Place::new(
             worker.index() as u64,
@@ -344,17 +390,288 @@ pub fn run(
             per_process as u64,
             u64::from(n),
         );
-        if let Some(found) = job(worker, place) {
-            *out.lock().expect("not poisoned") = Some(found);
+        let (rule, part) = &*shared;
+        let mut net = Net::new(worker);
+        // Worker 0 tells every worker which replicates to run.
+        if place.me == 0 {
+            for &r in todo.iter().flatten() {
+                net.broadcast(&place, PLAN, u64::from(r));
+            }
+        }
+        let mut plan: Vec<u32> = net.finish(worker).iter().map(|m| m.2 as u32).collect();
+        plan.sort_unstable();
+        for r in plan {
+            let local = rule
+                .prepare(part, place.lo, place.hi, r)
+                .expect("checked before the workers started");
+            let found = rule.run(local, part, worker, &mut net, place);
+            if let Some(found) = found {
+                let mut write = on_finished.lock().expect("not poisoned");
+                if let Err(e) = write(found) {
+                    *failed.lock().expect("not poisoned") = Some(e);
+                    // Nothing more is written; the other workers finish the replicates.
+                }
+            }
         }
     })
     .map_err(|e| anyhow!("timely: {e}"))?;
     drop(guards);
-    let found = result
+    if let Some(e) = failure
+        .lock()
+        .map_err(|_| anyhow!("a worker panicked"))?
+        .take()
+    {
+        return Err(e);
+    }
+    Ok(held)
+}
+
+/// Runs replicate `replicate` of `scenario` partitioned across the timely workers that
+/// `timely_args` describe (`-w`, `-n`, `-p`, `-h`); returns what this process held and, in the
+/// process that hosts worker 0, the gathered result.
+pub fn run(
+    scenario: &Scenario,
+    replicate: u32,
+    timely_args: Vec<String>,
+) -> anyhow::Result<(ProcessPart, Option<PartitionedRun>)> {
+    let found: Arc<Mutex<Option<PartitionedRun>>> = Arc::new(Mutex::new(None));
+    let out = found.clone();
+    let held = run_replicates(
+        scenario,
+        Some(vec![replicate]),
+        timely_args,
+        Box::new(move |(files, _)| {
+            *out.lock().map_err(|_| anyhow!("poisoned"))? = Some(files);
+            Ok(())
+        }),
+    )?;
+    let found = found
         .lock()
         .map_err(|_| anyhow!("a worker panicked"))?
         .take();
     Ok((held, found))
+}
+
+/// The rules a partitioned run supports, with what each needs for every replicate.
+enum Rule {
+    Threshold(threshold::Rule),
+    Sop(sop::Rule),
+}
+
+/// A worker's state for one replicate of a rule.
+enum Local {
+    Threshold(threshold::Local),
+    Sop(sop::Local),
+}
+
+impl Rule {
+    /// Checks the scenario against what the partitioned rule supports.
+    fn new(scenario: &Scenario, part: &Part) -> anyhow::Result<Rule> {
+        Ok(match &scenario.model {
+            RuleSpec::Threshold(p) => Rule::Threshold(threshold::Rule::new(scenario, p, part)?),
+            RuleSpec::Sop(p) => Rule::Sop(sop::Rule::new(scenario, p, part)?),
+            _ => unreachable!("checked by `check`"),
+        })
+    }
+
+    /// The state of the agents `lo..hi` in replicate `replicate`.
+    fn prepare(&self, part: &Part, lo: u32, hi: u32, replicate: u32) -> anyhow::Result<Local> {
+        Ok(match self {
+            Rule::Threshold(t) => Local::Threshold(t.prepare(part, lo, hi, replicate)?),
+            Rule::Sop(s) => Local::Sop(s.prepare(part, lo, hi, replicate)?),
+        })
+    }
+
+    /// Runs one replicate on this worker; worker 0 returns it.
+    fn run(
+        &self,
+        local: Local,
+        part: &Part,
+        worker: &mut Worker,
+        net: &mut Net,
+        place: Place,
+    ) -> Option<Finished> {
+        match (self, local) {
+            (Rule::Threshold(t), Local::Threshold(l)) => t.run(l, part, worker, net, place),
+            (Rule::Sop(s), Local::Sop(l)) => s.run(l, part, worker, net, place),
+            _ => unreachable!("a rule prepares its own state"),
+        }
+    }
+}
+
+/// The replicates to run (value), from worker 0 to all.
+const PLAN: u8 = 200;
+/// A worker's counts of its agents at the end (kind `MEASURES + k`, value the count), for
+/// worker 0: see [`Measures`].
+const MEASURES: u8 = 210;
+/// An agent's final action (value = agent | action << 32), for worker 0; only agents not
+/// sitting are sent.
+const FINAL: u8 = 220;
+
+/// Counts over a worker's agents at the end of a replicate, summed at worker 0 into the
+/// replicate's measures (as `engine::run` computes them over all agents).
+#[derive(Debug, Clone, Copy, Default)]
+struct Measures {
+    /// Agents whose final action differs from their step-0 action.
+    cascade: u64,
+    /// Standing at the end against their own signal.
+    conformers: u64,
+    /// Sitting at the end despite their own signal.
+    suppressed: u64,
+    /// Final action equal to their own signal's.
+    efficient: u64,
+    /// Standing at step 0.
+    initial_standing: u64,
+}
+
+impl Measures {
+    fn of(initial: &[u8], own: &[u8], fin: &[u8]) -> Measures {
+        let mut m = Measures::default();
+        let (stand, sit) = (Action::Stand as u8, Action::Sit as u8);
+        for ((&i, &o), &f) in initial.iter().zip(own).zip(fin) {
+            m.cascade += u64::from(f != i);
+            m.conformers += u64::from(f == stand && o == sit);
+            m.suppressed += u64::from(f == sit && o == stand);
+            m.efficient += u64::from(f == o);
+            m.initial_standing += u64::from(i == stand);
+        }
+        m
+    }
+
+    fn as_array(self) -> [u64; 5] {
+        [
+            self.cascade,
+            self.conformers,
+            self.suppressed,
+            self.efficient,
+            self.initial_standing,
+        ]
+    }
+}
+
+/// Sends this worker's end-of-replicate measures and final actions (`fin`, of agents
+/// `lo..`) to worker 0 and, at worker 0, returns the sums and every agent not sitting.
+fn gather(
+    net: &mut Net,
+    worker: &mut Worker,
+    place: &Place,
+    measures: Measures,
+    fin: &[u8],
+) -> Option<(Measures, Vec<(u32, u8)>)> {
+    for (k, x) in measures.as_array().into_iter().enumerate() {
+        net.send(place, 0, MEASURES + k as u8, x);
+    }
+    for (k, &a) in fin.iter().enumerate() {
+        if a != Action::Sit as u8 {
+            net.send(
+                place,
+                0,
+                FINAL,
+                u64::from(place.lo + k as u32) | u64::from(a) << 32,
+            );
+        }
+    }
+    let msgs = net.finish(worker);
+    if place.me != 0 {
+        return None;
+    }
+    let mut sums = [0u64; 5];
+    let mut acting = Vec::new();
+    for &(_, kind, value) in &msgs {
+        if kind == FINAL {
+            acting.push((value as u32, (value >> 32) as u8));
+        } else if (MEASURES..MEASURES + 5).contains(&kind) {
+            sums[(kind - MEASURES) as usize] += value;
+        }
+    }
+    acting.sort_unstable();
+    let [cascade, conformers, suppressed, efficient, initial_standing] = sums;
+    Some((
+        Measures {
+            cascade,
+            conformers,
+            suppressed,
+            efficient,
+            initial_standing,
+        },
+        acting,
+    ))
+}
+
+/// A replicate's [`ReplicateResult`] from what worker 0 gathered: `records` per step (step,
+/// sitting, standing, booing, changes, exposures, in agents and edges), how it ended, the
+/// measures, the agents not sitting at the end. Its edge visits are the partitioned run's own
+/// (the step-0 count over every edge, then the exposures); seed reach and the measures by
+/// class, which need the whole graph or population in one place, are left out.
+#[allow(clippy::too_many_arguments)]
+fn replicate_result(
+    replicate: u32,
+    n: u32,
+    m: u64,
+    records: &[[u64; 6]],
+    ending: (Outcome, u32, u32),
+    measures: Measures,
+    acting: &[(u32, u8)],
+    theater: Option<TheaterLayout>,
+    extra: BTreeMap<String, f64>,
+) -> ReplicateResult {
+    let nf = f64::from(n.max(1));
+    let trajectory: Vec<StepRecord> = records
+        .iter()
+        .map(|r| StepRecord {
+            step: r[0] as u32,
+            sitting: r[1] as f64 / nf,
+            standing: r[2] as f64 / nf,
+            booing: r[3] as f64 / nf,
+            changes: r[4],
+            exposures: r[5],
+        })
+        .collect();
+    let mut peak = (0.0, 0u32);
+    for rec in &trajectory {
+        if rec.booing > peak.0 {
+            peak = (rec.booing, rec.step);
+        }
+    }
+    let last = records.last().copied().unwrap_or_default();
+    let (standing_by_row, final_standing_by_seat) = match theater {
+        Some(t) if t.rows * t.seats == n => {
+            let mut seats = vec![0u8; n as usize];
+            for &(v, a) in acting {
+                seats[v as usize] = u8::from(a == Action::Stand as u8);
+            }
+            let rows = seats
+                .chunks(t.seats as usize)
+                .map(|row| row.iter().map(|&s| f64::from(s)).sum::<f64>() / row.len() as f64)
+                .collect();
+            (rows, seats)
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    ReplicateResult {
+        replicate,
+        outcome: ending.0,
+        cycle_period: ending.2,
+        steps: ending.1,
+        initial_standing: measures.initial_standing as f64 / nf,
+        final_sitting: last[1] as f64 / nf,
+        final_standing: last[2] as f64 / nf,
+        final_booing: last[3] as f64 / nf,
+        peak_booing: peak.0,
+        peak_booing_step: peak.1,
+        cascade_size: measures.cascade,
+        conformers: measures.conformers as f64 / nf,
+        suppressed: measures.suppressed as f64 / nf,
+        information_efficiency: measures.efficient as f64 / nf,
+        edge_visits: m + records.iter().map(|r| r[5]).sum::<u64>(),
+        standing_by_row,
+        final_standing_by_seat,
+        seed_reach: Vec::new(),
+        extra,
+        trajectory,
+        classes: Vec::new(),
+        agents: None,
+    }
 }
 
 /// A lost peer makes timely's communication threads panic: end the process with a clear

@@ -60,7 +60,9 @@ impl Part {
         if cache_file(scenario)?.is_some() {
             return Ok(None);
         }
-        runner::load_graph(scenario, Some(replicate)).map(Some)
+        // As `ovation run`: one graph for all replicates unless `per_replicate`.
+        let own = runner::graph_per_replicate(scenario).then_some(replicate);
+        runner::load_graph(scenario, own).map(Some)
     }
 
     /// The rows of agents `lo..hi`: read from the `.ovg` cache alone when the scenario's graph

@@ -42,22 +42,21 @@ impl Observer for Steps {
 pub fn engine_run(scenario: &Scenario, replicate: u32) -> anyhow::Result<PartitionedRun> {
     check(scenario)?;
     let mut obs = Steps::default();
-    let result = runner::run_one_with(scenario, None, replicate, Some(&mut obs))
+    // As `ovation run`: one graph for all replicates unless `per_replicate`.
+    let shared = if runner::graph_per_replicate(scenario) {
+        None
+    } else {
+        Some(runner::load_graph(scenario, None)?)
+    };
+    let result = runner::run_one_with(scenario, shared.as_ref(), replicate, Some(&mut obs))
         .context("the single-process run")?;
     let stand = Action::Stand as u8;
     Ok(match &scenario.model {
         RuleSpec::Threshold(_) => {
-            // Active agents after step 0 and after each step with adoptions.
-            let mut after: Vec<u64> = Vec::new();
-            for r in &obs.records {
-                if after.last() != Some(&r[2]) || after.is_empty() {
-                    after.push(r[2]);
-                }
-            }
             let active: Vec<u32> = (0..obs.last.len() as u32)
                 .filter(|&v| obs.last[v as usize] == stand)
                 .collect();
-            cascade_run(&after, &active, Vec::new(), Vec::new())
+            cascade_run(&obs.records, &active, Vec::new(), Vec::new())
         }
         _ => {
             let acting: Vec<(u32, u8)> = (0..obs.last.len() as u32)

@@ -12,15 +12,14 @@
 //! is open (without noise), a cycle when a deterministic state repeats, else the step limit.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::bail;
 use timely::worker::Worker;
 
 use super::part::{Incoming, Part};
-use super::{Net, PartitionedRun, Place};
-use crate::engine::config::{StopRule, TimingSpec};
+use super::{Finished, Measures, Net, PartitionedRun, Place, agents, gather, replicate_result};
+use crate::engine::config::TimingSpec;
 use crate::engine::measures::Outcome;
 use crate::engine::rules::sop::Kernel;
 use crate::engine::state::{Seen, agent_hash};
@@ -33,9 +32,6 @@ use crate::scenario::Scenario;
 const CHANGE: u8 = 0;
 /// The sending worker's counts of the step, one message each (value the count).
 const STATS: [u8; 7] = [1, 2, 3, 4, 5, 6, 7];
-/// An agent's final action (value = agent | action << 32), for worker 0; only agents not
-/// sitting are sent.
-const FINAL: u8 = 8;
 
 /// Positions in a step's counts.
 const CHANGES: usize = 0;
@@ -46,36 +42,73 @@ const STAND: usize = 4;
 const BOO: usize = 5;
 const HASH: usize = 6;
 
-/// What a process's workers share: its part of the graph and its agents (indexed from the
-/// process's first agent).
-struct Shared {
-    part: Part,
-    agents: Agents,
-    kernel: Kernel,
-    stop: StopRule,
+/// The rule as every replicate runs it.
+pub struct Rule {
+    scenario: Scenario,
+    params: SopParams,
 }
 
-/// Checks what the partitioned rule supports and returns the worker body.
-pub fn prepare(
-    scenario: &Scenario,
-    params: &SopParams,
-    part: Part,
+/// A worker's agents in one replicate (entry `k` is agent `lo + k`).
+pub struct Local {
     agents: Agents,
+    kernel: Kernel,
     replicate: u32,
-) -> anyhow::Result<impl Fn(&mut Worker, Place) -> Option<PartitionedRun> + Send + Sync + 'static> {
+}
+
+impl Rule {
+    /// Checks what the partitioned rule supports, naming what it does not.
+    pub fn new(scenario: &Scenario, params: &SopParams, part: &Part) -> anyhow::Result<Rule> {
+        check(scenario)?;
+        let file = scenario.path.display();
+        if part.weighted {
+            bail!(
+                "{file}: partitioned runs of `sop` do not support weighted graphs (weighted \
+                 counts need the largest weighted in-degree of the whole graph); run it with \
+                 `ovation run`"
+            );
+        }
+        Ok(Rule {
+            scenario: scenario.clone(),
+            params: params.clone(),
+        })
+    }
+
+    /// Samples agents `lo..hi` of replicate `replicate`.
+    pub fn prepare(&self, part: &Part, lo: u32, hi: u32, replicate: u32) -> anyhow::Result<Local> {
+        let n = part.node_count;
+        let seeds = agents::seeds(&self.scenario, n, replicate)?;
+        let agents = agents::owned(&self.scenario, n, lo, hi, replicate, &seeds)?;
+        let key = replicate_key(self.scenario.seed, u64::from(replicate));
+        Ok(Local {
+            agents,
+            kernel: Kernel::new(&self.params, key),
+            replicate,
+        })
+    }
+
+    /// Runs one replicate on this worker; worker 0 returns it.
+    pub fn run(
+        &self,
+        local: Local,
+        part: &Part,
+        worker: &mut Worker,
+        net: &mut Net,
+        place: Place,
+    ) -> Option<Finished> {
+        work(&self.scenario, &local, part, worker, net, place)
+    }
+}
+
+/// Checks the scenario against what the partitioned rule supports (all but the graph's
+/// weights), naming what it does not: synchronous timing, visibility 1.
+pub fn check(scenario: &Scenario) -> anyhow::Result<()> {
     let file = scenario.path.display();
     if scenario.timing != TimingSpec::Synchronous {
         bail!(
-            "{file}: partitioned runs of `sop` support synchronous timing only (this scenario's \
-             timing is `{}`: its agents see changes within a step or after per-edge delays); \
-             run it with `ovation run`",
+            "{file}: partitioned runs of `sop` support synchronous timing only (this \
+                 scenario's timing is `{}`: its agents see changes within a step or after \
+                 per-edge delays); run it with `ovation run`",
             scenario.timing.name()
-        );
-    }
-    if part.weighted {
-        bail!(
-            "{file}: partitioned runs of `sop` do not support weighted graphs (weighted counts \
-             need the largest weighted in-degree of the whole graph); run it with `ovation run`"
         );
     }
     if let Some(c) = scenario
@@ -90,19 +123,12 @@ pub fn prepare(
         })
     {
         bail!(
-            "{file}: partitioned runs of `sop` do not support visibility weights (class `{}` \
-             has a visibility or authenticity other than 1); run it with `ovation run`",
+            "{file}: partitioned runs of `sop` do not support visibility weights (class \
+                 `{}` has a visibility or authenticity other than 1); run it with `ovation run`",
             c.name
         );
     }
-    let key = replicate_key(scenario.seed, u64::from(replicate));
-    let shared = Arc::new(Shared {
-        part,
-        agents,
-        kernel: Kernel::new(params, key),
-        stop: scenario.stop,
-    });
-    Ok(move |worker: &mut Worker, place: Place| work(&shared, worker, place))
+    Ok(())
 }
 
 /// Sends each change to the workers owning followers of the agent; returns the exposures
@@ -131,17 +157,22 @@ fn send_changes(
 }
 
 /// One worker's run; worker 0 returns the gathered result.
-fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<PartitionedRun> {
-    let part = &shared.part;
-    let agents = &shared.agents;
+fn work(
+    scenario: &Scenario,
+    local: &Local,
+    part: &Part,
+    worker: &mut Worker,
+    net: &mut Net,
+    place: Place,
+) -> Option<Finished> {
+    let agents = &local.agents;
     let (lo, hi) = (place.lo, place.hi);
     let len = (hi - lo) as usize;
-    let base = part.first;
-    let at = |v: u32| (v - base) as usize;
+    let at = |v: u32| (v - lo) as usize;
     let incoming = Incoming::new(part, lo, hi);
-    let mut net = Net::new(worker);
-    let noise = shared.kernel.has_noise();
-    let stop = shared.stop;
+    let kernel = &local.kernel;
+    let noise = kernel.has_noise();
+    let stop = scenario.stop;
 
     let mut action: Vec<u8> = (lo..hi).map(|v| agents.initial[at(v)]).collect();
     let mut seen_stand = vec![0u32; len];
@@ -203,7 +234,7 @@ fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<Partitione
         .filter(|&v| action[(v - lo) as usize] != Action::Sit as u8)
         .map(|v| (v, Action::Sit, Action::from_u8(action[(v - lo) as usize])))
         .collect();
-    send_changes(&mut net, &place, part, &initial);
+    send_changes(net, &place, part, &initial);
     for (p, &s) in STATS.iter().enumerate() {
         net.broadcast(&place, s, counts[p]);
     }
@@ -234,7 +265,7 @@ fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<Partitione
                 total: u64::from(seen_total[i]),
                 quiet: false,
             };
-            let r = shared.kernel.revise_agent(
+            let r = kernel.revise_agent(
                 agents.fixed[at(v)],
                 agents.conformity[at(v)],
                 v,
@@ -258,7 +289,7 @@ fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<Partitione
         }
         counts[CHANGES] = changed.len() as u64;
         counts[TIES] = ties.len() as u64;
-        counts[EXPOSURES] = send_changes(&mut net, &place, part, &changed);
+        counts[EXPOSURES] = send_changes(net, &place, part, &changed);
         let sent = net.remote_bytes;
         for (p, &s) in STATS.iter().enumerate() {
             net.broadcast(&place, s, counts[p]);
@@ -292,27 +323,21 @@ fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<Partitione
             seen_states.insert(t[HASH], step);
         }
     }
-    // Gather the final actions of the agents not sitting at worker 0.
-    for (k, &a) in action.iter().enumerate() {
-        if a != Action::Sit as u8 {
-            net.send(
-                &place,
-                0,
-                FINAL,
-                u64::from(lo + k as u32) | u64::from(a) << 32,
-            );
-        }
-    }
-    let finals = net.finish(worker);
-    if place.me != 0 {
-        return None;
-    }
-    let mut acting: Vec<(u32, u8)> = finals
-        .iter()
-        .map(|m| (m.2 as u32, (m.2 >> 32) as u8))
-        .collect();
-    acting.sort_unstable();
-    Some(sop_run(&records, ending, &acting, remote_bytes, seconds))
+    let measures = Measures::of(&agents.initial, &agents.own, &action);
+    let (measures, acting) = gather(net, worker, &place, measures, &action)?;
+    let files = sop_run(&records, ending, &acting, remote_bytes, seconds);
+    let result = replicate_result(
+        local.replicate,
+        part.node_count,
+        part.edge_count,
+        &records,
+        ending,
+        measures,
+        &acting,
+        scenario.theater_layout(),
+        BTreeMap::new(),
+    );
+    Some((files, result))
 }
 
 /// The files of a `sop` run: `steps.csv` (`step,sitting,standing,booing,changes,exposures`,

@@ -7,14 +7,15 @@
 //! sends every worker how many of its agents adopted: the cascade has reached its fixed point
 //! when the step's total is 0.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::bail;
 use timely::worker::Worker;
 
 use super::part::{Incoming, Part};
-use super::{Net, PartitionedRun, Place};
+use super::{Finished, Measures, Net, PartitionedRun, Place, agents, gather, replicate_result};
+use crate::engine::measures::Outcome;
 use crate::engine::rules::threshold::{NEVER, need_of};
 use crate::model::population::NOT_FIXED;
 use crate::model::threshold::ThresholdParams;
@@ -24,89 +25,135 @@ use crate::scenario::Scenario;
 
 /// An agent (value) that adopted, for the destination's followers of it.
 const ACTIVATED: u8 = 0;
-/// How many agents (value) adopted in the step at the sending worker.
-const COUNT: u8 = 1;
-/// An agent (value) active at the end, for worker 0.
-const FINAL: u8 = 2;
+/// The sending worker's counts of the step (kind `COUNTS + k`, value the count): adopters,
+/// their follower edges, and agents sitting, standing and booing after the step.
+const COUNTS: u8 = 1;
 
-/// What a process's workers share: its part of the graph, its agents' needs and initial
-/// actives (indexed from the process's first agent).
-struct Shared {
-    part: Part,
-    need: Vec<i32>,
-    initial: Vec<bool>,
-    max_steps: u32,
+/// The rule as every replicate runs it.
+pub struct Rule {
+    scenario: Scenario,
+    params: ThresholdParams,
 }
 
-/// Checks the rule's parameters and computes the process's agents' needs; returns the worker
-/// body.
-pub fn prepare(
-    scenario: &Scenario,
-    params: &ThresholdParams,
-    part: Part,
+/// A worker's agents in one replicate (entry `k` is agent `lo + k`).
+pub struct Local {
     agents: Agents,
+    need: Vec<i32>,
     replicate: u32,
-) -> anyhow::Result<impl Fn(&mut Worker, Place) -> Option<PartitionedRun> + Send + Sync + 'static> {
-    let file = scenario.path.display();
-    if params.weighted || part.weighted {
-        bail!(
-            "{file}: partitioned runs do not support weighted thresholds or weighted graphs \
-             yet; run it with `ovation run`"
-        );
-    }
-    let key = replicate_key(scenario.seed, u64::from(replicate));
-    let (lo, hi) = (part.first, part.first + part.len());
-    let thresholds = params
-        .thresholds_range(part.node_count, key, lo, hi)
-        .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-    let (kind, _) = params.kind();
-    let need: Vec<i32> = (lo..hi)
-        .map(|v| {
-            let k = (v - lo) as usize;
-            if agents.fixed[k] != NOT_FIXED {
-                NEVER
-            } else {
-                let d = part.sources(v).len() as u64;
-                need_of(params, kind, d, thresholds[k], 1.0)
-            }
+}
+
+impl Rule {
+    /// Checks what the partitioned rule supports, naming what it does not.
+    pub fn new(scenario: &Scenario, params: &ThresholdParams, part: &Part) -> anyhow::Result<Rule> {
+        if params.weighted || part.weighted {
+            bail!(
+                "{}: partitioned runs do not support weighted thresholds or weighted graphs \
+                 yet; run it with `ovation run`",
+                scenario.path.display()
+            );
+        }
+        Ok(Rule {
+            scenario: scenario.clone(),
+            params: params.clone(),
         })
-        .collect();
-    let initial = agents
-        .initial
-        .iter()
-        .map(|&a| a == Action::Stand as u8)
-        .collect();
-    let shared = Arc::new(Shared {
-        part,
-        need,
-        initial,
-        max_steps: scenario.stop.max_steps,
-    });
-    Ok(move |worker: &mut Worker, place: Place| work(&shared, worker, place))
+    }
+
+    /// Samples agents `lo..hi` of replicate `replicate` and computes their needs.
+    pub fn prepare(&self, part: &Part, lo: u32, hi: u32, replicate: u32) -> anyhow::Result<Local> {
+        let scenario = &self.scenario;
+        let n = part.node_count;
+        let seeds = agents::seeds(scenario, n, replicate)?;
+        let agents = agents::owned(scenario, n, lo, hi, replicate, &seeds)?;
+        let key = replicate_key(scenario.seed, u64::from(replicate));
+        let thresholds = self
+            .params
+            .thresholds_range(n, key, lo, hi)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", scenario.path.display()))?;
+        let (kind, _) = self.params.kind();
+        let need = (lo..hi)
+            .map(|v| {
+                let k = (v - lo) as usize;
+                if agents.fixed[k] != NOT_FIXED {
+                    NEVER
+                } else {
+                    let d = part.sources(v).len() as u64;
+                    need_of(&self.params, kind, d, thresholds[k], 1.0)
+                }
+            })
+            .collect();
+        Ok(Local {
+            agents,
+            need,
+            replicate,
+        })
+    }
+
+    /// Runs one replicate on this worker; worker 0 returns it.
+    pub fn run(
+        &self,
+        local: Local,
+        part: &Part,
+        worker: &mut Worker,
+        net: &mut Net,
+        place: Place,
+    ) -> Option<Finished> {
+        work(&self.scenario, &local, part, worker, net, place)
+    }
+}
+
+/// Sums every worker's counts of a step: adopters, exposures, sitting, standing, booing.
+fn totals(msgs: &[(u32, u8, u64)]) -> [u64; 5] {
+    let mut t = [0u64; 5];
+    for &(_, kind, value) in msgs {
+        if (COUNTS..COUNTS + 5).contains(&kind) {
+            t[(kind - COUNTS) as usize] += value;
+        }
+    }
+    t
 }
 
 /// One worker's cascade; worker 0 returns the gathered result.
-fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<PartitionedRun> {
-    let part = &shared.part;
+fn work(
+    scenario: &Scenario,
+    local: &Local,
+    part: &Part,
+    worker: &mut Worker,
+    net: &mut Net,
+    place: Place,
+) -> Option<Finished> {
     let (lo, hi) = (place.lo, place.hi);
-    let base = part.first;
-    let at = |v: u32| (v - base) as usize;
+    let need = &local.need;
     let incoming = Incoming::new(part, lo, hi);
-    let mut net = Net::new(worker);
-    let mut active: Vec<bool> = (lo..hi).map(|v| shared.initial[at(v)]).collect();
-    let mut rem: Vec<i64> = (lo..hi).map(|v| i64::from(shared.need[at(v)])).collect();
-    let mut frontier: Vec<u32> = (lo..hi).filter(|&v| shared.initial[at(v)]).collect();
-    let mut active_after = Vec::new();
+    let stand = Action::Stand as u8;
+    let mut action: Vec<u8> = local.agents.initial.clone();
+    let mut rem: Vec<i64> = need.iter().map(|&x| i64::from(x)).collect();
+    let mut frontier: Vec<u32> = (lo..hi)
+        .filter(|&v| action[(v - lo) as usize] == stand)
+        .collect();
+    let mut tally = [0u64; 3];
+    for &a in &action {
+        tally[a as usize] += 1;
+    }
+    let mut records: Vec<[u64; 6]> = Vec::new();
     let mut remote_bytes = Vec::new();
     let mut seconds = Vec::new();
+    let max_steps = scenario.stop.max_steps;
 
-    // Step 0: the initial actives, counted everywhere.
-    net.broadcast(&place, COUNT, frontier.len() as u64);
-    let total: u64 = net.finish(worker).iter().map(|m| m.2).sum();
-    active_after.push(total);
+    // Step 0: the initial actions, counted everywhere.
+    let counts = |net: &mut Net, adopted: u64, exposures: u64, tally: &[u64; 3]| {
+        for (k, x) in [adopted, exposures, tally[0], tally[1], tally[2]]
+            .into_iter()
+            .enumerate()
+        {
+            net.broadcast(&place, COUNTS + k as u8, x);
+        }
+    };
+    counts(net, 0, 0, &tally);
+    let t = totals(&net.finish(worker));
+    records.push([0, t[2], t[3], t[4], 0, 0]);
 
     let mut step = 0u32;
-    while step < shared.max_steps {
+    while step < max_steps {
         let clock = Instant::now();
         step += 1;
         // 1. Each adopter of the last step, once to each worker owning a follower of it.
@@ -125,8 +172,10 @@ fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<Partitione
             // Agents that need no active source adopt in the first step.
             for v in lo..hi {
                 let i = (v - lo) as usize;
-                if shared.need[at(v)] == 0 && !active[i] {
-                    active[i] = true;
+                if need[i] == 0 && action[i] != stand {
+                    tally[action[i] as usize] -= 1;
+                    tally[stand as usize] += 1;
+                    action[i] = stand;
                     adopted.push(v);
                 }
             }
@@ -136,51 +185,86 @@ fn work(shared: &Shared, worker: &mut Worker, place: Place) -> Option<Partitione
             for &v in incoming.followers_of(u as u32) {
                 let i = (v - lo) as usize;
                 rem[i] -= 1;
-                if rem[i] == 0 && !active[i] {
-                    active[i] = true;
+                if rem[i] == 0 && action[i] != stand {
+                    tally[action[i] as usize] -= 1;
+                    tally[stand as usize] += 1;
+                    action[i] = stand;
                     adopted.push(v);
                 }
             }
         }
         adopted.sort_unstable();
-        // 2. The step's adopters, counted everywhere.
-        net.broadcast(&place, COUNT, adopted.len() as u64);
-        let total: u64 = net.finish(worker).iter().map(|m| m.2).sum();
+        let exposures: u64 = adopted
+            .iter()
+            .map(|&v| part.followers(v).len() as u64)
+            .sum();
+        // 2. The step's counts, summed everywhere.
+        counts(net, adopted.len() as u64, exposures, &tally);
+        let t = totals(&net.finish(worker));
         remote_bytes.push(sent);
         seconds.push(clock.elapsed().as_secs_f64());
-        if total == 0 {
+        if t[0] == 0 {
+            step -= 1;
             break;
         }
-        let before = *active_after.last().unwrap_or(&0);
-        active_after.push(before + total);
+        records.push([u64::from(step), t[2], t[3], t[4], t[0], t[1]]);
         frontier = adopted;
     }
-    // Gather the final actives at worker 0.
-    for v in lo..hi {
-        if active[(v - lo) as usize] {
-            net.send(&place, 0, FINAL, u64::from(v));
+    // As the engine: without `at_fixed_point` the steps after the fixed point are recorded.
+    let ending = if step >= max_steps {
+        (Outcome::StepLimit, step, 0)
+    } else if !scenario.stop.at_fixed_point {
+        let last = *records.last().expect("step 0");
+        for s in step + 1..=max_steps {
+            records.push([u64::from(s), last[1], last[2], last[3], 0, 0]);
         }
-    }
-    let finals = net.finish(worker);
-    if place.me != 0 {
-        return None;
-    }
-    let mut all: Vec<u32> = finals.iter().map(|m| m.2 as u32).collect();
-    all.sort_unstable();
-    Some(cascade_run(&active_after, &all, remote_bytes, seconds))
+        (Outcome::StepLimit, max_steps, 0)
+    } else {
+        (Outcome::FixedPoint, step, 0)
+    };
+    let measures = Measures::of(&local.agents.initial, &local.agents.own, &action);
+    let (measures, acting) = gather(net, worker, &place, measures, &action)?;
+    let active: Vec<u32> = acting
+        .iter()
+        .filter(|&&(_, a)| a == stand)
+        .map(|&(v, _)| v)
+        .collect();
+    let mut extra = BTreeMap::new();
+    extra.insert("active".to_string(), active.len() as f64);
+    let result = replicate_result(
+        local.replicate,
+        part.node_count,
+        part.edge_count,
+        &records,
+        ending,
+        measures,
+        &acting,
+        scenario.theater_layout(),
+        extra,
+    );
+    Some((
+        cascade_run(&records, &active, remote_bytes, seconds),
+        result,
+    ))
 }
 
-/// The files of a cascade: `cascade.csv` (`step,active`: active agents after step 0, then
-/// after each step with adoptions) and `active.txt` (the active agents at the end, one id a
-/// line).
+/// The files of a cascade: `cascade.csv` (`step,active`: agents standing after step 0, then
+/// after each step in which some adopted) and `active.txt` (the agents standing at the end, one
+/// id a line). `records` are the steps (step, sitting, standing, booing, changes, exposures).
 pub fn cascade_run(
-    active_after: &[u64],
+    records: &[[u64; 6]],
     active: &[u32],
     remote_bytes: Vec<u64>,
     seconds: Vec<f64>,
 ) -> PartitionedRun {
+    let mut after: Vec<u64> = Vec::new();
+    for r in records {
+        if after.last() != Some(&r[2]) || after.is_empty() {
+            after.push(r[2]);
+        }
+    }
     let mut cascade = String::from("step,active\n");
-    for (t, a) in active_after.iter().enumerate() {
+    for (t, a) in after.iter().enumerate() {
         cascade.push_str(&format!("{t},{a}\n"));
     }
     let listed: String = active.iter().map(|v| format!("{v}\n")).collect();
@@ -193,7 +277,7 @@ pub fn cascade_run(
         seconds,
         summary: format!(
             "{} steps, {} active at the end",
-            active_after.len().saturating_sub(1),
+            after.len().saturating_sub(1),
             active.len()
         ),
     }

@@ -16,6 +16,8 @@ pub mod compare;
 mod error;
 pub mod fit;
 mod manifest;
+#[cfg(feature = "distributed")]
+pub mod partitioned;
 mod pool;
 pub mod run;
 pub mod shard;

@@ -49,13 +49,19 @@ fn hostfile(dir: &Path, n: u16) -> String {
     path.display().to_string()
 }
 
-/// Starts process `p` of `n` of a partitioned run of `scenario` into `out`.
+/// Starts process `p` of `n` of a partitioned run of replicate 0 of `scenario` into `out`.
 fn start(scenario: &Path, out: &Path, n: u16, p: u16, hosts: &str) -> Child {
+    start_with(scenario, out, n, p, hosts, &["--replicate", "0"])
+}
+
+/// Starts process `p` of `n` of a partitioned run of `scenario` into `out` with `flags`.
+fn start_with(scenario: &Path, out: &Path, n: u16, p: u16, hosts: &str, flags: &[&str]) -> Child {
     let mut c: Command = ovation();
     c.arg("partitioned")
         .arg(scenario)
         .arg("--out")
         .arg(out)
+        .args(flags)
         .args([
             "--",
             "-w",
@@ -134,7 +140,7 @@ fn the_threshold_cascade_on_one_two_and_three_processes_equals_the_engine() {
         .arg(&scenario)
         .arg("--out")
         .arg(&out)
-        .args(["--", "-w", "3"])
+        .args(["--replicate", "0", "--", "-w", "3"])
         .output()
         .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -460,5 +466,140 @@ phi = 0.5
     assert!(
         !out.join("cascade.csv").exists(),
         "a failed run wrote results"
+    );
+}
+
+/// Reads a CSV into its header and rows of fields.
+fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = String::from_utf8(read(path)).expect("utf-8");
+    let mut lines = text
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect::<Vec<_>>());
+    let header = lines.next().expect("a header");
+    (header, lines.collect())
+}
+
+#[test]
+fn a_result_folder_survives_a_killed_process_and_resumes_to_what_ovation_run_writes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    // A ring where the cascade moves one agent a step each way: 500 steps a replicate, so a
+    // replicate lasts long enough to kill a process in the middle of the second.
+    let scenario = dir.join("ring.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+name = "ring"
+seed = 1
+replicates = 3
+steps = 100000
+[graph]
+generator = "watts_strogatz"
+n = 1000
+k = 2
+beta = 0.0
+[[population]]
+initial = "sit"
+[seeding]
+method = "nodes"
+nodes = [0]
+[model]
+rule = "threshold"
+phi = 0.5
+"#,
+    )
+    .expect("write");
+    let out = dir.join("folder");
+    let hosts = hostfile(dir, 2);
+    let first = start_with(&scenario, &out, 2, 0, &hosts, &[]);
+    let mut second = start_with(&scenario, &out, 2, 1, &hosts, &[]);
+    // Kill the second process as soon as the first replicate is written.
+    let replicate0 = out.join("replicates/000000.json");
+    let began = Instant::now();
+    while !replicate0.exists() {
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "no replicate after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    second.kill().expect("kill");
+    let _ = second.wait();
+    let killed = Instant::now();
+    let (ok, err) = wait(first, Duration::from_secs(30));
+    let took = killed.elapsed();
+    assert!(!ok, "the run went on without its second process");
+    assert!(
+        took < Duration::from_secs(10),
+        "process 0 took {took:?} to fail"
+    );
+    assert!(
+        err.contains("the partitioned run failed: a process of the run was lost"),
+        "{err}"
+    );
+    let kept = read(&replicate0);
+    assert!(out.join("run.json").exists());
+    assert!(
+        !out.join("summary.csv").exists(),
+        "a failed run wrote its summary"
+    );
+    assert!(
+        !out.join("replicates/000002.json").exists(),
+        "the run went on after the kill"
+    );
+
+    // --resume on both processes runs only the missing replicates.
+    let children: Vec<Child> = (0..2)
+        .map(|p| start_with(&scenario, &out, 2, p, &hosts, &["--resume"]))
+        .collect();
+    for (p, c) in children.into_iter().enumerate() {
+        let (ok, err) = wait(c, Duration::from_secs(60));
+        assert!(ok, "resumed process {p}: {err}");
+    }
+    assert!(
+        read(&replicate0) == kept,
+        "resuming rewrote a finished replicate"
+    );
+    let manifest = String::from_utf8(read(&out.join("manifest.json"))).expect("utf-8");
+    assert!(manifest.contains("\"resumed_replicates\": 1"), "{manifest}");
+
+    // The folder holds what `ovation run` writes for the same replicates: the same steps.csv,
+    // and the same summary columns (edge visits, a count of the engine's own work, and seed
+    // reach, which needs the whole graph, are left out of a partitioned run's).
+    let plain = dir.join("plain");
+    let o = ovation()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&plain)
+        .arg("--quiet")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        read(&plain.join("steps.csv")) == read(&out.join("steps.csv")),
+        "steps.csv differs from ovation run's"
+    );
+    let (ph, prows) = csv(&plain.join("summary.csv"));
+    let (h, rows) = csv(&out.join("summary.csv"));
+    assert_eq!(rows.len(), 3);
+    for (k, name) in h.iter().enumerate() {
+        if name == "edge_visits" {
+            continue;
+        }
+        let j = ph.iter().position(|x| x == name).expect(name);
+        for (row, prow) in rows.iter().zip(&prows) {
+            assert_eq!(row[k], prow[j], "summary.csv column {name}");
+        }
+    }
+    // A real cascade: every agent stands at the end, 500 steps in.
+    let steps = h.iter().position(|x| x == "steps").expect("steps");
+    let standing = h
+        .iter()
+        .position(|x| x == "final_standing")
+        .expect("column");
+    assert!(
+        rows.iter().all(|r| r[steps] == "500" && r[standing] == "1"),
+        "{rows:?}"
     );
 }

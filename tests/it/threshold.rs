@@ -7,7 +7,7 @@
 use proptest::prelude::*;
 
 use ovation::engine::RuleSpec;
-use ovation::engine::rules::threshold::{Cascade, NEVER, fractional_need};
+use ovation::engine::rules::threshold::{Cascade, NEVER, Needs, fractional_need};
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::graph::{BuildOptions, FollowerGraph};
 use ovation::model::threshold::{ThresholdParams, Thresholds};
@@ -389,4 +389,145 @@ fn granovetter_normal_thresholds_reach_the_fixed_point_of_f() {
         "mean {m}, fixed point {r_star}, se {se}"
     );
     assert!(finals.iter().all(|&x| x > 0.0), "instigators always riot");
+}
+
+/// The least `c` in `0..=d` with `(c as f64) / (d as f64) >= phi` by the search the C loop
+/// does (`run_incr` in benches/peers/c/threshold.c), the reference for the closed form.
+fn need_by_search(d: u64, phi: f64) -> i32 {
+    if d == 0 {
+        return NEVER;
+    }
+    let df = d as f64;
+    let x = phi * df;
+    let mut c = if x <= 0.0 || x.is_nan() {
+        0
+    } else {
+        (x as u64).min(d + 1)
+    };
+    while c > 0 && (c - 1) as f64 / df >= phi {
+        c -= 1;
+    }
+    while c <= d && (c as f64) / df < phi {
+        c += 1;
+    }
+    if c > d { NEVER } else { c as i32 }
+}
+
+#[test]
+fn closed_form_need_equals_the_search_near_every_boundary() {
+    // Thresholds at, just above and just below every share k / d (where rounding decides),
+    // plus pseudo-random ones, for every in-degree up to 600 and a few large ones.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let degrees = (1..600u64).chain([1_000, 4_097, 65_536, 1_000_003, 2_000_000_000]);
+    for d in degrees {
+        let ks: Vec<u64> = if d < 600 {
+            (0..=d).collect()
+        } else {
+            (0..200).map(|i| i * d / 199).collect()
+        };
+        for k in ks {
+            let share = k as f64 / d as f64;
+            for phi in [share, share.next_up(), share.next_down()] {
+                assert_eq!(
+                    fractional_need(d, phi),
+                    need_by_search(d, phi),
+                    "d {d} phi {phi:e}"
+                );
+            }
+        }
+        for _ in 0..50 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let phi = (x >> 11) as f64 / (1u64 << 53) as f64;
+            assert_eq!(
+                fractional_need(d, phi),
+                need_by_search(d, phi),
+                "d {d} phi {phi:e}"
+            );
+        }
+    }
+    for phi in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        1.0,
+        1.0f64.next_up(),
+    ] {
+        assert_eq!(fractional_need(7, phi), need_by_search(7, phi), "phi {phi}");
+    }
+}
+
+/// Every step's adopters (sorted), the final active flags, the edge visits and whether each
+/// step pulled, of `c` (over `n` agents) run to its end.
+type Trace = (Vec<Vec<u32>>, Vec<bool>, u64, Vec<bool>);
+
+fn trace(c: &mut Cascade<'_>, n: u32) -> Trace {
+    let mut steps = Vec::new();
+    let mut pulled = Vec::new();
+    while let Some(info) = c.step() {
+        let mut a = c.adopted().to_vec();
+        a.sort_unstable();
+        steps.push(a);
+        pulled.push(info.pulled);
+    }
+    let active = (0..n).map(|v| c.is_active(v)).collect();
+    (steps, active, c.visits, pulled)
+}
+
+#[test]
+fn lazy_needs_parallel_pushes_and_restarts_change_nothing() {
+    // Needs computed when first reached (small cascades stay lazy to the end, large ones
+    // compute the rest at once) against needs given beforehand; pushes forced parallel on two
+    // threads against serial pushes on one; a cascade restarted after another run against a
+    // fresh one. Every step's adopters, the pull/push choices and the edge visits must match.
+    let g =
+        generate(&GeneratorSpec::BarabasiAlbert { n: 20_000, m: 6 }, 5).expect("valid generator");
+    let n = g.node_count();
+    let (src, fol) = (g.source_adjacency(), g.follower_adjacency());
+    for (constant, k) in [(Some(0.18), 20u32), (Some(0.5), 5), (None, 200), (None, 2)] {
+        let mut phi = phis(n, 13, constant);
+        // Instigators (phi <= 0), agents that never adopt (phi > 1) and a NaN threshold.
+        phi[3] = 0.0;
+        phi[17] = -0.5;
+        phi[29] = 1.5;
+        phi[31] = f64::NAN;
+        let seeds: Vec<u32> = (0..k).map(|i| i * 7919 % n).collect();
+        let given: Vec<i32> = (0..n)
+            .map(|v| fractional_need(g.sources(v).len() as u64, phi[v as usize]))
+            .collect();
+        let reference = {
+            let mut c = Cascade::new(src, fol, None, given.clone(), &seeds);
+            trace(&mut c, n)
+        };
+        let lazy = {
+            let mut c = Cascade::empty(src, fol, None, n as usize);
+            c.restart(Needs::Fractional(&phi), &seeds);
+            trace(&mut c, n)
+        };
+        assert_eq!(lazy, reference, "lazy needs, phi {constant:?}");
+        let restarted = {
+            let other = phis(n, 99, Some(0.05));
+            let mut c = Cascade::empty(src, fol, None, n as usize);
+            c.restart(Needs::Fractional(&other), &[0, 1, 2]);
+            trace(&mut c, n);
+            c.restart(Needs::Fractional(&phi), &seeds);
+            trace(&mut c, n)
+        };
+        assert_eq!(restarted, reference, "restarted, phi {constant:?}");
+        let parallel = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool")
+            .install(|| {
+                let mut c = Cascade::empty(src, fol, None, n as usize);
+                c.set_parallel_push_edges(0);
+                c.restart(Needs::Fractional(&phi), &seeds);
+                trace(&mut c, n)
+            });
+        assert_eq!(parallel, reference, "parallel pushes, phi {constant:?}");
+        assert!(
+            !reference.0.is_empty(),
+            "the cascade takes at least one step"
+        );
+    }
 }

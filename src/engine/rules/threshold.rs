@@ -20,12 +20,14 @@
 //! each pull, and estimated from the number of pending agents in between, so that a push never
 //! reads the sources row of an agent it activates). Both ways give the same adopters, so
 //! the choice changes only the cost, and it depends on edge counts alone, never on threads.
-//! Pulls run in parallel over fixed chunks of the pending agents; large pushes over fixed
-//! chunks of the frontier with atomic countdowns (each agent crosses zero exactly once,
-//! whichever thread decrements it). Results, steps and edge visits are the same for any number
-//! of threads.
-
-use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
+//! Needs given as fractional thresholds are computed when a push or pull first reaches an
+//! agent ([`Needs::Fractional`]), so a start costs one pass that only classifies the agents
+//! (never, zero, some) and a small cascade costs what it touches. Pulls run in parallel over
+//! fixed chunks of the pending agents. A push runs on the calling thread when it is small or
+//! there is one thread (plain writes, countdowns prefetched ahead); a large one with more
+//! threads gathers the frontier's followers by destination range in parallel and counts each
+//! range down in its own task, so no countdown is shared and none needs an atomic. Results,
+//! steps and edge visits are the same for any number of threads and either push.
 
 use rayon::prelude::*;
 
@@ -55,24 +57,27 @@ const MAX_SCALE: f64 = 65536.0;
 
 /// The least `c` in `0..=d` with `(c as f64) / (d as f64) >= phi`, or [`NEVER`] (also when
 /// `d == 0`): exactly the integer threshold of `run_incr` in `benches/peers/c/threshold.c`.
+///
+/// Without a search: for `0 < phi <= 1` the float test fails for every `c <= P - 1` (`P = phi
+/// d` in exact arithmetic; `c / d <= phi - 1/d` rounds below `phi` since `1/d > 2^-31` exceeds
+/// half an ulp of `phi`) and holds for every `c >= P` (rounding is monotone and `phi` is a
+/// float), so the answer is `ceil(P) - 1` or `ceil(P)`, within `[c0 - 1, c0 + 2]` for `c0` the
+/// truncated float product; it is the first candidate plus the number of the first three that
+/// fail the (monotone) test: three independent divisions, no data-dependent branch.
 #[inline]
 pub fn fractional_need(d: u64, phi: f64) -> i32 {
-    if d == 0 || d >= NEVER as u64 {
+    if d == 0 || d >= NEVER as u64 || phi > 1.0 {
         return NEVER;
     }
-    // Signed conversions (one instruction each on x86-64; d < 2^31 here); the same values.
-    let d = d as i64;
+    if phi <= 0.0 || phi.is_nan() {
+        // The test holds at c = 0.
+        return 0;
+    }
     let df = d as f64;
-    let x = phi * df;
-    // `as` saturates: NaN and negatives give 0, huge values d + 1 at most after the min.
-    let mut c = (x as i64).clamp(0, d + 1);
-    while c > 0 && (c - 1) as f64 / df >= phi {
-        c -= 1;
-    }
-    while c <= d && (c as f64) / df < phi {
-        c += 1;
-    }
-    if c > d { NEVER } else { c as i32 }
+    let lo = ((phi * df) as i64 - 1).max(0);
+    let fails = |c: i64| i64::from((c as f64) / df < phi);
+    let c = lo + fails(lo) + fails(lo + 1) + fails(lo + 2);
+    if c > d as i64 { NEVER } else { c as i32 }
 }
 
 /// The least `c` in `0..=d` with `(c as f64) / (d as f64) > phi` (the strict variant of
@@ -182,14 +187,209 @@ pub struct StepInfo {
     pub pulled: bool,
 }
 
+/// Where a cascade's needs come from.
+#[derive(Debug, Clone)]
+pub enum Needs<'g> {
+    /// One need per agent, computed beforehand.
+    Given(Vec<i32>),
+    /// One fractional threshold per agent: agent `v` with `d` units of sources needs
+    /// [`fractional_need`]`(d, phi[v])`, computed when a push or pull first reaches `v` (so a
+    /// small cascade costs what it touches, not a division per agent).
+    Fractional(&'g [f64]),
+}
+
+/// What an agent's need is, found without computing it: never, zero or some positive count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NeedClass {
+    Never,
+    Zero,
+    Positive,
+}
+
+impl Needs<'_> {
+    /// The need of agent `v` (its units of sources are read only when the need depends on
+    /// them).
+    #[inline]
+    fn need(&self, v: u32, sources: &Adjacency, units: Option<&Units>) -> i32 {
+        match self {
+            Needs::Given(need) => need[v as usize],
+            Needs::Fractional(phi) => fractional_need(total_of(sources, units, v), phi[v as usize]),
+        }
+    }
+
+    /// Prefetches what [`Needs::need`] of `v` will read.
+    #[inline(always)]
+    fn prefetch(&self, v: u32, sources: &Adjacency) {
+        match self {
+            Needs::Given(need) => prefetch(&need[v as usize]),
+            Needs::Fractional(phi) => {
+                prefetch(&phi[v as usize]);
+                prefetch(&sources.offsets[v as usize]);
+            }
+        }
+    }
+
+    /// The class of `need(v, total)`, in **O(1)** without a division: a fractional threshold
+    /// `phi` gives [`NEVER`] exactly when `total == 0` or `phi > 1` (no count reaches it),
+    /// 0 when `phi <= 0` or NaN (the float test holds at 0), and a need in `1..=total`
+    /// otherwise (at `c = total` the test reads `1.0 >= phi`).
+    #[inline]
+    fn class(&self, v: u32, total: u64) -> NeedClass {
+        match self {
+            Needs::Given(need) => match need[v as usize] {
+                NEVER => NeedClass::Never,
+                0 => NeedClass::Zero,
+                _ => NeedClass::Positive,
+            },
+            Needs::Fractional(phi) => {
+                let phi = phi[v as usize];
+                if total == 0 || total >= NEVER as u64 || phi > 1.0 {
+                    NeedClass::Never
+                } else if phi > 0.0 {
+                    NeedClass::Positive
+                } else {
+                    NeedClass::Zero
+                }
+            }
+        }
+    }
+}
+
+/// `rem` of an agent no push or pull has reached yet: its need is computed when one does.
+const UNSET: i32 = i32::MIN;
+
+/// Needs are computed when first reached while the agents reached (and those a push may
+/// reach) stay within `1 / MATERIALIZE_FRACTION` of all, and before any pull; beyond that one
+/// pass computes them all (in order they cost less than two random reads per agent reached).
+const MATERIALIZE_FRACTION: u64 = 16;
+
+/// Frontier agents per gathered block of a push (their follower ids are copied into one
+/// buffer, so the countdowns can be prefetched ahead of the loop that writes them).
+const PUSH_BLOCK: usize = 256;
+
+/// A push over more follower edges than this runs in parallel (when there is more than one
+/// thread): below it, the two joins of a parallel push cost more than the second thread saves
+/// (measured in benches/README.md). It changes only the cost: both paths count the same
+/// followers down and find the same adopters.
+pub const PARALLEL_PUSH_EDGES: u64 = 65_536;
+
+/// Destination ranges of a parallel push: each range's countdowns are written by one task,
+/// so no atomics are needed. Fixed, so the split never depends on the thread count.
+const PUSH_PARTS: usize = 8;
+
+/// Frontier agents per gathering task of a parallel push.
+const PUSH_GATHER_CHUNK: usize = 256;
+
+/// Asks the processor to fetch `x`'s cache line for writing; does nothing on other targets.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it reads nothing the program sees and cannot fault, and
+    // the pointer comes from a live reference.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+/// Units of all of agent `v`'s sources: its number of sources when unweighted.
+#[inline]
+fn total_of(sources: &Adjacency, units: Option<&Units>, v: u32) -> u64 {
+    let (a, b) = sources.range(v);
+    match units {
+        None => (b - a) as u64,
+        Some(u) => u.sources[a..b].iter().map(|&x| u64::from(x)).sum(),
+    }
+}
+
+/// `rem` of an agent met for the first time in the block being counted down, whose need is
+/// about to be computed (never a countdown: those stay above `-2^31 + 2`).
+const FRESH: i32 = i32::MIN + 1;
+
+/// Followers counted down per round of [`count_down_all`] (their countdowns are prefetched at
+/// the start of the round, so they stay in cache until written).
+const ROUND: usize = 2048;
+
+/// Counts down, in order, the followers `ids` (agent `v` is `rem[v - lo]`) by their `units`
+/// (1 each when `None`), pushing to `out` each one whose countdown crosses from above zero to
+/// zero or below (it adopts). In rounds of [`ROUND`] followers: prefetch every countdown; when
+/// `lazy`, mark those met for the first time (`UNSET`), prefetch what their needs read and
+/// compute those needs; then count down. The countdowns and needs are random reads; issuing
+/// them together lets the processor wait for many at once, where a plain loop waits for each
+/// in turn. Returns how many needs it computed.
+#[allow(clippy::too_many_arguments)]
+fn count_down_all(
+    lazy: bool,
+    ids: &[u32],
+    units: Option<&[u32]>,
+    rem: &mut [i32],
+    lo: usize,
+    needs: &Needs<'_>,
+    sources: &Adjacency,
+    source_units: Option<&Units>,
+    fresh: &mut Vec<u32>,
+    out: &mut Vec<u32>,
+) -> u64 {
+    let mut computed = 0;
+    for (k, round) in ids.chunks(ROUND).enumerate() {
+        for &v in round {
+            prefetch(&rem[v as usize - lo]);
+        }
+        if lazy {
+            fresh.clear();
+            for &v in round {
+                let r = &mut rem[v as usize - lo];
+                if *r == UNSET {
+                    *r = FRESH;
+                    fresh.push(v);
+                    needs.prefetch(v, sources);
+                }
+            }
+            for &v in fresh.iter() {
+                rem[v as usize - lo] = needs.need(v, sources, source_units);
+            }
+            computed += fresh.len() as u64;
+        }
+        match units {
+            None => {
+                for &v in round {
+                    let r = &mut rem[v as usize - lo];
+                    let before = *r;
+                    *r = before - 1;
+                    if before == 1 {
+                        out.push(v);
+                    }
+                }
+            }
+            Some(units) => {
+                let units = &units[k * ROUND..k * ROUND + round.len()];
+                for (&v, &w) in round.iter().zip(units) {
+                    let w = w as i32;
+                    let r = &mut rem[v as usize - lo];
+                    let before = *r;
+                    *r = before - w;
+                    if before > 0 && before <= w {
+                        out.push(v);
+                    }
+                }
+            }
+        }
+    }
+    computed
+}
+
 /// A synchronous progressive threshold cascade over CSR arrays, switching between push and
 /// pull each step (see the module doc).
 pub struct Cascade<'g> {
     sources: &'g Adjacency,
     followers: &'g Adjacency,
     units: Option<&'g Units>,
-    need: Vec<i32>,
-    rem: Vec<AtomicI32>,
+    needs: Needs<'g>,
+    /// The active sources each agent still lacks, counted down by pushes and set by pulls:
+    /// `UNSET` until a push or pull first reaches the agent, 0 or below once active.
+    rem: Vec<i32>,
     /// 1 for active agents.
     active: Vec<u8>,
     /// Agents activated in the last step (whose followers have not yet counted them).
@@ -206,6 +406,22 @@ pub struct Cascade<'g> {
     /// push never reads an adopter's sources row.
     sync_edges: u64,
     sync_count: u64,
+    /// Follower ids (and their units, when weighted) of a serial push's block.
+    gathered: Vec<u32>,
+    gathered_units: Vec<u32>,
+    /// Agents met for the first time in a serial push's round.
+    fresh: Vec<u32>,
+    /// Whether some needs are still to be computed when first reached (`UNSET` countdowns);
+    /// after [`MATERIALIZE_FRACTION`] of the agents were reached one pass computes the rest.
+    lazy: bool,
+    /// Needs computed at first reach since the start.
+    fresh_count: u64,
+    /// Agents without sources (counted at the first fractional start).
+    zero_degree: Option<u64>,
+    /// Pushes over more follower edges than this run in parallel.
+    parallel_push_edges: u64,
+    /// Every agent's need under fractional thresholds, once computed ([`Cascade::materialize`]).
+    need: Vec<i32>,
     /// Edge visits so far.
     pub visits: u64,
     /// Active agents.
@@ -226,7 +442,7 @@ impl<'g> Cascade<'g> {
         initial: &[u32],
     ) -> Cascade<'g> {
         let mut c = Cascade::empty(sources, followers, units, need.len());
-        c.restart(|v, _| need[v as usize], initial);
+        c.restart(Needs::Given(need), initial);
         c
     }
 
@@ -242,8 +458,8 @@ impl<'g> Cascade<'g> {
             sources,
             followers,
             units,
-            need: vec![0; n],
-            rem: (0..n).map(|_| AtomicI32::new(0)).collect(),
+            needs: Needs::Given(Vec::new()),
+            rem: vec![UNSET; n],
             active: vec![0; n],
             frontier: Vec::new(),
             frontier_edges: 0,
@@ -252,66 +468,124 @@ impl<'g> Cascade<'g> {
             pending_count: 0,
             sync_edges: 0,
             sync_count: 0,
+            gathered: Vec::new(),
+            gathered_units: Vec::new(),
+            fresh: Vec::new(),
+            lazy: true,
+            fresh_count: 0,
+            zero_degree: None,
+            parallel_push_edges: PARALLEL_PUSH_EDGES,
+            need: Vec::new(),
             visits: 0,
             active_count: 0,
             steps: 0,
         }
     }
 
-    /// Starts the cascade afresh: agent `v` with `total` units of sources (its number of
-    /// sources when unweighted) needs `need_of(v, total)`; `initial` are active. One parallel
-    /// pass over the agents in fixed chunks: **O(n)** time.
-    pub fn restart(&mut self, need_of: impl Fn(u32, u64) -> i32 + Sync, initial: &[u32]) {
-        let (src, units) = (self.sources, self.units);
+    /// Starts the cascade afresh with the agents' `needs` (a need per agent, or fractional
+    /// thresholds whose needs are computed when first reached); `initial` are active. One
+    /// parallel pass over the agents in fixed chunks that finds which can ever adopt and which
+    /// need nothing (no division): **O(n)** time.
+    pub fn restart(&mut self, needs: Needs<'g>, initial: &[u32]) {
+        self.needs = needs;
+        let n = self.rem.len();
+        // Agents without sources never adopt under a fractional threshold: counted once per
+        // graph, so the pass below reads the thresholds alone (the degrees only of the rare
+        // agents with phi > 1 or phi <= 0).
+        let fractional = matches!(self.needs, Needs::Fractional(_)) && self.units.is_none();
+        if fractional && self.zero_degree.is_none() {
+            let src = self.sources;
+            self.zero_degree = Some(
+                (0..n as u32)
+                    .into_par_iter()
+                    .with_min_len(CHUNK)
+                    .filter(|&v| src.offsets[v as usize] == src.offsets[v as usize + 1])
+                    .count() as u64,
+            );
+        }
+        let (src, units, needs) = (self.sources, self.units, &self.needs);
+        let degree = |v: u32| {
+            let (a, b) = src.range(v);
+            (b - a) as u64
+        };
+        // Per chunk: agents that never adopt (beyond those without sources when fractional),
+        // their source edges, and the agents that need nothing.
         let parts: Vec<(u64, u64, Vec<u32>)> = self
-            .need
+            .rem
             .par_chunks_mut(CHUNK)
-            .zip(self.rem.par_chunks_mut(CHUNK))
             .zip(self.active.par_chunks_mut(CHUNK))
             .enumerate()
-            .map(|(ci, ((need, rem), active))| {
+            .map(|(ci, (rem, active))| {
+                rem.fill(UNSET);
+                active.fill(0);
                 let base = (ci * CHUNK) as u32;
-                let (mut edges, mut count, mut zero) = (0u64, 0u64, Vec::new());
-                for (k, ((nd, r), act)) in need.iter_mut().zip(rem).zip(active).enumerate() {
-                    let v = base + k as u32;
-                    let (a, b) = src.range(v);
-                    let total = match units {
-                        None => (b - a) as u64,
-                        Some(u) => u.sources[a..b].iter().map(|&x| u64::from(x)).sum(),
-                    };
-                    let x = need_of(v, total);
-                    *nd = x;
-                    *r.get_mut() = x;
-                    *act = 0;
-                    if x != NEVER {
-                        edges += (b - a) as u64;
-                        count += 1;
-                        if x == 0 {
-                            zero.push(v);
+                let (mut never, mut never_edges, mut zero) = (0u64, 0u64, Vec::new());
+                match (needs, units) {
+                    (Needs::Fractional(phi), None) => {
+                        for (k, &p) in phi[base as usize..base as usize + rem.len()]
+                            .iter()
+                            .enumerate()
+                        {
+                            if p > 1.0 || p <= 0.0 || p.is_nan() {
+                                let v = base + k as u32;
+                                let d = degree(v);
+                                if d > 0 && p > 1.0 {
+                                    never += 1;
+                                    never_edges += d;
+                                } else if d > 0 {
+                                    zero.push(v);
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        for k in 0..rem.len() as u32 {
+                            let v = base + k;
+                            match needs.class(v, total_of(src, units, v)) {
+                                NeedClass::Never => {
+                                    never += 1;
+                                    never_edges += degree(v);
+                                }
+                                NeedClass::Zero => zero.push(v),
+                                NeedClass::Positive => {}
+                            }
                         }
                     }
                 }
-                (edges, count, zero)
+                (never, never_edges, zero)
             })
             .collect();
-        let mut pending_edges = 0;
-        self.pending_count = 0;
+        let mut never = if fractional {
+            self.zero_degree.unwrap_or(0)
+        } else {
+            0
+        };
+        let mut never_edges = 0;
         self.zero_need.clear();
-        for (edges, count, zero) in parts {
-            pending_edges += edges;
-            self.pending_count += count;
+        for (count, edges, zero) in parts {
+            never += count;
+            never_edges += edges;
             self.zero_need.extend_from_slice(&zero);
+        }
+        let mut pending_edges = self.sources.targets.len() as u64 - never_edges;
+        self.pending_count = n as u64 - never;
+        self.lazy = true;
+        self.fresh_count = 0;
+
+        for &z in &self.zero_need {
+            self.rem[z as usize] = 0;
         }
         self.frontier.clear();
         self.frontier_edges = 0;
         for &s in initial {
             if self.active[s as usize] == 0 {
                 self.active[s as usize] = 1;
-                self.rem[s as usize].store(0, Relaxed);
+                self.rem[s as usize] = 0;
                 self.frontier.push(s);
                 let (a, b) = self.followers.range(s);
                 self.frontier_edges += (b - a) as u64;
-                if self.need[s as usize] != NEVER {
+                let total = total_of(src, units, s);
+                if self.needs.class(s, total) != NeedClass::Never {
                     let (a, b) = self.sources.range(s);
                     pending_edges -= (b - a) as u64;
                     self.pending_count -= 1;
@@ -329,12 +603,20 @@ impl<'g> Cascade<'g> {
         self.steps = 0;
     }
 
+    /// Sets the frontier size (follower edges) above which a push runs in parallel when there
+    /// is more than one thread ([`PARALLEL_PUSH_EDGES`] by default). It changes only the cost,
+    /// never the adopters, steps or edge visits (a test runs every push each way).
+    pub fn set_parallel_push_edges(&mut self, edges: u64) {
+        self.parallel_push_edges = edges;
+    }
+
     /// Whether agent `v` is active.
     pub fn is_active(&self, v: u32) -> bool {
         self.active[v as usize] != 0
     }
 
-    /// The agents activated by the last step.
+    /// The agents activated by the last step (in an order that depends on the way the step
+    /// ran; the set does not).
     pub fn adopted(&self) -> &[u32] {
         &self.frontier
     }
@@ -351,11 +633,25 @@ impl<'g> Cascade<'g> {
                 / u128::from(self.sync_count)) as u64
         };
         let pulled = self.frontier_edges.saturating_mul(PULL_FACTOR) > pending_edges;
-        let next = match (pulled, self.units) {
-            (true, None) => self.pull(|_| 1),
-            (true, Some(u)) => self.pull(|e| u.sources[e]),
-            (false, None) => self.push(|_| 1),
-            (false, Some(u)) => self.push(|e| u.followers[e]),
+        // A pull reads every pending agent's need; a push may meet as many new agents as its
+        // frontier has follower edges.
+        if self.lazy
+            && (pulled
+                || self.fresh_count + self.frontier_edges
+                    > self.rem.len() as u64 / MATERIALIZE_FRACTION)
+        {
+            self.materialize();
+        }
+        let next = if pulled {
+            match self.units {
+                None => self.pull(|_| 1),
+                Some(u) => self.pull(|e| u.sources[e]),
+            }
+        } else if rayon::current_num_threads() > 1 && self.frontier_edges > self.parallel_push_edges
+        {
+            self.push_parallel()
+        } else {
+            self.push_serial()
         };
         self.zero_need = Vec::new();
         if next.is_empty() {
@@ -385,105 +681,214 @@ impl<'g> Cascade<'g> {
         while self.steps < max_steps && self.step().is_some() {}
     }
 
-    /// A push step: followers of the frontier count down.
-    fn push(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> Vec<u32> {
-        let (fol, rem) = (self.followers, &self.rem);
+    /// Computes every need (into `need` for fractional thresholds) and sets the countdown of
+    /// every agent not yet reached to its need, in one parallel pass in fixed chunks: once a
+    /// cascade reaches many agents, their needs cost less read in order than met at random.
+    fn materialize(&mut self) {
+        let (src, units) = (self.sources, self.units);
+        let n = self.rem.len();
+        match &self.needs {
+            Needs::Given(given) => {
+                self.rem
+                    .par_chunks_mut(CHUNK)
+                    .zip(given.par_chunks(CHUNK))
+                    .for_each(|(rem, given)| {
+                        for (r, &g) in rem.iter_mut().zip(given) {
+                            if *r == UNSET {
+                                *r = g;
+                            }
+                        }
+                    });
+            }
+            Needs::Fractional(phi) => {
+                self.need.resize(n, 0);
+                self.rem
+                    .par_chunks_mut(CHUNK)
+                    .zip(self.need.par_chunks_mut(CHUNK))
+                    .enumerate()
+                    .for_each(|(ci, (rem, need))| {
+                        let base = ci * CHUNK;
+                        for (k, (r, nd)) in rem.iter_mut().zip(need).enumerate() {
+                            let v = (base + k) as u32;
+                            *nd = fractional_need(total_of(src, units, v), phi[v as usize]);
+                            if *r == UNSET {
+                                *r = *nd;
+                            }
+                        }
+                    });
+            }
+        }
+        self.lazy = false;
+    }
+
+    /// A push step on the calling thread: followers of the frontier count down
+    /// ([`count_down_all`], on blocks of [`PUSH_BLOCK`] frontier agents whose follower ids are
+    /// gathered first).
+    fn push_serial(&mut self) -> Vec<u32> {
         let mut next = std::mem::take(&mut self.zero_need);
-        let run = |front: &[u32], next: &mut Vec<u32>| {
-            let mut visits = 0u64;
-            for &u in front {
+        let (fol, src, units, needs) = (self.followers, self.sources, self.units, &self.needs);
+        let (ids, ws) = (&mut self.gathered, &mut self.gathered_units);
+        for block in self.frontier.chunks(PUSH_BLOCK) {
+            ids.clear();
+            ws.clear();
+            for &u in block {
                 let (a, b) = fol.range(u);
-                visits += (b - a) as u64;
-                for e in a..b {
-                    let v = fol.targets[e] as usize;
-                    let w = unit(e) as i32;
-                    let r = rem[v].load(Relaxed);
-                    rem[v].store(r - w, Relaxed);
-                    if r > 0 && r <= w {
-                        next.push(v as u32);
-                    }
+                self.visits += (b - a) as u64;
+                ids.extend_from_slice(&fol.targets[a..b]);
+                if let Some(un) = units {
+                    ws.extend_from_slice(&un.followers[a..b]);
                 }
             }
-            visits
-        };
-        let run_atomic = |front: &[u32], next: &mut Vec<u32>| {
-            let mut visits = 0u64;
-            for &u in front {
-                let (a, b) = fol.range(u);
-                visits += (b - a) as u64;
-                for e in a..b {
-                    let v = fol.targets[e] as usize;
-                    let w = unit(e) as i32;
-                    let r = rem[v].fetch_sub(w, Relaxed);
-                    if r > 0 && r <= w {
-                        next.push(v as u32);
-                    }
-                }
-            }
-            visits
-        };
-        if rayon::current_num_threads() > 1 && self.frontier_edges > (CHUNK as u64) * 16 {
-            let parts: Vec<(Vec<u32>, u64)> = self
-                .frontier
-                .par_chunks(CHUNK / 16)
-                .map(|front| {
-                    let mut out = Vec::new();
-                    let visits = run_atomic(front, &mut out);
-                    (out, visits)
-                })
-                .collect();
-            for (part, visits) in parts {
-                next.extend_from_slice(&part);
-                self.visits += visits;
-            }
-        } else {
-            self.visits += run(&self.frontier, &mut next);
+            let ws = units.map(|_| &ws[..]);
+            self.fresh_count += count_down_all(
+                self.lazy,
+                ids,
+                ws,
+                &mut self.rem,
+                0,
+                needs,
+                src,
+                units,
+                &mut self.fresh,
+                &mut next,
+            );
         }
         next
     }
 
-    /// A pull step: pending agents re-read their sources.
+    /// A push step in parallel without atomics: tasks over fixed chunks of the frontier gather
+    /// its follower ids by destination range ([`PUSH_PARTS`] ranges of agent ids), then one
+    /// task per range counts its followers down ([`count_down_all`]), chunk by chunk in
+    /// frontier order. Each countdown is written by one task only, and an agent adopts when
+    /// its own countdown crosses zero, so the adopters are those of [`Cascade::push_serial`].
+    fn push_parallel(&mut self) -> Vec<u32> {
+        let mut next = std::mem::take(&mut self.zero_need);
+        let (fol, src, units, needs) = (self.followers, self.sources, self.units, &self.needs);
+        let n = self.rem.len();
+        let part = n.div_ceil(PUSH_PARTS).max(1);
+        type Gathered = (Vec<Vec<u32>>, Vec<Vec<u32>>, u64);
+        let gathered: Vec<Gathered> = self
+            .frontier
+            .par_chunks(PUSH_GATHER_CHUNK)
+            .map(|front| {
+                let mut ids = vec![Vec::new(); PUSH_PARTS];
+                let mut ws = vec![Vec::new(); if units.is_some() { PUSH_PARTS } else { 0 }];
+                let mut visits = 0u64;
+                for &u in front {
+                    let (a, b) = fol.range(u);
+                    visits += (b - a) as u64;
+                    for e in a..b {
+                        let v = fol.targets[e];
+                        let p = v as usize / part;
+                        ids[p].push(v);
+                        if let Some(un) = units {
+                            ws[p].push(un.followers[e]);
+                        }
+                    }
+                }
+                (ids, ws, visits)
+            })
+            .collect();
+        let lazy = self.lazy;
+        let adopted: Vec<(Vec<u32>, u64)> = self
+            .rem
+            .par_chunks_mut(part)
+            .enumerate()
+            .map(|(p, rem)| {
+                let (mut out, mut fresh, mut computed) = (Vec::new(), Vec::new(), 0);
+                for (ids, ws, _) in &gathered {
+                    let ws = units.map(|_| &ws[p][..]);
+                    computed += count_down_all(
+                        lazy,
+                        &ids[p],
+                        ws,
+                        rem,
+                        p * part,
+                        needs,
+                        src,
+                        units,
+                        &mut fresh,
+                        &mut out,
+                    );
+                }
+                (out, computed)
+            })
+            .collect();
+        for (_, _, visits) in &gathered {
+            self.visits += visits;
+        }
+        for (part, computed) in adopted {
+            next.extend_from_slice(&part);
+            self.fresh_count += computed;
+        }
+        next
+    }
+
+    /// A pull step: pending agents re-read their sources. The pending agents are ascending, so
+    /// each fixed chunk of them owns the countdowns of one stretch of agent ids, written by
+    /// that chunk's task alone.
     fn pull(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> Vec<u32> {
+        let (src, units, needs) = (self.sources, self.units, &self.needs);
         let pending = match self.pending.take() {
             Some(p) => p,
-            None => (0..self.need.len() as u32)
-                .filter(|&v| self.active[v as usize] == 0 && self.need[v as usize] != NEVER)
+            None => (0..self.rem.len() as u32)
+                .filter(|&v| {
+                    self.active[v as usize] == 0
+                        && needs.class(v, total_of(src, units, v)) != NeedClass::Never
+                })
                 .collect(),
         };
-        let (src, rem, need, active) = (self.sources, &self.rem, &self.need, &self.active);
+        let n = self.rem.len();
+        let starts: Vec<usize> = pending.chunks(CHUNK).map(|c| c[0] as usize).collect();
+        let mut stretches = Vec::with_capacity(starts.len());
+        let (mut rest, mut at) = (&mut self.rem[..], 0usize);
+        for (k, &start) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(n);
+            let (_, tail) = rest.split_at_mut(start - at);
+            let (mine, tail) = tail.split_at_mut(end - start);
+            stretches.push((start, mine));
+            (rest, at) = (tail, end);
+        }
+        let (active, need) = (&self.active, &self.need);
         let parts: Vec<(Vec<u32>, Vec<u32>, u64, u64)> = pending
             .par_chunks(CHUNK)
-            .map(|chunk| {
+            .zip(stretches)
+            .map(|(chunk, (start, rem))| {
                 let (mut adopt, mut keep, mut visits, mut kept_edges) =
                     (Vec::new(), Vec::new(), 0u64, 0u64);
                 for &v in chunk {
                     if active[v as usize] != 0 {
                         continue;
                     }
-                    let nd = need[v as usize];
+                    let nd = match needs {
+                        Needs::Given(given) => given[v as usize],
+                        Needs::Fractional(_) => need[v as usize],
+                    };
                     let (a, b) = src.range(v);
+                    let row = &src.targets[a..b];
                     let mut c = 0i32;
-                    let mut e = a;
+                    let mut e = 0;
                     // Count in blocks of 8 between checks: branch-free inner sums.
-                    while c < nd && e + 8 <= b {
+                    while c < nd && e + 8 <= row.len() {
                         let mut s = 0u32;
-                        for k in e..e + 8 {
-                            s += unit(k) * u32::from(active[src.targets[k] as usize]);
+                        for (k, &t) in row[e..e + 8].iter().enumerate() {
+                            s += unit(a + e + k) * u32::from(active[t as usize]);
                         }
                         c += s as i32;
                         e += 8;
                     }
-                    while c < nd && e < b {
-                        c += (unit(e) * u32::from(active[src.targets[e] as usize])) as i32;
+                    while c < nd && e < row.len() {
+                        c += (unit(a + e) * u32::from(active[row[e] as usize])) as i32;
                         e += 1;
                     }
+                    let e = a + e;
                     visits += (e - a) as u64;
                     if c >= nd {
                         // Adopted: a later push must never see it cross zero again.
-                        rem[v as usize].store(0, Relaxed);
+                        rem[v as usize - start] = 0;
                         adopt.push(v);
                     } else {
-                        rem[v as usize].store(nd - c, Relaxed);
+                        rem[v as usize - start] = nd - c;
                         kept_edges += (b - a) as u64;
                         keep.push(v);
                     }

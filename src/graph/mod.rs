@@ -8,6 +8,7 @@
 pub mod csr;
 pub mod generators;
 pub mod handles;
+mod huge;
 pub mod io;
 pub mod petgraph_bridge;
 mod scatter;

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::{huge, scatter};
+use super::{huge, scatter, transpose};
 use serde::{Deserialize, Serialize};
 
 /// What building a graph dropped, and why; reported by `graph stats` and `graph import`.
@@ -127,6 +127,17 @@ impl Adjacency {
     /// The same edges seen from the other side: row `j` of the result lists every `i` with `j`
     /// in row `i`, sorted ascending (a counting-sort transpose, **O(n + m)**).
     fn transpose(&self, node_count: usize) -> Adjacency {
+        if self.weights.is_none()
+            && let Some(shift) = transpose::plan(node_count)
+        {
+            let (offsets, targets) =
+                transpose::transpose(&self.offsets, &self.targets, node_count, shift);
+            return Adjacency {
+                offsets,
+                targets,
+                weights: None,
+            };
+        }
         let threads = rayon::current_num_threads().max(1);
         let mut counts = huge::filled(node_count + 1, 0u64);
         // Column counts, one range of columns per thread (each reads every entry, and writes

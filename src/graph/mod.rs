@@ -13,5 +13,6 @@ pub mod io;
 pub mod petgraph_bridge;
 mod scatter;
 pub mod stats;
+mod transpose;
 
 pub use csr::{Adjacency, BuildOptions, BuildReport, FollowerGraph, NodeLabels};

@@ -100,6 +100,14 @@ fn sop_ba(c: &mut Criterion) {
     compare(c, "sop_ba_1e6", &spec);
 }
 
+/// The size of the Mesa comparison (`benches/peers`, group `sop`): 10^4 agents and 10^5
+/// edges, where a replicate is a few dense steps (each one pull that revises as it counts,
+/// on the calling thread) and the per-replicate setup counts.
+fn sop_ba_small(c: &mut Criterion) {
+    let spec = GeneratorSpec::BarabasiAlbert { n: 10_000, m: 10 };
+    compare(c, "sop_ba_1e4", &spec);
+}
+
 /// A theater of 10^6 seats with a cone of 2 (10 sources each, 10^7 edges): conformity spreads
 /// locally, row by row, over many steps with a small frontier.
 fn sop_theater(c: &mut Criterion) {
@@ -147,5 +155,5 @@ fn compare(c: &mut Criterion, name: &str, spec: &GeneratorSpec) {
     group.finish();
 }
 
-criterion_group!(benches, sop_ba, sop_theater);
+criterion_group!(benches, sop_ba, sop_ba_small, sop_theater);
 criterion_main!(benches);

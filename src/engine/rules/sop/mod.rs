@@ -120,8 +120,8 @@ struct PullRevisions {
 }
 
 /// A dense synchronous step's recount fused with the next step's revision: recounts every
-/// agent's counts from the current actions (a full pull, as [`State::recount`](
-/// crate::engine::state::State::recount)) and, while each agent's new counts are in
+/// agent's counts from the current actions (a full pull, as
+/// [`State::recount`](crate::engine::state::State::recount)) and, while each agent's new counts are in
 /// registers, revises it at `step` when it is a candidate: every agent with `all` (the first
 /// step, whose pull is the step-0 count), else one whose counts changed, holds an open tie
 /// (`ties`, ascending: the last step's), or every agent when the rule has noise. Fixed agents

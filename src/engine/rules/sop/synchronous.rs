@@ -4,8 +4,11 @@
 //! reads the counts, all changes are collected first and applied after. Only agents whose counts
 //! changed in the previous step (or who hold an open tie, or every agent when the rule has
 //! action noise) are revised: the others would repeat their last verdict. When a step's changes
-//! reach more than an eighth of the edges, counts are recomputed by a parallel pull over every
-//! agent's sources instead of pushed (the direction-optimising switch of breadth-first search).
+//! reach more than an eighth of the edges, counts are recomputed by a pull over every agent's
+//! sources instead of pushed (the direction-optimising switch of breadth-first search); without
+//! actors that pull also revises the next step's candidates as it counts them
+//! ([`recount_and_revise`](super::recount_and_revise)), and the first step's pull is the
+//! step-0 count ([`Rule::counts_in_first_step`](crate::engine::rule::Rule::counts_in_first_step)).
 //!
 //! **Delayed**: a change of source `j` at step `t` reaches follower `i` at step `t + L(j -> i)`,
 //! `L >= 1` (see [`LatencySpec`]); with `L = 1` everywhere this is exactly the synchronous

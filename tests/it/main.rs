@@ -29,6 +29,7 @@ mod rule_contract;
 mod run;
 mod sentiment;
 mod shard;
+mod shipped;
 mod streaming;
 mod support;
 mod sweep;

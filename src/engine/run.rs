@@ -231,7 +231,11 @@ pub fn run_replicate_with(
     check_setup(&setup)?;
     let rule = setup.rule.contract();
     let n = setup.graph.node_count();
-    let mut state = State::new(setup.graph, setup.agents, rule.needs_counts());
+    let mut state = if rule.needs_counts() && rule.counts_in_first_step(&setup) {
+        State::uncounted(setup.graph, setup.agents)
+    } else {
+        State::new(setup.graph, setup.agents, rule.needs_counts())
+    };
     let mut actors: Vec<Box<dyn Actor>> = Vec::new();
     if let Some(b) = setup.brand {
         state.quiet = vec![false; n as usize];

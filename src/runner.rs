@@ -19,6 +19,8 @@ use crate::rng::{mix64, replicate_key};
 use crate::scenario::{GraphSource, Scenario};
 use crate::strategy::{SeedContext, select_seeds};
 
+mod blocks;
+
 /// Builds or loads the scenario's graph; `replicate` is given for per-replicate graphs (then
 /// the graph of replicate `r` is seeded from `(seed, r)`).
 pub fn load_graph(scenario: &Scenario, replicate: Option<u32>) -> anyhow::Result<FollowerGraph> {
@@ -159,6 +161,17 @@ pub fn agents_for(
             }
         }
     }
+    let mut agents = population_for(scenario, graph, key)?;
+    seed_agents(scenario, graph, key, &mut agents)?;
+    Ok(agents)
+}
+
+pub use blocks::{BlockPlan, ENGINE_VAR, batchable};
+
+/// The agents of the replicate keyed `key` before `[seeding]` and the brand: checks the graph
+/// for the rule, samples the classes and, under rules that do not start from signals, starts
+/// every agent inactive unless its class says otherwise.
+fn population_for(scenario: &Scenario, graph: &FollowerGraph, key: u64) -> anyhow::Result<Agents> {
     scenario
         .model
         .contract()
@@ -179,6 +192,17 @@ pub fn agents_for(
             }
         }
     }
+    Ok(agents)
+}
+
+/// Seeds `agents` by `[seeding]` under the replicate key `key` (seeds start `stand`, unless
+/// fixed) and prepares them for the brand.
+fn seed_agents(
+    scenario: &Scenario,
+    graph: &FollowerGraph,
+    key: u64,
+    agents: &mut Agents,
+) -> anyhow::Result<()> {
     if let Some(seeding) = &scenario.seeding {
         let ctx = SeedContext {
             graph,
@@ -195,12 +219,12 @@ pub fn agents_for(
         }
         agents.seeds = seeds.clone();
         if let Some(brand) = &scenario.brand {
-            brand::prepare_agents(brand, &scenario.population, graph, &mut agents, &seeds);
+            brand::prepare_agents(brand, &scenario.population, graph, agents, &seeds);
         }
     } else if let Some(brand) = &scenario.brand {
-        brand::prepare_agents(brand, &scenario.population, graph, &mut agents, &[]);
+        brand::prepare_agents(brand, &scenario.population, graph, agents, &[]);
     }
-    Ok(agents)
+    Ok(())
 }
 
 /// Runs replicate `replicate` of `scenario`; `shared` is the graph all replicates share (None
@@ -254,7 +278,8 @@ pub fn run_one_with(
             run_replicate_with(setup, &mut rec).map(|mut r| {
                 r.classes = rec.classes(scenario, &agents);
                 if scenario.output.agents {
-                    r.agents = Some(rec.agent_results(scenario, graph, &agents));
+                    r.agents =
+                        Some(rec.agent_results(scenario, graph, &agents.class, &agents.seeds));
                 }
                 r.trajectory = rec.steps;
                 r
@@ -313,22 +338,25 @@ impl Observer for ClassRecorder {
 
 impl ClassRecorder {
     /// Each agent's end state, for `agents.csv`.
+    /// Each agent's end state, for `agents.csv`, with the agents' classes `class` and the
+    /// replicate's `[seeding]` seeds `seeds`.
     fn agent_results(
         &mut self,
         scenario: &Scenario,
         graph: &FollowerGraph,
-        agents: &Agents,
+        class: &[u8],
+        seeds: &[u32],
     ) -> AgentResults {
         let n = graph.node_count();
         let mut seeded = vec![false; n as usize];
-        for &s in &agents.seeds {
+        for &s in seeds {
             seeded[s as usize] = true;
         }
         let finals = std::mem::take(&mut self.finals);
         AgentResults {
             label: (0..n).map(|i| graph.label(i)).collect(),
             class_names: scenario.population.iter().map(|c| c.name.clone()).collect(),
-            class: agents.class.clone(),
+            class: class.to_vec(),
             followers: (0..n).map(|i| graph.follower_count(i)).collect(),
             action: self.last.clone(),
             sentiment: finals.sentiment,
@@ -340,29 +368,59 @@ impl ClassRecorder {
 
     /// Each class's shares, in class order.
     fn classes(&self, scenario: &Scenario, agents: &Agents) -> Vec<ClassResult> {
-        let k = scenario.population.len();
-        let mut count = vec![0u64; k];
-        let mut first_stand = vec![0u64; k];
-        let mut last = vec![[0u64; 3]; k];
-        let mut changed = vec![0u64; k];
+        let mut counts = ClassCounts::new(scenario.population.len());
         for (i, &c) in agents.class.iter().enumerate() {
-            let c = c as usize;
-            let (a0, a1) = (self.first[i], self.last[i]);
-            count[c] += 1;
-            first_stand[c] += u64::from(a0 == Action::Stand as u8);
-            last[c][usize::from(a1.min(2))] += 1;
-            changed[c] += u64::from(a0 != a1);
+            counts.count(c, self.first[i], self.last[i], 1);
         }
+        counts.results(scenario)
+    }
+}
+
+/// Per population class: agents, agents standing at step 0, agents by final action and agents
+/// whose final action differs from their step-0 action. Integers, so a count corrected agent
+/// by agent (`blocks`) equals the count taken afresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ClassCounts {
+    count: Vec<u64>,
+    first_stand: Vec<u64>,
+    last: Vec<[u64; 3]>,
+    changed: Vec<u64>,
+}
+
+impl ClassCounts {
+    /// Zero counts for `k` classes.
+    fn new(k: usize) -> ClassCounts {
+        ClassCounts {
+            count: vec![0; k],
+            first_stand: vec![0; k],
+            last: vec![[0; 3]; k],
+            changed: vec![0; k],
+        }
+    }
+
+    /// Adds (`sign = 1`) or removes (`sign = -1`) an agent of class `class` that took `first`
+    /// at step 0 and `last` at the end.
+    fn count(&mut self, class: u8, first: u8, last: u8, sign: i64) {
+        let c = usize::from(class);
+        let add = |x: &mut u64, b: bool| *x = x.wrapping_add_signed(sign * i64::from(b));
+        add(&mut self.count[c], true);
+        add(&mut self.first_stand[c], first == Action::Stand as u8);
+        add(&mut self.last[c][usize::from(last.min(2))], true);
+        add(&mut self.changed[c], first != last);
+    }
+
+    /// Each class's shares, in class order.
+    fn results(&self, scenario: &Scenario) -> Vec<ClassResult> {
         let share = |x: u64, n: u64| if n == 0 { 0.0 } else { x as f64 / n as f64 };
-        (0..k)
+        (0..self.count.len())
             .map(|c| ClassResult {
                 class: scenario.population[c].name.clone(),
-                agents: count[c],
-                initial_standing: share(first_stand[c], count[c]),
-                final_sitting: share(last[c][Action::Sit as usize], count[c]),
-                final_standing: share(last[c][Action::Stand as usize], count[c]),
-                final_booing: share(last[c][Action::Boo as usize], count[c]),
-                changed: share(changed[c], count[c]),
+                agents: self.count[c],
+                initial_standing: share(self.first_stand[c], self.count[c]),
+                final_sitting: share(self.last[c][Action::Sit as usize], self.count[c]),
+                final_standing: share(self.last[c][Action::Stand as usize], self.count[c]),
+                final_booing: share(self.last[c][Action::Boo as usize], self.count[c]),
+                changed: share(self.changed[c], self.count[c]),
             })
             .collect()
     }

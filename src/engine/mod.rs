@@ -12,6 +12,7 @@ pub mod measures;
 pub use config::{LatencySpec, StopRule, TimingSpec};
 pub use measures::{AgentResults, ClassResult, Outcome, ReplicateResult, StepRecord};
 pub mod actor;
+pub mod batch;
 pub mod rule;
 pub mod rules;
 pub mod run;

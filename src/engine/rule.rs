@@ -25,7 +25,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::engine::config::TimingSpec;
-use crate::engine::run::{Ctx, Ending};
+use crate::engine::run::{Ctx, Ending, Setup};
 use crate::graph::FollowerGraph;
 use crate::model::Problem;
 
@@ -51,6 +51,16 @@ pub trait Rule: fmt::Debug + Send + Sync {
     /// (`state.seen_stand`, `seen_boo`, `seen_total`) and pushes changes to them. Rules that
     /// do not are spared the **O(n + m)** count at step 0, and its edge visits.
     fn needs_counts(&self) -> bool {
+        false
+    }
+
+    /// Whether the step loop computes the step-0 counts itself, in its first step's pull
+    /// (when [`Rule::needs_counts`]): the engine then leaves them uncounted
+    /// ([`State::counted`](crate::engine::state::State::counted) is false) and spares a
+    /// second pass over the graph. The default, false, has the engine count them before
+    /// step 0 is recorded. Actors see the state before the first step, so a rule says true
+    /// only for setups without them.
+    fn counts_in_first_step(&self, _setup: &Setup<'_>) -> bool {
         false
     }
 

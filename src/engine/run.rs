@@ -231,7 +231,11 @@ pub fn run_replicate_with(
     check_setup(&setup)?;
     let rule = setup.rule.contract();
     let n = setup.graph.node_count();
-    let mut state = State::new(setup.graph, setup.agents, rule.needs_counts());
+    let mut state = if rule.needs_counts() && rule.counts_in_first_step(&setup) {
+        State::uncounted(setup.graph, setup.agents)
+    } else {
+        State::new(setup.graph, setup.agents, rule.needs_counts())
+    };
     let mut actors: Vec<Box<dyn Actor>> = Vec::new();
     if let Some(b) = setup.brand {
         state.quiet = vec![false; n as usize];
@@ -335,6 +339,20 @@ fn with_seed_reach(ctx: &Ctx<'_, '_>) -> (BTreeMap<String, f64>, Vec<SeedReach>)
     (extra, per_seed)
 }
 
+/// A theater's share standing by row, front row first, and whether each seat stands
+/// (row-major), from the final `actions` of its `rows x seats` agents.
+pub(crate) fn by_seat(layout: TheaterLayout, actions: &[u8]) -> (Vec<f64>, Vec<u8>) {
+    let seats: Vec<u8> = actions
+        .iter()
+        .map(|&a| u8::from(a == Action::Stand as u8))
+        .collect();
+    let rows = seats
+        .chunks(layout.seats as usize)
+        .map(|row| row.iter().map(|&s| f64::from(s)).sum::<f64>() / row.len() as f64)
+        .collect();
+    (rows, seats)
+}
+
 fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
     let agents = ctx.setup.agents;
     let state = &ctx.state;
@@ -353,16 +371,7 @@ fn measures(ctx: &Ctx<'_, '_>, ending: Ending) -> ReplicateResult {
     }
     let (standing_by_row, final_standing_by_seat) = match ctx.setup.theater {
         Some(layout) if (layout.rows * layout.seats) as usize == n => {
-            let seats: Vec<u8> = state
-                .action
-                .iter()
-                .map(|&a| u8::from(a == Action::Stand as u8))
-                .collect();
-            let rows = seats
-                .chunks(layout.seats as usize)
-                .map(|row| row.iter().map(|&s| f64::from(s)).sum::<f64>() / row.len() as f64)
-                .collect();
-            (rows, seats)
+            by_seat(layout, &state.action)
         }
         _ => (Vec::new(), Vec::new()),
     };

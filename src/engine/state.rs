@@ -56,6 +56,7 @@ pub struct State {
     /// scenario has no brand.
     pub quiet: Vec<bool>,
     counts: bool,
+    counted: bool,
     unit: UnitWeights,
 }
 
@@ -102,16 +103,43 @@ impl State {
             hash: 0,
             quiet: Vec::new(),
             counts,
+            counted: counts,
             unit,
         };
-        if counts {
-            state.recount(graph, None);
-        }
         for (i, &a) in state.action.iter().enumerate() {
             state.tally[a as usize] += 1;
             state.hash ^= agent_hash(i as u32, a);
         }
+        if counts {
+            state.recount(graph, None);
+        }
         state
+    }
+
+    /// The state at step 0 with its per-agent counts allocated but not yet computed
+    /// ([`State::counted`] is false): for a rule whose first step computes them in its own
+    /// pull ([`State::recount_visit`]). Visits nothing.
+    pub fn uncounted(graph: &FollowerGraph, agents: &Agents) -> State {
+        let mut state = State::new(graph, agents, false);
+        let n = graph.node_count() as usize;
+        state.seen_stand = vec![0; n];
+        state.seen_boo = vec![0; n];
+        state.seen_total = vec![0; n];
+        state.counts = true;
+        state.counted = false;
+        if graph.is_weighted() || agents.has_visibility_weights() {
+            state.unit = UnitWeights::Weighted {
+                visibility: agents.visibility.clone(),
+                scale: weight_scale(graph, &agents.visibility),
+            };
+        }
+        state
+    }
+
+    /// Whether the per-agent counts hold the current actions' counts: false only for a state
+    /// made by [`State::uncounted`] until its first pull.
+    pub fn counted(&self) -> bool {
+        self.counted
     }
 
     /// Whether the state keeps per-agent counts (see [`State::new`]).
@@ -129,37 +157,31 @@ impl State {
     /// (a full sweep: **O(n + m)** edge visits). With `changed`, marks every agent whose counts
     /// differ from before.
     pub fn recount(&mut self, graph: &FollowerGraph, changed: Option<&mut Vec<bool>>) {
-        let adj = graph.source_adjacency();
         let action = &self.action;
         let unit = &self.unit;
-        // Branch-free inner loops: an agent's sources are in random actions, so a branch per
-        // edge would be mispredicted half the time.
-        let count = |i: u32| -> (u32, u32, u32) {
-            let (a, b) = adj.range(i);
-            let (mut st, mut bo) = (0u32, 0u32);
-            match unit {
-                UnitWeights::Ones => {
-                    for &j in &adj.targets[a..b] {
-                        let x = action[j as usize];
-                        st += u32::from(x == Action::Stand as u8);
-                        bo += u32::from(x == Action::Boo as u8);
+        let boo_free = self.tally[Action::Boo as usize] == 0;
+        let count = |i: u32| pull_counts(graph, unit, action, boo_free, i);
+        self.counted = true;
+        if serial_pull(graph) {
+            let n = self.action.len();
+            match changed {
+                Some(flags) => {
+                    for (i, flag) in flags.iter_mut().enumerate().take(n) {
+                        let (st, bo, tot) = count(i as u32);
+                        *flag = st != self.seen_stand[i] || bo != self.seen_boo[i];
+                        (self.seen_stand[i], self.seen_boo[i], self.seen_total[i]) = (st, bo, tot);
                     }
-                    (st, bo, (b - a) as u32)
                 }
-                UnitWeights::Weighted { .. } => {
-                    let mut tot = 0u32;
-                    for e in a..b {
-                        let j = adj.targets[e];
-                        let u = self_unit(unit, j, adj.weights.as_ref().map(|w| w[e]));
-                        let x = action[j as usize];
-                        tot += u;
-                        st += u * u32::from(x == Action::Stand as u8);
-                        bo += u * u32::from(x == Action::Boo as u8);
+                None => {
+                    for i in 0..n {
+                        (self.seen_stand[i], self.seen_boo[i], self.seen_total[i]) =
+                            count(i as u32);
                     }
-                    (st, bo, tot)
                 }
             }
-        };
+            self.edge_visits += graph.edge_count();
+            return;
+        }
         let counts = self
             .seen_stand
             .par_iter_mut()
@@ -182,6 +204,91 @@ impl State {
             }),
         }
         self.edge_visits += graph.edge_count();
+    }
+
+    /// Recounts every agent's counts by pulling over its sources, as [`State::recount`] does
+    /// (**O(n + m)** edge visits), and hands each block of up to [`BLOCK`] consecutive agents
+    /// to `visit(acc, block)` as soon as the block's new counts are known, while they are in
+    /// the L1 cache. Blocks are visited in ascending order within chunks of fixed size, each
+    /// chunk with its own accumulator (`T::default()`); the accumulators come back in chunk
+    /// order, so concatenating what they collected gives an ascending sequence whatever the
+    /// thread count. Small graphs run on the calling thread (one accumulator), large ones in
+    /// parallel.
+    pub fn recount_blocks<T, F>(&mut self, graph: &FollowerGraph, visit: F) -> Vec<T>
+    where
+        T: Default + Send,
+        F: Fn(&mut T, &Pulled<'_>) + Sync,
+    {
+        let boo_free = self.tally[Action::Boo as usize] == 0;
+        let State {
+            action,
+            seen_stand,
+            seen_boo,
+            seen_total,
+            quiet,
+            unit,
+            ..
+        } = self;
+        let (action, unit, quiet) = (&*action, &*unit, &*quiet);
+        let run = |start: usize, stand: &mut [u32], boo: &mut [u32], total: &mut [u32]| -> T {
+            let mut acc = T::default();
+            let mut prefix = Vec::new();
+            let blocks = stand
+                .chunks_mut(BLOCK)
+                .zip(boo.chunks_mut(BLOCK))
+                .zip(total.chunks_mut(BLOCK));
+            for (b, ((stand, boo), total)) in blocks.enumerate() {
+                let first = start + b * BLOCK;
+                let changed = match (unit, boo_free) {
+                    (UnitWeights::Ones, true) => {
+                        pull_block::<false>(graph, action, first, stand, boo, total, &mut prefix)
+                    }
+                    (UnitWeights::Ones, false) => {
+                        pull_block::<true>(graph, action, first, stand, boo, total, &mut prefix)
+                    }
+                    (UnitWeights::Weighted { .. }, _) => {
+                        let mut changed = 0u64;
+                        for (k, ((stand, boo), total)) in stand
+                            .iter_mut()
+                            .zip(boo.iter_mut())
+                            .zip(total.iter_mut())
+                            .enumerate()
+                        {
+                            let (st, bo, tot) =
+                                pull_counts(graph, unit, action, boo_free, (first + k) as u32);
+                            changed |= u64::from(st != *stand || bo != *boo) << k;
+                            (*stand, *boo, *total) = (st, bo, tot);
+                        }
+                        changed
+                    }
+                };
+                let block = Pulled {
+                    first: first as u32,
+                    standing: stand,
+                    booing: boo,
+                    total,
+                    changed,
+                    action,
+                    quiet,
+                };
+                visit(&mut acc, &block);
+            }
+            acc
+        };
+        let out = if serial_pull(graph) {
+            vec![run(0, seen_stand, seen_boo, seen_total)]
+        } else {
+            seen_stand
+                .par_chunks_mut(PULL_CHUNK)
+                .zip(seen_boo.par_chunks_mut(PULL_CHUNK))
+                .zip(seen_total.par_chunks_mut(PULL_CHUNK))
+                .enumerate()
+                .map(|(c, ((stand, boo), total))| run(c * PULL_CHUNK, stand, boo, total))
+                .collect()
+        };
+        self.edge_visits += graph.edge_count();
+        self.counted = true;
+        out
     }
 
     /// Sets agent `i`'s action (tally and hash follow), without touching anyone's counts.
@@ -278,6 +385,173 @@ impl State {
             booing: u64::from(self.seen_boo[idx]),
             total: u64::from(self.seen_total[idx]),
             quiet: self.quiet.get(idx).copied().unwrap_or(false),
+        }
+    }
+}
+
+/// Agents per block of [`State::recount_blocks`]: one bit each in [`Pulled::changed`].
+pub const BLOCK: usize = 64;
+
+/// A block of up to [`BLOCK`] consecutive agents whose counts a pull has just recomputed
+/// ([`State::recount_blocks`]).
+#[derive(Debug)]
+pub struct Pulled<'a> {
+    /// The first agent's id; the block holds agents `first .. first + standing.len()`.
+    pub first: u32,
+    /// Units of each agent's sources standing.
+    pub standing: &'a [u32],
+    /// Units of each agent's sources booing.
+    pub booing: &'a [u32],
+    /// Units of all each agent's sources.
+    pub total: &'a [u32],
+    /// Bit `k` set when agent `first + k`'s standing or booing units differ from before.
+    pub changed: u64,
+    /// Every agent's action (indexed by agent id; unchanged by the pull).
+    pub action: &'a [u8],
+    /// Agents kept from booing (empty without a brand), indexed by agent id.
+    pub quiet: &'a [bool],
+}
+
+impl Pulled<'_> {
+    /// What agent `first + k` sees now.
+    #[inline(always)]
+    pub fn seen(&self, k: usize) -> Seen {
+        Seen {
+            standing: u64::from(self.standing[k]),
+            booing: u64::from(self.booing[k]),
+            total: u64::from(self.total[k]),
+            quiet: self
+                .quiet
+                .get(self.first as usize + k)
+                .copied()
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// Agents per task of a parallel pull (fixed, so the split never depends on the thread count).
+const PULL_CHUNK: usize = 4096;
+
+/// A block's edges up to which [`pull_block`] counts in one flat pass over the edges.
+const FLAT_EDGES: usize = 8192;
+
+/// Recounts the unweighted counts of the block of agents starting at `first` into `stand`,
+/// `boo` and `total`; returns the mask of agents whose standing or booing counts changed.
+/// When the block's edges are few enough, one flat pass over them keeps running sums in
+/// `prefix` (one per edge; wrapping, so a row's count is the exact difference of two of them)
+/// and every row's count is a difference: no loop per agent, so no mispredicted loop exit per
+/// agent. `BOO`: someone may boo (bytes 0, 1, 2; the running sums pack standing in the low
+/// and booing in the high 32 bits), else bytes are 0 or 1 and their sum is the standing count.
+#[inline(always)]
+fn pull_block<const BOO: bool>(
+    graph: &FollowerGraph,
+    action: &[u8],
+    first: usize,
+    stand: &mut [u32],
+    boo: &mut [u32],
+    total: &mut [u32],
+    prefix: &mut Vec<u64>,
+) -> u64 {
+    let adj = graph.source_adjacency();
+    let offsets = &adj.offsets[first..=first + stand.len()];
+    let (e0, e1) = (offsets[0] as usize, offsets[stand.len()] as usize);
+    let mut changed = 0u64;
+    if e1 - e0 > FLAT_EDGES {
+        for (k, ((stand, boo), total)) in stand
+            .iter_mut()
+            .zip(boo.iter_mut())
+            .zip(total.iter_mut())
+            .enumerate()
+        {
+            let (a, b) = (offsets[k] as usize, offsets[k + 1] as usize);
+            let (st, bo) = count_ones(&adj.targets[a..b], action, !BOO);
+            changed |= u64::from(st != *stand || bo != *boo) << k;
+            (*stand, *boo, *total) = (st, bo, (b - a) as u32);
+        }
+        return changed;
+    }
+    prefix.clear();
+    prefix.resize(e1 - e0 + 1, 0);
+    let mut sum = 0u64;
+    for (&j, p) in adj.targets[e0..e1].iter().zip(&mut prefix[1..]) {
+        let x = u64::from(action[j as usize]);
+        sum = sum.wrapping_add(if BOO { (x & 1) | ((x >> 1) << 32) } else { x });
+        *p = sum;
+    }
+    for (k, ((stand, boo), total)) in stand
+        .iter_mut()
+        .zip(boo.iter_mut())
+        .zip(total.iter_mut())
+        .enumerate()
+    {
+        let (a, b) = (offsets[k] as usize - e0, offsets[k + 1] as usize - e0);
+        let d = prefix[b].wrapping_sub(prefix[a]);
+        let (st, bo) = (d as u32, (d >> 32) as u32);
+        changed |= u64::from(st != *stand || bo != *boo) << k;
+        (*stand, *boo, *total) = (st, bo, (b - a) as u32);
+    }
+    changed
+}
+
+/// Pulls over fewer edges than this run on the calling thread: handing so little work to
+/// rayon's pool costs more than it saves. Counts are exact integers, so the cutover changes
+/// only the cost, never a count.
+const SERIAL_PULL_EDGES: u64 = 1 << 18;
+
+/// Whether a pull over `graph` runs on the calling thread (see [`SERIAL_PULL_EDGES`]).
+fn serial_pull(graph: &FollowerGraph) -> bool {
+    graph.edge_count() < SERIAL_PULL_EDGES || rayon::current_num_threads() == 1
+}
+
+/// Unweighted counts of `sources` standing and booing. Branch-free: an agent's sources are in
+/// random actions, so a branch per edge would be mispredicted half the time; with the action
+/// bytes `Sit = 0`, `Stand = 1`, `Boo = 2`, bit 0 is standing and bit 1 booing. With
+/// `boo_free` (nobody boos, so every byte is 0 or 1) the standing count is the bytes' sum.
+#[inline(always)]
+fn count_ones(sources: &[u32], action: &[u8], boo_free: bool) -> (u32, u32) {
+    const _: () = assert!(Action::Sit as u8 == 0 && Action::Stand as u8 == 1);
+    const _: () = assert!(Action::Boo as u8 == 2);
+    if boo_free {
+        let st = sources.iter().map(|&j| u32::from(action[j as usize])).sum();
+        return (st, 0);
+    }
+    let (mut st, mut bo) = (0u32, 0u32);
+    for &j in sources {
+        let x = u32::from(action[j as usize]);
+        st += x & 1;
+        bo += x >> 1;
+    }
+    (st, bo)
+}
+
+/// Agent `i`'s (weighted) units of sources standing, booing and in all, pulled over its
+/// sources.
+#[inline(always)]
+fn pull_counts(
+    graph: &FollowerGraph,
+    unit: &UnitWeights,
+    action: &[u8],
+    boo_free: bool,
+    i: u32,
+) -> (u32, u32, u32) {
+    let adj = graph.source_adjacency();
+    let (a, b) = adj.range(i);
+    match unit {
+        UnitWeights::Ones => {
+            let (st, bo) = count_ones(&adj.targets[a..b], action, boo_free);
+            (st, bo, (b - a) as u32)
+        }
+        UnitWeights::Weighted { .. } => {
+            let (mut st, mut bo, mut tot) = (0u32, 0u32, 0u32);
+            for e in a..b {
+                let j = adj.targets[e];
+                let u = self_unit(unit, j, adj.weights.as_ref().map(|w| w[e]));
+                let x = action[j as usize];
+                tot += u;
+                st += u * u32::from(x == Action::Stand as u8);
+                bo += u * u32::from(x == Action::Boo as u8);
+            }
+            (st, bo, tot)
         }
     }
 }

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::scatter;
+use super::{huge, scatter, transpose};
 use serde::{Deserialize, Serialize};
 
 /// What building a graph dropped, and why; reported by `graph stats` and `graph import`.
@@ -127,8 +127,19 @@ impl Adjacency {
     /// The same edges seen from the other side: row `j` of the result lists every `i` with `j`
     /// in row `i`, sorted ascending (a counting-sort transpose, **O(n + m)**).
     fn transpose(&self, node_count: usize) -> Adjacency {
+        if self.weights.is_none()
+            && let Some(shift) = transpose::plan(node_count)
+        {
+            let (offsets, targets) =
+                transpose::transpose(&self.offsets, &self.targets, node_count, shift);
+            return Adjacency {
+                offsets,
+                targets,
+                weights: None,
+            };
+        }
         let threads = rayon::current_num_threads().max(1);
-        let mut counts = vec![0u64; node_count + 1];
+        let mut counts = huge::filled(node_count + 1, 0u64);
         // Column counts, one range of columns per thread (each reads every entry, and writes
         // only its own counters: the random writes, not the reads, are the cost).
         let width = node_count.div_ceil(threads).max(1);
@@ -149,11 +160,11 @@ impl Adjacency {
             counts[i + 1] += counts[i];
         }
         let m = self.targets.len();
-        let mut targets = vec![0u32; m];
-        let mut weights = self.weights.as_ref().map(|_| vec![0f32; m]);
+        let mut targets = huge::filled(m, 0u32);
+        let mut weights = self.weights.as_ref().map(|_| huge::filled(m, 0f32));
         match (weights.as_mut(), self.weights.as_ref()) {
             (Some(w), Some(src)) => {
-                let mut next = counts.clone();
+                let mut next = huge::copied(&counts);
                 for i in 0..node_count {
                     let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
                     for (&t, &x) in self.targets[a..b].iter().zip(&src[a..b]) {
@@ -185,7 +196,8 @@ impl Adjacency {
                 let keys = &self.targets;
                 slices.into_par_iter().for_each(|(lo, hi, out)| {
                     let base = counts[lo];
-                    let mut next: Vec<u64> = counts[lo..hi].iter().map(|c| c - base).collect();
+                    let mut next = huge::with_capacity(hi - lo);
+                    next.extend(counts[lo..hi].iter().map(|c| c - base));
                     let mut rows = RowCursor::new(&self.offsets);
                     let (range, value) = (lo as u32..hi as u32, |e| rows.row_of(e));
                     scatter::scatter_range(&mut next, range, m, |e| keys[e], value, out);
@@ -281,7 +293,7 @@ impl FollowerGraph {
         };
         // A counting sort by source row (O(m), keeping input order within a row), then each
         // row sorted by target in parallel: far cheaper than sorting m 64-bit keys.
-        let mut offsets = vec![0u64; n + 1];
+        let mut offsets = huge::filled(n + 1, 0u64);
         for &(u, v) in parts.iter().flatten() {
             assert!(
                 (u as usize) < n && (v as usize) < n,
@@ -292,10 +304,10 @@ impl FollowerGraph {
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
-        let mut targets = vec![0u32; m];
-        let mut row_weights = weights.as_ref().map(|_| vec![0f32; m]);
+        let mut targets = huge::filled(m, 0u32);
+        let mut row_weights = weights.as_ref().map(|_| huge::filled(m, 0f32));
         {
-            let mut next = offsets.clone();
+            let mut next = huge::copied(&offsets);
             match (row_weights.as_mut(), weights.as_ref()) {
                 (Some(out), Some(w)) => {
                     for (idx, &(u, v)) in parts.iter().flatten().enumerate() {
@@ -319,7 +331,7 @@ impl FollowerGraph {
         // Sort and clean each row in fixed blocks of rows; `kept[i]` = entries row i keeps at
         // the front of its slot.
         const BLOCK: usize = 4096;
-        let mut kept = vec![0u64; n];
+        let mut kept = huge::filled(n, 0u64);
         let mut blocks: Vec<RowBlock<'_>> = Vec::new();
         {
             let mut rest_t: &mut [u32] = &mut targets;
@@ -395,7 +407,7 @@ impl FollowerGraph {
         report.duplicates_dropped = dups;
         // Compact the rows in place (each moves left, so a forward pass is safe).
         let mut write = 0usize;
-        let mut counts = vec![0u64; n + 1];
+        let mut counts = huge::filled(n + 1, 0u64);
         for i in 0..n {
             let a = offsets[i] as usize;
             let len = kept[i] as usize;

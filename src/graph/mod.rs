@@ -8,9 +8,11 @@
 pub mod csr;
 pub mod generators;
 pub mod handles;
+mod huge;
 pub mod io;
 pub mod petgraph_bridge;
 mod scatter;
 pub mod stats;
+mod transpose;
 
 pub use csr::{Adjacency, BuildOptions, BuildReport, FollowerGraph, NodeLabels};

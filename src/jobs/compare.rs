@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use super::blocks::Blocks;
 use super::pool::{self, Units};
 use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
@@ -160,6 +161,12 @@ pub(crate) fn compare_in(
         },
         u64::from(resumed),
     );
+    let blocks = Blocks::new(
+        cmp.strategies
+            .iter()
+            .enumerate()
+            .map(|(s, (_, sc))| (sc, graph(s))),
+    );
     let fresh = Units {
         units,
         unit: "runs",
@@ -172,8 +179,10 @@ pub(crate) fn compare_in(
                 .map(|(_, s)| s.stop.max_steps)
                 .max()
                 .unwrap_or(0),
+            blocks.is_some(),
         ),
         shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
+        blocks: blocks.as_ref().map(|b| b as &dyn pool::BlockRun),
     }
     .run(
         &|s, r| format!("strategy {} replicate {r}", cmp.strategies[s].0.name),

@@ -12,6 +12,7 @@
 //! and the first error, keeping the finished ones for `--resume`. A [`Progress`] that reports
 //! [`Progress::cancelled`] stops the job between replicates, with the same guarantee.
 
+mod blocks;
 pub mod compare;
 mod error;
 pub mod fit;

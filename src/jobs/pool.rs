@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::shard::Assignment;
 use super::{JobError, Progress};
 use crate::engine::ReplicateResult;
+use crate::engine::batch::LANES;
 use crate::engine::measures::StepRecord;
 use crate::output::steps::OrderedSteps;
 use crate::output::{Missing, RunFolder};
@@ -25,11 +26,62 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 /// How many units run between two hand-overs, for trajectories of at most `max_steps` steps:
 /// as many as fit in [`WINDOW_BYTES`], at least four per thread (so the threads stay busy
-/// across a window's slowest replicate) and at most 4096.
-pub(crate) fn window(max_steps: u32) -> usize {
-    let one = (u64::from(max_steps) + 1) * std::mem::size_of::<StepRecord>() as u64;
-    let fit = (WINDOW_BYTES / one.max(1)).min(4096) as usize;
+/// across a window's slowest replicate) and at most 4096; with `blocks` (some groups run 64
+/// replicates at a time, [`blocks_fit`]) a multiple of 64, at least two blocks per thread.
+pub(crate) fn window(max_steps: u32, blocks: bool) -> usize {
+    let fit = (WINDOW_BYTES / trajectory_bytes(max_steps)).min(4096) as usize;
+    if blocks {
+        return (fit / LANES).max(2 * rayon::current_num_threads()) * LANES;
+    }
     fit.max(4 * rayon::current_num_threads())
+}
+
+/// The most bytes one trajectory of at most `max_steps` steps holds.
+fn trajectory_bytes(max_steps: u32) -> u64 {
+    ((u64::from(max_steps) + 1) * std::mem::size_of::<StepRecord>() as u64).max(1)
+}
+
+/// Whether replicates that stop by `stop` may run in blocks, two blocks of 64 per thread
+/// between hand-overs: when they stop at a fixed point (a cascade's trajectory ends with it,
+/// and is as long as its longest chain of activations: a few dozen steps on social graphs, so
+/// the held trajectories stay far below [`WINDOW_BYTES`] whatever `steps` allows), or when 64
+/// trajectories of `max_steps` steps fit in [`WINDOW_BYTES`] (up to 21,844 steps).
+pub(crate) fn blocks_fit(stop: crate::engine::StopRule) -> bool {
+    stop.at_fixed_point || LANES as u64 * trajectory_bytes(stop.max_steps) <= WINDOW_BYTES
+}
+
+/// Runs some groups' replicates a block at a time ([`crate::runner::BlockPlan`]).
+pub(crate) trait BlockRun: Sync {
+    /// Whether group `group`'s replicates run in blocks.
+    fn batched(&self, group: usize) -> bool;
+
+    /// The results of `replicates` of group `group`, in order; None when the group cannot
+    /// run in blocks after all (each replicate then runs alone).
+    fn run(&self, group: usize, replicates: &[u32])
+    -> Option<Vec<anyhow::Result<ReplicateResult>>>;
+}
+
+/// The stretches of `batch` that run as one task: a unit alone, or up to 64 consecutive units
+/// of a group that runs in blocks with replicates in one stretch `64 b .. 64 b + 63`.
+fn tasks(batch: &[(usize, u32)], blocks: Option<&dyn BlockRun>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < batch.len() {
+        let (g, r) = batch[i];
+        let mut j = i + 1;
+        if blocks.is_some_and(|b| b.batched(g)) {
+            while j < batch.len()
+                && j - i < LANES
+                && batch[j].0 == g
+                && batch[j].1 / LANES as u32 == r / LANES as u32
+            {
+                j += 1;
+            }
+        }
+        out.push(i..j);
+        i = j;
+    }
+    out
 }
 
 /// `(group, replicate)` units to run in parallel with [`Units::run`]: each group's missing
@@ -60,6 +112,8 @@ pub(crate) struct Units<'a> {
     pub(crate) window: usize,
     /// Only the units this shard (numbered from 1) runs under this assignment (None: all).
     pub(crate) shard: Option<(&'a Assignment, u32)>,
+    /// The groups that run their replicates 64 at a time (None: every unit alone).
+    pub(crate) blocks: Option<&'a dyn BlockRun>,
 }
 
 impl Units<'_> {
@@ -88,7 +142,9 @@ impl Units<'_> {
             progress,
             window,
             shard,
+            blocks,
         } = self;
+        let blocks = *blocks;
         let (unit, folders, dir, progress, shard) = (*unit, *folders, *dir, *progress, *shard);
         let mine = |g: usize, r: u32| shard.is_none_or(|(a, s)| a.owner(g, r) == s);
         let accumulates = |g: usize| steps.get(g).is_some_and(Option::is_some);
@@ -113,36 +169,56 @@ impl Units<'_> {
             if batch.is_empty() {
                 break;
             }
-            let finished: Vec<Option<ReplicateResult>> = batch
+            let finish = |g: usize, r: u32, result: anyhow::Result<ReplicateResult>| {
+                let result = result.and_then(|mut res| match folders {
+                    Some(f) if dropped.get(g).copied().unwrap_or(false) => {
+                        // The file gets no trajectory; the hand-over still needs it.
+                        let trajectory = std::mem::take(&mut res.trajectory);
+                        let written = f[g].write_replicate(&res);
+                        res.trajectory = trajectory;
+                        written.map(|()| res).map_err(Into::into)
+                    }
+                    Some(f) => f[g].write_replicate(&res).map(|()| res).map_err(Into::into),
+                    None => Ok(res),
+                });
+                tick(g);
+                match result {
+                    Ok(res) => Some(res),
+                    Err(e) => {
+                        failures
+                            .lock()
+                            .expect("no thread panics while holding the lock")
+                            .push(format!("{}: {e:#}", label(g, r)));
+                        None
+                    }
+                }
+            };
+            let finished: Vec<Option<ReplicateResult>> = tasks(&batch, blocks)
                 .par_iter()
-                .map(|&(g, r)| {
+                .map(|range| {
+                    let units = &batch[range.clone()];
                     if progress.cancelled() {
-                        skipped.fetch_add(1, Ordering::Relaxed);
-                        return None;
+                        skipped.fetch_add(units.len(), Ordering::Relaxed);
+                        return units.iter().map(|_| None).collect::<Vec<_>>();
                     }
-                    let result = run(g, r).and_then(|mut res| match folders {
-                        Some(f) if dropped.get(g).copied().unwrap_or(false) => {
-                            // The file gets no trajectory; the hand-over still needs it.
-                            let trajectory = std::mem::take(&mut res.trajectory);
-                            let written = f[g].write_replicate(&res);
-                            res.trajectory = trajectory;
-                            written.map(|()| res).map_err(Into::into)
+                    let g = units[0].0;
+                    let results = match blocks.filter(|b| b.batched(g)) {
+                        Some(b) => {
+                            let rs: Vec<u32> = units.iter().map(|u| u.1).collect();
+                            b.run(g, &rs)
+                                .unwrap_or_else(|| rs.iter().map(|&r| run(g, r)).collect())
                         }
-                        Some(f) => f[g].write_replicate(&res).map(|()| res).map_err(Into::into),
-                        None => Ok(res),
-                    });
-                    tick(g);
-                    match result {
-                        Ok(res) => Some(res),
-                        Err(e) => {
-                            failures
-                                .lock()
-                                .expect("no thread panics while holding the lock")
-                                .push(format!("{}: {e:#}", label(g, r)));
-                            None
-                        }
-                    }
+                        None => units.iter().map(|&(g, r)| run(g, r)).collect(),
+                    };
+                    units
+                        .iter()
+                        .zip(results)
+                        .map(|(&(g, r), res)| finish(g, r, res))
+                        .collect()
                 })
+                .collect::<Vec<Vec<_>>>()
+                .into_iter()
+                .flatten()
                 .collect();
             for (&(g, r), res) in batch.iter().zip(finished) {
                 let ordered = steps.get_mut(g).and_then(Option::as_mut);

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use super::blocks::Blocks;
 use super::pool::{self, Units};
 use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
@@ -225,14 +226,16 @@ pub(crate) fn run_in(
     let units = vec![(0, output::missing_replicates(&done, scenario.replicates))];
     options.progress.start("replicates", total, found);
     let folders = folder.as_ref().map(std::slice::from_ref);
+    let blocks = Blocks::new([(scenario, graph.as_ref())]);
     let fresh = Units {
         units,
         unit: "replicates",
         folders,
         dir: options.destination.dir(),
         progress: options.progress,
-        window: pool::window(scenario.stop.max_steps),
+        window: pool::window(scenario.stop.max_steps, blocks.is_some()),
         shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
+        blocks: blocks.as_ref().map(|b| b as &dyn pool::BlockRun),
     }
     .run(
         &|_, r| format!("replicate {r}"),

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
+use super::blocks::Blocks;
 use super::pool::{self, Units};
 use super::shard::{Done, Phase, Shard, ShardOutcome, expected_cost, write_shard_file};
 use super::{JobError, JobOptions, check_memory, manifest};
@@ -205,6 +206,7 @@ pub(crate) fn sweep_in(
     options
         .progress
         .start("cells", cells.len() as u64, finished_cells);
+    let blocks = Blocks::new(cells.iter().enumerate().map(|(c, (_, s))| (s, graph(c))));
     let fresh = Units {
         units,
         unit: "replicates",
@@ -217,8 +219,10 @@ pub(crate) fn sweep_in(
                 .map(|(_, s)| s.stop.max_steps)
                 .max()
                 .unwrap_or(0),
+            blocks.is_some(),
         ),
         shard: shard.and_then(|s| assignment.as_ref().map(|a| (a, s.index))),
+        blocks: blocks.as_ref().map(|b| b as &dyn pool::BlockRun),
     }
     .run(
         &|c, r| format!("cell {c} replicate {r}"),

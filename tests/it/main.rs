@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bass;
+mod blocks;
 mod brand;
 mod cascade;
 mod classes;

@@ -41,7 +41,7 @@ use rayon::prelude::*;
 
 use super::error::display_text;
 use super::{Direction, GraphIoError, IdKind, ImportOptions, LineError};
-use crate::graph::{BuildOptions, FollowerGraph, NodeLabels};
+use crate::graph::{BuildOptions, FollowerGraph, NodeLabels, huge};
 
 /// The longest line accepted, in bytes; a longer one is an error (a binary file, most likely).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -243,19 +243,43 @@ struct BlockReader<R> {
     carry: Vec<u8>,
     block: usize,
     eof: bool,
+    /// Buffers of blocks already parsed, handed back by [`BlockReader::recycle`] so that the
+    /// next blocks reuse their pages instead of faulting in fresh ones.
+    spare: Vec<Vec<u8>>,
 }
 
 impl<R: Read> BlockReader<R> {
+    fn new(inner: R, block: usize) -> BlockReader<R> {
+        BlockReader {
+            inner,
+            carry: Vec::new(),
+            block,
+            eof: false,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Hands back a block's buffer once it is parsed.
+    fn recycle(&mut self, mut buf: Vec<u8>) {
+        buf.clear();
+        self.spare.push(buf);
+    }
+
     fn next_block(&mut self) -> Result<Option<Vec<u8>>, ReadError> {
-        let mut buf = std::mem::take(&mut self.carry);
+        let mut buf = self.spare.pop().unwrap_or_default();
+        if buf.capacity() == 0 {
+            // Reserved, not written: a small input touches only the pages it fills.
+            buf = huge::with_capacity(self.carry.len() + self.block);
+        }
+        buf.extend_from_slice(&self.carry);
+        self.carry.clear();
         let mut target = buf.len() + self.block;
         // Bytes of `buf` known to hold no line end.
         let mut searched = 0;
         loop {
             if !self.eof {
-                // `read_to_end` grows the buffer as data comes, so a small input never pays
-                // for a whole block of zeroed memory.
                 let want = (target - buf.len()) as u64;
+                buf.reserve(want as usize);
                 let got = (&mut self.inner)
                     .take(want)
                     .read_to_end(&mut buf)
@@ -270,7 +294,7 @@ impl<R: Read> BlockReader<R> {
             match memrchr(b'\n', &buf[searched..]) {
                 Some(p) => {
                     let cut = searched + p + 1;
-                    self.carry = buf[cut..].to_vec();
+                    self.carry.extend_from_slice(&buf[cut..]);
                     buf.truncate(cut);
                     return Ok(Some(buf));
                 }
@@ -505,6 +529,42 @@ fn plain_number(data: &[u8], mut pos: usize) -> Option<(u64, usize)> {
     (pos > start).then_some((acc, pos))
 }
 
+/// [`plain_number`], eight bytes at a time: where eight bytes can be read, their digits are
+/// found and converted in a few word operations (no branch per digit); a number of eight or
+/// more digits, or one near the end of `data`, goes to [`plain_number`]. Returns exactly what
+/// [`plain_number`] returns.
+#[inline(always)]
+fn swar_number(data: &[u8], pos: usize) -> Option<(u64, usize)> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(bytes) = data.get(pos..pos + 8) else {
+        return plain_number(data, pos);
+    };
+    let word = u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
+    // Each byte's value if it is a digit ('0'..='9' are exactly the bytes that xor 0x30 maps
+    // to 0..=9), then the high bit of each byte set where it is not: `(x & 0x7f) + 0x76`
+    // reaches 0x80 exactly when `x & 0x7f > 9`, never carries into the next byte, and `| x`
+    // adds the bytes whose own high bit is set.
+    let x = word ^ 0x3030_3030_3030_3030;
+    let non_digit = (((x & LOW7) + 0x7676_7676_7676_7676) | x) & HIGH;
+    if non_digit == 0 {
+        return plain_number(data, pos);
+    }
+    // Little-endian: the first byte of the text is the lowest byte of the word.
+    let len = (non_digit.trailing_zeros() / 8) as usize;
+    if len == 0 {
+        return None;
+    }
+    // The `len` digits moved to the top bytes, zeros below: the number with leading zeros.
+    // Then pairs, quads and the eight digits are combined (each step fits its lanes: 99, 9999,
+    // 99,999,999).
+    let mut v = x << (8 * (8 - len));
+    v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    Some((v, pos + len))
+}
+
 /// The fast path of the integer parser: a line `digits SEP digits` (SEP: spaces or tabs, or a
 /// comma with optional spaces or tabs around it), then optional spaces, tabs or a carriage
 /// return, then the line end or the end of `data`. Returns the two ids and where the next line
@@ -512,7 +572,7 @@ fn plain_number(data: &[u8], mut pos: usize) -> Option<(u64, usize)> {
 /// every error, and every line this does not recognise, is handled there, exactly as before).
 #[inline(always)]
 fn plain_pair(data: &[u8], pos: usize) -> Option<(u64, u64, usize)> {
-    let (a, mut i) = plain_number(data, pos)?;
+    let (a, mut i) = swar_number(data, pos)?;
     let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
     if !matches!(data.get(i), Some(b' ' | b'\t' | b',')) {
         return None;
@@ -526,7 +586,7 @@ fn plain_pair(data: &[u8], pos: usize) -> Option<(u64, u64, usize)> {
             i += 1;
         }
     }
-    let (b, mut i) = plain_number(data, i)?;
+    let (b, mut i) = swar_number(data, i)?;
     while matches!(data.get(i), Some(b' ' | b'\t' | b'\r')) {
         i += 1;
     }
@@ -553,13 +613,44 @@ struct IntChunk {
 }
 
 impl IntChunk {
-    fn with_capacity(lines: usize) -> IntChunk {
+    /// An empty chunk that fills `buffer` (emptied first), with room for `lines` pairs.
+    fn in_buffer(mut buffer: Vec<(u32, u32)>, lines: usize) -> IntChunk {
+        buffer.clear();
+        buffer.reserve(lines);
         IntChunk {
-            narrow: Vec::with_capacity(lines),
+            narrow: buffer,
             wide: Vec::new(),
             weights: Vec::new(),
             max: 0,
         }
+    }
+
+    /// Appends one block's chunks, in order, to `all`: as one chunk when every id fits in a
+    /// `u32` (the chunks' pairs copied into one vector in huge pages, so that the graph build
+    /// reads a few long parts), else as they are. Returns the chunks' emptied pair buffers,
+    /// for the next block's chunks to fill: their pages are then faulted in only once.
+    fn append_block(all: &mut Vec<IntChunk>, chunks: Vec<IntChunk>) -> Vec<Vec<(u32, u32)>> {
+        if chunks.iter().any(|c| !c.wide.is_empty()) {
+            all.extend(chunks);
+            return Vec::new();
+        }
+        let pairs: usize = chunks.iter().map(|c| c.narrow.len()).sum();
+        let weights: usize = chunks.iter().map(|c| c.weights.len()).sum();
+        let mut merged = IntChunk {
+            narrow: huge::with_capacity(pairs),
+            wide: Vec::new(),
+            weights: Vec::with_capacity(weights),
+            max: 0,
+        };
+        let mut buffers = Vec::with_capacity(chunks.len());
+        for c in chunks {
+            merged.narrow.extend_from_slice(&c.narrow);
+            merged.weights.extend_from_slice(&c.weights);
+            merged.max = merged.max.max(c.max);
+            buffers.push(c.narrow);
+        }
+        all.push(merged);
+        buffers
     }
 
     /// Appends a line's two ids.
@@ -652,9 +743,15 @@ fn general_int_line(chunk: &mut IntChunk, line: &[u8], weighted: bool) -> Result
     Ok(())
 }
 
-fn parse_int_chunk(data: &[u8], weighted: bool) -> (Result<u64, Fault>, IntChunk) {
+/// Parses a chunk of whole lines with integer ids, filling `buffer` (a spare from an earlier
+/// chunk, or a new vector).
+fn parse_int_chunk(
+    data: &[u8],
+    weighted: bool,
+    buffer: Vec<(u32, u32)>,
+) -> (Result<u64, Fault>, IntChunk) {
     // Typical lines are 8-16 bytes; the vector grows for shorter ones.
-    let mut chunk = IntChunk::with_capacity(data.len() / 8);
+    let mut chunk = IntChunk::in_buffer(buffer, data.len() / 8);
     if weighted {
         let lines = for_each_data_line(data, |line| general_int_line(&mut chunk, line, true));
         return (lines, chunk);
@@ -826,12 +923,7 @@ fn parse_stream<R: Read + Send>(
         error,
         text,
     };
-    let mut reader = BlockReader {
-        inner: reader,
-        carry: Vec::new(),
-        block: sizes.block,
-        eof: false,
-    };
+    let mut reader = BlockReader::new(reader, sizes.block);
     let mut mode = match opts.ids {
         IdKind::Auto => None,
         IdKind::Integer => Some(Mode::Integer),
@@ -862,6 +954,8 @@ fn parse_stream<R: Read + Send>(
             display_text(&start),
         ),
     };
+    // Pair buffers of the last block's chunks, for the next block's to fill.
+    let mut spare_pairs: Vec<Vec<(u32, u32)>> = Vec::new();
     let mut pending = reader.next_block();
     loop {
         let mut block = match pending {
@@ -953,11 +1047,14 @@ fn parse_stream<R: Read + Send>(
         match mode {
             None => pending = reader.next_block(),
             Some(Mode::Integer) => {
+                let mut buffers = std::mem::take(&mut spare_pairs);
+                buffers.resize_with(chunks.len(), Vec::new);
                 let (results, next) = rayon::join(
                     || {
                         chunks
                             .par_iter()
-                            .map(|c| parse_int_chunk(c, opts.weighted))
+                            .zip(buffers)
+                            .map(|(c, buffer)| parse_int_chunk(c, opts.weighted, buffer))
                             .collect::<Vec<_>>()
                     },
                     || reader.next_block(),
@@ -967,13 +1064,15 @@ fn parse_stream<R: Read + Send>(
                     Parsed::Integer(all) => all,
                     Parsed::String(_) => unreachable!("the id kind is decided once"),
                 };
+                let mut block_chunks = Vec::with_capacity(results.len());
                 for (result, chunk) in results {
                     match result {
                         Ok(n) => lines += n,
                         Err(f) => return Err(parse_error(lines + f.line + 1, f.error, f.text)),
                     }
-                    all.push(chunk);
+                    block_chunks.push(chunk);
                 }
+                spare_pairs = IntChunk::append_block(all, block_chunks);
             }
             Some(Mode::String) => {
                 let (results, next) = rayon::join(
@@ -1007,6 +1106,7 @@ fn parse_stream<R: Read + Send>(
                 merge_strings(path, strings, local_chunks, opts.direction)?;
             }
         }
+        reader.recycle(block);
     }
     let (node_count, edges, weights, labels) = match parsed {
         None => {
@@ -1154,7 +1254,9 @@ fn finish_integers(
                 .map(|c| c.into_edges(direction, |id| id as u32))
                 .collect();
             let n = (max + 1) as u32;
-            return Ok((n, parts, weights, NodeLabels::Integers((0..=max).collect())));
+            let mut labels = huge::with_capacity(n as usize);
+            labels.extend(0..=max);
+            return Ok((n, parts, weights, NodeLabels::Integers(labels)));
         }
         let mut map = vec![0u32; len];
         let mut labels = Vec::new();
@@ -1348,10 +1450,45 @@ mod tests {
             assert_eq!(got.is_some(), fast, "{line:?}");
             if let Some((a, b, next)) = got {
                 assert_eq!(next, data.len(), "{line:?}: the whole line");
-                let mut chunk = IntChunk::with_capacity(1);
+                let mut chunk = IntChunk::in_buffer(Vec::new(), 1);
                 general_int_line(&mut chunk, trim(line.as_bytes()), false).expect("a valid line");
                 assert_eq!(chunk.ids().collect::<Vec<_>>(), [a, b], "{line:?}");
             }
+        }
+    }
+
+    #[test]
+    fn the_word_at_a_time_number_reader_agrees_with_the_byte_loop() {
+        // Every digit count from 0 to 21, followed by every byte value and by more text (so
+        // that eight bytes can be read), and at the very end of the data (so that they cannot).
+        let digits = b"908172635445362718099";
+        let mut cases = 0;
+        for len in 0..=digits.len() {
+            for next in 0..=255u8 {
+                let mut data = b"7,".to_vec();
+                data.extend_from_slice(&digits[..len]);
+                data.push(next);
+                data.extend_from_slice(b"\t12345678 99\n");
+                for end in [data.len(), 2 + len + 1, 2 + len] {
+                    let d = &data[..end];
+                    assert_eq!(swar_number(d, 2), plain_number(d, 2), "{d:?}");
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, 22 * 256 * 3);
+        // Values known by hand, one per length up to the word, and the largest eight digits.
+        let known: &[(&[u8], u64)] = &[
+            (b"0 1234567", 0),
+            (b"5\t1234567", 5),
+            (b"42\n1234567", 42),
+            (b"007 1234567", 7),
+            (b"1234567\n12", 1_234_567),
+            (b"99999999 123", 99_999_999),
+            (b"2000000\t1999999\n", 2_000_000),
+        ];
+        for &(text, want) in known {
+            assert_eq!(swar_number(text, 0).map(|p| p.0), Some(want), "{text:?}");
         }
     }
 

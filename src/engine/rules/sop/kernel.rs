@@ -86,6 +86,25 @@ impl Kernel {
                 open_tie: false,
             };
         }
+        if let Some(action) = self.plain_verdict(conformity, current, seen) {
+            return Revision {
+                action,
+                open_tie: false,
+            };
+        }
+        self.general_revision(conformity, i, step, current, seen)
+    }
+
+    /// [`Kernel::revise_agent`] for an agent that is not fixed, by the general rule
+    /// ([`sop_verdict3`], the tie rule, then action noise).
+    fn general_revision(
+        &self,
+        conformity: f32,
+        i: u32,
+        step: u32,
+        current: Action,
+        seen: Seen,
+    ) -> Revision {
         let verdict = sop_verdict3(
             seen.standing,
             seen.booing,
@@ -114,5 +133,161 @@ impl Kernel {
             };
         }
         Revision { action, open_tie }
+    }
+
+    /// The revision of [`Kernel::revise_agent`] in the common case, with few branches: no
+    /// action noise, counts below `2^32`, nobody seen booing more than the threshold and,
+    /// with ties settled by a coin, no tie. Returns `None` outside that case (the caller then
+    /// takes the general path); inside it, exactly the action of [`sop_verdict3`] and the tie
+    /// rule (`counts_fast_verdict_equals_the_general_rule` checks it).
+    #[inline(always)]
+    pub fn plain_verdict(&self, conformity: f32, current: Action, seen: Seen) -> Option<Action> {
+        let Seen {
+            standing,
+            booing,
+            total,
+            quiet,
+        } = seen;
+        if self.noise > 0.0 || (standing | booing | total) > u64::from(u32::MAX) {
+            return None;
+        }
+        if !quiet && booing as f64 > f64::from(conformity) * total as f64 {
+            return None;
+        }
+        let (action, tie) = two_action(conformity, standing as u32, total as u32, current as u8);
+        if tie && self.tie == TieRule::Coin {
+            return None;
+        }
+        Some(Action::from_u8(action))
+    }
+
+    /// Whether revisions settle ties by a coin (then a tie takes the general path).
+    #[inline]
+    pub fn coin_ties(&self) -> bool {
+        self.tie == TieRule::Coin
+    }
+}
+
+/// Miller and Page's two-action verdict ([`crate::model::sop::sop_verdict`]) applied, with
+/// few branches: the action byte after revising when nobody is seen booing, an exact tie kept,
+/// and whether the verdict was that tie (under a coin, the caller throws it). `standing` and
+/// `total` are the agent's counts, `current` its action byte. The shares are compared in `f64`
+/// exactly as there (`u32` converts exactly).
+#[inline(always)]
+pub fn two_action(conformity: f32, standing: u32, total: u32, current: u8) -> (u8, bool) {
+    let bar = f64::from(conformity) * f64::from(total);
+    let sitting = total - standing;
+    let tie = total > 0 && standing == sitting && conformity <= 0.5;
+    let stand_more = f64::from(standing) > bar;
+    let sit_more = f64::from(sitting) > bar;
+    let stand = stand_more & (!sit_more | (standing > sitting));
+    let sit = sit_more & !stand;
+    let action = if tie | !(stand | sit) {
+        current
+    } else if stand {
+        Action::Stand as u8
+    } else {
+        Action::Sit as u8
+    };
+    (action, tie)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_fast_verdict_equals_the_general_rule() {
+        // Every count up to 24 sources (standing, booing, the rest sitting), thresholds at,
+        // between and beyond the shares k / n that matter, both tie rules, with and without
+        // the brand's quiet flag, from every current action: where the fast verdict answers,
+        // it must be the general rule's action with no open tie.
+        let xs = [
+            0.0f32,
+            0.1,
+            0.25,
+            1.0 / 3.0,
+            0.4,
+            0.5 - f32::EPSILON,
+            0.5,
+            0.5 + f32::EPSILON,
+            0.6,
+            2.0 / 3.0,
+            0.75,
+            1.0,
+            1.5,
+            -0.25,
+            f32::NAN,
+        ];
+        let mut answered = 0u32;
+        for tie in [TieRule::Keep, TieRule::Coin] {
+            let params = SopParams {
+                quality: 0.5,
+                tie,
+                noise: 0.0,
+            };
+            let kernel = Kernel::new(&params, 7);
+            for total in 0..=24u64 {
+                for standing in 0..=total {
+                    for booing in 0..=total - standing {
+                        for &x in &xs {
+                            for quiet in [false, true] {
+                                for current in Action::ALL {
+                                    let seen = Seen {
+                                        standing,
+                                        booing,
+                                        total,
+                                        quiet,
+                                    };
+                                    let general = kernel.general_revision(x, 3, 2, current, seen);
+                                    if let Some(a) = kernel.plain_verdict(x, current, seen) {
+                                        answered += 1;
+                                        assert_eq!(
+                                            (a, false),
+                                            (general.action, general.open_tie),
+                                            "{seen:?} x = {x} {tie:?} from {current:?}"
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The fast path must cover the common case, not decline everything.
+        assert!(answered > 100_000, "{answered}");
+    }
+
+    #[test]
+    fn noise_and_coin_ties_take_the_general_path() {
+        let noisy = Kernel::new(
+            &SopParams {
+                quality: 0.5,
+                tie: TieRule::Keep,
+                noise: 0.1,
+            },
+            7,
+        );
+        let seen = |standing, total| Seen {
+            standing,
+            booing: 0,
+            total,
+            quiet: false,
+        };
+        assert_eq!(noisy.plain_verdict(0.5, Action::Sit, seen(9, 10)), None);
+        let coin = Kernel::new(
+            &SopParams {
+                quality: 0.5,
+                tie: TieRule::Coin,
+                noise: 0.0,
+            },
+            7,
+        );
+        assert_eq!(coin.plain_verdict(0.5, Action::Sit, seen(5, 10)), None);
+        assert_eq!(
+            coin.plain_verdict(0.5, Action::Sit, seen(6, 10)),
+            Some(Action::Stand)
+        );
     }
 }

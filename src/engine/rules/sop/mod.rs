@@ -11,11 +11,13 @@ pub mod synchronous;
 
 use rayon::prelude::*;
 
-pub use kernel::{Kernel, Revision};
+pub use kernel::{Kernel, Revision, two_action};
 
 use crate::engine::config::TimingSpec;
 use crate::engine::rule::Rule;
-use crate::engine::run::{Ctx, Ending};
+use crate::engine::run::{Ctx, Ending, Setup};
+use crate::engine::state::BLOCK;
+use crate::model::population::NOT_FIXED;
 use crate::model::{Action, Problem, SopParams};
 
 impl Rule for SopParams {
@@ -45,6 +47,10 @@ impl Rule for SopParams {
 
     fn supports_actors(&self) -> bool {
         true
+    }
+
+    fn counts_in_first_step(&self, setup: &Setup<'_>) -> bool {
+        *setup.timing == TimingSpec::Synchronous && setup.brand.is_none()
     }
 
     fn run(&self, ctx: &mut Ctx<'_, '_>) -> Ending {
@@ -100,6 +106,95 @@ pub fn revise_all(ctx: &Ctx<'_, '_>, kernel: &Kernel, candidates: &[u32], step: 
         ties.extend(t);
     }
     (changed, ties)
+}
+
+/// What a fused pull collects in one chunk of agents: changes and open ties as in
+/// [`Revised`], and where in the previous step's open ties the chunk stands.
+#[derive(Default)]
+struct PullRevisions {
+    changed: Vec<(u32, Action)>,
+    ties: Vec<u32>,
+    /// Index into the previous step's open ties of the first one not below the agent being
+    /// visited (found at the chunk's first agent).
+    cursor: Option<usize>,
+}
+
+/// A dense synchronous step's recount fused with the next step's revision: recounts every
+/// agent's counts from the current actions (a full pull, as [`State::recount`](
+/// crate::engine::state::State::recount)) and, while each agent's new counts are in
+/// registers, revises it at `step` when it is a candidate: every agent with `all` (the first
+/// step, whose pull is the step-0 count), else one whose counts changed, holds an open tie
+/// (`ties`, ascending: the last step's), or every agent when the rule has noise. Fixed agents
+/// never revise. Changes nothing but the counts; returns what [`revise_all`] over those
+/// candidates would, in the same order.
+pub fn recount_and_revise(
+    ctx: &mut Ctx<'_, '_>,
+    kernel: &Kernel,
+    ties: &[u32],
+    step: u32,
+    all: bool,
+) -> Revised {
+    let agents = ctx.setup.agents;
+    let noise = kernel.has_noise() || all;
+    // The common case revises a block without a branch per agent: no action noise, nobody
+    // booing and no brand (so the two-action verdict decides), ties kept or thrown by the
+    // general path.
+    let plain_rule = !kernel.has_noise();
+    let parts = ctx
+        .state
+        .recount_blocks(ctx.setup.graph, |acc: &mut PullRevisions, block| {
+            let plain =
+                plain_rule && block.quiet.is_empty() && block.booing.iter().all(|&b| b == 0);
+            let mut found = [(0u32, 0u8); BLOCK];
+            let mut len = 0usize;
+            for k in 0..block.standing.len() {
+                let i = block.first + k as u32;
+                let idx = i as usize;
+                let fixed = agents.fixed[idx];
+                let mut candidate = fixed == NOT_FIXED && (noise || (block.changed >> k) & 1 == 1);
+                if !ties.is_empty() && fixed == NOT_FIXED {
+                    let at = acc
+                        .cursor
+                        .get_or_insert_with(|| ties.partition_point(|&t| t < i));
+                    if *at < ties.len() && ties[*at] == i {
+                        *at += 1;
+                        candidate = true;
+                    }
+                }
+                let current = block.action[idx];
+                let conformity = agents.conformity[idx];
+                if plain {
+                    let (action, tie) =
+                        two_action(conformity, block.standing[k], block.total[k], current);
+                    if !(candidate && tie && kernel.coin_ties()) {
+                        // Not a candidate: its verdict would repeat its last one; keep.
+                        let action = if candidate { action } else { current };
+                        found[len] = (i, action);
+                        len += usize::from(action != current);
+                        continue;
+                    }
+                } else if !candidate {
+                    continue;
+                }
+                let current = Action::from_u8(current);
+                let r = kernel.revise_agent(fixed, conformity, i, step, current, block.seen(k));
+                found[len] = (i, r.action as u8);
+                len += usize::from(r.action != current);
+                if r.open_tie {
+                    acc.ties.push(i);
+                }
+            }
+            acc.changed
+                .extend(found[..len].iter().map(|&(i, a)| (i, Action::from_u8(a))));
+        });
+    let mut it = parts.into_iter();
+    let first = it.next().unwrap_or_default();
+    let (mut changed, mut open) = (first.changed, first.ties);
+    for p in it {
+        changed.extend(p.changed);
+        open.extend(p.ties);
+    }
+    (changed, open)
 }
 
 /// What [`revise_one`] did.

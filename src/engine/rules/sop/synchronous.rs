@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::engine::actor::TurnResult;
 use crate::engine::config::LatencySpec;
 use crate::engine::measures::Outcome;
-use crate::engine::rules::sop::{Kernel, revise_all};
+use crate::engine::rules::sop::{Kernel, Revised, recount_and_revise, revise_all};
 use crate::engine::run::{Ctx, Ending};
 use crate::engine::steps::{Marks, step_limit};
 use crate::model::Action;
@@ -127,18 +127,39 @@ pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel, latency: Option<&LatencySpec>
         .map(|l| Latencies::new(l, ctx))
         .filter(|l| !matches!(l, Latencies::Constant(1)));
     let noise = kernel.has_noise();
-    let revisable: Vec<u32> = (0..n)
-        .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED)
-        .collect();
-    let mut candidates = revisable.clone();
+    let m = graph.edge_count();
+    // Without actors nothing acts between a step's changes and the next step's revisions, so
+    // a dense step's pull can revise for the next step while it counts.
+    let fuse = latencies.is_none() && !ctx.has_actors();
+    // The next step's revisions, when a pull already made them; the first step's when the
+    // engine left the step-0 count to this scheme (then every agent is a candidate).
+    let mut fused: Option<Revised> = None;
+    if !ctx.state.counted() {
+        if fuse {
+            fused = Some(recount_and_revise(ctx, kernel, &[], 1, true));
+        } else {
+            ctx.state.recount(graph, None);
+        }
+    }
+    let revisable: Vec<u32> = if noise || fused.is_none() {
+        (0..n)
+            .filter(|&i| ctx.setup.agents.fixed[i as usize] == NOT_FIXED)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut candidates = if fused.is_none() {
+        revisable.clone()
+    } else {
+        Vec::new()
+    };
     let mut marks = Marks::new(n);
     let mut in_flight: VecDeque<Vec<Delivery>> = VecDeque::new();
     let mut pending = 0usize;
     let mut seen_states: BTreeMap<u64, u32> = BTreeMap::new();
     seen_states.insert(ctx.state.hash, 0);
-    let mut flags = vec![false; n as usize];
+    let mut flags: Vec<bool> = Vec::new();
     let mut actor_touched: Vec<u32> = Vec::new();
-    let m = graph.edge_count();
 
     for step in 1..=stop.max_steps {
         if latencies.is_some() {
@@ -178,7 +199,10 @@ pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel, latency: Option<&LatencySpec>
         } else {
             TurnResult::default()
         };
-        let (changed, ties) = revise_all(ctx, kernel, &candidates, step);
+        let (changed, ties) = match fused.take() {
+            Some(revised) => revised,
+            None => revise_all(ctx, kernel, &candidates, step),
+        };
         let olds: Vec<Action> = changed
             .iter()
             .map(|&(i, new)| ctx.state.set_action(i, new))
@@ -189,8 +213,14 @@ pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel, latency: Option<&LatencySpec>
             .sum();
         candidates.clear();
         match &latencies {
+            None if exposures > m / PULL_FRACTION && fuse => {
+                // Dense step: pull every agent's counts and revise those that moved for the
+                // next step in the same pass (nothing acts between the two without actors).
+                fused = Some(recount_and_revise(ctx, kernel, &ties, step + 1, false));
+            }
             None if exposures > m / PULL_FRACTION => {
                 // Dense step: pull every agent's counts in parallel and revise those that moved.
+                flags.resize(n as usize, false);
                 ctx.state.recount(graph, Some(&mut flags));
                 candidates.extend((0..n).filter(|&i| {
                     flags[i as usize] && ctx.setup.agents.fixed[i as usize] == NOT_FIXED

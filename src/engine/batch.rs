@@ -1,0 +1,576 @@
+//! Independent cascade replicates 64 at a time (one **block**), one bit per replicate (**lane**)
+//! in a machine word, in one traversal of the graph per step, with per lane exactly what
+//! [`run_replicate`](crate::engine::run_replicate) returns for that replicate: the same step
+//! records, the same ending, the same measures, so `run`, `compare` and `sweep` can write
+//! batched replicates byte for byte as the scalar engine writes them (`runner::BlockPlan`).
+//!
+//! # What a lane is
+//!
+//! Lane `l` is one replicate: its key (the draws, `crate::rng::lanes`), its replicate index
+//! and its seeds. The agents are shared: a block runs only populations whose classes,
+//! initial actions, fixed actions and own actions do not depend on the replicate key
+//! ([`crate::runner`] decides; with one class dealt by share and no drawn attribute that
+//! matters to the rule, that holds), so the lanes differ only in their draws and their
+//! `[seeding]` seeds.
+//!
+//! # Kernel
+//!
+//! Per agent, `active` holds the lanes in which it is active or can never be activated (fixed
+//! or not `sit` at step 0), `fire` the lanes in which it was activated at the previous step
+//! and `next` those in which it was activated at this step. A step walks the agents with
+//! `fire` bits in ascending order and, for each follower edge, draws the trials of the firing
+//! lanes ([`LaneKeys::trial`]); a follower is activated in the lanes whose trial succeeded and
+//! that are not in its `active` bits. This is the scalar rule's synchronous step
+//! (`engine::rules::cascade::run_independent`) in every lane at once: an agent fires once per
+//! lane, at the step after its activation, each (edge, lane) is tried once with the same word,
+//! and a follower reached twice in one step is activated once. Per lane the step counts its
+//! changes, its exposures (the followers of the agents it activated) and its edge visits (the
+//! follower edges of the agents that fired in it), as the scalar step does.
+//!
+//! # Measures without a pass over all agents
+//!
+//! A lane's final actions differ from the shared step-0 actions only at its seeds (set to
+//! `stand`) and at the agents it activated, so every count the scalar measures take over all
+//! agents (tallies, cascade size, conformers, suppressed, efficiency, by class) is the shared
+//! population's count corrected at those agents: integers, so exactly the scalar counts. Only
+//! theater seat maps (small graphs) build a lane's whole action vector.
+
+use std::collections::BTreeMap;
+
+use crate::engine::config::StopRule;
+use crate::engine::measures::{Outcome, ReplicateResult, SeedReach, StepRecord};
+use crate::engine::rules::cascade::IcProbs;
+use crate::engine::run::{Ending, MAX_REACH_SEEDS, by_seat};
+use crate::engine::steps::step_limit;
+use crate::graph::FollowerGraph;
+use crate::graph::generators::TheaterLayout;
+use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
+use crate::model::population::NOT_FIXED;
+use crate::model::{Action, Agents};
+use crate::rng::{LaneKeys, threshold32};
+
+/// Replicates per block: the bits of a `u64`.
+pub const LANES: usize = 64;
+
+const SIT: u8 = Action::Sit as u8;
+const STAND: u8 = Action::Stand as u8;
+const BOO: u8 = Action::Boo as u8;
+
+/// Hints the processor to fetch `slice[i]` into the cache (nothing when `i` is out of range
+/// or on other architectures): a kernel's rows and masks are far apart in memory, so it asks
+/// for the next agents' ones while it works on the current agent.
+#[inline(always)]
+pub(crate) fn prefetch<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = slice.get(i) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch never faults and changes no memory; SSE, which it needs, is part
+        // of the x86_64 baseline.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
+}
+
+/// How many frontier agents ahead the kernel prefetches follower rows (and twice as far their
+/// row offsets and masks).
+const AHEAD: usize = 8;
+
+/// Calls `f` with every set bit's index of `m`, lowest first.
+#[inline(always)]
+fn each_bit(mut m: u64, mut f: impl FnMut(usize)) {
+    while m != 0 {
+        f(m.trailing_zeros() as usize);
+        m &= m - 1;
+    }
+}
+
+/// The counts a replicate's measures are made of, summed over agents: integers, so a sum
+/// corrected agent by agent equals the sum taken afresh.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    /// Agents by final action.
+    tally: [u64; 3],
+    /// Agents standing at step 0.
+    initial_standing: u64,
+    /// Agents whose final action differs from their step-0 action.
+    cascade: u64,
+    /// Standing at the end against their own signal.
+    conformers: u64,
+    /// Sitting at the end despite their own signal.
+    suppressed: u64,
+    /// Final action equal to their own signal's.
+    efficient: u64,
+}
+
+impl Counts {
+    /// Adds (`sign = 1`) or removes (`sign = -1`) an agent that took `first` at step 0 and
+    /// `last` at the end, whose own signal says `own` (the terms of `engine::run`'s measures).
+    #[inline]
+    fn count(&mut self, first: u8, last: u8, own: u8, sign: i64) {
+        let add = |x: &mut u64, b: bool| *x = x.wrapping_add_signed(sign * i64::from(b));
+        add(&mut self.tally[usize::from(last)], true);
+        add(&mut self.initial_standing, first == STAND);
+        add(&mut self.cascade, last != first);
+        add(&mut self.conformers, last == STAND && own == SIT);
+        add(&mut self.suppressed, last == SIT && own == STAND);
+        add(&mut self.efficient, last == own);
+    }
+}
+
+/// One lane of a block: a replicate and its seeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    /// The replicate index.
+    pub replicate: u32,
+    /// Its key ([`crate::rng::replicate_key`]).
+    pub key: u64,
+    /// Its `[seeding]` seeds, ascending and distinct (as `Agents::seeds`): each starts
+    /// `stand` unless it is fixed.
+    pub seeds: Vec<u32>,
+}
+
+/// What a lane produced: its result and where its actions differ from the shared population's
+/// step-0 actions (for the measures by class and per agent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaneResult {
+    /// The replicate's result with its trajectory, as
+    /// [`run_replicate`](crate::engine::run_replicate) returns it (no classes, no agents).
+    pub result: ReplicateResult,
+    /// The seeds whose step-0 action became `stand` (they were not `stand` and not fixed),
+    /// ascending.
+    pub seeded: Vec<u32>,
+    /// The agents the cascade activated (`sit` at step 0, `stand` at the end), in the order of
+    /// activation.
+    pub activated: Vec<u32>,
+}
+
+impl LaneResult {
+    /// The lane's action of every agent at step 0 and at the end, from the shared step-0
+    /// actions `initial`. **O(n)**.
+    pub fn actions(&self, initial: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut first = initial.to_vec();
+        for &s in &self.seeded {
+            first[s as usize] = STAND;
+        }
+        let mut last = first.clone();
+        for &v in &self.activated {
+            last[v as usize] = STAND;
+        }
+        (first, last)
+    }
+}
+
+/// The independent cascade of one scenario on one graph over a shared population, ready to run
+/// blocks of replicates ([`IcBatch::run`]) from any number of threads, each with its own
+/// [`IcBuffers`].
+#[derive(Debug)]
+pub struct IcBatch<'a> {
+    graph: &'a FollowerGraph,
+    probs: IcProbs<'a>,
+    /// The fixed-point probability when it is the same on every edge.
+    constant: Option<u64>,
+    agents: Agents,
+    stop: StopRule,
+    theater: Option<TheaterLayout>,
+    /// Agents that can never be activated (fixed, or not `sit` at step 0), ascending.
+    blocked: Vec<u32>,
+    /// Agents `stand` at step 0 in every lane, ascending.
+    standing: Vec<u32>,
+    /// The shared population's counts, every agent's final action its step-0 action.
+    base: Counts,
+}
+
+/// A thread's reusable buffers for [`IcBatch::run`] (about 32 bytes per agent, plus 8 for seed
+/// reach when a scenario reports it).
+#[derive(Debug, Default)]
+pub struct IcBuffers {
+    /// Per agent `[active, fire, next, unused]` lanes (see the module doc; 32 bytes, so two
+    /// agents share a cache line).
+    masks: Vec<[u64; 4]>,
+    touched: Vec<u32>,
+    frontier: Vec<u32>,
+    next: Vec<u32>,
+    wins: Vec<(u32, u64)>,
+    /// Seed reach: the search that last reached each agent, and the lane that last reached it
+    /// from any seed (0 = none; ids keep growing across lanes, so nothing is cleared).
+    reach: Vec<u32>,
+    union: Vec<u32>,
+    reach_id: u32,
+    union_id: u32,
+    stack: Vec<u32>,
+}
+
+impl<'a> IcBatch<'a> {
+    /// The cascade `params` on `graph` from `agents` (their `seeds` are ignored: each lane
+    /// brings its own), stopping by `stop`, with `theater` the layout for seat measures.
+    /// Checks the graph as the rule does (`Err` is [`IndependentCascadeParams::check_graph`]'s
+    /// message). **O(n)**.
+    pub fn new(
+        graph: &'a FollowerGraph,
+        params: &IndependentCascadeParams,
+        agents: Agents,
+        stop: StopRule,
+        theater: Option<TheaterLayout>,
+    ) -> Result<IcBatch<'a>, String> {
+        params.check_graph(graph)?;
+        let n = graph.node_count() as usize;
+        if agents.len() != n {
+            return Err(format!(
+                "{} agents for a graph of {n} nodes; expected one agent per node",
+                agents.len()
+            ));
+        }
+        let mut base = Counts::default();
+        let (mut blocked, mut standing) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let a = agents.initial[i];
+            base.count(a, a, agents.own[i], 1);
+            if a != SIT || agents.fixed[i] != NOT_FIXED {
+                blocked.push(i as u32);
+            }
+            if a == STAND {
+                standing.push(i as u32);
+            }
+        }
+        Ok(IcBatch {
+            graph,
+            probs: IcProbs::new(graph, params.probability),
+            constant: match params.probability {
+                EdgeProbability::Constant(p) => Some(threshold32(p)),
+                _ => None,
+            },
+            agents,
+            stop,
+            theater,
+            blocked,
+            standing,
+            base,
+        })
+    }
+
+    /// The shared population.
+    pub fn agents(&self) -> &Agents {
+        &self.agents
+    }
+
+    /// Runs `lanes` (at most 64; lane `l` is `lanes[l]`) to their ends and returns each lane's
+    /// result, in lane order. Costs **O(follower edges of the agents activated in any lane +
+    /// activations x 1 + blocked agents)** per block, and O(n) per lane only for theater seat
+    /// measures.
+    pub fn run(&self, buf: &mut IcBuffers, lanes: &[Lane]) -> Vec<LaneResult> {
+        let lanes = &lanes[..lanes.len().min(LANES)];
+        let keys = LaneKeys::new(&lanes.iter().map(|l| l.key).collect::<Vec<_>>());
+        let all = keys.lanes();
+        let graph = self.graph;
+        let adj = graph.follower_adjacency();
+        let n = graph.node_count() as usize;
+        if buf.masks.len() != n {
+            buf.masks = vec![[0; 4]; n];
+        }
+        let agents = &self.agents;
+
+        // Step 0: the shared blocked and standing agents, then each lane's seeds.
+        let masks = &mut buf.masks;
+        for &i in &self.blocked {
+            masks[i as usize][0] = all;
+            buf.touched.push(i);
+        }
+        for &i in &self.standing {
+            masks[i as usize][1] = all;
+        }
+        let mut seeded: Vec<Vec<u32>> = vec![Vec::new(); lanes.len()];
+        let mut tally = vec![self.base.tally; lanes.len()];
+        for (l, lane) in lanes.iter().enumerate() {
+            for &s in &lane.seeds {
+                let i = s as usize;
+                let a = agents.initial[i];
+                if agents.fixed[i] != NOT_FIXED || a == STAND {
+                    continue;
+                }
+                seeded[l].push(s);
+                tally[l][usize::from(a)] -= 1;
+                tally[l][usize::from(STAND)] += 1;
+                if masks[i][0] == 0 {
+                    buf.touched.push(s);
+                }
+                masks[i][0] |= 1 << l;
+                masks[i][1] |= 1 << l;
+            }
+        }
+        let nf = n.max(1) as f64;
+        let record = |step: u32, t: &[u64; 3], changes: u64, exposures: u64| StepRecord {
+            step,
+            sitting: t[usize::from(SIT)] as f64 / nf,
+            standing: t[usize::from(STAND)] as f64 / nf,
+            booing: t[usize::from(BOO)] as f64 / nf,
+            changes,
+            exposures,
+        };
+        let mut trajectory: Vec<Vec<StepRecord>> =
+            tally.iter().map(|t| vec![record(0, t, 0, 0)]).collect();
+        let initially: Vec<u64> = tally.iter().map(|t| t[usize::from(STAND)]).collect();
+
+        let mut frontier = std::mem::take(&mut buf.frontier);
+        let mut next = std::mem::take(&mut buf.next);
+        let mut wins = std::mem::take(&mut buf.wins);
+        frontier.clear();
+        // Seeded agents were not standing, so the two lists only repeat seeds of several lanes.
+        frontier.extend(&self.standing);
+        frontier.extend(seeded.iter().flatten());
+        frontier.sort_unstable();
+        frontier.dedup();
+
+        let mut activated: Vec<Vec<u32>> = vec![Vec::new(); lanes.len()];
+        let mut visits = [0u64; LANES];
+        let mut endings: Vec<Option<Ending>> = vec![None; lanes.len()];
+        let mut live = all;
+        for step in 1..=self.stop.max_steps {
+            if live == 0 {
+                break;
+            }
+            let mut changes = [0u64; LANES];
+            let mut exposures = [0u64; LANES];
+            next.clear();
+            for i in 0..frontier.len() {
+                if let Some(&w) = frontier.get(i + 2 * AHEAD) {
+                    prefetch(&adj.offsets, w as usize);
+                    prefetch(masks, w as usize);
+                }
+                if let Some(&w) = frontier.get(i + AHEAD) {
+                    prefetch(&adj.targets, adj.range(w).0);
+                }
+                let u = frontier[i];
+                let fire = std::mem::take(&mut masks[u as usize][1]);
+                if fire == 0 {
+                    continue;
+                }
+                let (a, b) = adj.range(u);
+                let degree = (b - a) as u64;
+                each_bit(fire, |l| visits[l] += degree);
+                // The row's draws first (they read no masks), then the masks of the followers
+                // with a successful trial: their cache misses overlap.
+                wins.clear();
+                for e in a..b {
+                    let v = adj.targets[e];
+                    let t = match self.constant {
+                        Some(t) => t,
+                        None => self.probs.threshold(e, v),
+                    };
+                    let won = keys.trial(e as u64, t, fire);
+                    if won != 0 {
+                        prefetch(masks, v as usize);
+                        wins.push((v, won));
+                    }
+                }
+                for &(v, won) in &wins {
+                    let m = &mut masks[v as usize];
+                    let new = won & !m[0];
+                    if new == 0 {
+                        continue;
+                    }
+                    if m[0] == 0 {
+                        buf.touched.push(v);
+                    }
+                    if m[2] == 0 {
+                        next.push(v);
+                    }
+                    m[0] |= new;
+                    m[2] |= new;
+                    let followers = u64::from(graph.follower_count(v));
+                    each_bit(new, |l| {
+                        changes[l] += 1;
+                        exposures[l] += followers;
+                        activated[l].push(v);
+                    });
+                }
+            }
+            for &v in &next {
+                let m = &mut masks[v as usize];
+                m[1] = std::mem::take(&mut m[2]);
+            }
+            next.sort_unstable();
+            std::mem::swap(&mut frontier, &mut next);
+            each_bit(live, |l| {
+                if changes[l] == 0 && self.stop.at_fixed_point {
+                    endings[l] = Some(Ending {
+                        outcome: Outcome::FixedPoint,
+                        period: 0,
+                        steps: step - 1,
+                    });
+                    live &= !(1 << l);
+                    return;
+                }
+                let t = &mut tally[l];
+                t[usize::from(SIT)] -= changes[l];
+                t[usize::from(STAND)] += changes[l];
+                trajectory[l].push(record(step, t, changes[l], exposures[l]));
+            });
+        }
+
+        let mut out = Vec::with_capacity(lanes.len());
+        for (l, lane) in lanes.iter().enumerate() {
+            let ending = endings[l].unwrap_or_else(|| step_limit(self.stop));
+            let mut counts = self.base;
+            for &s in &seeded[l] {
+                let (a, own) = (agents.initial[s as usize], agents.own[s as usize]);
+                counts.count(a, a, own, -1);
+                counts.count(STAND, STAND, own, 1);
+            }
+            for &v in &activated[l] {
+                let own = agents.own[v as usize];
+                counts.count(SIT, SIT, own, -1);
+                counts.count(SIT, STAND, own, 1);
+            }
+            debug_assert_eq!(counts.tally, tally[l]);
+            let mut lane_result = LaneResult {
+                result: ReplicateResult {
+                    replicate: lane.replicate,
+                    outcome: ending.outcome,
+                    cycle_period: ending.period,
+                    steps: ending.steps,
+                    initial_standing: counts.initial_standing as f64 / nf,
+                    final_sitting: counts.tally[usize::from(SIT)] as f64 / nf,
+                    final_standing: counts.tally[usize::from(STAND)] as f64 / nf,
+                    final_booing: counts.tally[usize::from(BOO)] as f64 / nf,
+                    peak_booing: 0.0,
+                    peak_booing_step: 0,
+                    cascade_size: counts.cascade,
+                    conformers: counts.conformers as f64 / nf,
+                    suppressed: counts.suppressed as f64 / nf,
+                    information_efficiency: counts.efficient as f64 / nf,
+                    edge_visits: visits[l],
+                    standing_by_row: Vec::new(),
+                    final_standing_by_seat: Vec::new(),
+                    seed_reach: Vec::new(),
+                    extra: BTreeMap::new(),
+                    trajectory: std::mem::take(&mut trajectory[l]),
+                    classes: Vec::new(),
+                    agents: None,
+                },
+                seeded: std::mem::take(&mut seeded[l]),
+                activated: std::mem::take(&mut activated[l]),
+            };
+            // The booing share never changes under this rule: its peak is step 0's, when
+            // above 0 (as `Ctx::record` keeps it).
+            let booing = lane_result.result.trajectory[0].booing;
+            if booing > 0.0 {
+                lane_result.result.peak_booing = booing;
+            }
+            let r = &mut lane_result.result;
+            r.extra.insert("seeds".into(), initially[l] as f64);
+            r.extra
+                .insert("active".into(), counts.tally[usize::from(STAND)] as f64);
+            if let Some(layout) = self.theater
+                && (layout.rows * layout.seats) as usize == n
+            {
+                let (_, last) = lane_result.actions(&agents.initial);
+                let (rows, seats) = by_seat(layout, &last);
+                lane_result.result.standing_by_row = rows;
+                lane_result.result.final_standing_by_seat = seats;
+            }
+            self.seed_reach(buf, l, &lane.seeds, &counts, &mut lane_result.result);
+            out.push(lane_result);
+        }
+
+        for &i in &buf.touched {
+            buf.masks[i as usize] = [0; 4];
+        }
+        buf.touched.clear();
+        buf.frontier = frontier;
+        buf.next = next;
+        buf.wins = wins;
+        out
+    }
+
+    /// Lane `l`'s seed reach, as `engine::run` measures it (see
+    /// [`MAX_REACH_SEEDS`]): each seed's search over follower edges through agents active at
+    /// the end, and the share of the active non-seed agents any seed reached. Reads the
+    /// block's masks, so it runs before they are cleared. **O(seeds x edges among active
+    /// agents)**, no pass over all agents.
+    fn seed_reach(
+        &self,
+        buf: &mut IcBuffers,
+        l: usize,
+        seeds: &[u32],
+        counts: &Counts,
+        result: &mut ReplicateResult,
+    ) {
+        if seeds.is_empty() || seeds.len() > MAX_REACH_SEEDS {
+            return;
+        }
+        let n = self.graph.node_count() as usize;
+        if buf.reach.len() != n {
+            buf.reach = vec![0; n];
+            buf.union = vec![0; n];
+            buf.reach_id = 0;
+            buf.union_id = 0;
+        }
+        if buf.reach_id > u32::MAX - MAX_REACH_SEEDS as u32 - 1 || buf.union_id == u32::MAX {
+            buf.reach.fill(0);
+            buf.union.fill(0);
+            buf.reach_id = 0;
+            buf.union_id = 0;
+        }
+        buf.union_id += 1;
+        let lane_id = buf.union_id;
+        let agents = &self.agents;
+        let masks = &buf.masks;
+        // Active at the end: `stand` or `boo`. An agent with the lane's bit is active unless
+        // it is a blocked agent that sits (fixed `sit`, or fixed with a `sit` start).
+        let active = |i: u32| {
+            let i = i as usize;
+            masks[i][0] >> l & 1 == 1 && !(agents.initial[i] == SIT && agents.fixed[i] != NOT_FIXED)
+        };
+        let (mut total, mut most) = (0.0, 0.0f64);
+        let mut per_seed = Vec::with_capacity(seeds.len());
+        let mut downstream = 0u64;
+        let is_seed = |i: u32| seeds.binary_search(&i).is_ok();
+        for &s in seeds {
+            buf.reach_id += 1;
+            let mark = buf.reach_id;
+            let mut reach = 0u64;
+            if active(s) {
+                buf.reach[s as usize] = mark;
+                buf.stack.push(s);
+                while let Some(u) = buf.stack.pop() {
+                    for &v in self.graph.followers(u) {
+                        if buf.reach[v as usize] != mark && active(v) {
+                            buf.reach[v as usize] = mark;
+                            if buf.union[v as usize] != lane_id {
+                                buf.union[v as usize] = lane_id;
+                                downstream += u64::from(!is_seed(v));
+                            }
+                            reach += 1;
+                            buf.stack.push(v);
+                        }
+                    }
+                }
+            }
+            per_seed.push(SeedReach {
+                seed: s,
+                label: self.graph.label(s),
+                reach,
+            });
+            let reach = reach as f64;
+            total += reach;
+            most = most.max(reach);
+        }
+        let active_seeds = seeds.iter().filter(|&&s| active(s)).count() as u64;
+        let cascade =
+            counts.tally[usize::from(STAND)] + counts.tally[usize::from(BOO)] - active_seeds;
+        result
+            .extra
+            .insert("seed_reach_mean".into(), total / seeds.len() as f64);
+        result.extra.insert("seed_reach_max".into(), most);
+        result.extra.insert(
+            "seed_reach_union_share".into(),
+            if cascade == 0 {
+                1.0
+            } else {
+                downstream as f64 / cascade as f64
+            },
+        );
+        result.seed_reach = per_seed;
+    }
+}

@@ -1,0 +1,380 @@
+//! A scenario's replicates 64 at a time through the bit-parallel independent cascade
+//! ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
+//! same trajectory, measures, seed reach, class measures and per-agent results, so a result
+//! folder written from blocks is byte-identical to one written replicate by replicate.
+//!
+//! # When blocks run
+//!
+//! [`batchable`] says whether a scenario may run in blocks; [`BlockPlan::new`] then prepares
+//! it on its loaded graph. A scenario runs in blocks when all of these hold, and otherwise one
+//! replicate at a time as before:
+//!
+//! - the environment variable `OVATION_ENGINE` is not `scalar` (the way to force the scalar
+//!   engine, for a check or a comparison of timings);
+//! - the rule is `independent_cascade` under the synchronous timing, without a `[brand]`
+//!   (the brand acts between steps and is refused by the rule anyway);
+//! - the replicates share one graph (not `per_replicate = true`);
+//! - the population is the same in every replicate for this rule: at most one class dealt by
+//!   `share` (several are dealt by a random order per replicate), and every class that sets
+//!   `initial` or `fixed` (whose agents keep their own signal's action, read by the
+//!   conformity measures) draws `noise`, `threshold` and `complaint` as constants. The
+//!   attributes the rule does not read (signals, conformity, visibility) may be drawn: they
+//!   reach no result;
+//! - the run stops at a fixed point (`stop_at_fixed_point`, the default), or 64 trajectories
+//!   of `steps + 1` records fit in the memory a job holds at once for trajectories (up to
+//!   21,844 steps; `jobs::pool::blocks_fit`).
+//!
+//! Seeds chosen by a method that does not draw (`nodes`, `top_followers`, `pagerank`,
+//! `degree_discount`, `celf`, `imm`) are chosen once per plan; `random` seeds are drawn per
+//! replicate under its key, as [`super::agents_for`] draws them.
+
+use std::sync::Mutex;
+
+use anyhow::anyhow;
+
+use super::{ClassCounts, ClassRecorder, population_for};
+use crate::engine::batch::{IcBatch, IcBuffers, LANES, Lane, LaneResult};
+use crate::engine::{ReplicateResult, RuleSpec, TimingSpec};
+use crate::graph::FollowerGraph;
+use crate::model::{Action, ClassSpec, Dist, NamedDist};
+use crate::rng::replicate_key;
+use crate::scenario::Scenario;
+use crate::strategy::{SeedContext, SeedMethod, select_seeds};
+
+/// The environment variable that forces the scalar engine when set to `scalar`.
+pub const ENGINE_VAR: &str = "OVATION_ENGINE";
+
+/// Whether the distribution always gives the same value (no draw reaches the result).
+fn constant(d: &Dist) -> bool {
+    matches!(d, Dist::Value(_) | Dist::Named(NamedDist::Constant { .. }))
+}
+
+/// Whether the agents' classes, actions at step 0, fixed actions and own actions are the same
+/// in every replicate of a rule without signals (see the module doc).
+fn population_is_shared(classes: &[ClassSpec]) -> bool {
+    let dealt = classes.iter().filter(|c| c.nodes.is_none()).count();
+    dealt <= 1
+        && classes.iter().all(|c| {
+            (c.initial.is_none() && c.fixed.is_none())
+                || (constant(&c.noise)
+                    && constant(&c.threshold)
+                    && c.complaint.as_ref().is_none_or(constant))
+        })
+}
+
+/// Whether `scenario`'s replicates may run in blocks of 64 (see the module doc; the memory
+/// condition is the job's). Reads the environment variable [`ENGINE_VAR`].
+pub fn batchable(scenario: &Scenario) -> bool {
+    if std::env::var(ENGINE_VAR).is_ok_and(|v| v.eq_ignore_ascii_case("scalar")) {
+        return false;
+    }
+    matches!(scenario.model, RuleSpec::IndependentCascade(_))
+        && scenario.timing == TimingSpec::Synchronous
+        && scenario.brand.is_none()
+        && !super::graph_per_replicate(scenario)
+        && population_is_shared(&scenario.population)
+}
+
+/// A scenario prepared to run its replicates in blocks on its shared graph: the population
+/// sampled once, the seeds chosen once when no draw chooses them, and each thread's buffers.
+#[derive(Debug)]
+pub struct BlockPlan<'a> {
+    scenario: &'a Scenario,
+    graph: &'a FollowerGraph,
+    batch: IcBatch<'a>,
+    /// The seeds of every replicate, when the method draws nothing.
+    seeds: Option<Vec<u32>>,
+    /// The class counts of the shared population at step 0.
+    classes: ClassCounts,
+    buffers: Mutex<Vec<IcBuffers>>,
+}
+
+impl<'a> BlockPlan<'a> {
+    /// The plan of `scenario` on its shared `graph`, or None when it must run replicate by
+    /// replicate: [`batchable`] is false, or preparing it failed (a bad node id, a graph the
+    /// rule refuses, seeds that cannot be chosen; the scalar path then reports the error for
+    /// every replicate, as without blocks). **O(n)**, plus the seed selection.
+    pub fn new(scenario: &'a Scenario, graph: &'a FollowerGraph) -> Option<BlockPlan<'a>> {
+        let RuleSpec::IndependentCascade(params) = &scenario.model else {
+            return None;
+        };
+        if !batchable(scenario) || scenario.check_node_ids(graph.node_count()).is_err() {
+            return None;
+        }
+        let key = replicate_key(scenario.seed, 0);
+        let agents = population_for(scenario, graph, key).ok()?;
+        let mut classes = ClassCounts::new(scenario.population.len());
+        for (i, &c) in agents.class.iter().enumerate() {
+            classes.count(c, agents.initial[i], agents.initial[i], 1);
+        }
+        let seeds = match &scenario.seeding {
+            Some(s) if !matches!(s.method, SeedMethod::Random { .. }) => {
+                Some(select_seeds(s, &seed_context(scenario, graph, key)).ok()?)
+            }
+            Some(_) => None,
+            None => Some(Vec::new()),
+        };
+        let batch = IcBatch::new(
+            graph,
+            params,
+            agents,
+            scenario.stop,
+            scenario.theater_layout(),
+        )
+        .ok()?;
+        Some(BlockPlan {
+            scenario,
+            graph,
+            batch,
+            seeds,
+            classes,
+            buffers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The results of `replicates` (any, in any order), as [`super::run_one`] gives them, in
+    /// the order given: blocks of up to 64 lanes, lane `l` of a block being the `l`-th
+    /// replicate of its stretch.
+    pub fn run(&self, replicates: &[u32]) -> Vec<anyhow::Result<ReplicateResult>> {
+        let mut out: Vec<Option<anyhow::Result<ReplicateResult>>> =
+            replicates.iter().map(|_| None).collect();
+        let mut lanes = Vec::with_capacity(replicates.len());
+        let mut slots = Vec::with_capacity(replicates.len());
+        for (j, &r) in replicates.iter().enumerate() {
+            let key = replicate_key(self.scenario.seed, u64::from(r));
+            match self.lane_seeds(key) {
+                Ok(seeds) => {
+                    lanes.push(Lane {
+                        replicate: r,
+                        key,
+                        seeds,
+                    });
+                    slots.push(j);
+                }
+                Err(e) => out[j] = Some(Err(e)),
+            }
+        }
+        let mut buf = self
+            .buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        for (block, slots) in lanes.chunks(LANES).zip(slots.chunks(LANES)) {
+            let results = self.batch.run(&mut buf, block);
+            for ((lane, res), &j) in block.iter().zip(results).zip(slots) {
+                out[j] = Some(Ok(self.finish(lane, res)));
+            }
+        }
+        self.buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buf);
+        out.into_iter()
+            .map(|r| r.expect("every replicate has a result or an error"))
+            .collect()
+    }
+
+    /// The `[seeding]` seeds of the replicate keyed `key`.
+    fn lane_seeds(&self, key: u64) -> anyhow::Result<Vec<u32>> {
+        match (&self.seeds, &self.scenario.seeding) {
+            (Some(seeds), _) => Ok(seeds.clone()),
+            (None, Some(s)) => select_seeds(s, &seed_context(self.scenario, self.graph, key))
+                .map_err(|e| anyhow!("{}: {e}", self.scenario.path.display())),
+            (None, None) => Ok(Vec::new()),
+        }
+    }
+
+    /// A lane's result with its class measures and, when the scenario asks, each agent's end
+    /// state (as `run_one`'s recorder makes them).
+    fn finish(&self, lane: &Lane, res: LaneResult) -> ReplicateResult {
+        let agents = self.batch.agents();
+        let mut classes = self.classes.clone();
+        for &s in &res.seeded {
+            let (c, a) = (agents.class[s as usize], agents.initial[s as usize]);
+            classes.count(c, a, a, -1);
+            classes.count(c, Action::Stand as u8, Action::Stand as u8, 1);
+        }
+        let sit = Action::Sit as u8;
+        for &v in &res.activated {
+            let c = agents.class[v as usize];
+            classes.count(c, sit, sit, -1);
+            classes.count(c, sit, Action::Stand as u8, 1);
+        }
+        let actions = self
+            .scenario
+            .output
+            .agents
+            .then(|| res.actions(&agents.initial));
+        let mut result = res.result;
+        result.classes = classes.results(self.scenario);
+        if let Some((first, last)) = actions {
+            // Under this rule an agent booing at step 0 boos at every step, and nobody else
+            // ever boos.
+            let complained = first.iter().map(|&a| a == Action::Boo as u8).collect();
+            let mut rec = ClassRecorder {
+                last,
+                agents: true,
+                complained,
+                ..ClassRecorder::default()
+            };
+            result.agents =
+                Some(rec.agent_results(self.scenario, self.graph, &agents.class, &lane.seeds));
+        }
+        result
+    }
+}
+
+/// The seed selection context of the replicate keyed `key`.
+fn seed_context<'s>(scenario: &'s Scenario, graph: &'s FollowerGraph, key: u64) -> SeedContext<'s> {
+    SeedContext {
+        graph,
+        rule: &scenario.model,
+        seed: scenario.seed,
+        key,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{BuildOptions, FollowerGraph};
+    use crate::runner::{load_graph, run_one};
+
+    /// A scenario of `replicates` replicates under `model` on `graph` with `rest` appended.
+    fn scenario(graph: &str, model: &str, rest: &str, replicates: u32) -> Scenario {
+        let text = format!(
+            "name = \"blocks\"\nseed = 5\nreplicates = {replicates}\n{rest}\n[graph]\n{graph}\n\
+             [model]\nrule = \"independent_cascade\"\n{model}\n"
+        );
+        crate::scenario::load_str("blocks.toml", &text, std::path::Path::new("."), &[])
+            .unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    /// Every replicate of the plan equals `run_one`'s, field by field (trajectory, measures,
+    /// seed reach, classes, agents), over three blocks (64 + 64 + 2 lanes), and the replicates
+    /// differ from one another (the check is not of a degenerate cascade).
+    fn assert_blocks_equal_scalar(s: &Scenario, graph: &FollowerGraph) {
+        let plan = BlockPlan::new(s, graph).expect("the scenario runs in blocks");
+        let replicates: Vec<u32> = (0..s.replicates).collect();
+        let got = plan.run(&replicates);
+        let mut finals = std::collections::BTreeSet::new();
+        for (r, res) in replicates.iter().zip(got) {
+            let batched = res.expect("a result");
+            let scalar = run_one(s, Some(graph), *r).expect("a result");
+            assert_eq!(batched, scalar, "replicate {r}");
+            finals.insert(scalar.cascade_size);
+        }
+        assert!(finals.len() > 3, "cascade sizes {finals:?}");
+        // Any subset in any order gives the same results (resumed runs, shards).
+        let some = [129u32, 3, 64, 65, 0];
+        for (r, res) in some.iter().zip(plan.run(&some)) {
+            assert_eq!(
+                res.expect("a result"),
+                run_one(s, Some(graph), *r).expect("a result")
+            );
+        }
+    }
+
+    const CLASSES: &str = r#"
+[[population]]
+name = "crowd"
+[[population]]
+name = "stubborn"
+nodes = [3, 4, 5, 6]
+fixed = "sit"
+[[population]]
+name = "critics"
+nodes = [7, 8, 9, 40]
+initial = "boo"
+[[population]]
+name = "fans"
+nodes = [10, 11]
+initial = "stand"
+[[population]]
+name = "staff"
+kind = "employee_advocate"
+nodes = [12]
+"#;
+
+    #[test]
+    fn blocks_equal_scalar_replicates_with_classes_random_seeds_and_agents() {
+        let s = scenario(
+            "generator = \"barabasi_albert\"\nn = 1500\nm = 3",
+            "probability = 0.12",
+            &format!("[seeding]\nmethod = \"random\"\nk = 6\n[output]\nagents = true\n{CLASSES}"),
+            130,
+        );
+        let g = load_graph(&s, None).expect("graph");
+        assert_blocks_equal_scalar(&s, &g);
+    }
+
+    #[test]
+    fn blocks_equal_scalar_replicates_on_a_theater_with_fixed_seeds_and_a_step_limit() {
+        // Inverse in-degree probabilities, seeds by followers (chosen once), 3 steps at most
+        // (most replicates end at the limit), no stop at a fixed point in the second.
+        for rest in ["steps = 3", "steps = 12\nstop_at_fixed_point = false"] {
+            let s = scenario(
+                "generator = \"theater\"\nrows = 12\nseats = 15\ncone = 2",
+                "probability = \"inverse_in_degree\"",
+                &format!("{rest}\n[seeding]\nmethod = \"top_followers\"\nk = 3\n{CLASSES}"),
+                130,
+            );
+            let g = load_graph(&s, None).expect("graph");
+            assert_blocks_equal_scalar(&s, &g);
+        }
+    }
+
+    #[test]
+    fn blocks_equal_scalar_replicates_with_edge_weights_and_many_seeds() {
+        // 80 seeds: beyond the seed reach limit. Edge weights in [0, 0.5).
+        let g0 = crate::graph::generators::generate(
+            &crate::graph::generators::GeneratorSpec::BarabasiAlbert { n: 800, m: 4 },
+            4,
+        )
+        .expect("graph");
+        let adj = g0.follower_adjacency();
+        let mut pairs = Vec::new();
+        for u in 0..g0.node_count() {
+            let (a, b) = adj.range(u);
+            pairs.extend(adj.targets[a..b].iter().map(|&v| (u, v)));
+        }
+        let weights = (0..pairs.len())
+            .map(|e| ((e * 37) % 50) as f32 / 100.0)
+            .collect();
+        let g = FollowerGraph::from_edges(800, pairs, Some(weights), BuildOptions::default());
+        let s = scenario(
+            "generator = \"complete\"\nn = 800",
+            "probability = \"edge_weights\"",
+            "[seeding]\nmethod = \"random\"\nk = 80\n[[population]]",
+            130,
+        );
+        assert_blocks_equal_scalar(&s, &g);
+    }
+
+    #[test]
+    fn drawn_classes_and_other_rules_run_one_replicate_at_a_time() {
+        let g = "generator = \"complete\"\nn = 50";
+        let two =
+            "[[population]]\nname = \"a\"\nshare = 0.5\n[[population]]\nname = \"b\"\nshare = 0.5";
+        let drawn = "[[population]]\nname = \"a\"\ninitial = \"stand\"\nnoise = { dist = \"normal\", mean = 0, sd = 1 }";
+        for rest in [two, drawn] {
+            let s = scenario(g, "probability = 0.1", rest, 10);
+            assert!(!batchable(&s), "{rest}");
+        }
+        assert!(batchable(&scenario(
+            g,
+            "probability = 0.1",
+            "[[population]]",
+            10
+        )));
+        let lt = crate::scenario::load_str(
+            "lt.toml",
+            "name = \"lt\"\nseed = 1\n[[population]]\n[graph]\ngenerator = \"complete\"\nn = 5\n[model]\nrule = \"linear_threshold\"\n",
+            std::path::Path::new("."),
+            &[],
+        )
+        .expect("scenario");
+        assert!(!batchable(&lt));
+    }
+}

@@ -317,6 +317,47 @@ pub fn process_index(timely_args: &[String]) -> anyhow::Result<usize> {
     Ok(layout(&config).1)
 }
 
+/// Seconds a process of a multi-process run waits, by default, for every other process to
+/// connect and for the first epoch to go round (`OVATION_CONNECT_TIMEOUT` overrides it; `0`
+/// waits for ever). Each process loads its part of the graph before it connects, so the wait
+/// includes the slowest process's loading.
+pub const CONNECT_TIMEOUT_S: u64 = 600;
+
+/// Starts the watchdog of a multi-process run: unless something is sent on the returned
+/// channel within the connect timeout ([`CONNECT_TIMEOUT_S`]), it says on standard error what
+/// to check and ends the process with status 2. Timely retries a missing peer's connection for
+/// ever and a process started with another `-w` or `-n` never completes an epoch, so without
+/// it such a run hangs silently. `None` for a single process (nothing to wait for).
+fn connect_watchdog(process: usize, processes: usize) -> Option<std::sync::mpsc::Sender<()>> {
+    if processes < 2 {
+        return None;
+    }
+    let secs = std::env::var("OVATION_CONNECT_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(CONNECT_TIMEOUT_S);
+    if secs == 0 {
+        return None;
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            rx.recv_timeout(std::time::Duration::from_secs(secs))
+        {
+            eprintln!(
+                "error: process {process} of {processes}: the other processes did not all \
+                 connect and answer within {secs} s (OVATION_CONNECT_TIMEOUT). Start every \
+                 process with the same -n and -w and the same hostfile (-h), each with its own \
+                 -p from 0 to {last}, and check that every host:port in the hostfile is \
+                 reachable",
+                last = processes - 1
+            );
+            std::process::exit(2);
+        }
+    });
+    Some(tx)
+}
+
 /// Runs the replicates `todo` of `scenario` one after the other, each partitioned across the
 /// timely workers that `timely_args` describe (`-w`, `-n`, `-p`, `-h`). Only the process
 /// hosting worker 0 needs to know `todo` (the others may pass `None`): worker 0 sends it to
@@ -383,6 +424,7 @@ pub fn run_replicates(
     let on_finished = Arc::new(Mutex::new(on_finished));
     let failure: Arc<Mutex<Option<anyhow::Error>>> = Arc::new(Mutex::new(None));
     let failed = failure.clone();
+    let started = connect_watchdog(process, processes);
     let guards = timely::execute(config, move |worker| {
         let place = Place::new(
             worker.index() as u64,
@@ -399,6 +441,10 @@ pub fn run_replicates(
             }
         }
         let mut plan: Vec<u32> = net.finish(worker).iter().map(|m| m.2 as u32).collect();
+        if let Some(started) = &started {
+            // Every process connected and the first epoch went round: the layout is sound.
+            let _ = started.send(());
+        }
         plan.sort_unstable();
         for r in plan {
             let local = rule

@@ -469,6 +469,70 @@ phi = 0.5
     );
 }
 
+/// A process whose peer never starts would wait for ever (timely retries a connection without
+/// end); with `OVATION_CONNECT_TIMEOUT=2` it fails within seconds, naming the flags to check.
+/// Two processes started with different `-w` fail within seconds too.
+#[test]
+fn a_missing_peer_or_mismatched_flags_fail_with_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let scenario = dir.join("watts.toml");
+    std::fs::write(&scenario, CASCADE).expect("write");
+    let spawn = |p: u16, w: &str, hosts: &str| {
+        let mut c: Command = ovation();
+        c.env("OVATION_CONNECT_TIMEOUT", "2")
+            .arg("partitioned")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(dir.join(format!("out-{p}-{w}")))
+            .args(["--replicate", "0", "--", "-w", w, "-n", "2", "-p"])
+            .arg(p.to_string())
+            .args(["-h", hosts])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c.spawn().expect("ovation starts")
+    };
+    let expect_failure = |child: Child, what: &str| {
+        let started = Instant::now();
+        let (ok, err) = wait(child, Duration::from_secs(30));
+        assert!(!ok, "{what}: the process succeeded");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what}: took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            err.contains("did not all connect and answer within 2 s")
+                && err.contains("the same -n and -w"),
+            "{what}: {err}"
+        );
+    };
+    // Process 1 of 2 alone: its peer never comes.
+    let hosts = hostfile(dir, 2);
+    expect_failure(spawn(1, "1", &hosts), "a missing peer");
+    // Process 0 with one worker, process 1 with two: timely's handshake breaks (or, if it did
+    // not, no epoch would end and the watchdog would fire); either way both fail within seconds.
+    let hosts = hostfile(dir, 2);
+    let first = spawn(0, "1", &hosts);
+    let second = spawn(1, "2", &hosts);
+    let started = Instant::now();
+    let (ok_a, err_a) = wait(first, Duration::from_secs(30));
+    let (ok_b, err_b) = wait(second, Duration::from_secs(30));
+    assert!(!ok_a && !ok_b, "a run with mismatched -w succeeded");
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "took {:?}",
+        started.elapsed()
+    );
+    for err in [&err_a, &err_b] {
+        assert!(
+            err.contains("did not all connect and answer within 2 s")
+                || err.contains("the partitioned run failed: a process of the run was lost"),
+            "{err}"
+        );
+    }
+}
+
 /// Reads a CSV into its header and rows of fields.
 fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = String::from_utf8(read(path)).expect("utf-8");

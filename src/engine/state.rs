@@ -118,7 +118,7 @@ impl State {
 
     /// The state at step 0 with its per-agent counts allocated but not yet computed
     /// ([`State::counted`] is false): for a rule whose first step computes them in its own
-    /// pull ([`State::recount_visit`]). Visits nothing.
+    /// pull ([`State::recount_blocks`]). Visits nothing.
     pub fn uncounted(graph: &FollowerGraph, agents: &Agents) -> State {
         let mut state = State::new(graph, agents, false);
         let n = graph.node_count() as usize;

@@ -7,7 +7,7 @@
 //! reach more than an eighth of the edges, counts are recomputed by a pull over every agent's
 //! sources instead of pushed (the direction-optimising switch of breadth-first search); without
 //! actors that pull also revises the next step's candidates as it counts them
-//! ([`recount_and_revise`](super::recount_and_revise)), and the first step's pull is the
+//! ([`recount_and_revise`]), and the first step's pull is the
 //! step-0 count ([`Rule::counts_in_first_step`](crate::engine::rule::Rule::counts_in_first_step)).
 //!
 //! **Delayed**: a change of source `j` at step `t` reaches follower `i` at step `t + L(j -> i)`,

@@ -72,6 +72,39 @@ pub(crate) fn prefetch<T>(slice: &[T], i: usize) {
     let _ = (slice, i);
 }
 
+/// The trials of the follower edges `edges` (positions in the follower adjacency whose
+/// followers `targets` holds) for the lanes in `fire`, each edge's threshold `constant` or
+/// from `probs`: clears `wins` and pushes `(follower, lanes won)` for every follower with a
+/// success, asking for its entry of `masks` meanwhile. The row's draws come first (they read
+/// no masks), so the masks' cache misses overlap instead of following one another. Shared by
+/// this kernel and the final-count kernel of `strategy::bitpar`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn draw_row<M>(
+    keys: &LaneKeys,
+    probs: &IcProbs<'_>,
+    constant: Option<u64>,
+    targets: &[u32],
+    edges: std::ops::Range<usize>,
+    fire: u64,
+    masks: &[M],
+    wins: &mut Vec<(u32, u64)>,
+) {
+    wins.clear();
+    for e in edges {
+        let v = targets[e];
+        let t = match constant {
+            Some(t) => t,
+            None => probs.threshold(e, v),
+        };
+        let won = keys.trial(e as u64, t, fire);
+        if won != 0 {
+            prefetch(masks, v as usize);
+            wins.push((v, won));
+        }
+    }
+}
+
 /// How many frontier agents ahead the kernel prefetches follower rows (and twice as far their
 /// row offsets and masks).
 const AHEAD: usize = 8;
@@ -348,21 +381,16 @@ impl<'a> IcBatch<'a> {
                 let (a, b) = adj.range(u);
                 let degree = (b - a) as u64;
                 each_bit(fire, |l| visits[l] += degree);
-                // The row's draws first (they read no masks), then the masks of the followers
-                // with a successful trial: their cache misses overlap.
-                wins.clear();
-                for e in a..b {
-                    let v = adj.targets[e];
-                    let t = match self.constant {
-                        Some(t) => t,
-                        None => self.probs.threshold(e, v),
-                    };
-                    let won = keys.trial(e as u64, t, fire);
-                    if won != 0 {
-                        prefetch(masks, v as usize);
-                        wins.push((v, won));
-                    }
-                }
+                draw_row(
+                    &keys,
+                    &self.probs,
+                    self.constant,
+                    &adj.targets,
+                    a..b,
+                    fire,
+                    masks,
+                    &mut wins,
+                );
                 for &(v, won) in &wins {
                     let m = &mut masks[v as usize];
                     let new = won & !m[0];

@@ -26,6 +26,7 @@
 //! reachable sets over each lane's live edges either way, which is all this module returns.
 
 use crate::engine::RuleSpec;
+use crate::engine::batch::{draw_row, prefetch};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
 use crate::model::cascade::EdgeProbability;
@@ -53,22 +54,6 @@ pub fn block_keys(seed: u64, block: u32, samples: u32) -> LaneKeys {
         .map(|r| replicate_key(seed, u64::from(r)))
         .collect();
     LaneKeys::new(&keys)
-}
-
-/// Hints the processor to fetch `slice[i]` into the cache (nothing when `i` is out of range
-/// or on other architectures): the kernel's rows and masks are far apart in memory, so it asks
-/// for the next agents' ones while it works on the current agent.
-#[inline(always)]
-fn prefetch<T>(slice: &[T], i: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(x) = slice.get(i) {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch never faults and changes no memory; SSE, which it needs, is part
-        // of the x86_64 baseline.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (slice, i);
 }
 
 /// How many frontier agents ahead the kernel prefetches follower rows (and twice as far their
@@ -153,22 +138,16 @@ impl<'g> BlockSimulator<'g> {
                     continue;
                 }
                 let (a, b) = adj.range(u as u32);
-                // The row's draws first (they read no masks), asking for the masks of the
-                // followers with a successful trial, then the masks: their cache misses
-                // overlap instead of following one another.
-                wins.clear();
-                for e in a..b {
-                    let v = adj.targets[e];
-                    let t = match self.constant {
-                        Some(t) => t,
-                        None => self.probs.threshold(e, v),
-                    };
-                    let won = keys.trial(e as u64, t, fire);
-                    if won != 0 {
-                        prefetch(masks, v as usize);
-                        wins.push((v, won));
-                    }
-                }
+                draw_row(
+                    keys,
+                    &self.probs,
+                    self.constant,
+                    &adj.targets,
+                    a..b,
+                    fire,
+                    masks,
+                    &mut wins,
+                );
                 for &(v, won) in &wins {
                     let m = &mut masks[v as usize];
                     let new = won & !m[0];

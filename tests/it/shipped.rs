@@ -47,27 +47,27 @@ const SHIPPED_RUNS: &[(&str, &str)] = &[
     ),
 ];
 
-#[test]
-fn shipped_run_folders_are_what_this_build_writes() {
+/// Reruns each `(scenario, shipped folder)` of `cases` with `ovation COMMAND` into a temporary
+/// folder and compares, byte for byte, the files `files(shipped folder)` names; panics with
+/// every file that differs.
+fn assert_reruns_match(command: &str, cases: &[(&str, &str)], files: impl Fn(&str) -> Vec<String>) {
     let root = root();
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut stale = Vec::new();
-    for (i, (scenario, shipped)) in SHIPPED_RUNS.iter().enumerate() {
+    for (i, (scenario, shipped)) in cases.iter().enumerate() {
         let out = tmp.path().join(i.to_string());
         let status = ovation()
             .current_dir(&root)
-            .args(["run", scenario, "--quiet", "--out"])
+            .args([command, scenario, "--quiet", "--out"])
             .arg(&out)
             .status()
             .expect("ovation runs");
-        assert!(status.success(), "ovation run {scenario} failed");
-        for file in ["summary.csv", "steps.csv"] {
-            let want = root.join(shipped).join(file);
-            if file == "steps.csv" && !want.exists() {
-                continue;
-            }
-            let want = std::fs::read(&want).unwrap_or_else(|e| panic!("{shipped}/{file}: {e}"));
-            let got = std::fs::read(out.join(file)).expect("the rerun wrote it");
+        assert!(status.success(), "ovation {command} {scenario} failed");
+        for file in files(shipped) {
+            let want = std::fs::read(root.join(shipped).join(&file))
+                .unwrap_or_else(|e| panic!("{shipped}/{file}: {e}"));
+            let got =
+                std::fs::read(out.join(&file)).unwrap_or_else(|e| panic!("rerun {file}: {e}"));
             if got != want {
                 stale.push(format!("{shipped}/{file}"));
             }
@@ -77,6 +77,17 @@ fn shipped_run_folders_are_what_this_build_writes() {
         stale.is_empty(),
         "shipped results differ from this build's (regenerate them): {stale:?}"
     );
+}
+
+#[test]
+fn shipped_run_folders_are_what_this_build_writes() {
+    assert_reruns_match("run", SHIPPED_RUNS, |shipped| {
+        let mut files = vec!["summary.csv".to_string()];
+        if root().join(shipped).join("steps.csv").exists() {
+            files.push("steps.csv".to_string());
+        }
+        files
+    });
 }
 
 /// (scenario, shipped folder): the compare folders that take seconds (the webcare ones take
@@ -91,37 +102,15 @@ const SHIPPED_COMPARES: &[(&str, &str)] = &[
 
 #[test]
 fn shipped_compare_folders_are_what_this_build_writes() {
-    let root = root();
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let mut stale = Vec::new();
-    for (i, (scenario, shipped)) in SHIPPED_COMPARES.iter().enumerate() {
-        let out = tmp.path().join(i.to_string());
-        let status = ovation()
-            .current_dir(&root)
-            .args(["compare", scenario, "--quiet", "--out"])
-            .arg(&out)
-            .status()
-            .expect("ovation runs");
-        assert!(status.success(), "ovation compare {scenario} failed");
+    assert_reruns_match("compare", SHIPPED_COMPARES, |shipped| {
         let mut files = vec!["compare.csv".to_string(), "differences.csv".to_string()];
-        let strategies = std::fs::read_dir(root.join(shipped).join("strategies"))
+        let strategies = std::fs::read_dir(root().join(shipped).join("strategies"))
             .unwrap_or_else(|e| panic!("{shipped}/strategies: {e}"));
         for entry in strategies {
             let name = entry.expect("a folder entry").file_name();
             files.push(format!("strategies/{}/summary.csv", name.to_string_lossy()));
         }
         assert!(files.len() > 3, "{shipped} ships no strategy");
-        for file in &files {
-            let want = std::fs::read(root.join(shipped).join(file))
-                .unwrap_or_else(|e| panic!("{shipped}/{file}: {e}"));
-            let got = std::fs::read(out.join(file)).unwrap_or_else(|e| panic!("rerun {file}: {e}"));
-            if got != want {
-                stale.push(format!("{shipped}/{file}"));
-            }
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "shipped results differ from this build's (regenerate them): {stale:?}"
-    );
+        files
+    });
 }

@@ -54,8 +54,8 @@ use crate::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThr
 use crate::model::population::NOT_FIXED;
 use crate::model::{Action, Agents};
 use crate::rng::{LaneKeys, threshold32};
-pub(crate) use independent::draw_row;
 use independent::Independent;
+pub(crate) use independent::draw_row;
 use linear::{Linear, LinearBuffers};
 pub use sliced::SlicedCounter;
 
@@ -415,8 +415,16 @@ impl<'a> CascadeBatch<'a> {
                 activated: &mut activated,
             };
             match &self.kernel {
-                Kernel::Independent(ic) => ic.step(&keys, graph, &frontier, &mut wins, &mut step_work),
-                Kernel::Linear(lt) => lt.step(&lane_keys, graph, &frontier, &mut buf.linear, &mut step_work),
+                Kernel::Independent(ic) => {
+                    ic.step(&keys, graph, &frontier, &mut wins, &mut step_work)
+                }
+                Kernel::Linear(lt) => lt.step(
+                    &lane_keys,
+                    graph,
+                    &frontier,
+                    &mut buf.linear,
+                    &mut step_work,
+                ),
             }
             let (changes, exposures) = (step_work.changes, step_work.exposures);
             let masks = &mut buf.masks;

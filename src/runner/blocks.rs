@@ -1,5 +1,5 @@
-//! A scenario's replicates 64 at a time through the bit-parallel independent cascade
-//! ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
+//! A scenario's replicates 64 at a time through the bit-parallel independent cascade or linear
+//! threshold ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
 //! same trajectory, measures, seed reach, class measures and per-agent results, so a result
 //! folder written from blocks is byte-identical to one written replicate by replicate.
 //!
@@ -11,8 +11,9 @@
 //!
 //! - the environment variable `OVATION_ENGINE` is not `scalar` (the way to force the scalar
 //!   engine, for a check or a comparison of timings);
-//! - the rule is `independent_cascade` under the synchronous timing, without a `[brand]`
-//!   (the brand acts between steps and is refused by the rule anyway);
+//! - the rule is `independent_cascade` or `linear_threshold` (either weights) under the
+//!   synchronous timing, without a `[brand]` (the brand acts between steps and is refused by
+//!   the rules anyway);
 //! - the replicates share one graph (not `per_replicate = true`);
 //! - the population is the same in every replicate for this rule: at most one class dealt by
 //!   `share` (several are dealt by a random order per replicate), and every class that sets
@@ -71,8 +72,7 @@ pub fn batchable(scenario: &Scenario) -> bool {
     matches!(
         scenario.model,
         RuleSpec::IndependentCascade(_) | RuleSpec::LinearThreshold(_)
-    )
-        && scenario.timing == TimingSpec::Synchronous
+    ) && scenario.timing == TimingSpec::Synchronous
         && scenario.brand.is_none()
         && !super::graph_per_replicate(scenario)
         && population_is_shared(&scenario.population)

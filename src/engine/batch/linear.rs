@@ -107,7 +107,9 @@ impl Linear {
                 for &u in &src.targets[a..b] {
                     counter.add(s.masks[u as usize][3] & open);
                 }
-                each_bit(open, |l| new |= u64::from(reached(l, counter.count(l))) << l);
+                each_bit(open, |l| {
+                    new |= u64::from(reached(l, counter.count(l))) << l
+                });
             }
             if new != 0 {
                 s.activate(graph, v, new);

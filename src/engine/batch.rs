@@ -22,7 +22,7 @@
 //! activated (fixed or not `sit` at step 0), `fire` the lanes in which it was activated at the
 //! previous step, `next` those in which it was activated at this step and `stand` those in
 //! which it stood when the step began. A step walks the agents with `fire` bits in ascending
-//! order; the rule's step ([`independent`], [`linear`]) decides in which lanes each follower is
+//! order; the rule's step (`batch/independent.rs`, `batch/linear.rs`) decides in which lanes each follower is
 //! activated, and the new `next` bits become the `fire` bits and join the `stand` bits when the
 //! step ends. That is the scalar rules' synchronous step in every lane at once: an agent fires
 //! once per lane, at the step after its activation in that lane, and an agent reached twice in

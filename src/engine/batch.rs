@@ -39,7 +39,7 @@
 
 mod independent;
 mod linear;
-mod sliced;
+pub(crate) mod sliced;
 
 use std::collections::BTreeMap;
 
@@ -57,7 +57,6 @@ use crate::rng::{LaneKeys, threshold32};
 use independent::Independent;
 pub(crate) use independent::draw_row;
 use linear::{Linear, LinearBuffers};
-pub use sliced::SlicedCounter;
 
 /// Replicates per block: the bits of a `u64`.
 pub const LANES: usize = 64;

@@ -1,9 +1,9 @@
 //! The linear threshold's step in a block: the inactive followers of the agents that fired are
 //! the candidates, lane by lane, and each candidate pulls its sources once for all its
-//! candidate lanes (a [`SlicedCounter`] of active sources per lane, or per-lane unit sums
-//! under edge weights), then compares each lane's count with that lane's threshold.
+//! candidate lanes (a bit-sliced counter of active units per lane, [`super::sliced`]), then
+//! compares each lane's count with that lane's threshold.
 
-use super::{AHEAD, LANES, SlicedCounter, Step, each_bit, prefetch};
+use super::{AHEAD, Step, each_bit, prefetch, sliced};
 use crate::engine::rules::cascade::{LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
 
@@ -17,7 +17,8 @@ pub(super) struct Linear {
 #[derive(Debug, Default)]
 pub(super) struct LinearBuffers {
     candidates: Vec<u32>,
-    counter: SlicedCounter,
+    /// A candidate's bit-sliced count of active units per lane (64 slices hold any count).
+    count: Vec<u64>,
 }
 
 impl Linear {
@@ -27,7 +28,7 @@ impl Linear {
     ///    agents of `frontier`, ascending) that are not in their `active` bits in `l` (`sit`
     ///    and not fixed): the scalar rule's `marks`, kept per agent in its `next` mask until
     ///    the pulls;
-    /// 2. each candidate, ascending, counts per candidate lane its sources `stand` in that lane
+    /// 2. each candidate, ascending, counts per candidate lane the units of its sources `stand` in that lane
     ///    (the `stand` masks, which change only after the step, as the scalar rule's actions
     ///    change only in `finish_step`), adds its number of sources to the lane's edge visits
     ///    and is activated in the lanes where `lt_reached(on, whole, lt_threshold(key, v))`
@@ -72,6 +73,7 @@ impl Linear {
 
         let src = graph.source_adjacency();
         let weighted = self.units.weighted();
+        buf.count.resize(64, 0);
         for j in 0..candidates.len() {
             if let Some(&w) = candidates.get(j + 2 * AHEAD) {
                 prefetch(&src.offsets, w as usize);
@@ -90,27 +92,31 @@ impl Linear {
             let reached = |l: usize, on: u64| {
                 (on >= whole && whole > 0) || lt_reached(on, whole, lt_threshold(keys[l], v))
             };
-            let mut new = 0u64;
-            if weighted {
-                let mut on = [0u64; LANES];
-                for e in a..b {
-                    let x = s.masks[src.targets[e] as usize][3] & open;
-                    if x != 0 {
-                        let w = self.units.unit(src.weights.as_ref().map(|w| w[e]));
-                        each_bit(x, |l| on[l] += w);
-                    }
+            let unit = |e: usize| {
+                if weighted {
+                    self.units.unit(src.weights.as_ref().map(|w| w[e]))
+                } else {
+                    1
                 }
-                each_bit(open, |l| new |= u64::from(reached(l, on[l])) << l);
+            };
+            // Enough slices for every source active: `d` units, or the sum of the weights'.
+            let most = if weighted {
+                (a..b).map(unit).sum()
             } else {
-                let counter = &mut buf.counter;
-                counter.clear();
-                for &u in &src.targets[a..b] {
-                    counter.add(s.masks[u as usize][3] & open);
+                degree
+            };
+            let count = &mut buf.count[..sliced::width(most)];
+            count.fill(0);
+            for e in a..b {
+                let x = s.masks[src.targets[e] as usize][3] & open;
+                if x != 0 {
+                    sliced::add(count, x, unit(e));
                 }
-                each_bit(open, |l| {
-                    new |= u64::from(reached(l, counter.count(l))) << l
-                });
             }
+            let mut new = 0u64;
+            each_bit(open, |l| {
+                new |= u64::from(reached(l, sliced::lane(count, l as u32))) << l;
+            });
             if new != 0 {
                 s.activate(graph, v, new);
             }

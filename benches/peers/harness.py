@@ -245,8 +245,6 @@ class Harness:
                 r = recs[-1]
                 got["cynetdiff"] = (r["mean"], r["sd"], r["samples"])
             for engine in engines:
-                if engine == "bitpar" and rule != "ic":
-                    continue  # the bit-parallel engine runs the independent cascade only
                 for t in (1, 2):
                     impl = f"ovation {engine} {t}t"
                     recs = self.run("mc", case, impl, [self.ovation, "bench", "peer-mc", g, seeds,

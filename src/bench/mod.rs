@@ -22,7 +22,7 @@ use crate::runner::run_one;
 use crate::scenario::{self, Scenario};
 
 /// The named workloads.
-pub const WORKLOADS: [&str; 7] = [
+pub const WORKLOADS: [&str; 9] = [
     "sop",
     "threshold",
     "independent_cascade",
@@ -30,11 +30,16 @@ pub const WORKLOADS: [&str; 7] = [
     "imm",
     "ic_mc_scalar",
     "ic_mc_bitpar",
+    "lt_mc_scalar",
+    "lt_mc_bitpar",
 ];
 
-/// Replicates of the `ic_mc_scalar` and `ic_mc_bitpar` workloads: Monte Carlo estimates of an
-/// independent cascade's spread (p = [`MC_P`], every 1000th agent a seed), one replicate at a
-/// time on the engine's draws (`strategy::spread`) or 64 at a time (`strategy::bitpar`).
+/// Replicates of the `ic_mc_*` and `lt_mc_*` workloads: Monte Carlo estimates of an
+/// independent cascade's spread (p = [`MC_P`], every 1000th agent from agent 0 a seed) or a
+/// linear threshold's (uniform weights, every 1000th agent from agent 500 a seed: the oldest
+/// agents of a Barabasi-Albert graph are sources of every later one, so seeding agent 0
+/// activates every agent in every replicate), one replicate at a time on the engine's draws
+/// (`*_scalar`, `strategy::spread`) or 64 at a time (`*_bitpar`, `strategy::bitpar`).
 pub const MC_SAMPLES: u32 = 6400;
 /// See [`MC_SAMPLES`].
 pub const MC_P: f64 = 0.01;
@@ -246,8 +251,8 @@ pub fn run_workload(name: &str, graph: &FollowerGraph, threads: usize, reps: usi
     if name == "imm" {
         return run_imm(rec, graph, threads, reps);
     }
-    if name == "ic_mc_scalar" || name == "ic_mc_bitpar" {
-        return run_mc(rec, graph, threads, reps, name == "ic_mc_bitpar");
+    if let Some((rule, engine)) = name.split_once("_mc_") {
+        return run_mc(rec, graph, threads, reps, rule == "lt", engine == "bitpar");
     }
     let scenario = match workload(name, graph.node_count()) {
         Ok(s) => s,
@@ -348,22 +353,29 @@ fn run_imm(
     rec
 }
 
-/// The `ic_mc_*` workloads: repetition `r` runs [`MC_SAMPLES`] replicates keyed by seed `r`.
-/// Edge visits are not counted (0); agents updated are the activations summed over the
-/// replicates; steps the replicates.
+/// The `ic_mc_*` and `lt_mc_*` workloads: repetition `r` runs [`MC_SAMPLES`] replicates keyed
+/// by seed `r`. Edge visits are not counted (0); agents updated are the activations summed
+/// over the replicates; steps the replicates.
 fn run_mc(
     mut rec: BenchRecord,
     graph: &FollowerGraph,
     threads: usize,
     reps: usize,
+    linear: bool,
     bitpar: bool,
 ) -> BenchRecord {
     use crate::engine::RuleSpec;
     use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
-    let rule = RuleSpec::IndependentCascade(IndependentCascadeParams {
-        probability: EdgeProbability::Constant(MC_P),
-    });
-    let seeds: Vec<u32> = (0..graph.node_count()).step_by(1000).collect();
+    let (rule, first) = if linear {
+        (RuleSpec::LinearThreshold(Default::default()), 500)
+    } else {
+        let p = EdgeProbability::Constant(MC_P);
+        (
+            RuleSpec::IndependentCascade(IndependentCascadeParams { probability: p }),
+            0,
+        )
+    };
+    let seeds: Vec<u32> = (first..graph.node_count()).step_by(1000).collect();
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(p) => p,
         Err(e) => {
@@ -653,6 +665,30 @@ mod tests {
             Some((1.0, 2.0, 6.0))
         );
         assert_eq!(ratio_spread(&[], &[]), None);
+    }
+
+    #[test]
+    fn monte_carlo_workloads_give_the_same_activations_with_either_engine() {
+        // A 3,000-agent BA graph (seeds 0, 1000, 2000 under IC; 500, 1500, 2500 under LT):
+        // both engines run the same replicates, so the activations summed over the 6,400
+        // replicates are equal, and each spreads beyond the seeds in some replicates.
+        let g = crate::graph::generators::generate(
+            &crate::graph::generators::GeneratorSpec::BarabasiAlbert { n: 3000, m: 5 },
+            2,
+        )
+        .expect("graph");
+        for rule in ["ic", "lt"] {
+            let scalar = run_workload(&format!("{rule}_mc_scalar"), &g, 1, 1);
+            let bitpar = run_workload(&format!("{rule}_mc_bitpar"), &g, 2, 1);
+            assert_eq!(scalar.unavailable, "");
+            assert_eq!(scalar.steps, MC_SAMPLES);
+            assert_eq!(scalar.agents_updated, bitpar.agents_updated, "{rule}");
+            assert!(
+                scalar.agents_updated > 3 * u64::from(MC_SAMPLES),
+                "{rule}: {}",
+                scalar.agents_updated
+            );
+        }
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! for any thread count.
 //!
 //! `engine` names the replicate engine: `scalar` (one replicate after another) or `bitpar`
-//! (independent cascade only: 64 replicates per traversal, [`crate::strategy::bitpar`]), with
-//! the same draws, so both give the same sums. Only the Monte Carlo is timed (`run_s`); the
+//! (64 replicates per traversal, [`crate::strategy::bitpar`]), with the same draws, so both
+//! give the same sums. Only the Monte Carlo is timed (`run_s`); the
 //! graph is read once before (`parse_s`), from an edge list or an `.ovg` cache.
 
 use std::path::Path;
@@ -222,6 +222,23 @@ mod tests {
             "bitpar",
         );
         assert!(err.is_err());
+        // The linear threshold too: a hub following 200 leaves (which follow it back), the
+        // first 60 seeded.
+        let mut edges: Vec<(u32, u32)> = (1..201).map(|l| (l, 0)).collect();
+        edges.extend((1..201).map(|l| (0, l)));
+        let g = FollowerGraph::from_edges(201, edges, None, BuildOptions::default());
+        let r = rule("lt", 0.0).unwrap();
+        let seeds: Vec<u32> = (1..61).collect();
+        let scalar = totals(&g, &r, &seeds, 3, 1000).unwrap();
+        assert_eq!(
+            crate::strategy::bitpar::totals(&g, &r, &seeds, 3, 1000).unwrap(),
+            scalar
+        );
+        // The hub activates (and with it every leaf) iff theta <= 60/200: mean 60 + 141 *
+        // 0.3 = 102.3; the mean's standard error is 141 * sqrt(0.3 * 0.7 / 1000) = 2.04, so
+        // 4 of them is 8.2.
+        let (mean, _) = mean_sd(scalar.0, scalar.1, 1000);
+        assert!((mean - 102.3).abs() < 8.2, "mean {mean}");
     }
 
     #[test]

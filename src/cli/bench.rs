@@ -20,7 +20,9 @@ pub struct BenchArgs {
     #[command(subcommand)]
     pub sub: Option<BenchSub>,
     /// Workloads, comma-separated (sop, threshold, independent_cascade,
-    /// bounded_confidence_step, imm: IMM seed selection, k = 50, epsilon = 0.5).
+    /// bounded_confidence_step, imm: IMM seed selection, k = 50, epsilon = 0.5; ic_mc_scalar,
+    /// ic_mc_bitpar, lt_mc_scalar, lt_mc_bitpar: 6,400 independent cascade or linear threshold
+    /// replicates' final sizes, one at a time or 64 per traversal).
     #[arg(
         long,
         value_delimiter = ',',
@@ -88,8 +90,8 @@ pub struct PeerMcArgs {
     /// Repetitions.
     #[arg(long, default_value_t = 3)]
     pub reps: u32,
-    /// Replicate engine: `scalar` (one replicate at a time) or `bitpar` (independent cascade, 64
-    /// replicates per traversal).
+    /// Replicate engine: `scalar` (one replicate at a time) or `bitpar` (64 replicates per
+    /// traversal, the same draws).
     #[arg(long, default_value = "scalar")]
     pub engine: String,
 }

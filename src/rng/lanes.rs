@@ -137,6 +137,16 @@ impl LaneKeys {
         self.lanes
     }
 
+    /// Lane `lane`'s replicate key (the key it was made with; 0 for a lane without one).
+    #[inline]
+    pub fn key(&self, lane: u32) -> u64 {
+        let l = lane as usize % LANES;
+        if self.lanes >> l & 1 == 0 {
+            return 0;
+        }
+        u64::from(self.lo[l] ^ SALT) | u64::from(self.hi[l]) << 32
+    }
+
     /// Lane `lane`'s trial word of edge `e`: [`edge_word`] under its key.
     #[inline]
     pub fn lane_word(&self, lane: u32, e: u64) -> u32 {
@@ -324,6 +334,11 @@ mod tests {
         assert_eq!(lanes.trial(3, 1 << 32, 0b101), 0b101);
         assert_eq!(lanes.trial(3, 0, 0b101), 0);
         assert_eq!(LaneKeys::new(&k[..3]).lanes(), 0b111);
+        for l in 0..64 {
+            assert_eq!(lanes.key(l), k[l as usize]);
+        }
+        assert_eq!(LaneKeys::new(&k[..3]).key(2), k[2]);
+        assert_eq!(LaneKeys::new(&k[..3]).key(3), 0);
     }
 
     #[test]

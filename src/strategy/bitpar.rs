@@ -1,17 +1,21 @@
-//! Bit-parallel independent cascade: 64 replicates (one **block**) advance together in one
-//! traversal of the graph, one bit per replicate (**lane**) in a machine word, for Monte Carlo
-//! spread estimates (`ovation bench peer-mc --engine bitpar`, CELF's spread estimates).
+//! Bit-parallel independent cascade and linear threshold: 64 replicates (one **block**)
+//! advance together in one traversal of the graph, one bit per replicate (**lane**) in a
+//! machine word, for Monte Carlo spread estimates (`ovation bench peer-mc --engine bitpar`,
+//! the `ic_mc_bitpar` and `lt_mc_bitpar` workloads of `ovation bench`, CELF's spread
+//! estimates).
 //!
 //! # Draws
 //!
-//! Lane `l` draws with its own replicate key: the trial of follower edge `e` succeeds when
-//! `edge_word(key_l, e) < threshold32(p_uv)` ([`crate::rng::lanes`]), exactly the engine's and
-//! the spread simulator's draw for that replicate (`crate::engine::rules::cascade`,
-//! [`super::spread::Simulator`]). So every lane's final active set is its scalar replicate's, a
-//! test checks it lane by lane, and the means of `--engine scalar` and `bitpar` are equal, not
-//! only within Monte Carlo error.
+//! Lane `l` draws with its own replicate key. Under the independent cascade the trial of
+//! follower edge `e` succeeds when `edge_word(key_l, e) < threshold32(p_uv)`
+//! ([`crate::rng::lanes`]), exactly the engine's and the spread simulator's draw for that
+//! replicate (`crate::engine::rules::cascade`, [`super::spread::Simulator`]); under the linear
+//! threshold agent `v`'s threshold is `lt_threshold(key_l, v)` and the weights the scalar
+//! rule's integer units (the kernel is in `lt`). So every lane's final active set is its
+//! scalar replicate's, tests check it lane by lane, and the means of `--engine scalar` and
+//! `bitpar` are equal, not only within Monte Carlo error.
 //!
-//! # Kernel
+//! # Independent cascade kernel
 //!
 //! Per agent, `active` and `fresh` hold the lanes in which it is active and in which it was
 //! activated since it last fired. A round walks the frontier in ascending agent order (so the
@@ -24,6 +28,9 @@
 //! once). An agent reached during the round in which it fires anyway may fire in that round
 //! for its new lanes too (earlier than the synchronous step): the final active sets are the
 //! reachable sets over each lane's live edges either way, which is all this module returns.
+//! The linear threshold kernel walks the graph the same way, with per-lane counts of active
+//! sources kept as bit-sliced counters (`engine::batch::sliced`); its module doc argues why its final sets
+//! do not depend on the order either.
 
 use crate::engine::RuleSpec;
 use crate::engine::batch::{draw_row, prefetch};
@@ -32,19 +39,10 @@ use crate::graph::FollowerGraph;
 use crate::model::cascade::EdgeProbability;
 use crate::rng::{LaneKeys, replicate_key, threshold32};
 
+mod lt;
+
 /// Replicates per block: the bits of a `u64`.
 pub const LANES: u32 = 64;
-
-/// The independent cascade's edge probabilities, or an error naming the rule.
-fn ic_probs<'g>(graph: &'g FollowerGraph, rule: &RuleSpec) -> Result<IcProbs<'g>, String> {
-    match rule {
-        RuleSpec::IndependentCascade(p) => Ok(IcProbs::new(graph, p.probability)),
-        other => Err(format!(
-            "the bit-parallel engine runs rule \"independent_cascade\", found rule \"{}\"",
-            other.name()
-        )),
-    }
-}
 
 /// The keys of replicates `64 block ..` below `samples` under `seed` (the engine's replicate
 /// keys, [`replicate_key`]).
@@ -60,8 +58,77 @@ pub fn block_keys(seed: u64, block: u32, samples: u32) -> LaneKeys {
 /// row offsets and masks).
 const AHEAD: usize = 8;
 
-/// Reusable buffers for blocks of 64 independent cascade replicates on one graph.
+/// Reusable buffers for blocks of 64 independent cascade or linear threshold replicates on one
+/// graph.
 pub struct BlockSimulator<'g> {
+    kernel: Kernel<'g>,
+}
+
+/// The rule's kernel.
+enum Kernel<'g> {
+    Ic(IcBlock<'g>),
+    Lt(lt::LtBlock<'g>),
+}
+
+impl<'g> BlockSimulator<'g> {
+    /// A simulator of `rule` (independent cascade or linear threshold) on `graph`; `Err` names
+    /// any other rule.
+    pub fn new(graph: &'g FollowerGraph, rule: &RuleSpec) -> Result<BlockSimulator<'g>, String> {
+        let kernel = match rule {
+            RuleSpec::IndependentCascade(p) => Kernel::Ic(IcBlock::new(graph, p.probability)),
+            RuleSpec::LinearThreshold(p) => Kernel::Lt(lt::LtBlock::new(graph, p)),
+            other => {
+                return Err(format!(
+                    "the bit-parallel engine runs rules \"independent_cascade\" and \
+                     \"linear_threshold\", found rule \"{}\"",
+                    other.name()
+                ));
+            }
+        };
+        Ok(BlockSimulator { kernel })
+    }
+
+    /// Final active counts (seeds included) of the lanes of `keys` (others count 0) when
+    /// `seeds` start active: lane `l`'s count is the scalar replicate's of key `l`
+    /// ([`super::spread::Simulator::spread`]). Costs **O(edges out of the agents reached in
+    /// any lane)** word operations (times the counters' width under the linear threshold).
+    pub fn block(&mut self, seeds: &[u32], keys: &LaneKeys) -> [u32; 64] {
+        match &mut self.kernel {
+            Kernel::Ic(k) => k.block(seeds, keys),
+            Kernel::Lt(k) => k.block(seeds, keys),
+        }
+    }
+}
+
+/// Per-lane final active counts from the agents' `[active, _]` masks of the `touched` agents,
+/// clearing both (the masks to zero, `touched` to empty).
+fn final_counts(masks: &mut [[u64; 2]], touched: &mut Vec<u32>) -> [u32; 64] {
+    let mut counts = [0u32; 64];
+    // Agents active in every lane (the seeds, at least) are counted once, below.
+    let mut everywhere = 0u32;
+    for i in 0..touched.len() {
+        if let Some(&w) = touched.get(i + 2 * AHEAD) {
+            prefetch(masks, w as usize);
+        }
+        let mut m = std::mem::take(&mut masks[touched[i] as usize])[0];
+        if m == u64::MAX {
+            everywhere += 1;
+            continue;
+        }
+        while m != 0 {
+            counts[m.trailing_zeros() as usize] += 1;
+            m &= m - 1;
+        }
+    }
+    for c in &mut counts {
+        *c += everywhere;
+    }
+    touched.clear();
+    counts
+}
+
+/// The independent cascade's kernel: reusable buffers for blocks of 64 replicates.
+struct IcBlock<'g> {
     graph: &'g FollowerGraph,
     probs: IcProbs<'g>,
     /// The fixed-point probability when it is the same on every edge.
@@ -77,19 +144,16 @@ pub struct BlockSimulator<'g> {
     wins: Vec<(u32, u64)>,
 }
 
-impl<'g> BlockSimulator<'g> {
-    /// A simulator of `rule` (independent cascade only) on `graph`.
-    pub fn new(graph: &'g FollowerGraph, rule: &RuleSpec) -> Result<BlockSimulator<'g>, String> {
+impl<'g> IcBlock<'g> {
+    /// The kernel of edge probabilities `probability` on `graph`.
+    fn new(graph: &'g FollowerGraph, probability: EdgeProbability) -> IcBlock<'g> {
         let n = graph.node_count() as usize;
-        let probs = ic_probs(graph, rule)?;
-        let constant = match rule {
-            RuleSpec::IndependentCascade(p) => match p.probability {
-                EdgeProbability::Constant(p) => Some(threshold32(p)),
-                _ => None,
-            },
+        let probs = IcProbs::new(graph, probability);
+        let constant = match probability {
+            EdgeProbability::Constant(p) => Some(threshold32(p)),
             _ => None,
         };
-        Ok(BlockSimulator {
+        IcBlock {
             graph,
             probs,
             constant,
@@ -98,14 +162,12 @@ impl<'g> BlockSimulator<'g> {
             frontier: Vec::new(),
             next: Vec::new(),
             wins: Vec::new(),
-        })
+        }
     }
 
-    /// Final active counts (seeds included) of the lanes of `keys` (others count 0) when
-    /// `seeds` start active: lane `l`'s count is the scalar replicate's of key `l`. Costs
-    /// **O(edges out of the agents reached in any lane)**, each edge's trials drawn once per
-    /// round for all the lanes that fire it.
-    pub fn block(&mut self, seeds: &[u32], keys: &LaneKeys) -> [u32; 64] {
+    /// [`BlockSimulator::block`], each edge's trials drawn once per round for all the lanes
+    /// that fire it.
+    fn block(&mut self, seeds: &[u32], keys: &LaneKeys) -> [u32; 64] {
         let lanes = keys.lanes();
         let adj = self.graph.follower_adjacency();
         let masks = &mut self.masks;
@@ -167,27 +229,7 @@ impl<'g> BlockSimulator<'g> {
             next.sort_unstable();
             std::mem::swap(&mut frontier, &mut next);
         }
-        let mut counts = [0u32; 64];
-        // Agents active in every lane (the seeds, at least) are counted once, below.
-        let mut everywhere = 0u32;
-        for i in 0..self.touched.len() {
-            if let Some(&w) = self.touched.get(i + 2 * AHEAD) {
-                prefetch(masks, w as usize);
-            }
-            let mut m = std::mem::take(&mut masks[self.touched[i] as usize])[0];
-            if m == u64::MAX {
-                everywhere += 1;
-                continue;
-            }
-            while m != 0 {
-                counts[m.trailing_zeros() as usize] += 1;
-                m &= m - 1;
-            }
-        }
-        for c in &mut counts {
-            *c += everywhere;
-        }
-        self.touched.clear();
+        let counts = final_counts(masks, &mut self.touched);
         self.frontier = frontier;
         self.next = next;
         self.wins = wins;
@@ -233,8 +275,9 @@ pub fn totals(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::BuildOptions;
     use crate::graph::generators::{GeneratorSpec, generate};
-    use crate::model::cascade::IndependentCascadeParams;
+    use crate::model::cascade::{IndependentCascadeParams, LinearThresholdParams, LtWeights};
     use crate::strategy::spread::Simulator;
 
     fn ic(p: EdgeProbability) -> RuleSpec {
@@ -285,11 +328,136 @@ mod tests {
         }
     }
 
+    /// Checks every lane of `blocks` blocks (keys `block_keys(seed, b, samples)`) of `rule`
+    /// from `seeds` against the scalar spread simulator and the totals against those lanes'
+    /// sums on 1 and 3 threads; returns the distinct final counts seen.
+    fn check_lanes(
+        g: &FollowerGraph,
+        rule: &RuleSpec,
+        seeds: &[u32],
+        seed: u64,
+        samples: u32,
+    ) -> std::collections::BTreeSet<u32> {
+        let mut block = BlockSimulator::new(g, rule).expect("bit-parallel rule");
+        let mut scalar = Simulator::new(g, rule).expect("spread rule");
+        let (mut sum, mut sq) = (0u64, 0u128);
+        let mut distinct = std::collections::BTreeSet::new();
+        for b in 0..samples.div_ceil(LANES) {
+            let keys = block_keys(seed, b, samples);
+            let counts = block.block(seeds, &keys);
+            for l in 0..LANES {
+                let r = b * LANES + l;
+                if r >= samples {
+                    assert_eq!(counts[l as usize], 0);
+                    continue;
+                }
+                let x = scalar.spread(seeds, replicate_key(seed, u64::from(r)));
+                assert_eq!(counts[l as usize], x, "seed {seed} block {b} lane {l}");
+                distinct.insert(x);
+                sum += u64::from(x);
+                sq += u128::from(x) * u128::from(x);
+            }
+        }
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            let t = pool.install(|| totals(g, rule, seeds, seed, samples).expect("rule"));
+            assert_eq!(t, (sum, sq));
+        }
+        distinct
+    }
+
+    fn lt(weights: LtWeights) -> RuleSpec {
+        RuleSpec::LinearThreshold(LinearThresholdParams { weights })
+    }
+
+    #[test]
+    fn linear_threshold_lanes_equal_their_scalar_replicates_on_a_ba_graph() {
+        // Uniform weights: per-lane counts of active sources against d_in-based needs.
+        let g = generate(&GeneratorSpec::BarabasiAlbert { n: 3000, m: 4 }, 3).expect("graph");
+        let rule = lt(LtWeights::Uniform);
+        for (seeds, seed, samples) in [
+            // Not the oldest agents: every agent follows older ones only, so seeding those
+            // sweeps the whole graph in every lane.
+            (vec![500u32, 1717, 2999, 1717], 9u64, 130u32),
+            ((100..3000).step_by(50).collect::<Vec<u32>>(), 123, 64),
+            (vec![5], 4, 3),
+        ] {
+            let distinct = check_lanes(&g, &rule, &seeds, seed, samples);
+            if samples > 3 {
+                // Replicates differ: the cascades are not all stuck at the seeds.
+                assert!(distinct.len() > 5, "{distinct:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn linear_threshold_lanes_equal_their_scalar_replicates_with_edge_weights() {
+        // The BA graph's edges weighted by an arbitrary positive share of each agent's
+        // incoming weight, summing to 0.3 per agent (so lanes with theta above it can never
+        // activate, and those above 0.5 need more than the counter holds)
+        // or exactly 1 (rounded as f32).
+        let base = generate(&GeneratorSpec::BarabasiAlbert { n: 2000, m: 3 }, 5).expect("graph");
+        let mut edges = Vec::new();
+        for u in 0..base.node_count() {
+            for &v in base.followers(u) {
+                edges.push((u, v));
+            }
+        }
+        for total in [0.3f64, 1.0] {
+            let raw: Vec<f64> = edges
+                .iter()
+                .map(|&(u, v)| f64::from((u * 7 + v * 13) % 10 + 1))
+                .collect();
+            let mut sums = vec![0f64; base.node_count() as usize];
+            for (&(_, v), &r) in edges.iter().zip(&raw) {
+                sums[v as usize] += r;
+            }
+            let weights: Vec<f32> = edges
+                .iter()
+                .zip(&raw)
+                .map(|(&(_, v), &r)| (total * r / sums[v as usize]) as f32)
+                .collect();
+            let g = FollowerGraph::from_edges(
+                base.node_count(),
+                edges.clone(),
+                Some(weights),
+                BuildOptions::default(),
+            );
+            let rule = lt(LtWeights::EdgeWeights);
+            let seeds: Vec<u32> = (500..2000).step_by(40).collect();
+            let distinct = check_lanes(&g, &rule, &seeds, 77, 100);
+            assert!(distinct.len() > 5, "{distinct:?}");
+        }
+    }
+
+    #[test]
+    fn linear_threshold_on_a_star_activates_the_hub_with_its_threshold_share() {
+        // The hub 0 follows 200 leaves and they follow it back: with leaves 1..=50 seeded, the
+        // hub activates in a lane iff 50/200 >= theta (probability 1/4), and then every leaf
+        // (each has the hub as its only source): final counts 50 or 201 only.
+        let mut edges: Vec<(u32, u32)> = (1..=200).map(|l| (l, 0)).collect();
+        edges.extend((1..=200).map(|l| (0, l)));
+        let g = FollowerGraph::from_edges(201, edges, None, BuildOptions::default());
+        let seeds: Vec<u32> = (1..=50).collect();
+        let distinct = check_lanes(&g, &lt(LtWeights::Uniform), &seeds, 31, 640);
+        assert_eq!(distinct, [50u32, 201].into_iter().collect());
+        let (sum, _) = totals(&g, &lt(LtWeights::Uniform), &seeds, 31, 640).expect("lt");
+        // Share of the 640 lanes in which the hub activated: Binomial(640, 1/4)/640 has
+        // standard error sqrt(0.25 * 0.75 / 640) = 0.017; 4 of them is 0.068.
+        let share = (sum as f64 / 640.0 - 50.0) / 151.0;
+        assert!((share - 0.25).abs() < 0.068, "share {share}");
+    }
+
     #[test]
     fn other_rules_are_refused_by_name() {
         let g = generate(&GeneratorSpec::Complete { n: 3 }, 1).expect("graph");
-        let rule = RuleSpec::LinearThreshold(Default::default());
+        let rule = crate::bench::peer::scenario("voter", "", "rule = \"voter\"", "")
+            .expect("voter scenario")
+            .model;
         let err = BlockSimulator::new(&g, &rule).err().expect("refused");
-        assert!(err.contains("linear_threshold"), "{err}");
+        assert!(err.contains("found rule \"voter\""), "{err}");
     }
 }

@@ -4,9 +4,9 @@
 //!
 //! The spread `sigma(S)` of a seed set is estimated as the total final active count over
 //! `samples` random worlds of the scenario's own rule, run by the fast simulator
-//! [`super::spread::Simulator`], or for the independent cascade by the bit-parallel
-//! [`super::bitpar::BlockSimulator`] 64 worlds per traversal (the same counts world by world,
-//! so the same picks: a test checks it). World `i` has the replicate-like key
+//! [`super::spread::Simulator`], or by the bit-parallel [`super::bitpar::BlockSimulator`] 64
+//! worlds per traversal (independent cascade and linear threshold: the same counts world by
+//! world, so the same picks; a test checks it for both). World `i` has the replicate-like key
 //! `Stream::new(key, Purpose::SpreadEstimate, 0, i).next_u64_raw()`, the same for every
 //! candidate seed set (common random numbers: differences between candidates are not blurred
 //! by independent noise), so the selection is a pure function of (graph, rule, key, k,
@@ -46,7 +46,8 @@ pub struct Pick {
 pub enum Workers<'g> {
     /// One world per simulation (any rule the spread simulator runs).
     Worlds(Vec<Simulator<'g>>),
-    /// 64 worlds per simulation (independent cascade only): the same totals as `Worlds`.
+    /// 64 worlds per simulation (independent cascade and linear threshold): the same totals
+    /// as `Worlds`.
     Blocks(Vec<BlockSimulator<'g>>),
 }
 
@@ -129,13 +130,14 @@ pub fn celf(workers: &mut Workers<'_>, n: u32, k: u32, samples: u32, key: u64) -
 }
 
 /// Workers for [`celf`]: one per available core (at most 8), bit-parallel for the independent
-/// cascade.
+/// cascade and the linear threshold.
 pub fn simulators<'g>(
     graph: &'g crate::graph::FollowerGraph,
     rule: &crate::engine::RuleSpec,
 ) -> Result<Workers<'g>, String> {
+    use crate::engine::RuleSpec;
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
-    if let crate::engine::RuleSpec::IndependentCascade(_) = rule {
+    if let RuleSpec::IndependentCascade(_) | RuleSpec::LinearThreshold(_) = rule {
         let sims: Result<Vec<_>, String> = (0..threads)
             .map(|_| BlockSimulator::new(graph, rule))
             .collect();
@@ -220,5 +222,32 @@ mod tests {
         assert_eq!(celf(&mut worlds(3), 40, 5, 150, 7), reference);
         assert_eq!(celf(&mut blocks(1), 40, 5, 150, 7), reference);
         assert_eq!(celf(&mut blocks(3), 40, 5, 150, 7), reference);
+    }
+
+    #[test]
+    fn linear_threshold_picks_are_the_same_with_bit_parallel_workers() {
+        // A 300-agent BA graph under the linear threshold (uniform weights), 100 worlds (a
+        // full block and a partial one): scalar and bit-parallel workers, one or two of each,
+        // give the same picks and gains, and the greedy seeds spread beyond themselves.
+        let g = crate::graph::generators::generate(
+            &crate::graph::generators::GeneratorSpec::BarabasiAlbert { n: 300, m: 3 },
+            4,
+        )
+        .unwrap();
+        let rule = RuleSpec::LinearThreshold(Default::default());
+        let mut worlds =
+            Workers::Worlds((0..2).map(|_| Simulator::new(&g, &rule).unwrap()).collect());
+        let reference = celf(&mut worlds, 300, 4, 100, 11);
+        assert_eq!(reference.len(), 4);
+        assert!(reference[0].gain > 1.5, "{reference:?}");
+        for k in [1, 2] {
+            let mut blocks = Workers::Blocks(
+                (0..k)
+                    .map(|_| BlockSimulator::new(&g, &rule).unwrap())
+                    .collect(),
+            );
+            assert_eq!(celf(&mut blocks, 300, 4, 100, 11), reference);
+        }
+        assert!(matches!(simulators(&g, &rule).unwrap(), Workers::Blocks(_)));
     }
 }

@@ -29,7 +29,7 @@
 //! for its new lanes too (earlier than the synchronous step): the final active sets are the
 //! reachable sets over each lane's live edges either way, which is all this module returns.
 //! The linear threshold kernel walks the graph the same way, with per-lane counts of active
-//! sources kept as bit-sliced counters (`sliced`); its module doc argues why its final sets
+//! sources kept as bit-sliced counters (`engine::batch::sliced`); its module doc argues why its final sets
 //! do not depend on the order either.
 
 use crate::engine::RuleSpec;
@@ -40,7 +40,6 @@ use crate::model::cascade::EdgeProbability;
 use crate::rng::{LaneKeys, replicate_key, threshold32};
 
 mod lt;
-mod sliced;
 
 /// Replicates per block: the bits of a `u64`.
 pub const LANES: u32 = 64;

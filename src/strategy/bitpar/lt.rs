@@ -17,7 +17,7 @@
 //! activated and has not fired yet, as in the independent cascade's kernel. A round walks the
 //! frontier in ascending agent order; an agent firing in the lanes `fire` adds its edge's
 //! units to each follower `v` in the lanes `fire & !active_v`. The per-lane active units of a
-//! follower are a **bit-sliced counter** (`super::sliced`: word `j` holds bit `j` of all 64
+//! follower are a **bit-sliced counter** (`engine::batch::sliced`: word `j` holds bit `j` of all 64
 //! lanes' sums, as many words as the bits of `v`'s total incoming units), beside the lanes'
 //! needs `ceil(t_v * whole_v / 2^53)` in the same form, so adding a source and comparing all
 //! 64 lanes costs a few word operations. A counter exists only for agents reached in the
@@ -37,8 +37,9 @@
 //! lane, whatever the order in which the agents fire (a test checks it against the scalar
 //! simulator).
 
-use super::{AHEAD, final_counts, sliced};
+use super::{AHEAD, final_counts};
 use crate::engine::batch::prefetch;
+use crate::engine::batch::sliced;
 use crate::engine::rules::cascade::{LtUnits, lt_threshold};
 use crate::graph::FollowerGraph;
 use crate::model::cascade::LinearThresholdParams;

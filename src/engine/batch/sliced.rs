@@ -1,11 +1,12 @@
 //! Bit-sliced (vertical) counters: 64 unsigned integers, one per lane, stored as `W` words
 //! whose bit `l` of word `j` is bit `j` of lane `l`'s value (least significant word first). One
 //! word operation then adds to, or compares, all 64 lanes at once: the linear threshold's
-//! per-lane counts of active sources (`super::lt`).
+//! per-lane counts of active sources, in the final-count kernel (`strategy::bitpar`) and in
+//! the block kernel (`super::linear`).
 
 /// The number of slices that hold every value up to `max` (0 for `max == 0`).
 #[inline]
-pub(super) fn width(max: u64) -> usize {
+pub(crate) fn width(max: u64) -> usize {
     (u64::BITS - max.leading_zeros()) as usize
 }
 
@@ -13,7 +14,7 @@ pub(super) fn width(max: u64) -> usize {
 /// slices, stopping once the carry and the rest of `unit` are spent). The caller sizes
 /// `slices` so that no lane overflows. Costs **O(W)**, O(1) amortised for `unit == 1`.
 #[inline]
-pub(super) fn add(slices: &mut [u64], mask: u64, unit: u64) {
+pub(crate) fn add(slices: &mut [u64], mask: u64, unit: u64) {
     if unit == 1 {
         let mut carry = mask;
         for s in slices.iter_mut() {
@@ -45,7 +46,7 @@ pub(super) fn add(slices: &mut [u64], mask: u64, unit: u64) {
 /// The lanes in which the counter `a` is at least `b` (both of the same width): a comparator
 /// from the most significant slice down. Costs **O(W)**.
 #[inline]
-pub(super) fn at_least(a: &[u64], b: &[u64]) -> u64 {
+pub(crate) fn at_least(a: &[u64], b: &[u64]) -> u64 {
     debug_assert_eq!(a.len(), b.len());
     let mut greater = 0u64;
     let mut equal = u64::MAX;
@@ -58,7 +59,7 @@ pub(super) fn at_least(a: &[u64], b: &[u64]) -> u64 {
 
 /// Sets lane `lane` of `slices` to `value` (which must fit in the slices).
 #[inline]
-pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
+pub(crate) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
     let bit = 1u64 << lane;
     for (j, s) in slices.iter_mut().enumerate() {
         if (value >> j) & 1 == 1 {
@@ -70,20 +71,20 @@ pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
     debug_assert!(slices.len() >= 64 || value >> slices.len() == 0);
 }
 
+/// Lane `lane`'s value. Costs **O(W)**.
+#[inline]
+pub(crate) fn lane(slices: &[u64], lane: u32) -> u64 {
+    slices
+        .iter()
+        .enumerate()
+        .map(|(j, &s)| ((s >> lane) & 1) << j)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::{Purpose, Stream};
-
-    /// Lane `lane`'s value.
-    #[inline]
-    fn lane(slices: &[u64], lane: u32) -> u64 {
-        slices
-            .iter()
-            .enumerate()
-            .map(|(j, &s)| ((s >> lane) & 1) << j)
-            .sum()
-    }
 
     #[test]
     fn widths_hold_their_maximum() {

@@ -220,6 +220,9 @@ impl State {
         F: Fn(&mut T, &Pulled<'_>) + Sync,
     {
         let boo_free = self.tally[Action::Boo as usize] == 0;
+        // Unweighted totals are the in-degrees, fixed for the graph: once a count wrote them,
+        // a pull leaves them be.
+        let write_totals = !self.counted;
         let State {
             action,
             seen_stand,
@@ -241,10 +244,24 @@ impl State {
                 let first = start + b * BLOCK;
                 let changed = match (unit, boo_free) {
                     (UnitWeights::Ones, true) => {
-                        pull_block::<false>(graph, action, first, stand, boo, total, &mut prefix)
+                        pull_block::<false>(
+                        graph,
+                        action,
+                        first,
+                        (stand, boo, total),
+                        write_totals,
+                        &mut prefix,
+                    )
                     }
                     (UnitWeights::Ones, false) => {
-                        pull_block::<true>(graph, action, first, stand, boo, total, &mut prefix)
+                        pull_block::<true>(
+                        graph,
+                        action,
+                        first,
+                        (stand, boo, total),
+                        write_totals,
+                        &mut prefix,
+                    )
                     }
                     (UnitWeights::Weighted { .. }, _) => {
                         let mut changed = 0u64;
@@ -442,14 +459,15 @@ const FLAT_EDGES: usize = 8192;
 /// and every row's count is a difference: no loop per agent, so no mispredicted loop exit per
 /// agent. `BOO`: someone may boo (bytes 0, 1, 2; the running sums pack standing in the low
 /// and booing in the high 32 bits), else bytes are 0 or 1 and their sum is the standing count.
+/// `write_totals`: write the totals (the in-degrees) too; false once an earlier count wrote
+/// them, since they never change.
 #[inline(always)]
 fn pull_block<const BOO: bool>(
     graph: &FollowerGraph,
     action: &[u8],
     first: usize,
-    stand: &mut [u32],
-    boo: &mut [u32],
-    total: &mut [u32],
+    (stand, boo, total): (&mut [u32], &mut [u32], &mut [u32]),
+    write_totals: bool,
     prefix: &mut Vec<u64>,
 ) -> u64 {
     let adj = graph.source_adjacency();
@@ -466,7 +484,10 @@ fn pull_block<const BOO: bool>(
             let (a, b) = (offsets[k] as usize, offsets[k + 1] as usize);
             let (st, bo) = count_ones(&adj.targets[a..b], action, !BOO);
             changed |= u64::from(st != *stand || bo != *boo) << k;
-            (*stand, *boo, *total) = (st, bo, (b - a) as u32);
+            (*stand, *boo) = (st, bo);
+            if write_totals {
+                *total = (b - a) as u32;
+            }
         }
         return changed;
     }
@@ -478,17 +499,17 @@ fn pull_block<const BOO: bool>(
         sum = sum.wrapping_add(if BOO { (x & 1) | ((x >> 1) << 32) } else { x });
         *p = sum;
     }
-    for (k, ((stand, boo), total)) in stand
-        .iter_mut()
-        .zip(boo.iter_mut())
-        .zip(total.iter_mut())
-        .enumerate()
-    {
+    if write_totals {
+        for (k, total) in total.iter_mut().enumerate() {
+            *total = (offsets[k + 1] - offsets[k]) as u32;
+        }
+    }
+    for (k, (stand, boo)) in stand.iter_mut().zip(boo.iter_mut()).enumerate() {
         let (a, b) = (offsets[k] as usize - e0, offsets[k + 1] as usize - e0);
         let d = prefix[b].wrapping_sub(prefix[a]);
         let (st, bo) = (d as u32, (d >> 32) as u32);
         changed |= u64::from(st != *stand || bo != *boo) << k;
-        (*stand, *boo, *total) = (st, bo, (b - a) as u32);
+        (*stand, *boo) = (st, bo);
     }
     changed
 }

@@ -147,10 +147,18 @@ pub fn recount_and_revise(
                 plain_rule && block.quiet.is_empty() && block.booing.iter().all(|&b| b == 0);
             let mut found = [(0u32, 0u8); BLOCK];
             let mut len = 0usize;
-            for k in 0..block.standing.len() {
+            // The block's slices, cut once so the loop reads them without a bounds check.
+            let size = block.standing.len().min(BLOCK);
+            let span = block.first as usize..block.first as usize + size;
+            let (fixed_of, conformity_of, action_of) = (
+                &agents.fixed[span.clone()],
+                &agents.conformity[span.clone()],
+                &block.action[span],
+            );
+            let (standing, total) = (&block.standing[..size], &block.total[..size]);
+            for k in 0..size {
                 let i = block.first + k as u32;
-                let idx = i as usize;
-                let fixed = agents.fixed[idx];
+                let fixed = fixed_of[k];
                 let mut candidate = fixed == NOT_FIXED && (noise || (block.changed >> k) & 1 == 1);
                 if !ties.is_empty() && fixed == NOT_FIXED {
                     let at = acc
@@ -161,11 +169,10 @@ pub fn recount_and_revise(
                         candidate = true;
                     }
                 }
-                let current = block.action[idx];
-                let conformity = agents.conformity[idx];
+                let current = action_of[k];
+                let conformity = conformity_of[k];
                 if plain {
-                    let (action, tie) =
-                        two_action(conformity, block.standing[k], block.total[k], current);
+                    let (action, tie) = two_action(conformity, standing[k], total[k], current);
                     if !(candidate && tie && kernel.coin_ties()) {
                         // Not a candidate: its verdict would repeat its last one; keep.
                         let action = if candidate { action } else { current };

@@ -243,26 +243,22 @@ impl State {
             for (b, ((stand, boo), total)) in blocks.enumerate() {
                 let first = start + b * BLOCK;
                 let changed = match (unit, boo_free) {
-                    (UnitWeights::Ones, true) => {
-                        pull_block::<false>(
+                    (UnitWeights::Ones, true) => pull_block::<false>(
                         graph,
                         action,
                         first,
                         (stand, boo, total),
                         write_totals,
                         &mut prefix,
-                    )
-                    }
-                    (UnitWeights::Ones, false) => {
-                        pull_block::<true>(
+                    ),
+                    (UnitWeights::Ones, false) => pull_block::<true>(
                         graph,
                         action,
                         first,
                         (stand, boo, total),
                         write_totals,
                         &mut prefix,
-                    )
-                    }
+                    ),
                     (UnitWeights::Weighted { .. }, _) => {
                         let mut changed = 0u64;
                         for (k, ((stand, boo), total)) in stand

@@ -177,9 +177,57 @@ impl Kernel {
 pub fn two_action(conformity: f32, standing: u32, total: u32, current: u8) -> (u8, bool) {
     let bar = f64::from(conformity) * f64::from(total);
     let sitting = total - standing;
-    let tie = total > 0 && standing == sitting && conformity <= 0.5;
     let stand_more = f64::from(standing) > bar;
     let sit_more = f64::from(sitting) > bar;
+    settle(conformity, standing, sitting, stand_more, sit_more, current)
+}
+
+/// The least count `s` with `f64(s) > f64(conformity) * f64(total)`, the comparison of
+/// [`two_action`], or `total + 1` when no count up to `total` passes it: an agent with these
+/// `total` units and this threshold sees more than its share standing exactly when
+/// `standing >= share_threshold(..)` (and sitting likewise). Exact: integers up to `2^32` are
+/// exact in `f64`, and for `bar` in `[0, total)` the integers above `bar` are those from
+/// `floor(bar) + 1` on.
+pub fn share_threshold(conformity: f32, total: u32) -> u64 {
+    let bar = f64::from(conformity) * f64::from(total);
+    let none = u64::from(total) + 1;
+    if bar.is_nan() || bar >= f64::from(total) {
+        none
+    } else if bar < 0.0 {
+        0
+    } else {
+        // `bar` is in `[0, 2^32)`: the cast truncates, which is the floor here.
+        bar as u64 + 1
+    }
+}
+
+/// [`two_action`] given the agent's [`share_threshold`] for its `total` (computed once per
+/// replicate): the same action and tie flag with integer comparisons only.
+#[inline(always)]
+pub fn two_action_at(
+    threshold: u64,
+    conformity: f32,
+    standing: u32,
+    total: u32,
+    current: u8,
+) -> (u8, bool) {
+    let sitting = total - standing;
+    let stand_more = u64::from(standing) >= threshold;
+    let sit_more = u64::from(sitting) >= threshold;
+    settle(conformity, standing, sitting, stand_more, sit_more, current)
+}
+
+/// The end of [`two_action`] once the two share comparisons are known.
+#[inline(always)]
+fn settle(
+    conformity: f32,
+    standing: u32,
+    sitting: u32,
+    stand_more: bool,
+    sit_more: bool,
+    current: u8,
+) -> (u8, bool) {
+    let tie = standing + sitting > 0 && standing == sitting && conformity <= 0.5;
     let stand = stand_more & (!sit_more | (standing > sitting));
     let sit = sit_more & !stand;
     let action = if tie | !(stand | sit) {
@@ -257,6 +305,58 @@ mod tests {
         }
         // The fast path must cover the common case, not decline everything.
         assert!(answered > 100_000, "{answered}");
+    }
+
+    #[test]
+    fn integer_thresholds_equal_the_f64_verdict() {
+        // Every count up to 64 units, thresholds at, between and beyond the shares k / n
+        // (and odd values: NaN, infinities, negatives, just off 1/2), from every current
+        // action: the integer comparison must give exactly the f64 one's action and tie.
+        let mut xs = vec![
+            0.0f32,
+            -0.0,
+            -0.25,
+            0.5 - f32::EPSILON,
+            0.5 + f32::EPSILON,
+            1.0,
+            1.5,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+        ];
+        for n in 1..=64u32 {
+            for k in 0..=n {
+                let share = k as f32 / n as f32;
+                xs.extend([share, share.next_down(), share.next_up()]);
+            }
+        }
+        let mut checked = 0u64;
+        for total in 0..=64u32 {
+            for &x in &xs {
+                let t = share_threshold(x, total);
+                for standing in 0..=total {
+                    for current in [0u8, 1, 2] {
+                        assert_eq!(
+                            two_action_at(t, x, standing, total, current),
+                            two_action(x, standing, total, current),
+                            "x = {x} standing {standing} of {total} from {current}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000_000, "{checked}");
+        // Large totals: the threshold is the f64 comparison's boundary there too.
+        for total in [1_000_003u32, u32::MAX] {
+            for x in [0.3f32, 0.5, 2.0 / 3.0, 0.999_999] {
+                let t = share_threshold(x, total);
+                let bar = f64::from(x) * f64::from(total);
+                assert!(t as f64 > bar, "{x} {total}");
+                assert!(t == 0 || (t - 1) as f64 <= bar, "{x} {total}");
+            }
+        }
     }
 
     #[test]

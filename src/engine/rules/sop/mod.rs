@@ -11,7 +11,7 @@ pub mod synchronous;
 
 use rayon::prelude::*;
 
-pub use kernel::{Kernel, Revision, two_action};
+pub use kernel::{Kernel, Revision, share_threshold, two_action, two_action_at};
 
 use crate::engine::config::TimingSpec;
 use crate::engine::rule::Rule;
@@ -126,13 +126,16 @@ struct PullRevisions {
 /// step, whose pull is the step-0 count), else one whose counts changed, holds an open tie
 /// (`ties`, ascending: the last step's), or every agent when the rule has noise. Fixed agents
 /// never revise. Changes nothing but the counts; returns what [`revise_all`] over those
-/// candidates would, in the same order.
+/// candidates would, in the same order. `thresholds`, when given, holds every agent's
+/// [`share_threshold`] for its current total (see [`share_thresholds`]): the two-action
+/// verdict then compares integers only (the same verdict).
 pub fn recount_and_revise(
     ctx: &mut Ctx<'_, '_>,
     kernel: &Kernel,
     ties: &[u32],
     step: u32,
     all: bool,
+    thresholds: Option<&[u64]>,
 ) -> Revised {
     let agents = ctx.setup.agents;
     let noise = kernel.has_noise() || all;
@@ -156,6 +159,7 @@ pub fn recount_and_revise(
                 &block.action[span],
             );
             let (standing, total) = (&block.standing[..size], &block.total[..size]);
+            let threshold_of = thresholds.map(|t| &t[block.first as usize..][..size]);
             for k in 0..size {
                 let i = block.first + k as u32;
                 let fixed = fixed_of[k];
@@ -172,7 +176,10 @@ pub fn recount_and_revise(
                 let current = action_of[k];
                 let conformity = conformity_of[k];
                 if plain {
-                    let (action, tie) = two_action(conformity, standing[k], total[k], current);
+                    let (action, tie) = match threshold_of {
+                        Some(t) => two_action_at(t[k], conformity, standing[k], total[k], current),
+                        None => two_action(conformity, standing[k], total[k], current),
+                    };
                     if !(candidate && tie && kernel.coin_ties()) {
                         // Not a candidate: its verdict would repeat its last one; keep.
                         let action = if candidate { action } else { current };
@@ -202,6 +209,19 @@ pub fn recount_and_revise(
         open.extend(p.ties);
     }
     (changed, open)
+}
+
+/// Every agent's [`share_threshold`] for the totals it sees now (the counts must be
+/// computed): for [`recount_and_revise`] while the totals stay as they are (they never change
+/// in a run: they are the units of an agent's sources, whatever those sources do).
+pub fn share_thresholds(ctx: &Ctx<'_, '_>) -> Vec<u64> {
+    ctx.setup
+        .agents
+        .conformity
+        .iter()
+        .zip(&ctx.state.seen_total)
+        .map(|(&x, &total)| share_threshold(x, total))
+        .collect()
 }
 
 /// What [`revise_one`] did.

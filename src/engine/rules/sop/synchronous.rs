@@ -23,7 +23,9 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::engine::actor::TurnResult;
 use crate::engine::config::LatencySpec;
 use crate::engine::measures::Outcome;
-use crate::engine::rules::sop::{Kernel, Revised, recount_and_revise, revise_all};
+use crate::engine::rules::sop::{
+    Kernel, Revised, recount_and_revise, revise_all, share_thresholds,
+};
 use crate::engine::run::{Ctx, Ending};
 use crate::engine::steps::{Marks, step_limit};
 use crate::model::Action;
@@ -137,9 +139,12 @@ pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel, latency: Option<&LatencySpec>
     // The next step's revisions, when a pull already made them; the first step's when the
     // engine left the step-0 count to this scheme (then every agent is a candidate).
     let mut fused: Option<Revised> = None;
+    // Every agent's integer share threshold, made at the first dense step after the counts
+    // exist (the totals never change in a run), for the fused pulls' verdicts.
+    let mut thresholds: Vec<u64> = Vec::new();
     if !ctx.state.counted() {
         if fuse {
-            fused = Some(recount_and_revise(ctx, kernel, &[], 1, true));
+            fused = Some(recount_and_revise(ctx, kernel, &[], 1, true, None));
         } else {
             ctx.state.recount(graph, None);
         }
@@ -219,7 +224,17 @@ pub fn run(ctx: &mut Ctx<'_, '_>, kernel: &Kernel, latency: Option<&LatencySpec>
             None if exposures > m / PULL_FRACTION && fuse => {
                 // Dense step: pull every agent's counts and revise those that moved for the
                 // next step in the same pass (nothing acts between the two without actors).
-                fused = Some(recount_and_revise(ctx, kernel, &ties, step + 1, false));
+                if thresholds.is_empty() {
+                    thresholds = share_thresholds(ctx);
+                }
+                fused = Some(recount_and_revise(
+                    ctx,
+                    kernel,
+                    &ties,
+                    step + 1,
+                    false,
+                    Some(&thresholds),
+                ));
             }
             None if exposures > m / PULL_FRACTION => {
                 // Dense step: pull every agent's counts in parallel and revise those that moved.

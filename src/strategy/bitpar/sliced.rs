@@ -1,7 +1,8 @@
 //! Bit-sliced (vertical) counters: 64 unsigned integers, one per lane, stored as `W` words
 //! whose bit `l` of word `j` is bit `j` of lane `l`'s value (least significant word first). One
-//! word operation then adds to, or compares, all 64 lanes at once: the linear threshold's
-//! per-lane counts of active sources (`super::lt`).
+//! word operation then counts down all 64 lanes at once, and the borrow out of the top word
+//! says which lanes went below zero: the linear threshold's per-lane units still missing before
+//! an agent activates (`super::lt`).
 
 /// The number of slices that hold every value up to `max` (0 for `max == 0`).
 #[inline]
@@ -9,55 +10,41 @@ pub(super) fn width(max: u64) -> usize {
     (u64::BITS - max.leading_zeros()) as usize
 }
 
-/// Adds `unit` to the lanes of `mask` of the counter `slices` (a ripple-carry adder over the
-/// slices, stopping once the carry and the rest of `unit` are spent). The caller sizes
-/// `slices` so that no lane overflows. Costs **O(W)**, O(1) amortised for `unit == 1`.
+/// Subtracts `unit` from the lanes of `mask` of the counter `slices` (a ripple-borrow
+/// subtractor over the slices, stopping once the borrow and the rest of `unit` are spent) and
+/// returns the lanes of `mask` that went below zero (their values then wrap and mean
+/// nothing). Costs **O(W)**, O(1) amortised for `unit == 1`.
 #[inline]
-pub(super) fn add(slices: &mut [u64], mask: u64, unit: u64) {
+pub(super) fn sub(slices: &mut [u64], mask: u64, unit: u64) -> u64 {
     if unit == 1 {
-        let mut carry = mask;
+        let mut borrow = mask;
         for s in slices.iter_mut() {
-            let c = *s;
-            *s = c ^ carry;
-            carry &= c;
-            if carry == 0 {
-                return;
+            let a = *s;
+            *s = a ^ borrow;
+            borrow &= !a;
+            if borrow == 0 {
+                return 0;
             }
         }
-        debug_assert_eq!(carry, 0, "a bit-sliced counter overflowed");
-        return;
+        return borrow;
     }
-    let mut carry = 0u64;
+    let mut borrow = 0u64;
     let mut rest = unit;
     for s in slices.iter_mut() {
-        if rest == 0 && carry == 0 {
-            return;
+        if rest == 0 && borrow == 0 {
+            return 0;
         }
         let b = if rest & 1 == 1 { mask } else { 0 };
         rest >>= 1;
-        let c = *s;
-        *s = c ^ b ^ carry;
-        carry = (c & b) | (carry & (c ^ b));
+        let a = *s;
+        *s = a ^ b ^ borrow;
+        borrow = (!a & (b | borrow)) | (b & borrow);
     }
-    debug_assert!(rest == 0 && carry == 0, "a bit-sliced counter overflowed");
-}
-
-/// The lanes in which the counter `a` is at least `b` (both of the same width): a comparator
-/// from the most significant slice down. Costs **O(W)**.
-#[inline]
-pub(super) fn at_least(a: &[u64], b: &[u64]) -> u64 {
-    debug_assert_eq!(a.len(), b.len());
-    let mut greater = 0u64;
-    let mut equal = u64::MAX;
-    for (&x, &y) in a.iter().zip(b).rev() {
-        greater |= equal & x & !y;
-        equal &= !(x ^ y);
-    }
-    greater | equal
+    if rest != 0 { mask } else { borrow & mask }
 }
 
 /// Sets lane `lane` of `slices` to `value` (which must fit in the slices).
-#[inline]
+#[cfg(test)]
 pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
     let bit = 1u64 << lane;
     for (j, s) in slices.iter_mut().enumerate() {
@@ -67,7 +54,20 @@ pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
             *s &= !bit;
         }
     }
-    debug_assert!(slices.len() >= 64 || value >> slices.len() == 0);
+}
+
+/// Writes `values[j]` into lane `16 chunk + j` of `slices`, for lanes that hold 0 (the bits
+/// are or-ed in; `values` must fit in the slices). Costs **O(W)** word operations for the 16
+/// lanes.
+#[inline]
+pub(super) fn or_lanes16(slices: &mut [u64], chunk: usize, values: &[u64; 16]) {
+    for (j, s) in slices.iter_mut().enumerate() {
+        let mut bits = 0u64;
+        for (i, &x) in values.iter().enumerate() {
+            bits |= ((x >> j) & 1) << i;
+        }
+        *s |= bits << (16 * chunk);
+    }
 }
 
 #[cfg(test)]
@@ -95,53 +95,67 @@ mod tests {
     }
 
     #[test]
-    fn sums_and_comparisons_match_plain_integers_lane_by_lane() {
-        // Random masks and units added to a 20-bit counter and to 64 plain integers, and
-        // random lane values set beside them: every lane's value and every comparison agree.
+    fn countdowns_match_plain_integers_lane_by_lane() {
+        // Random lane values in a 20-bit counter and 64 plain integers; random masks and
+        // units subtracted from both, a lane leaving the masks once it went below zero (as in
+        // the kernel): the lanes reported below zero are exactly the plain ones, and the
+        // others' values agree.
         let mut s = Stream::new(5, Purpose::GraphAux, 0, 0);
         for unit_bits in [1u32, 3, 12] {
-            let mut slices = [0u64; 20];
-            let mut plain = [0u64; 64];
-            let mut other = [0u64; 20];
-            let mut other_plain = [0u64; 64];
-            // The other side spans twice the counters' expected end (100 masks of half the
-            // lanes, of mean unit (2^bits + 1) / 2 or 1), so both outcomes occur.
+            // Values span about what 100 masks of half the lanes subtract, so some lanes go
+            // below zero and some do not.
             let span = if unit_bits == 1 {
                 100
             } else {
                 50 * ((1 << unit_bits) + 1)
             };
+            let mut slices = [0u64; 20];
+            let mut plain = [0i64; 64];
             for l in 0..64u32 {
                 let v = u64::from(s.next_word()) % span;
-                set_lane(&mut other, l, v);
-                other_plain[l as usize] = v;
+                set_lane(&mut slices, l, v);
+                plain[l as usize] = v as i64;
             }
+            let mut gone = 0u64;
             for _ in 0..100 {
-                let mask = s.next_u64_raw();
+                let mask = s.next_u64_raw() & !gone;
                 let unit = if unit_bits == 1 {
                     1
                 } else {
                     u64::from(s.next_word()) % (1 << unit_bits)
                 };
-                add(&mut slices, mask, unit);
+                let below = sub(&mut slices, mask, unit);
+                let mut want = 0u64;
                 for (l, x) in plain.iter_mut().enumerate() {
                     if mask >> l & 1 == 1 {
-                        *x += unit;
+                        *x -= unit as i64;
+                        if *x < 0 {
+                            want |= 1 << l;
+                        }
                     }
                 }
-                let ge = at_least(&slices, &other);
+                assert_eq!(below, want);
+                gone |= below;
                 for l in 0..64u32 {
-                    assert_eq!(lane(&slices, l), plain[l as usize], "lane {l}");
-                    assert_eq!(
-                        ge >> l & 1 == 1,
-                        plain[l as usize] >= other_plain[l as usize],
-                        "lane {l}"
-                    );
+                    if gone >> l & 1 == 0 {
+                        assert_eq!(lane(&slices, l) as i64, plain[l as usize], "lane {l}");
+                    }
                 }
             }
-            // Lanes actually reached both sides of the comparison.
-            let ge = at_least(&slices, &other);
-            assert!(ge != 0 && ge != u64::MAX, "{ge:x} (unit bits {unit_bits})");
+            assert!(gone != 0 && gone != u64::MAX, "{gone:x} (unit bits {unit_bits})");
         }
+        // or_lanes16 writes the values of one chunk as set_lane would, lane by lane.
+        let values: [u64; 16] = std::array::from_fn(|j| (j as u64 * 37) % 1000);
+        let mut chunked = [0u64; 10];
+        let mut by_lane = [0u64; 10];
+        or_lanes16(&mut chunked, 2, &values);
+        for (j, &x) in values.iter().enumerate() {
+            set_lane(&mut by_lane, 32 + j as u32, x);
+        }
+        assert_eq!(chunked, by_lane);
+        assert_eq!(lane(&chunked, 33), 37);
+        // A unit wider than the counter takes every lane of the mask below zero.
+        let mut narrow = [u64::MAX; 3];
+        assert_eq!(sub(&mut narrow, 0b1010, 8), 0b1010);
     }
 }

@@ -51,6 +51,9 @@ use crate::rng::{LaneKeys, Purpose};
 /// ([`LaneKeys::stream_u64x16`]) rather than one stream per lane.
 const VECTOR_FROM: u32 = 3;
 
+/// How many followers' masks ahead a row's walk asks for.
+const MASKS_AHEAD: usize = 8;
+
 /// An agent without a counter in this block.
 const NO_SLOT: usize = usize::MAX;
 
@@ -190,6 +193,16 @@ impl<'g> LtBlock<'g> {
                 if let Some(&w) = frontier.get(i + AHEAD) {
                     prefetch(&adj.targets, adj.range(w).0);
                 }
+                // Every edge reads its follower's mask (a miss into a large array, the kernel's
+                // main cost when few lanes fire): ask for the first ones of an agent a few
+                // places ahead, whose row was asked for earlier, and for the rest of a long row
+                // while walking it.
+                if let Some(&w) = frontier.get(i + AHEAD / 2) {
+                    let (a, b) = adj.range(w);
+                    for &t in &adj.targets[a..b.min(a + MASKS_AHEAD)] {
+                        prefetch(&self.masks, t as usize);
+                    }
+                }
                 let u = frontier[i] as usize;
                 let fire = std::mem::take(&mut self.masks[u][1]);
                 if fire == 0 {
@@ -197,6 +210,11 @@ impl<'g> LtBlock<'g> {
                 }
                 let (a, b) = adj.range(u as u32);
                 for e in a..b {
+                    if let Some(&t) = adj.targets.get(e + MASKS_AHEAD)
+                        && e + MASKS_AHEAD < b
+                    {
+                        prefetch(&self.masks, t as usize);
+                    }
                     let v = adj.targets[e] as usize;
                     let open = fire & !self.masks[v][0];
                     if open == 0 {

@@ -7,7 +7,7 @@
 use proptest::prelude::*;
 
 use ovation::engine::RuleSpec;
-use ovation::engine::rules::threshold::{Cascade, NEVER, Needs, fractional_need};
+use ovation::engine::rules::threshold::{Cascade, NEVER, Needs, fractional_need, fractional_needs};
 use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::graph::{BuildOptions, FollowerGraph};
 use ovation::model::threshold::{ThresholdParams, Thresholds};
@@ -457,6 +457,59 @@ fn closed_form_need_equals_the_search_near_every_boundary() {
     }
 }
 
+#[test]
+fn needs_in_bulk_equal_the_need_of_each() {
+    // `fractional_needs` (vector divisions where the processor has them) against
+    // `fractional_need` and the search, agent by agent: shares at, above and below every
+    // k / d, thresholds outside (0, 1], NaN, and counts up to and past `NEVER`.
+    let mut cases: Vec<(u64, f64)> = Vec::new();
+    for d in (0..70u64).chain([2_147_483_645, 2_147_483_646, 2_147_483_647, 3_000_000_000]) {
+        let ks: Vec<u64> = if d < 70 {
+            (0..=d).collect()
+        } else {
+            vec![0, 1, d / 3, d - 1, d]
+        };
+        for k in ks {
+            let share = k as f64 / d.max(1) as f64;
+            for phi in [share, share.next_up(), share.next_down()] {
+                cases.push((d, phi));
+            }
+        }
+        for phi in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            -0.3,
+            1.0,
+            1.5,
+            1e300,
+        ] {
+            cases.push((d, phi));
+        }
+    }
+    // An odd length, so the loop's tail after the vectors runs too.
+    cases.push((5, 0.5));
+    assert_ne!(cases.len() % 8, 0, "{}", cases.len());
+    let mut offsets = vec![0u64];
+    for &(d, _) in &cases {
+        offsets.push(offsets.last().unwrap() + d);
+    }
+    let phi: Vec<f64> = cases.iter().map(|c| c.1).collect();
+    let mut need = vec![-7; cases.len()];
+    fractional_needs(&offsets, &phi, &mut need);
+    for (&(d, p), &got) in cases.iter().zip(&need) {
+        assert_eq!(got, fractional_need(d, p), "d {d} phi {p:e}");
+        let want = if d >= NEVER as u64 {
+            NEVER
+        } else {
+            need_by_search(d, p)
+        };
+        assert_eq!(got, want, "d {d} phi {p:e}");
+    }
+}
+
 /// Every step's adopters (sorted), the final active flags, the edge visits and whether each
 /// step pulled, of `c` (over `n` agents) run to its end.
 type Trace = (Vec<Vec<u32>>, Vec<bool>, u64, Vec<bool>);
@@ -479,7 +532,8 @@ fn lazy_needs_parallel_pushes_and_restarts_change_nothing() {
     // Needs computed when first reached (small cascades stay lazy to the end, large ones
     // compute the rest at once) against needs given beforehand; pushes forced parallel on two
     // threads against serial pushes on one; a cascade restarted after another run against a
-    // fresh one. Every step's adopters, the pull/push choices and the edge visits must match.
+    // fresh one; pulls from lists of the pending agents against sweeps of all agents. Every
+    // step's adopters, the pull/push choices and the edge visits must match.
     let g =
         generate(&GeneratorSpec::BarabasiAlbert { n: 20_000, m: 6 }, 5).expect("valid generator");
     let n = g.node_count();
@@ -525,6 +579,24 @@ fn lazy_needs_parallel_pushes_and_restarts_change_nothing() {
                 trace(&mut c, n)
             });
         assert_eq!(parallel, reference, "parallel pushes, phi {constant:?}");
+        // Every pull after the first from a list of the pending agents, or every pull a
+        // sweep of all agents in order, on one and two threads.
+        for (fraction, threads) in [(0, 1), (u64::MAX, 1), (0, 2), (u64::MAX, 2)] {
+            let pulls = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool")
+                .install(|| {
+                    let mut c = Cascade::empty(src, fol, None, n as usize);
+                    c.set_dense_pull_fraction(fraction);
+                    c.restart(Needs::Fractional(&phi), &seeds);
+                    trace(&mut c, n)
+                });
+            assert_eq!(
+                pulls, reference,
+                "pull lists at fraction {fraction}, {threads} threads, phi {constant:?}"
+            );
+        }
         assert!(
             !reference.0.is_empty(),
             "the cascade takes at least one step"

@@ -22,8 +22,12 @@
 //! the choice changes only the cost, and it depends on edge counts alone, never on threads.
 //! Needs given as fractional thresholds are computed when a push or pull first reaches an
 //! agent ([`Needs::Fractional`]), so a start costs one pass that only classifies the agents
-//! (never, zero, some) and a small cascade costs what it touches. Pulls run in parallel over
-//! fixed chunks of the pending agents. A push runs on the calling thread when it is small or
+//! (never, zero, some) and a small cascade costs what it touches; once they are all needed,
+//! one pass computes them in order, four divisions at a time where the processor can (once per
+//! number of sources where a stretch of agents shares one threshold). Pulls run in
+//! parallel over fixed chunks: of agent ids while many agents are pending (a dense sweep in
+//! order, as the C loop's, with no list of pending agents to build or read), of a list of the
+//! pending agents once few are left. A push runs on the calling thread when it is small or
 //! there is one thread (plain writes, countdowns prefetched ahead); a large one with more
 //! threads gathers the frontier's followers by destination range in parallel and counts each
 //! range down in its own task, so no countdown is shared and none needs an atomic. Results,
@@ -64,20 +68,59 @@ const MAX_SCALE: f64 = 65536.0;
 /// float), so the answer is `ceil(P) - 1` or `ceil(P)`, within `[c0 - 1, c0 + 2]` for `c0` the
 /// truncated float product; it is the first candidate plus the number of the first three that
 /// fail the (monotone) test: three independent divisions, no data-dependent branch.
-#[inline]
+///
+/// Written without branches (every case is computed and the answer selected), so that a loop
+/// of it compiles to vector divisions ([`fractional_needs`]).
+#[inline(always)]
 pub fn fractional_need(d: u64, phi: f64) -> i32 {
-    if d == 0 || d >= NEVER as u64 || phi > 1.0 {
-        return NEVER;
+    // Any count in range where the answer does not depend on it (d = 0 or d >= NEVER).
+    let di = d.min(NEVER as u64 - 1) as i32;
+    let df = f64::from(di);
+    // The truncated product, within [0, d] (NaN and the cases selected away below included).
+    let x = (phi * df).max(0.0).min(df);
+    let lo = (x as i32 - 1).max(0);
+    let fails = |c: i32| i32::from(f64::from(c) / df < phi);
+    // No wrap where the answer is selected (c <= d + 1 there); elsewhere it is discarded.
+    let c = lo.wrapping_add(fails(lo) + fails(lo + 1) + fails(lo + 2));
+    let never = d == 0 || d >= NEVER as u64 || phi > 1.0 || c > di;
+    // phi <= 0 or NaN: the test holds at c = 0.
+    let zero = phi <= 0.0 || phi.is_nan();
+    if zero && !(d == 0 || d >= NEVER as u64 || phi > 1.0) {
+        0
+    } else if never {
+        NEVER
+    } else {
+        c
     }
-    if phi <= 0.0 || phi.is_nan() {
-        // The test holds at c = 0.
-        return 0;
+}
+
+/// `need[v] = `[`fractional_need`]`(offsets[v + 1] - offsets[v], phi[v])` for every `v` of
+/// `need` (`offsets` one longer): on a processor with AVX2 four divisions at a time (the same
+/// values: each is one IEEE division either way).
+pub fn fractional_needs(offsets: &[u64], phi: &[f64], need: &mut [i32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, checked just above.
+        unsafe { needs_avx2(offsets, phi, need) };
+        return;
     }
-    let df = d as f64;
-    let lo = ((phi * df) as i64 - 1).max(0);
-    let fails = |c: i64| i64::from((c as f64) / df < phi);
-    let c = lo + fails(lo) + fails(lo + 1) + fails(lo + 2);
-    if c > d as i64 { NEVER } else { c as i32 }
+    needs_loop(offsets, phi, need);
+}
+
+/// The body of [`fractional_needs`], compiled for each processor.
+#[inline(always)]
+fn needs_loop(offsets: &[u64], phi: &[f64], need: &mut [i32]) {
+    let (starts, ends) = (&offsets[..need.len()], &offsets[1..=need.len()]);
+    for (((nd, &a), &b), &p) in need.iter_mut().zip(starts).zip(ends).zip(phi) {
+        *nd = fractional_need(b - a, p);
+    }
+}
+
+/// [`needs_loop`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn needs_avx2(offsets: &[u64], phi: &[f64], need: &mut [i32]) {
+    needs_loop(offsets, phi, need);
 }
 
 /// The least `c` in `0..=d` with `(c as f64) / (d as f64) > phi` (the strict variant of
@@ -294,6 +337,24 @@ fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
+/// Bit `i` of the bitmap `bits`, as 0 or 1.
+#[inline(always)]
+fn bit(bits: &[u64], i: usize) -> u32 {
+    ((bits[i / 64] >> (i % 64)) & 1) as u32
+}
+
+/// Whether bit `i` of the bitmap `bits` is set.
+#[inline(always)]
+fn is_set(bits: &[u64], i: usize) -> bool {
+    bit(bits, i) != 0
+}
+
+/// Sets bit `i` of the bitmap `bits`.
+#[inline(always)]
+fn set(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
 /// Units of all of agent `v`'s sources: its number of sources when unweighted.
 #[inline]
 fn total_of(sources: &Adjacency, units: Option<&Units>, v: u32) -> u64 {
@@ -390,8 +451,10 @@ pub struct Cascade<'g> {
     /// The active sources each agent still lacks, counted down by pushes and set by pulls:
     /// `UNSET` until a push or pull first reaches the agent, 0 or below once active.
     rem: Vec<i32>,
-    /// 1 for active agents.
-    active: Vec<u8>,
+    /// Bit `v % 64` of word `v / 64` set for active agent `v` (and for the padding bits past the
+    /// last agent): 1 MiB of bytes per 8 M agents would not stay in cache while a pull streams
+    /// the sources through it; the bits do.
+    active: Vec<u64>,
     /// Agents activated in the last step (whose followers have not yet counted them).
     frontier: Vec<u32>,
     frontier_edges: u64,
@@ -420,6 +483,9 @@ pub struct Cascade<'g> {
     zero_degree: Option<u64>,
     /// Pushes over more follower edges than this run in parallel.
     parallel_push_edges: u64,
+    /// A pull leaves a list of the pending agents when at most `1 / dense_pull_fraction` of
+    /// all agents stay pending.
+    dense_pull_fraction: u64,
     /// Every agent's need under fractional thresholds, once computed ([`Cascade::materialize`]).
     need: Vec<i32>,
     /// Edge visits so far.
@@ -460,7 +526,7 @@ impl<'g> Cascade<'g> {
             units,
             needs: Needs::Given(Vec::new()),
             rem: vec![UNSET; n],
-            active: vec![0; n],
+            active: vec![0; n.div_ceil(64)],
             frontier: Vec::new(),
             frontier_edges: 0,
             zero_need: Vec::new(),
@@ -475,6 +541,7 @@ impl<'g> Cascade<'g> {
             fresh_count: 0,
             zero_degree: None,
             parallel_push_edges: PARALLEL_PUSH_EDGES,
+            dense_pull_fraction: DENSE_PULL_FRACTION,
             need: Vec::new(),
             visits: 0,
             active_count: 0,
@@ -513,11 +580,15 @@ impl<'g> Cascade<'g> {
         let parts: Vec<(u64, u64, Vec<u32>)> = self
             .rem
             .par_chunks_mut(CHUNK)
-            .zip(self.active.par_chunks_mut(CHUNK))
+            .zip(self.active.par_chunks_mut(CHUNK / 64))
             .enumerate()
             .map(|(ci, (rem, active))| {
                 rem.fill(UNSET);
                 active.fill(0);
+                if rem.len() % 64 != 0 {
+                    // The last chunk: its padding bits count as active, so no sweep meets them.
+                    active[rem.len() / 64] = u64::MAX << (rem.len() % 64);
+                }
                 let base = (ci * CHUNK) as u32;
                 let (mut never, mut never_edges, mut zero) = (0u64, 0u64, Vec::new());
                 match (needs, units) {
@@ -578,8 +649,8 @@ impl<'g> Cascade<'g> {
         self.frontier.clear();
         self.frontier_edges = 0;
         for &s in initial {
-            if self.active[s as usize] == 0 {
-                self.active[s as usize] = 1;
+            if !is_set(&self.active, s as usize) {
+                set(&mut self.active, s as usize);
                 self.rem[s as usize] = 0;
                 self.frontier.push(s);
                 let (a, b) = self.followers.range(s);
@@ -594,7 +665,7 @@ impl<'g> Cascade<'g> {
         }
         if !self.zero_need.is_empty() {
             let active = &self.active;
-            self.zero_need.retain(|&v| active[v as usize] == 0);
+            self.zero_need.retain(|&v| !is_set(active, v as usize));
         }
         (self.sync_edges, self.sync_count) = (pending_edges, self.pending_count);
         self.pending = None;
@@ -610,9 +681,17 @@ impl<'g> Cascade<'g> {
         self.parallel_push_edges = edges;
     }
 
+    /// Sets when a pull leaves a list of the pending agents for the next pull: when at most
+    /// `1 / fraction` of all agents stay pending ([`DENSE_PULL_FRACTION`] by default; 0: always,
+    /// `u64::MAX`: never, every pull sweeps). It changes only the cost, never the adopters,
+    /// steps or edge visits (a test runs the pulls each way).
+    pub fn set_dense_pull_fraction(&mut self, fraction: u64) {
+        self.dense_pull_fraction = fraction;
+    }
+
     /// Whether agent `v` is active.
     pub fn is_active(&self, v: u32) -> bool {
-        self.active[v as usize] != 0
+        is_set(&self.active, v as usize)
     }
 
     /// The agents activated by the last step (in an order that depends on the way the step
@@ -660,8 +739,13 @@ impl<'g> Cascade<'g> {
         }
         let mut exposures = 0u64;
         self.pending_count -= next.len() as u64;
-        for &v in &next {
-            self.active[v as usize] = 1;
+        // A push's adopters come in no order: their follower offsets are fetched ahead.
+        const AHEAD: usize = 16;
+        for (i, &v) in next.iter().enumerate() {
+            if let Some(&w) = next.get(i + AHEAD) {
+                prefetch(&self.followers.offsets[w as usize]);
+            }
+            set(&mut self.active, v as usize);
             let (a, b) = self.followers.range(v);
             exposures += (b - a) as u64;
         }
@@ -708,11 +792,40 @@ impl<'g> Cascade<'g> {
                     .enumerate()
                     .for_each(|(ci, (rem, need))| {
                         let base = ci * CHUNK;
-                        for (k, (r, nd)) in rem.iter_mut().zip(need).enumerate() {
-                            let v = (base + k) as u32;
-                            *nd = fractional_need(total_of(src, units, v), phi[v as usize]);
+                        let uniform = phi[base..base + need.len()]
+                            .iter()
+                            .all(|p| p.to_bits() == phi[base].to_bits());
+                        match units {
+                            None if uniform => {
+                                // One threshold for the whole chunk: one need per degree.
+                                let mut memo = [UNSET; 64];
+                                for (k, nd) in need.iter_mut().enumerate() {
+                                    let d = src.offsets[base + k + 1] - src.offsets[base + k];
+                                    *nd = match memo.get_mut(d as usize) {
+                                        Some(m) if *m != UNSET => *m,
+                                        Some(m) => {
+                                            *m = fractional_need(d, phi[base]);
+                                            *m
+                                        }
+                                        None => fractional_need(d, phi[base]),
+                                    };
+                                }
+                            }
+                            None => fractional_needs(
+                                &src.offsets[base..=base + need.len()],
+                                &phi[base..base + need.len()],
+                                need,
+                            ),
+                            Some(_) => {
+                                for (k, nd) in need.iter_mut().enumerate() {
+                                    let v = (base + k) as u32;
+                                    *nd = fractional_need(total_of(src, units, v), phi[v as usize]);
+                                }
+                            }
+                        }
+                        for (r, &nd) in rem.iter_mut().zip(need.iter()) {
                             if *r == UNSET {
-                                *r = *nd;
+                                *r = nd;
                             }
                         }
                     });
@@ -824,20 +937,104 @@ impl<'g> Cascade<'g> {
         next
     }
 
-    /// A pull step: pending agents re-read their sources. The pending agents are ascending, so
-    /// each fixed chunk of them owns the countdowns of one stretch of agent ids, written by
-    /// that chunk's task alone.
+    /// A pull step: pending agents re-read their sources ([`count_active`]). With no list of
+    /// pending agents (the first pull, and after a pull that left many pending) it is a
+    /// **dense** pull: fixed chunks of agent ids are swept in order, skipping the active and
+    /// those that never adopt, as the C sweep does (no list to build or read, every stream
+    /// sequential). With a list (left by a pull that kept few pending), chunks of the list are
+    /// read instead. Either way each chunk owns the countdowns of one stretch of agent ids,
+    /// written by that chunk's task alone, and an agent's count, adoption and edge visits are
+    /// the same.
     fn pull(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> Vec<u32> {
-        let (src, units, needs) = (self.sources, self.units, &self.needs);
-        let pending = match self.pending.take() {
-            Some(p) => p,
-            None => (0..self.rem.len() as u32)
-                .filter(|&v| {
-                    self.active[v as usize] == 0
-                        && needs.class(v, total_of(src, units, v)) != NeedClass::Never
-                })
-                .collect(),
+        let n = self.rem.len();
+        let parts: Vec<PullPart> = match self.pending.take() {
+            None => self.pull_dense(&unit),
+            Some(pending) => self.pull_listed(&pending, &unit),
         };
+        let (mut adopted, mut kept, mut kept_edges) = (0, 0, 0);
+        for part in &parts {
+            adopted += part.adopt.len();
+            kept += part.keep.len() as u64;
+            kept_edges += part.kept_edges;
+            self.visits += part.visits;
+        }
+        let mut next = Vec::with_capacity(adopted);
+        for part in &parts {
+            next.extend_from_slice(&part.adopt);
+        }
+        (self.sync_edges, self.sync_count) = (kept_edges, kept);
+        // A list pays when few stay pending; otherwise the next pull sweeps again.
+        self.pending = (kept.saturating_mul(self.dense_pull_fraction) <= n as u64).then(|| {
+            let mut list = Vec::with_capacity(kept as usize);
+            for part in &parts {
+                list.extend_from_slice(&part.keep);
+            }
+            list
+        });
+        next
+    }
+
+    /// The dense pull's tasks: fixed chunks of [`CHUNK`] agent ids.
+    fn pull_dense(&mut self, unit: &(impl Fn(usize) -> u32 + Sync)) -> Vec<PullPart> {
+        let (src, needs) = (self.sources, &self.needs);
+        let (active, need) = (&self.active, &self.need);
+        self.rem
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(ci, rem)| {
+                let base = ci * CHUNK;
+                let words = &active[base / 64..(base + rem.len()).div_ceil(64)];
+                let mut part = PullPart::default();
+                let idle: u32 = words.iter().map(|w| w.count_zeros()).sum();
+                if idle as usize * SPARSE_PULL > CHUNK {
+                    // Most of the chunk is pending: its rows follow one another in memory, and
+                    // the processor fetches them ahead by itself.
+                    for (w, &word) in words.iter().enumerate() {
+                        let mut idle = !word;
+                        while idle != 0 {
+                            let k = w * 64 + idle.trailing_zeros() as usize;
+                            idle &= idle - 1;
+                            let v = base + k;
+                            let nd = match needs {
+                                Needs::Given(given) => given[v],
+                                Needs::Fractional(_) => need[v],
+                            };
+                            if nd != NEVER {
+                                part.revise(v as u32, nd, &mut rem[k], src, active, unit);
+                            }
+                        }
+                    }
+                    return part;
+                }
+                // Few are pending: listed first, so that their rows can be fetched ahead.
+                let mut pending = Vec::with_capacity(idle as usize);
+                for (w, &word) in words.iter().enumerate() {
+                    let mut idle = !word;
+                    while idle != 0 {
+                        let v = (base + w * 64 + idle.trailing_zeros() as usize) as u32;
+                        idle &= idle - 1;
+                        let nd = match needs {
+                            Needs::Given(given) => given[v as usize],
+                            Needs::Fractional(_) => need[v as usize],
+                        };
+                        if nd != NEVER {
+                            pending.push(v);
+                        }
+                    }
+                }
+                part.revise_all(&pending, base, rem, src, needs, need, active, unit);
+                part
+            })
+            .collect()
+    }
+
+    /// The listed pull's tasks: fixed chunks of [`CHUNK`] agents of the ascending `pending`.
+    fn pull_listed(
+        &mut self,
+        pending: &[u32],
+        unit: &(impl Fn(usize) -> u32 + Sync),
+    ) -> Vec<PullPart> {
+        let (src, needs) = (self.sources, &self.needs);
         let n = self.rem.len();
         let starts: Vec<usize> = pending.chunks(CHUNK).map(|c| c[0] as usize).collect();
         let mut stretches = Vec::with_capacity(starts.len());
@@ -850,65 +1047,144 @@ impl<'g> Cascade<'g> {
             (rest, at) = (tail, end);
         }
         let (active, need) = (&self.active, &self.need);
-        let parts: Vec<(Vec<u32>, Vec<u32>, u64, u64)> = pending
+        pending
             .par_chunks(CHUNK)
             .zip(stretches)
             .map(|(chunk, (start, rem))| {
-                let (mut adopt, mut keep, mut visits, mut kept_edges) =
-                    (Vec::new(), Vec::new(), 0u64, 0u64);
-                for &v in chunk {
-                    if active[v as usize] != 0 {
-                        continue;
-                    }
-                    let nd = match needs {
-                        Needs::Given(given) => given[v as usize],
-                        Needs::Fractional(_) => need[v as usize],
-                    };
-                    let (a, b) = src.range(v);
-                    let row = &src.targets[a..b];
-                    let mut c = 0i32;
-                    let mut e = 0;
-                    // Count in blocks of 8 between checks: branch-free inner sums.
-                    while c < nd && e + 8 <= row.len() {
-                        let mut s = 0u32;
-                        for (k, &t) in row[e..e + 8].iter().enumerate() {
-                            s += unit(a + e + k) * u32::from(active[t as usize]);
-                        }
-                        c += s as i32;
-                        e += 8;
-                    }
-                    while c < nd && e < row.len() {
-                        c += (unit(a + e) * u32::from(active[row[e] as usize])) as i32;
-                        e += 1;
-                    }
-                    let e = a + e;
-                    visits += (e - a) as u64;
-                    if c >= nd {
-                        // Adopted: a later push must never see it cross zero again.
-                        rem[v as usize - start] = 0;
-                        adopt.push(v);
-                    } else {
-                        rem[v as usize - start] = nd - c;
-                        kept_edges += (b - a) as u64;
-                        keep.push(v);
-                    }
-                }
-                (adopt, keep, visits, kept_edges)
+                let mut part = PullPart::default();
+                part.revise_all(chunk, start, rem, src, needs, need, active, unit);
+                part
             })
-            .collect();
-        let mut next = Vec::new();
-        let mut kept = Vec::with_capacity(pending.len());
-        let mut kept_edges = 0;
-        for (adopt, keep, visits, edges) in parts {
-            next.extend_from_slice(&adopt);
-            kept.extend_from_slice(&keep);
-            self.visits += visits;
-            kept_edges += edges;
-        }
-        (self.sync_edges, self.sync_count) = (kept_edges, kept.len() as u64);
-        self.pending = Some(kept);
-        next
+            .collect()
     }
+}
+
+/// A pull needs a list of the pending agents only when at most `1 / DENSE_PULL_FRACTION` of
+/// all agents stay pending; above that it sweeps the agents in order (a list of most agents
+/// costs more to build and read than the sweep's skips).
+pub const DENSE_PULL_FRACTION: u64 = 16;
+
+/// What one pull task found in its stretch of agents.
+#[derive(Default)]
+struct PullPart {
+    /// Agents that adopt, ascending.
+    adopt: Vec<u32>,
+    /// Agents that stay pending, ascending.
+    keep: Vec<u32>,
+    /// Source edges read.
+    visits: u64,
+    /// Source edges of the agents kept.
+    kept_edges: u64,
+}
+
+/// How many agents ahead a pull fetches the source rows (and twice as far, the offsets and
+/// needs) of the agents it will count: when few are pending they lie far apart, and each
+/// would otherwise wait for memory in turn.
+const PULL_AHEAD: usize = 8;
+
+/// A chunk of a dense pull with at most `1 / SPARSE_PULL` of its agents pending lists them
+/// first and fetches their rows ahead ([`PullPart::revise_all`]); a denser one is swept
+/// straight.
+const SPARSE_PULL: usize = 4;
+
+impl PullPart {
+    /// [`PullPart::revise`] for each of the ascending `pending` agents not active since they
+    /// were listed (agent `v`'s countdown is `rem[v - start]`), prefetching their offsets,
+    /// needs and rows ahead.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn revise_all(
+        &mut self,
+        pending: &[u32],
+        start: usize,
+        rem: &mut [i32],
+        src: &Adjacency,
+        needs: &Needs<'_>,
+        need: &[i32],
+        active: &[u64],
+        unit: &impl Fn(usize) -> u32,
+    ) {
+        let need_of = |v: u32| match needs {
+            Needs::Given(given) => &given[v as usize],
+            Needs::Fractional(_) => &need[v as usize],
+        };
+        for (i, &v) in pending.iter().enumerate() {
+            if let Some(&w) = pending.get(i + 2 * PULL_AHEAD) {
+                prefetch(&src.offsets[w as usize]);
+                prefetch(need_of(w));
+            }
+            if let Some(&w) = pending.get(i + PULL_AHEAD)
+                && let Some(t) = src.targets.get(src.offsets[w as usize] as usize)
+            {
+                prefetch(t);
+            }
+            if is_set(active, v as usize) {
+                continue;
+            }
+            self.revise(
+                v,
+                *need_of(v),
+                &mut rem[v as usize - start],
+                src,
+                active,
+                unit,
+            );
+        }
+    }
+
+    /// Counts the active sources of pending agent `v` with need `nd` ([`count_active`]) and
+    /// records it as adopting (countdown `rem` 0, so a later push never sees it cross zero
+    /// again) or kept (countdown `nd - count`).
+    #[inline(always)]
+    fn revise(
+        &mut self,
+        v: u32,
+        nd: i32,
+        rem: &mut i32,
+        src: &Adjacency,
+        active: &[u64],
+        unit: &impl Fn(usize) -> u32,
+    ) {
+        let (a, b) = src.range(v);
+        let (c, read) = count_active(&src.targets[a..b], a, nd, active, unit);
+        self.visits += read as u64;
+        if c >= nd {
+            *rem = 0;
+            self.adopt.push(v);
+        } else {
+            *rem = nd - c;
+            self.kept_edges += (b - a) as u64;
+            self.keep.push(v);
+        }
+    }
+}
+
+/// The active sources (in units) among `row` (edge `a` onwards) until `nd` is reached, read in
+/// blocks of 8 between checks (branch-free inner sums), then one at a time: the count and the
+/// number of edges read.
+#[inline(always)]
+fn count_active(
+    row: &[u32],
+    a: usize,
+    nd: i32,
+    active: &[u64],
+    unit: &impl Fn(usize) -> u32,
+) -> (i32, usize) {
+    let mut c = 0i32;
+    let mut e = 0;
+    while c < nd && e + 8 <= row.len() {
+        let mut s = 0u32;
+        for (k, &t) in row[e..e + 8].iter().enumerate() {
+            s += unit(a + e + k) * bit(active, t as usize);
+        }
+        c += s as i32;
+        e += 8;
+    }
+    while c < nd && e < row.len() {
+        c += (unit(a + e) * bit(active, row[e] as usize)) as i32;
+        e += 1;
+    }
+    (c, e)
 }
 
 /// The needs of `graph`'s agents under `params` (thresholds from `thresholds`, one per agent),

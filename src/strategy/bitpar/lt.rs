@@ -140,7 +140,8 @@ impl<'g> LtBlock<'g> {
             let words = (part.count_ones() >= VECTOR_FROM).then(|| {
                 keys.stream_u64x16(chunk, Purpose::LtThreshold, 0, v as u32)
             });
-            // The chunk's countdowns, then written into the slices all at once.
+            // The chunk's countdowns, then written into the slices all at once (one by one
+            // when few).
             let mut values = [0u64; 16];
             let mut f = part;
             while f != 0 {
@@ -160,7 +161,16 @@ impl<'g> LtBlock<'g> {
                     values[j as usize] = (need - 1).min(top);
                 }
             }
-            sliced::or_lanes16(countdown, chunk, &values);
+            if words.is_some() {
+                sliced::or_lanes16(countdown, chunk, &values);
+            } else {
+                let mut f = part;
+                while f != 0 {
+                    let j = f.trailing_zeros();
+                    f &= f - 1;
+                    sliced::or_lane(countdown, 16 * chunk as u32 + j, values[j as usize]);
+                }
+            }
         }
         self.arena[o] |= lanes;
         zero

@@ -56,6 +56,17 @@ pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
     }
 }
 
+/// Writes `value` into lane `lane` of `slices`, which holds 0 there (the bits are or-ed in;
+/// `value` must fit in the slices). Costs one word operation per set bit of `value`.
+#[inline]
+pub(super) fn or_lane(slices: &mut [u64], lane: u32, value: u64) {
+    let mut x = value;
+    while x != 0 {
+        slices[x.trailing_zeros() as usize] |= 1 << lane;
+        x &= x - 1;
+    }
+}
+
 /// Writes `values[j]` into lane `16 chunk + j` of `slices`, for lanes that hold 0 (the bits
 /// are or-ed in; `values` must fit in the slices). Costs **O(W)** word operations for the 16
 /// lanes.
@@ -153,6 +164,11 @@ mod tests {
             set_lane(&mut by_lane, 32 + j as u32, x);
         }
         assert_eq!(chunked, by_lane);
+        let mut one_by_one = [0u64; 10];
+        for (j, &x) in values.iter().enumerate() {
+            or_lane(&mut one_by_one, 32 + j as u32, x);
+        }
+        assert_eq!(one_by_one, by_lane);
         assert_eq!(lane(&chunked, 33), 37);
         // A unit wider than the counter takes every lane of the mask below zero.
         let mut narrow = [u64::MAX; 3];

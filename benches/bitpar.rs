@@ -11,8 +11,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ovation::engine::RuleSpec;
-use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::graph::FollowerGraph;
+use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
 use ovation::rng::{LaneKeys, edge_word, replicate_key, threshold32};
 use ovation::strategy::bitpar::{BlockSimulator, LANES, block_keys};

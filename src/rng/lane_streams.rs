@@ -78,11 +78,7 @@ mod x86 {
 
     /// [`avx512`], for a processor that has AVX-512 F, BW, VL and DQ (checked by
     /// [`super::kernel`]).
-    pub(super) fn first_avx512(
-        k0: &[u32; WIDTH],
-        k1: &[u32; WIDTH],
-        c: [u32; 4],
-    ) -> [u64; WIDTH] {
+    pub(super) fn first_avx512(k0: &[u32; WIDTH], k1: &[u32; WIDTH], c: [u32; 4]) -> [u64; WIDTH] {
         // SAFETY: `kernel` returns this function only after detecting avx512f, avx512bw,
         // avx512vl, avx512dq and avx2.
         unsafe { avx512(k0, k1, c) }

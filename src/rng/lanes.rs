@@ -155,7 +155,13 @@ impl LaneKeys {
     /// all at once (vectorised Philox, [`super::lane_streams`]); the values of lanes without a
     /// key mean nothing.
     #[inline]
-    pub fn stream_u64x16(&self, chunk: usize, purpose: Purpose, step: u32, index: u32) -> [u64; 16] {
+    pub fn stream_u64x16(
+        &self,
+        chunk: usize,
+        purpose: Purpose,
+        step: u32,
+        index: u32,
+    ) -> [u64; 16] {
         let base = 16 * (chunk % 4);
         let k0: [u32; 16] = std::array::from_fn(|j| self.lo[base + j] ^ SALT);
         let k1: [u32; 16] = std::array::from_fn(|j| self.hi[base + j]);

@@ -137,9 +137,8 @@ impl<'g> LtBlock<'g> {
             }
             // Many lanes at once: their streams' words in one vectorised call (the same
             // integers as `lt_threshold`, lane by lane).
-            let words = (part.count_ones() >= VECTOR_FROM).then(|| {
-                keys.stream_u64x16(chunk, Purpose::LtThreshold, 0, v as u32)
-            });
+            let words = (part.count_ones() >= VECTOR_FROM)
+                .then(|| keys.stream_u64x16(chunk, Purpose::LtThreshold, 0, v as u32));
             // The chunk's countdowns, then written into the slices all at once (one by one
             // when few).
             let mut values = [0u64; 16];

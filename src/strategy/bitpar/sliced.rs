@@ -153,7 +153,10 @@ mod tests {
                     }
                 }
             }
-            assert!(gone != 0 && gone != u64::MAX, "{gone:x} (unit bits {unit_bits})");
+            assert!(
+                gone != 0 && gone != u64::MAX,
+                "{gone:x} (unit bits {unit_bits})"
+            );
         }
         // or_lanes16 writes the values of one chunk as set_lane would, lane by lane.
         let values: [u64; 16] = std::array::from_fn(|j| (j as u64 * 37) % 1000);

@@ -73,6 +73,7 @@ fn bench(c: &mut Criterion) {
         "rule = \"independent_cascade\"\nprobability = 0.01",
         &g,
     );
+    group(c, "lt-run-replicates", "rule = \"linear_threshold\"", &g);
 }
 
 criterion_group!(benches, bench);

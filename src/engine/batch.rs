@@ -1,13 +1,16 @@
-//! Independent cascade replicates 64 at a time (one **block**), one bit per replicate (**lane**)
-//! in a machine word, in one traversal of the graph per step, with per lane exactly what
+//! Cascade replicates 64 at a time (one **block**), one bit per replicate (**lane**) in a
+//! machine word, in one traversal of the graph per step, with per lane exactly what
 //! [`run_replicate`](crate::engine::run_replicate) returns for that replicate: the same step
 //! records, the same ending, the same measures, so `run`, `compare` and `sweep` can write
 //! batched replicates byte for byte as the scalar engine writes them (`runner::BlockPlan`).
+//! Two rules run in blocks: the independent cascade and the linear threshold (Kempe et al.
+//! 2003), the progressive rules whose replicates differ only in keyed draws.
 //!
 //! # What a lane is
 //!
-//! Lane `l` is one replicate: its key (the draws, `crate::rng::lanes`), its replicate index
-//! and its seeds. The agents are shared: a block runs only populations whose classes,
+//! Lane `l` is one replicate: its key (the draws, `crate::rng::lanes` for the independent
+//! cascade's trials, `lt_threshold` for the linear threshold's thresholds), its replicate
+//! index and its seeds. The agents are shared: a block runs only populations whose classes,
 //! initial actions, fixed actions and own actions do not depend on the replicate key
 //! ([`crate::runner`] decides; with one class dealt by share and no drawn attribute that
 //! matters to the rule, that holds), so the lanes differ only in their draws and their
@@ -15,17 +18,16 @@
 //!
 //! # Kernel
 //!
-//! Per agent, `active` holds the lanes in which it is active or can never be activated (fixed
-//! or not `sit` at step 0), `fire` the lanes in which it was activated at the previous step
-//! and `next` those in which it was activated at this step. A step walks the agents with
-//! `fire` bits in ascending order and, for each follower edge, draws the trials of the firing
-//! lanes ([`LaneKeys::trial`]); a follower is activated in the lanes whose trial succeeded and
-//! that are not in its `active` bits. This is the scalar rule's synchronous step
-//! (`engine::rules::cascade::run_independent`) in every lane at once: an agent fires once per
-//! lane, at the step after its activation, each (edge, lane) is tried once with the same word,
-//! and a follower reached twice in one step is activated once. Per lane the step counts its
-//! changes, its exposures (the followers of the agents it activated) and its edge visits (the
-//! follower edges of the agents that fired in it), as the scalar step does.
+//! Per agent four masks: `active` holds the lanes in which it is active or can never be
+//! activated (fixed or not `sit` at step 0), `fire` the lanes in which it was activated at the
+//! previous step, `next` those in which it was activated at this step and `stand` those in
+//! which it stood when the step began. A step walks the agents with `fire` bits in ascending
+//! order; the rule's step (`batch/independent.rs`, `batch/linear.rs`) decides in which lanes each follower is
+//! activated, and the new `next` bits become the `fire` bits and join the `stand` bits when the
+//! step ends. That is the scalar rules' synchronous step in every lane at once: an agent fires
+//! once per lane, at the step after its activation in that lane, and an agent reached twice in
+//! one step is activated once. Per lane the step counts its changes, its exposures (the
+//! followers of the agents it activated) and its edge visits, as the scalar step does.
 //!
 //! # Measures without a pass over all agents
 //!
@@ -35,19 +37,26 @@
 //! population's count corrected at those agents: integers, so exactly the scalar counts. Only
 //! theater seat maps (small graphs) build a lane's whole action vector.
 
+mod independent;
+mod linear;
+pub(crate) mod sliced;
+
 use std::collections::BTreeMap;
 
 use crate::engine::config::StopRule;
 use crate::engine::measures::{Outcome, ReplicateResult, SeedReach, StepRecord};
-use crate::engine::rules::cascade::IcProbs;
+use crate::engine::rules::cascade::{IcProbs, LtUnits};
 use crate::engine::run::{Ending, MAX_REACH_SEEDS, by_seat};
 use crate::engine::steps::step_limit;
 use crate::graph::FollowerGraph;
 use crate::graph::generators::TheaterLayout;
-use crate::model::cascade::{EdgeProbability, IndependentCascadeParams};
+use crate::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
 use crate::model::population::NOT_FIXED;
 use crate::model::{Action, Agents};
 use crate::rng::{LaneKeys, threshold32};
+use independent::Independent;
+pub(crate) use independent::draw_row;
+use linear::{Linear, LinearBuffers};
 
 /// Replicates per block: the bits of a `u64`.
 pub const LANES: usize = 64;
@@ -70,39 +79,6 @@ pub(crate) fn prefetch<T>(slice: &[T], i: usize) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (slice, i);
-}
-
-/// The trials of the follower edges `edges` (positions in the follower adjacency whose
-/// followers `targets` holds) for the lanes in `fire`, each edge's threshold `constant` or
-/// from `probs`: clears `wins` and pushes `(follower, lanes won)` for every follower with a
-/// success, asking for its entry of `masks` meanwhile. The row's draws come first (they read
-/// no masks), so the masks' cache misses overlap instead of following one another. Shared by
-/// this kernel and the final-count kernel of `strategy::bitpar`.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-pub(crate) fn draw_row<M>(
-    keys: &LaneKeys,
-    probs: &IcProbs<'_>,
-    constant: Option<u64>,
-    targets: &[u32],
-    edges: std::ops::Range<usize>,
-    fire: u64,
-    masks: &[M],
-    wins: &mut Vec<(u32, u64)>,
-) {
-    wins.clear();
-    for e in edges {
-        let v = targets[e];
-        let t = match constant {
-            Some(t) => t,
-            None => probs.threshold(e, v),
-        };
-        let won = keys.trial(e as u64, t, fire);
-        if won != 0 {
-            prefetch(masks, v as usize);
-            wins.push((v, won));
-        }
-    }
 }
 
 /// How many frontier agents ahead the kernel prefetches follower rows (and twice as far their
@@ -194,15 +170,29 @@ impl LaneResult {
     }
 }
 
-/// The independent cascade of one scenario on one graph over a shared population, ready to run
-/// blocks of replicates ([`IcBatch::run`]) from any number of threads, each with its own
-/// [`IcBuffers`].
+/// The cascade rule a block runs, with its parameters.
+#[derive(Debug, Clone, Copy)]
+pub enum Cascade<'p> {
+    /// Kempe et al.'s independent cascade.
+    Independent(&'p IndependentCascadeParams),
+    /// Kempe et al.'s linear threshold rule.
+    Linear(&'p LinearThresholdParams),
+}
+
+/// The rule's part of a block: what its step reads.
+#[derive(Debug, Clone, Copy)]
+enum Kernel<'a> {
+    Independent(Independent<'a>),
+    Linear(Linear),
+}
+
+/// A cascade rule of one scenario on one graph over a shared population, ready to run blocks
+/// of replicates ([`CascadeBatch::run`]) from any number of threads, each with its own
+/// [`BlockBuffers`].
 #[derive(Debug)]
-pub struct IcBatch<'a> {
+pub struct CascadeBatch<'a> {
     graph: &'a FollowerGraph,
-    probs: IcProbs<'a>,
-    /// The fixed-point probability when it is the same on every edge.
-    constant: Option<u64>,
+    kernel: Kernel<'a>,
     agents: Agents,
     stop: StopRule,
     theater: Option<TheaterLayout>,
@@ -214,17 +204,18 @@ pub struct IcBatch<'a> {
     base: Counts,
 }
 
-/// A thread's reusable buffers for [`IcBatch::run`] (about 32 bytes per agent, plus 8 for seed
-/// reach when a scenario reports it).
+/// A thread's reusable buffers for [`CascadeBatch::run`] (about 32 bytes per agent, plus 8 for
+/// seed reach when a scenario reports it).
 #[derive(Debug, Default)]
-pub struct IcBuffers {
-    /// Per agent `[active, fire, next, unused]` lanes (see the module doc; 32 bytes, so two
+pub struct BlockBuffers {
+    /// Per agent `[active, fire, next, stand]` lanes (see the module doc; 32 bytes, so two
     /// agents share a cache line).
     masks: Vec<[u64; 4]>,
     touched: Vec<u32>,
     frontier: Vec<u32>,
     next: Vec<u32>,
     wins: Vec<(u32, u64)>,
+    linear: LinearBuffers,
     /// Seed reach: the search that last reached each agent, and the lane that last reached it
     /// from any seed (0 = none; ids keep growing across lanes, so nothing is cleared).
     reach: Vec<u32>,
@@ -234,19 +225,71 @@ pub struct IcBuffers {
     stack: Vec<u32>,
 }
 
-impl<'a> IcBatch<'a> {
-    /// The cascade `params` on `graph` from `agents` (their `seeds` are ignored: each lane
+/// What one step of a block works on and counts: the masks, the agents activated in it and
+/// each lane's changes, exposures, edge visits and activations.
+struct Step<'b> {
+    masks: &'b mut [[u64; 4]],
+    touched: &'b mut Vec<u32>,
+    next: &'b mut Vec<u32>,
+    changes: [u64; LANES],
+    exposures: [u64; LANES],
+    visits: &'b mut [u64; LANES],
+    activated: &'b mut [Vec<u32>],
+}
+
+impl Step<'_> {
+    /// Activates `v` at this step in the lanes `new` (none of them in its `active` bits):
+    /// `next` and `active` bits, and each lane's change, exposures and activation.
+    #[inline]
+    fn activate(&mut self, graph: &FollowerGraph, v: u32, new: u64) {
+        let m = &mut self.masks[v as usize];
+        if m[0] == 0 {
+            self.touched.push(v);
+        }
+        if m[2] == 0 {
+            self.next.push(v);
+        }
+        m[0] |= new;
+        m[2] |= new;
+        let followers = u64::from(graph.follower_count(v));
+        each_bit(new, |l| {
+            self.changes[l] += 1;
+            self.exposures[l] += followers;
+            self.activated[l].push(v);
+        });
+    }
+}
+
+impl<'a> CascadeBatch<'a> {
+    /// The cascade `rule` on `graph` from `agents` (their `seeds` are ignored: each lane
     /// brings its own), stopping by `stop`, with `theater` the layout for seat measures.
-    /// Checks the graph as the rule does (`Err` is [`IndependentCascadeParams::check_graph`]'s
-    /// message). **O(n)**.
+    /// Checks the graph as the rule does (`Err` is the rule's `check_graph` message).
+    /// **O(n)**.
     pub fn new(
         graph: &'a FollowerGraph,
-        params: &IndependentCascadeParams,
+        rule: Cascade<'_>,
         agents: Agents,
         stop: StopRule,
         theater: Option<TheaterLayout>,
-    ) -> Result<IcBatch<'a>, String> {
-        params.check_graph(graph)?;
+    ) -> Result<CascadeBatch<'a>, String> {
+        let kernel = match rule {
+            Cascade::Independent(params) => {
+                params.check_graph(graph)?;
+                Kernel::Independent(Independent {
+                    probs: IcProbs::new(graph, params.probability),
+                    constant: match params.probability {
+                        EdgeProbability::Constant(p) => Some(threshold32(p)),
+                        _ => None,
+                    },
+                })
+            }
+            Cascade::Linear(params) => {
+                params.check_graph(graph)?;
+                Kernel::Linear(Linear {
+                    units: LtUnits::new(graph, params.weights),
+                })
+            }
+        };
         let n = graph.node_count() as usize;
         if agents.len() != n {
             return Err(format!(
@@ -266,13 +309,9 @@ impl<'a> IcBatch<'a> {
                 standing.push(i as u32);
             }
         }
-        Ok(IcBatch {
+        Ok(CascadeBatch {
             graph,
-            probs: IcProbs::new(graph, params.probability),
-            constant: match params.probability {
-                EdgeProbability::Constant(p) => Some(threshold32(p)),
-                _ => None,
-            },
+            kernel,
             agents,
             stop,
             theater,
@@ -291,12 +330,12 @@ impl<'a> IcBatch<'a> {
     /// result, in lane order. Costs **O(follower edges of the agents activated in any lane +
     /// activations x 1 + blocked agents)** per block, and O(n) per lane only for theater seat
     /// measures.
-    pub fn run(&self, buf: &mut IcBuffers, lanes: &[Lane]) -> Vec<LaneResult> {
+    pub fn run(&self, buf: &mut BlockBuffers, lanes: &[Lane]) -> Vec<LaneResult> {
         let lanes = &lanes[..lanes.len().min(LANES)];
-        let keys = LaneKeys::new(&lanes.iter().map(|l| l.key).collect::<Vec<_>>());
+        let lane_keys: Vec<u64> = lanes.iter().map(|l| l.key).collect();
+        let keys = LaneKeys::new(&lane_keys);
         let all = keys.lanes();
         let graph = self.graph;
-        let adj = graph.follower_adjacency();
         let n = graph.node_count() as usize;
         if buf.masks.len() != n {
             buf.masks = vec![[0; 4]; n];
@@ -311,6 +350,7 @@ impl<'a> IcBatch<'a> {
         }
         for &i in &self.standing {
             masks[i as usize][1] = all;
+            masks[i as usize][3] = all;
         }
         let mut seeded: Vec<Vec<u32>> = vec![Vec::new(); lanes.len()];
         let mut tally = vec![self.base.tally; lanes.len()];
@@ -329,6 +369,7 @@ impl<'a> IcBatch<'a> {
                 }
                 masks[i][0] |= 1 << l;
                 masks[i][1] |= 1 << l;
+                masks[i][3] |= 1 << l;
             }
         }
         let nf = n.max(1) as f64;
@@ -362,60 +403,34 @@ impl<'a> IcBatch<'a> {
             if live == 0 {
                 break;
             }
-            let mut changes = [0u64; LANES];
-            let mut exposures = [0u64; LANES];
             next.clear();
-            for i in 0..frontier.len() {
-                if let Some(&w) = frontier.get(i + 2 * AHEAD) {
-                    prefetch(&adj.offsets, w as usize);
-                    prefetch(masks, w as usize);
+            let mut step_work = Step {
+                masks: &mut buf.masks,
+                touched: &mut buf.touched,
+                next: &mut next,
+                changes: [0; LANES],
+                exposures: [0; LANES],
+                visits: &mut visits,
+                activated: &mut activated,
+            };
+            match &self.kernel {
+                Kernel::Independent(ic) => {
+                    ic.step(&keys, graph, &frontier, &mut wins, &mut step_work)
                 }
-                if let Some(&w) = frontier.get(i + AHEAD) {
-                    prefetch(&adj.targets, adj.range(w).0);
-                }
-                let u = frontier[i];
-                let fire = std::mem::take(&mut masks[u as usize][1]);
-                if fire == 0 {
-                    continue;
-                }
-                let (a, b) = adj.range(u);
-                let degree = (b - a) as u64;
-                each_bit(fire, |l| visits[l] += degree);
-                draw_row(
-                    &keys,
-                    &self.probs,
-                    self.constant,
-                    &adj.targets,
-                    a..b,
-                    fire,
-                    masks,
-                    &mut wins,
-                );
-                for &(v, won) in &wins {
-                    let m = &mut masks[v as usize];
-                    let new = won & !m[0];
-                    if new == 0 {
-                        continue;
-                    }
-                    if m[0] == 0 {
-                        buf.touched.push(v);
-                    }
-                    if m[2] == 0 {
-                        next.push(v);
-                    }
-                    m[0] |= new;
-                    m[2] |= new;
-                    let followers = u64::from(graph.follower_count(v));
-                    each_bit(new, |l| {
-                        changes[l] += 1;
-                        exposures[l] += followers;
-                        activated[l].push(v);
-                    });
-                }
+                Kernel::Linear(lt) => lt.step(
+                    &lane_keys,
+                    graph,
+                    &frontier,
+                    &mut buf.linear,
+                    &mut step_work,
+                ),
             }
+            let (changes, exposures) = (step_work.changes, step_work.exposures);
+            let masks = &mut buf.masks;
             for &v in &next {
                 let m = &mut masks[v as usize];
                 m[1] = std::mem::take(&mut m[2]);
+                m[3] |= m[1];
             }
             next.sort_unstable();
             std::mem::swap(&mut frontier, &mut next);
@@ -518,7 +533,7 @@ impl<'a> IcBatch<'a> {
     /// agents)**, no pass over all agents.
     fn seed_reach(
         &self,
-        buf: &mut IcBuffers,
+        buf: &mut BlockBuffers,
         l: usize,
         seeds: &[u32],
         counts: &Counts,

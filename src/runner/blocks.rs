@@ -1,5 +1,5 @@
-//! A scenario's replicates 64 at a time through the bit-parallel independent cascade
-//! ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
+//! A scenario's replicates 64 at a time through the bit-parallel independent cascade or linear
+//! threshold ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
 //! same trajectory, measures, seed reach, class measures and per-agent results, so a result
 //! folder written from blocks is byte-identical to one written replicate by replicate.
 //!
@@ -11,8 +11,9 @@
 //!
 //! - the environment variable `OVATION_ENGINE` is not `scalar` (the way to force the scalar
 //!   engine, for a check or a comparison of timings);
-//! - the rule is `independent_cascade` under the synchronous timing, without a `[brand]`
-//!   (the brand acts between steps and is refused by the rule anyway);
+//! - the rule is `independent_cascade` or `linear_threshold` (either weights) under the
+//!   synchronous timing, without a `[brand]` (the brand acts between steps and is refused by
+//!   the rules anyway);
 //! - the replicates share one graph (not `per_replicate = true`);
 //! - the population is the same in every replicate for this rule: at most one class dealt by
 //!   `share` (several are dealt by a random order per replicate), and every class that sets
@@ -33,7 +34,7 @@ use std::sync::Mutex;
 use anyhow::anyhow;
 
 use super::{ClassCounts, ClassRecorder, population_for};
-use crate::engine::batch::{IcBatch, IcBuffers, LANES, Lane, LaneResult};
+use crate::engine::batch::{BlockBuffers, Cascade, CascadeBatch, LANES, Lane, LaneResult};
 use crate::engine::{ReplicateResult, RuleSpec, TimingSpec};
 use crate::graph::FollowerGraph;
 use crate::model::{Action, ClassSpec, Dist, NamedDist};
@@ -68,8 +69,10 @@ pub fn batchable(scenario: &Scenario) -> bool {
     if std::env::var(ENGINE_VAR).is_ok_and(|v| v.eq_ignore_ascii_case("scalar")) {
         return false;
     }
-    matches!(scenario.model, RuleSpec::IndependentCascade(_))
-        && scenario.timing == TimingSpec::Synchronous
+    matches!(
+        scenario.model,
+        RuleSpec::IndependentCascade(_) | RuleSpec::LinearThreshold(_)
+    ) && scenario.timing == TimingSpec::Synchronous
         && scenario.brand.is_none()
         && !super::graph_per_replicate(scenario)
         && population_is_shared(&scenario.population)
@@ -81,12 +84,12 @@ pub fn batchable(scenario: &Scenario) -> bool {
 pub struct BlockPlan<'a> {
     scenario: &'a Scenario,
     graph: &'a FollowerGraph,
-    batch: IcBatch<'a>,
+    batch: CascadeBatch<'a>,
     /// The seeds of every replicate, when the method draws nothing.
     seeds: Option<Vec<u32>>,
     /// The class counts of the shared population at step 0.
     classes: ClassCounts,
-    buffers: Mutex<Vec<IcBuffers>>,
+    buffers: Mutex<Vec<BlockBuffers>>,
 }
 
 impl<'a> BlockPlan<'a> {
@@ -95,8 +98,10 @@ impl<'a> BlockPlan<'a> {
     /// rule refuses, seeds that cannot be chosen; the scalar path then reports the error for
     /// every replicate, as without blocks). **O(n)**, plus the seed selection.
     pub fn new(scenario: &'a Scenario, graph: &'a FollowerGraph) -> Option<BlockPlan<'a>> {
-        let RuleSpec::IndependentCascade(params) = &scenario.model else {
-            return None;
+        let rule = match &scenario.model {
+            RuleSpec::IndependentCascade(params) => Cascade::Independent(params),
+            RuleSpec::LinearThreshold(params) => Cascade::Linear(params),
+            _ => return None,
         };
         if !batchable(scenario) || scenario.check_node_ids(graph.node_count()).is_err() {
             return None;
@@ -114,9 +119,9 @@ impl<'a> BlockPlan<'a> {
             Some(_) => None,
             None => Some(Vec::new()),
         };
-        let batch = IcBatch::new(
+        let batch = CascadeBatch::new(
             graph,
-            params,
+            rule,
             agents,
             scenario.stop,
             scenario.theater_layout(),
@@ -241,11 +246,17 @@ mod tests {
     use crate::graph::{BuildOptions, FollowerGraph};
     use crate::runner::{load_graph, run_one};
 
-    /// A scenario of `replicates` replicates under `model` on `graph` with `rest` appended.
+    /// The independent cascade's `[model]` line, before its parameters.
+    const IC: &str = "rule = \"independent_cascade\"\n";
+    /// The linear threshold's.
+    const LT: &str = "rule = \"linear_threshold\"\n";
+
+    /// A scenario of `replicates` replicates under the `[model]` table `model` on `graph` with
+    /// `rest` appended.
     fn scenario(graph: &str, model: &str, rest: &str, replicates: u32) -> Scenario {
         let text = format!(
             "name = \"blocks\"\nseed = 5\nreplicates = {replicates}\n{rest}\n[graph]\n{graph}\n\
-             [model]\nrule = \"independent_cascade\"\n{model}\n"
+             [model]\n{model}\n"
         );
         crate::scenario::load_str("blocks.toml", &text, std::path::Path::new("."), &[])
             .unwrap_or_else(|e| panic!("{e}\n{text}"))
@@ -301,7 +312,7 @@ nodes = [12]
     fn blocks_equal_scalar_replicates_with_classes_random_seeds_and_agents() {
         let s = scenario(
             "generator = \"barabasi_albert\"\nn = 1500\nm = 3",
-            "probability = 0.12",
+            &format!("{IC}probability = 0.12"),
             &format!("[seeding]\nmethod = \"random\"\nk = 6\n[output]\nagents = true\n{CLASSES}"),
             130,
         );
@@ -316,7 +327,7 @@ nodes = [12]
         for rest in ["steps = 3", "steps = 12\nstop_at_fixed_point = false"] {
             let s = scenario(
                 "generator = \"theater\"\nrows = 12\nseats = 15\ncone = 2",
-                "probability = \"inverse_in_degree\"",
+                &format!("{IC}probability = \"inverse_in_degree\""),
                 &format!("{rest}\n[seeding]\nmethod = \"top_followers\"\nk = 3\n{CLASSES}"),
                 130,
             );
@@ -325,9 +336,9 @@ nodes = [12]
         }
     }
 
-    #[test]
-    fn blocks_equal_scalar_replicates_with_edge_weights_and_many_seeds() {
-        // 80 seeds: beyond the seed reach limit. Edge weights in [0, 0.5).
+    /// A BA graph of 800 agents (m = 4) with the weight `weight(e, d)` on the edge at
+    /// position `e` of the follower adjacency, whose follower has `d` sources.
+    fn weighted_ba(weight: impl Fn(usize, u32) -> f32) -> FollowerGraph {
         let g0 = crate::graph::generators::generate(
             &crate::graph::generators::GeneratorSpec::BarabasiAlbert { n: 800, m: 4 },
             4,
@@ -339,17 +350,69 @@ nodes = [12]
             let (a, b) = adj.range(u);
             pairs.extend(adj.targets[a..b].iter().map(|&v| (u, v)));
         }
-        let weights = (0..pairs.len())
-            .map(|e| ((e * 37) % 50) as f32 / 100.0)
+        let weights = pairs
+            .iter()
+            .enumerate()
+            .map(|(e, &(_, v))| weight(e, g0.source_count(v)))
             .collect();
-        let g = FollowerGraph::from_edges(800, pairs, Some(weights), BuildOptions::default());
+        FollowerGraph::from_edges(800, pairs, Some(weights), BuildOptions::default())
+    }
+
+    #[test]
+    fn blocks_equal_scalar_replicates_with_edge_weights_and_many_seeds() {
+        // 80 seeds: beyond the seed reach limit. Edge weights in [0, 0.5).
+        let g = weighted_ba(|e, _| ((e * 37) % 50) as f32 / 100.0);
         let s = scenario(
             "generator = \"complete\"\nn = 800",
-            "probability = \"edge_weights\"",
+            &format!("{IC}probability = \"edge_weights\""),
             "[seeding]\nmethod = \"random\"\nk = 80\n[[population]]",
             130,
         );
         assert_blocks_equal_scalar(&s, &g);
+    }
+
+    #[test]
+    fn linear_threshold_blocks_equal_scalar_replicates_with_classes_random_seeds_and_agents() {
+        let s = scenario(
+            "generator = \"barabasi_albert\"\nn = 1500\nm = 3",
+            LT,
+            &format!("[seeding]\nmethod = \"random\"\nk = 6\n[output]\nagents = true\n{CLASSES}"),
+            130,
+        );
+        let g = load_graph(&s, None).expect("graph");
+        assert_blocks_equal_scalar(&s, &g);
+    }
+
+    #[test]
+    fn linear_threshold_blocks_equal_scalar_replicates_on_a_theater_with_a_step_limit() {
+        // Seeds by followers (chosen once), 3 steps at most, then no stop at a fixed point.
+        for rest in ["steps = 3", "steps = 12\nstop_at_fixed_point = false"] {
+            let s = scenario(
+                "generator = \"theater\"\nrows = 12\nseats = 15\ncone = 2",
+                LT,
+                &format!("{rest}\n[seeding]\nmethod = \"top_followers\"\nk = 3\n{CLASSES}"),
+                130,
+            );
+            let g = load_graph(&s, None).expect("graph");
+            assert_blocks_equal_scalar(&s, &g);
+        }
+    }
+
+    #[test]
+    fn linear_threshold_blocks_equal_scalar_replicates_with_edge_weights_and_many_seeds() {
+        // Each agent's weights sum to at most 0.98 (some are 0, which no pull may count), and
+        // 80 random seeds, beyond the seed reach limit; then uniform weights on the same graph
+        // with 40 seeds (its weights unread).
+        let g = weighted_ba(|e, d| ((e * 37) % 50) as f32 / 50.0 / d as f32);
+        for (weights, k) in [("edge_weights", 80), ("uniform", 40)] {
+            let s = scenario(
+                "generator = \"complete\"\nn = 800",
+                &format!("{LT}weights = \"{weights}\""),
+                &format!("[seeding]\nmethod = \"random\"\nk = {k}\n[[population]]"),
+                130,
+            );
+            assert_blocks_equal_scalar(&s, &g);
+        }
     }
 
     #[test]
@@ -359,22 +422,14 @@ nodes = [12]
             "[[population]]\nname = \"a\"\nshare = 0.5\n[[population]]\nname = \"b\"\nshare = 0.5";
         let drawn = "[[population]]\nname = \"a\"\ninitial = \"stand\"\nnoise = { dist = \"normal\", mean = 0, sd = 1 }";
         for rest in [two, drawn] {
-            let s = scenario(g, "probability = 0.1", rest, 10);
-            assert!(!batchable(&s), "{rest}");
+            for model in [format!("{IC}probability = 0.1"), LT.to_string()] {
+                assert!(!batchable(&scenario(g, &model, rest, 10)), "{rest}");
+            }
         }
-        assert!(batchable(&scenario(
-            g,
-            "probability = 0.1",
-            "[[population]]",
-            10
-        )));
-        let lt = crate::scenario::load_str(
-            "lt.toml",
-            "name = \"lt\"\nseed = 1\n[[population]]\n[graph]\ngenerator = \"complete\"\nn = 5\n[model]\nrule = \"linear_threshold\"\n",
-            std::path::Path::new("."),
-            &[],
-        )
-        .expect("scenario");
-        assert!(!batchable(&lt));
+        for model in [format!("{IC}probability = 0.1"), LT.to_string()] {
+            assert!(batchable(&scenario(g, &model, "[[population]]", 10)));
+        }
+        let voter = scenario(g, "rule = \"voter\"", "[[population]]", 10);
+        assert!(!batchable(&voter));
     }
 }

@@ -29,7 +29,7 @@
 //! for its new lanes too (earlier than the synchronous step): the final active sets are the
 //! reachable sets over each lane's live edges either way, which is all this module returns.
 //! The linear threshold kernel walks the graph the same way, with per-lane counts of active
-//! sources kept as bit-sliced counters (`sliced`); its module doc argues why its final sets
+//! sources kept as bit-sliced counters (`engine::batch::sliced`); its module doc argues why its final sets
 //! do not depend on the order either.
 
 use crate::engine::RuleSpec;
@@ -40,7 +40,6 @@ use crate::model::cascade::EdgeProbability;
 use crate::rng::{LaneKeys, replicate_key, threshold32};
 
 mod lt;
-mod sliced;
 
 /// Replicates per block: the bits of a `u64`.
 pub const LANES: u32 = 64;
@@ -455,9 +454,10 @@ mod tests {
     #[test]
     fn other_rules_are_refused_by_name() {
         let g = generate(&GeneratorSpec::Complete { n: 3 }, 1).expect("graph");
-        let rule = crate::bench::peer::scenario("voter", "", "rule = \"voter\"", "")
-            .expect("voter scenario")
-            .model;
+        let rule = RuleSpec::Voter(crate::model::voter::VoterParams {
+            update: Default::default(),
+            process: Default::default(),
+        });
         let err = BlockSimulator::new(&g, &rule).err().expect("refused");
         assert!(err.contains("found rule \"voter\""), "{err}");
     }

@@ -1,7 +1,7 @@
-//! Independent cascade replicates run 64 at a time (`runner::BlockPlan`) write the same result
-//! folders as the scalar engine (`OVATION_ENGINE=scalar`), byte for byte: a run (with
-//! `agents.csv` and seed reach), a comparison and a sweep of 130 replicates (two full blocks
-//! and a partial one), each on 1 and 3 threads. The manifests are compared without their times,
+//! Independent cascade and linear threshold replicates run 64 at a time (`runner::BlockPlan`)
+//! write the same result folders as the scalar engine (`OVATION_ENGINE=scalar`), byte for
+//! byte: runs (with `agents.csv` and seed reach), a comparison and sweeps of 130 replicates
+//! (two full blocks and a partial one), each on 1 and 3 threads. The manifests are compared without their times,
 //! the reports with their time stamps masked; between thread counts (which both record) the
 //! other files.
 
@@ -142,6 +142,45 @@ fn a_batched_comparison_writes_the_scalar_comparisons_folder() {
 fn a_batched_sweep_writes_the_scalar_sweeps_folder() {
     let text = format!(
         "{BASE}\n[output]\nplots = false\n[sweep.grid]\n\"model.probability\" = [0.05, 0.15]\n"
+    );
+    check(&text, "sweep", &["sweep.csv"]);
+}
+
+/// [`BASE`] under the linear threshold rule.
+fn linear_threshold() -> String {
+    BASE.replace(
+        "rule = \"independent_cascade\"\nprobability = 0.12",
+        "rule = \"linear_threshold\"",
+    )
+}
+
+#[test]
+fn a_batched_linear_threshold_run_writes_the_scalar_runs_folder() {
+    let text = format!(
+        "{}\n[output]\nagents = true\nplots = false\n",
+        linear_threshold()
+    );
+    assert!(text.contains("linear_threshold") && !text.contains("probability"));
+    check(
+        &text,
+        "run",
+        &[
+            "summary.csv",
+            "steps.csv",
+            "classes.csv",
+            "agents.csv",
+            "seeds.csv",
+            "stats.json",
+            "replicates/000129.json",
+        ],
+    );
+}
+
+#[test]
+fn a_batched_linear_threshold_sweep_writes_the_scalar_sweeps_folder() {
+    let text = format!(
+        "{}\n[output]\nplots = false\n[sweep.grid]\n\"seeding.k\" = [2, 12]\n",
+        linear_threshold()
     );
     check(&text, "sweep", &["sweep.csv"]);
 }

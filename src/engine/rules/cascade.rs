@@ -97,6 +97,12 @@ impl LtUnits {
         }
     }
 
+    /// Whether the edge weights are the weights (else every source counts 1).
+    #[inline]
+    pub fn weighted(&self) -> bool {
+        self.weighted
+    }
+
     /// The units of an edge of weight `w` (1 when the graph is unweighted).
     #[inline]
     pub fn unit(&self, w: Option<f32>) -> u64 {

@@ -1,13 +1,48 @@
 //! Bit-sliced (vertical) counters: 64 unsigned integers, one per lane, stored as `W` words
 //! whose bit `l` of word `j` is bit `j` of lane `l`'s value (least significant word first). One
-//! word operation then counts down all 64 lanes at once, and the borrow out of the top word
-//! says which lanes went below zero: the linear threshold's per-lane units still missing before
-//! an agent activates (`super::lt`).
+//! word operation then adds to, or counts down, all 64 lanes at once: the linear threshold's
+//! per-lane counts of active sources in the block kernel (`super::linear`), and its per-lane
+//! units still missing before an agent activates in the final-count kernel
+//! (`strategy::bitpar`), where the borrow out of the top word says which lanes went below
+//! zero.
 
 /// The number of slices that hold every value up to `max` (0 for `max == 0`).
 #[inline]
-pub(super) fn width(max: u64) -> usize {
+pub(crate) fn width(max: u64) -> usize {
     (u64::BITS - max.leading_zeros()) as usize
+}
+
+/// Adds `unit` to the lanes of `mask` of the counter `slices` (a ripple-carry adder over the
+/// slices, stopping once the carry and the rest of `unit` are spent). The caller sizes
+/// `slices` so that no lane overflows. Costs **O(W)**, O(1) amortised for `unit == 1`.
+#[inline]
+pub(crate) fn add(slices: &mut [u64], mask: u64, unit: u64) {
+    if unit == 1 {
+        let mut carry = mask;
+        for s in slices.iter_mut() {
+            let c = *s;
+            *s = c ^ carry;
+            carry &= c;
+            if carry == 0 {
+                return;
+            }
+        }
+        debug_assert_eq!(carry, 0, "a bit-sliced counter overflowed");
+        return;
+    }
+    let mut carry = 0u64;
+    let mut rest = unit;
+    for s in slices.iter_mut() {
+        if rest == 0 && carry == 0 {
+            return;
+        }
+        let b = if rest & 1 == 1 { mask } else { 0 };
+        rest >>= 1;
+        let c = *s;
+        *s = c ^ b ^ carry;
+        carry = (c & b) | (carry & (c ^ b));
+    }
+    debug_assert!(rest == 0 && carry == 0, "a bit-sliced counter overflowed");
 }
 
 /// Subtracts `unit` from the lanes of `mask` of the counter `slices` (a ripple-borrow
@@ -15,7 +50,7 @@ pub(super) fn width(max: u64) -> usize {
 /// returns the lanes of `mask` that went below zero (their values then wrap and mean
 /// nothing). Costs **O(W)**, O(1) amortised for `unit == 1`.
 #[inline]
-pub(super) fn sub(slices: &mut [u64], mask: u64, unit: u64) -> u64 {
+pub(crate) fn sub(slices: &mut [u64], mask: u64, unit: u64) -> u64 {
     if unit == 1 {
         let mut borrow = mask;
         for s in slices.iter_mut() {
@@ -45,7 +80,7 @@ pub(super) fn sub(slices: &mut [u64], mask: u64, unit: u64) -> u64 {
 
 /// Sets lane `lane` of `slices` to `value` (which must fit in the slices).
 #[cfg(test)]
-pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
+pub(crate) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
     let bit = 1u64 << lane;
     for (j, s) in slices.iter_mut().enumerate() {
         if (value >> j) & 1 == 1 {
@@ -59,7 +94,7 @@ pub(super) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
 /// Writes `value` into lane `lane` of `slices`, which holds 0 there (the bits are or-ed in;
 /// `value` must fit in the slices). Costs one word operation per set bit of `value`.
 #[inline]
-pub(super) fn or_lane(slices: &mut [u64], lane: u32, value: u64) {
+pub(crate) fn or_lane(slices: &mut [u64], lane: u32, value: u64) {
     let mut x = value;
     while x != 0 {
         slices[x.trailing_zeros() as usize] |= 1 << lane;
@@ -71,7 +106,7 @@ pub(super) fn or_lane(slices: &mut [u64], lane: u32, value: u64) {
 /// are or-ed in; `values` must fit in the slices). Costs **O(W)** word operations for the 16
 /// lanes.
 #[inline]
-pub(super) fn or_lanes16(slices: &mut [u64], chunk: usize, values: &[u64; 16]) {
+pub(crate) fn or_lanes16(slices: &mut [u64], chunk: usize, values: &[u64; 16]) {
     for (j, s) in slices.iter_mut().enumerate() {
         let mut bits = 0u64;
         for (i, &x) in values.iter().enumerate() {
@@ -81,20 +116,20 @@ pub(super) fn or_lanes16(slices: &mut [u64], chunk: usize, values: &[u64; 16]) {
     }
 }
 
+/// Lane `lane`'s value. Costs **O(W)**.
+#[inline]
+pub(crate) fn lane(slices: &[u64], lane: u32) -> u64 {
+    slices
+        .iter()
+        .enumerate()
+        .map(|(j, &s)| ((s >> lane) & 1) << j)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::{Purpose, Stream};
-
-    /// Lane `lane`'s value.
-    #[inline]
-    fn lane(slices: &[u64], lane: u32) -> u64 {
-        slices
-            .iter()
-            .enumerate()
-            .map(|(j, &s)| ((s >> lane) & 1) << j)
-            .sum()
-    }
 
     #[test]
     fn widths_hold_their_maximum() {
@@ -103,6 +138,35 @@ mod tests {
         assert_eq!(width(7), 3);
         assert_eq!(width(8), 4);
         assert_eq!(width(u64::MAX), 64);
+    }
+
+    #[test]
+    fn sums_match_plain_integers_lane_by_lane() {
+        // Random masks and units added to a 20-bit counter and to 64 plain integers: every
+        // lane's value agrees after every addition.
+        let mut s = Stream::new(5, Purpose::GraphAux, 0, 1);
+        for unit_bits in [1u32, 3, 12] {
+            let mut slices = [0u64; 20];
+            let mut plain = [0u64; 64];
+            for _ in 0..100 {
+                let mask = s.next_u64_raw();
+                let unit = if unit_bits == 1 {
+                    1
+                } else {
+                    u64::from(s.next_word()) % (1 << unit_bits)
+                };
+                add(&mut slices, mask, unit);
+                for (l, x) in plain.iter_mut().enumerate() {
+                    if mask >> l & 1 == 1 {
+                        *x += unit;
+                    }
+                }
+                for l in 0..64u32 {
+                    assert_eq!(lane(&slices, l), plain[l as usize], "lane {l}");
+                }
+            }
+            assert!(plain.iter().any(|&x| x > 0));
+        }
     }
 
     #[test]

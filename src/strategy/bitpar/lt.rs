@@ -19,11 +19,11 @@
 //! units off each follower `v`'s countdown in the lanes `fire & !active_v`. The countdown
 //! starts, per lane, at `need - 1` with `need = ceil(t_v * whole_v / 2^53)`, and the lanes
 //! whose countdown goes below zero are those whose active units reached `need`: they
-//! activate. It is a **bit-sliced counter** (`crate::engine::batch::sliced`: word `j` holds bit `j` of all 64
-//! lanes' values, as many words as the bits of `v`'s total incoming units; a need above that
-//! total, which no count reaches, starts at the largest value the words hold, which no count
-//! exhausts), so taking a source's units off all 64 lanes and learning which activate costs a
-//! few word operations. A countdown exists only for agents reached in the block (a slot in an
+//! activate. It is a **bit-sliced counter** (`crate::engine::batch::sliced`: word `j` holds
+//! bit `j` of all 64 lanes' values, as many words as the bits of `v`'s total incoming units;
+//! a need above that total, which no count reaches, starts at the largest value the words
+//! hold, which no count exhausts), so taking a source's units off all 64 lanes and learning
+//! which activate costs a few word operations. A countdown exists only for agents reached in the block (a slot in an
 //! arena, cleared between blocks).
 //!
 //! # Why the order does not matter

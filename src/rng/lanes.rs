@@ -152,7 +152,7 @@ impl LaneKeys {
 
     /// The first `u64` of `Stream::new(key_l, purpose, step, index)` ([`super::Stream`]'s
     /// `next_u64_raw`) for the 16 lanes `l` of chunk `chunk` (lanes `16 chunk ..`, 0 to 3),
-    /// all at once (vectorised Philox, [`super::lane_streams`]); the values of lanes without a
+    /// all at once (vectorised Philox, `rng::lane_streams`); the values of lanes without a
     /// key mean nothing.
     #[inline]
     pub fn stream_u64x16(

@@ -241,7 +241,7 @@ struct Step<'b> {
 impl Step<'_> {
     /// Activates `v` at this step in the lanes `new` (none of them in its `active` bits):
     /// `next` and `active` bits, and each lane's change, exposures and activation.
-    #[inline]
+    #[inline(always)]
     fn activate(&mut self, graph: &FollowerGraph, v: u32, new: u64) {
         let m = &mut self.masks[v as usize];
         if m[0] == 0 {

@@ -34,9 +34,24 @@ pub(super) struct Linear {
 #[derive(Debug, Default)]
 pub(super) struct LinearBuffers {
     candidates: Vec<u32>,
+    /// A firing agent's follower edges that reach a follower in some lane, with those lanes.
+    hits: Vec<(usize, u64)>,
     /// The counters of the agents reached in the block, one after another; an agent's fourth
-    /// mask word is one past the start of its counter (0: none yet).
+    /// mask word says where its counter is ([`slot`]; 0: none yet).
     arena: Vec<u64>,
+}
+
+/// The fourth mask word of an agent whose counter starts at `start` of the arena and has
+/// `width` slices (never 0).
+#[inline]
+fn slot(start: usize, width: u8) -> u64 {
+    (start as u64 + 1) << 8 | u64::from(width)
+}
+
+/// The start and width of the counter of [`slot`]'s word.
+#[inline]
+fn unslot(word: u64) -> (usize, usize) {
+    ((word >> 8) as usize - 1, (word & 0xff) as usize)
 }
 
 impl Linear {
@@ -71,7 +86,7 @@ impl Linear {
     ///    units to each follower's counter in the lanes where the follower is not in its
     ///    `active` bits (`sit` and not fixed), and these lanes join the follower's candidate
     ///    lanes, kept in its `next` word until the comparisons;
-    /// 2. each candidate, ascending, adds its number of sources to each candidate lane's edge
+    /// 2. each candidate, in the order reached, adds its number of sources to each candidate lane's edge
     ///    visits and is activated in the candidate lanes where its count reaches the lane's
     ///    threshold.
     pub(super) fn step(
@@ -86,6 +101,7 @@ impl Linear {
         let weighted = self.units.weighted();
         let candidates = &mut buf.candidates;
         let arena = &mut buf.arena;
+        let hits = &mut buf.hits;
         candidates.clear();
         for i in 0..frontier.len() {
             if let Some(&w) = frontier.get(i + 2 * AHEAD) {
@@ -100,27 +116,36 @@ impl Linear {
             if fire == 0 {
                 continue;
             }
+            // The row's masks first (independent loads, whose misses overlap), asking for the
+            // counters of the followers it reaches, then the counts.
             let (a, b) = fol.range(u);
+            hits.clear();
             for e in a..b {
+                let m = &s.masks[fol.targets[e] as usize];
+                let open = fire & !m[0];
+                if open != 0 {
+                    if m[3] != 0 {
+                        prefetch(arena, unslot(m[3]).0);
+                    }
+                    hits.push((e, open));
+                }
+            }
+            for &(e, open) in hits.iter() {
                 let v = fol.targets[e];
                 let m = &mut s.masks[v as usize];
-                let open = fire & !m[0];
-                if open == 0 {
-                    continue;
-                }
                 if m[2] == 0 {
                     candidates.push(v);
                 }
                 m[2] |= open;
-                let width = usize::from(self.widths[v as usize]);
                 if m[3] == 0 {
                     if m[0] == 0 {
                         s.touched.push(v);
                     }
-                    m[3] = arena.len() as u64 + 1;
-                    arena.resize(arena.len() + width, 0);
+                    let width = self.widths[v as usize];
+                    m[3] = slot(arena.len(), width);
+                    arena.resize(arena.len() + usize::from(width), 0);
                 }
-                let o = (m[3] - 1) as usize;
+                let (o, width) = unslot(m[3]);
                 let unit = if weighted {
                     self.units.unit(fol.weights.as_ref().map(|w| w[e]))
                 } else {
@@ -129,17 +154,22 @@ impl Linear {
                 sliced::add(&mut arena[o..o + width], open, unit);
             }
         }
-        candidates.sort_unstable();
-
+        // The candidates in the order they were first reached in this step: the counters of
+        // those first reached in the block lie one after another in that order.
+        let src = graph.source_adjacency();
         for j in 0..candidates.len() {
-            if let Some(&w) = candidates.get(j + AHEAD) {
+            if let Some(&w) = candidates.get(j + 2 * AHEAD) {
                 prefetch(s.masks, w as usize);
+                prefetch(&src.offsets, w as usize);
+            }
+            if let Some(&w) = candidates.get(j + AHEAD) {
+                prefetch(arena, unslot(s.masks[w as usize][3]).0);
             }
             let v = candidates[j];
             let m = &mut s.masks[v as usize];
             let open = std::mem::take(&mut m[2]);
-            let o = (m[3] - 1) as usize;
-            let count = &arena[o..o + usize::from(self.widths[v as usize])];
+            let (o, width) = unslot(m[3]);
+            let count = &arena[o..o + width];
             let degree = u64::from(graph.source_count(v));
             each_bit(open, |l| s.visits[l] += degree);
             let whole = self.units.whole(graph, v);

@@ -9,6 +9,11 @@
 //!
 //! Agent updates are counted as a Mesa model does its work, `n` per step: the time ratio is
 //! then the ratio of agent updates per second.
+//!
+//! Before the timed repetitions, untimed ones run for a warm-up time (as criterion's warm-up):
+//! a replicate of 10^4 agents takes under a millisecond, and five of them straight after the
+//! graph is read measured 0.9 or 1.6 ms from one process to the next on an idle machine (the
+//! processor's clock and caches still settling), where Mesa's repetitions take 0.3 s or more.
 
 use std::path::Path;
 use std::time::Instant;
@@ -47,6 +52,8 @@ pub struct SopRecord {
     pub agent_updates: u64,
     /// Worker threads.
     pub threads: usize,
+    /// Untimed replicates run before the timed ones (the warm-up).
+    pub warmup_reps: u32,
 }
 
 /// Reads one action per agent: `0` (sit) or `1` (stand), whitespace-separated.
@@ -78,13 +85,15 @@ pub fn read_actions(path: &Path, n: u32) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Runs the rule `reps` times on the SNAP edge list at `graph_path` from the step-0 actions
-/// at `actions_path`, with conformity `x` for everyone and at most `max_steps` steps.
+/// at `actions_path`, with conformity `x` for everyone and at most `max_steps` steps, after
+/// running it untimed for `warmup_s` seconds.
 pub fn run(
     graph_path: &Path,
     actions_path: &Path,
     x: f64,
     max_steps: u32,
     reps: u32,
+    warmup_s: f64,
 ) -> anyhow::Result<Vec<SopRecord>> {
     let mut sc = scenario(
         "sop",
@@ -110,21 +119,27 @@ pub fn run(
         .iter()
         .filter(|&&a| a == Action::Stand as u8)
         .count() as u64;
+    let setup = |rep: u32| Setup {
+        graph: &graph,
+        agents: &agents,
+        rule: &sc.model,
+        timing: &sc.timing,
+        stop: sc.stop,
+        key: replicate_key(sc.seed, u64::from(rep)),
+        replicate: rep,
+        theater: None,
+        brand: None,
+    };
+    let warmup = Instant::now();
+    let mut warmup_reps = 0;
+    while warmup.elapsed().as_secs_f64() < warmup_s {
+        run_replicate(setup(warmup_reps)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        warmup_reps += 1;
+    }
     let mut out = Vec::new();
     for rep in 0..reps {
-        let setup = Setup {
-            graph: &graph,
-            agents: &agents,
-            rule: &sc.model,
-            timing: &sc.timing,
-            stop: sc.stop,
-            key: replicate_key(sc.seed, u64::from(rep)),
-            replicate: rep,
-            theater: None,
-            brand: None,
-        };
         let t = Instant::now();
-        let res = run_replicate(setup).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let res = run_replicate(setup(rep)).map_err(|e| anyhow::anyhow!("{e}"))?;
         let run_s = t.elapsed().as_secs_f64();
         out.push(SopRecord {
             implementation: "ovation",
@@ -139,6 +154,7 @@ pub fn run(
             outcome: res.outcome.name().to_string(),
             agent_updates: u64::from(n) * u64::from(res.steps),
             threads: rayon::current_num_threads(),
+            warmup_reps,
         });
     }
     Ok(out)
@@ -158,15 +174,16 @@ mod tests {
         std::fs::write(&g, "0 3\n1 3\n2 3\n3 4\n").unwrap();
         let a = dir.join("a.txt");
         std::fs::write(&a, "1\n1\n0\n0\n0\n").unwrap();
-        let recs = run(&g, &a, 0.5, 100, 2).unwrap();
+        let recs = run(&g, &a, 0.5, 100, 2, 0.001).unwrap();
         assert_eq!(recs.len(), 2);
         for r in &recs {
             assert_eq!((r.initial_standing, r.standing, r.steps), (2, 4, 2));
             assert_eq!(r.outcome, "fixed_point");
             assert_eq!(r.agent_updates, 10);
+            assert!(r.warmup_reps >= 1, "{}", r.warmup_reps);
         }
         std::fs::write(&a, "1\n1\n2\n0\n0\n").unwrap();
-        let err = run(&g, &a, 0.5, 100, 1).unwrap_err().to_string();
+        let err = run(&g, &a, 0.5, 100, 1, 0.0).unwrap_err().to_string();
         assert!(
             err.contains("a.txt:3") && err.contains("expected 0"),
             "{err}"

@@ -134,6 +134,10 @@ pub struct PeerSopArgs {
     /// Repetitions.
     #[arg(long, default_value_t = 5)]
     pub reps: u32,
+    /// Seconds of untimed replicates before the timed ones (the processor's clock and caches
+    /// settle; 0 times the first replicates straight after the graph is read).
+    #[arg(long, default_value_t = 0.5)]
+    pub warmup: f64,
 }
 
 /// Arguments of `ovation bench peer`.
@@ -175,7 +179,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<i32> {
             return Ok(0);
         }
         Some(BenchSub::PeerSop(a)) => {
-            for rec in peer_sop::run(&a.graph, &a.actions, a.conformity, a.steps, a.reps)? {
+            for rec in peer_sop::run(
+                &a.graph,
+                &a.actions,
+                a.conformity,
+                a.steps,
+                a.reps,
+                a.warmup,
+            )? {
                 println!("{}", serde_json::to_string(&rec)?);
             }
             return Ok(0);

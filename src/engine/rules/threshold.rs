@@ -721,34 +721,43 @@ impl<'g> Cascade<'g> {
         {
             self.materialize();
         }
-        let next = if pulled {
-            match self.units {
+        // A pull activates its adopters itself and counts their exposures.
+        let (next, pulled_exposures) = if pulled {
+            let (next, exposures) = match self.units {
                 None => self.pull(|_| 1),
                 Some(u) => self.pull(|e| u.sources[e]),
-            }
+            };
+            (next, Some(exposures))
         } else if rayon::current_num_threads() > 1 && self.frontier_edges > self.parallel_push_edges
         {
-            self.push_parallel()
+            (self.push_parallel(), None)
         } else {
-            self.push_serial()
+            (self.push_serial(), None)
         };
         self.zero_need = Vec::new();
         if next.is_empty() {
             self.frontier.clear();
             return None;
         }
-        let mut exposures = 0u64;
         self.pending_count -= next.len() as u64;
-        // A push's adopters come in no order: their follower offsets are fetched ahead.
-        const AHEAD: usize = 16;
-        for (i, &v) in next.iter().enumerate() {
-            if let Some(&w) = next.get(i + AHEAD) {
-                prefetch(&self.followers.offsets[w as usize]);
+        let exposures = match pulled_exposures {
+            Some(exposures) => exposures,
+            None => {
+                let mut exposures = 0u64;
+                // A push's adopters come in no order: their follower offsets are fetched
+                // ahead.
+                const AHEAD: usize = 16;
+                for (i, &v) in next.iter().enumerate() {
+                    if let Some(&w) = next.get(i + AHEAD) {
+                        prefetch(&self.followers.offsets[w as usize]);
+                    }
+                    set(&mut self.active, v as usize);
+                    let (a, b) = self.followers.range(v);
+                    exposures += (b - a) as u64;
+                }
+                exposures
             }
-            set(&mut self.active, v as usize);
-            let (a, b) = self.followers.range(v);
-            exposures += (b - a) as u64;
-        }
+        };
         self.active_count += next.len() as u64;
         self.steps += 1;
         self.frontier = next;
@@ -944,9 +953,10 @@ impl<'g> Cascade<'g> {
     /// sequential). With a list (left by a pull that kept few pending), chunks of the list are
     /// read instead. Either way each chunk owns the countdowns of one stretch of agent ids,
     /// written by that chunk's task alone, and an agent's count, adoption and edge visits are
-    /// the same.
-    fn pull(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> Vec<u32> {
+    /// the same. Returns the adopters, already active, and their follower edges.
+    fn pull(&mut self, unit: impl Fn(usize) -> u32 + Sync) -> (Vec<u32>, u64) {
         let n = self.rem.len();
+        let dense = self.pending.is_none();
         let parts: Vec<PullPart> = match self.pending.take() {
             None => self.pull_dense(&unit),
             Some(pending) => self.pull_listed(&pending, &unit),
@@ -958,9 +968,36 @@ impl<'g> Cascade<'g> {
             kept_edges += part.kept_edges;
             self.visits += part.visits;
         }
+        let fol = self.followers;
+        let exposures: u64 = parts
+            .par_iter()
+            .map(|part| {
+                let degree = |&v: &u32| {
+                    let (a, b) = fol.range(v);
+                    (b - a) as u64
+                };
+                part.adopt.iter().map(degree).sum::<u64>()
+            })
+            .sum();
         let mut next = Vec::with_capacity(adopted);
         for part in &parts {
             next.extend_from_slice(&part.adopt);
+        }
+        // Activate the adopters (after every count of this step: synchronous). A dense pull's
+        // parts are the chunks of agent ids, so each task sets the bits of its own words.
+        if dense {
+            self.active
+                .par_chunks_mut(CHUNK / 64)
+                .zip(&parts)
+                .for_each(|(words, part)| {
+                    for &v in &part.adopt {
+                        set(words, v as usize % CHUNK);
+                    }
+                });
+        } else {
+            for &v in &next {
+                set(&mut self.active, v as usize);
+            }
         }
         (self.sync_edges, self.sync_count) = (kept_edges, kept);
         // A list pays when few stay pending; otherwise the next pull sweeps again.
@@ -971,7 +1008,7 @@ impl<'g> Cascade<'g> {
             }
             list
         });
-        next
+        (next, exposures)
     }
 
     /// The dense pull's tasks: fixed chunks of [`CHUNK`] agent ids.

@@ -1,48 +1,43 @@
-//! The bit-parallel independent cascade (`strategy::bitpar`) beside the scalar spread
-//! simulator (`strategy::spread`, the engine's draws), measured in the same run: 640
-//! replicates of an independent cascade (p = 0.01, the peer harness's probability) from 0.1%
-//! of the agents chosen at random, on a directed Barabasi-Albert graph (10^5 agents and about
-//! 10^6 edges by default, `OVATION_BENCH_N` overrides), one thread. Throughput is in
-//! replicates. A second group times the edge-trial draw itself (`rng::lanes`): 64 replicates'
-//! trials of one edge at once (vectorised) against 64 one-lane words, in trials.
+//! The bit-parallel replicates (`strategy::bitpar`) beside the scalar spread simulator
+//! (`strategy::spread`, the engine's draws), measured in the same run: 640 replicates of an
+//! independent cascade (p = 0.01, the peer harness's probability) from every 1000th agent
+//! (0.1% of them, `ic-replicates`), and of a linear threshold (uniform weights) from every
+//! 1000th agent starting at agent 500 (`lt-replicates`: the oldest agents are sources of
+//! every later one, so seeding agent 0 activates everyone), on a directed Barabasi-Albert
+//! graph (10^5 agents and about 10^6 edges by default, `OVATION_BENCH_N` overrides), one
+//! thread. Throughput is in replicates. A last group times the edge-trial draw itself
+//! (`rng::lanes`): 64 replicates' trials of one edge at once (vectorised) against 64 one-lane
+//! words, in trials.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ovation::engine::RuleSpec;
+use ovation::graph::FollowerGraph;
 use ovation::graph::generators::{GeneratorSpec, generate};
-use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams};
+use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
 use ovation::rng::{LaneKeys, edge_word, replicate_key, threshold32};
 use ovation::strategy::bitpar::{BlockSimulator, LANES, block_keys};
 use ovation::strategy::spread::Simulator;
 
-fn bench(c: &mut Criterion) {
-    let n: u32 = std::env::var("OVATION_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
-    let rule = RuleSpec::IndependentCascade(IndependentCascadeParams {
-        probability: EdgeProbability::Constant(0.01),
-    });
-    // Every 1000th agent: 0.1% of them, spread over the ages of the BA graph.
-    let seeds: Vec<u32> = (0..n).step_by(1000).collect();
+/// Scalar and bit-parallel replicates of `rule` from `seeds` on `g` in one group `name`.
+fn replicates(c: &mut Criterion, name: &str, g: &FollowerGraph, rule: &RuleSpec, seeds: &[u32]) {
     let samples = 10 * LANES;
-    let mut group = c.benchmark_group("ic-replicates");
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.throughput(Throughput::Elements(u64::from(samples)));
     group.bench_function("scalar", |b| {
-        let mut sim = Simulator::new(&g, &rule).expect("ic");
+        let mut sim = Simulator::new(g, rule).expect("spread rule");
         b.iter(|| {
             (0..samples)
-                .map(|i| u64::from(sim.spread(&seeds, replicate_key(1, u64::from(i)))))
+                .map(|i| u64::from(sim.spread(seeds, replicate_key(1, u64::from(i)))))
                 .sum::<u64>()
         })
     });
     group.bench_function("bitpar", |b| {
-        let mut sim = BlockSimulator::new(&g, &rule).expect("ic");
+        let mut sim = BlockSimulator::new(g, rule).expect("bit-parallel rule");
         b.iter(|| {
             (0..samples / LANES)
                 .map(|k| {
-                    sim.block(&seeds, &block_keys(1, k, samples))
+                    sim.block(seeds, &block_keys(1, k, samples))
                         .iter()
                         .map(|&x| u64::from(x))
                         .sum::<u64>()
@@ -51,6 +46,23 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let n: u32 = std::env::var("OVATION_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
+    let ic = RuleSpec::IndependentCascade(IndependentCascadeParams {
+        probability: EdgeProbability::Constant(0.01),
+    });
+    // Every 1000th agent: 0.1% of them, spread over the ages of the BA graph.
+    let seeds: Vec<u32> = (0..n).step_by(1000).collect();
+    replicates(c, "ic-replicates", &g, &ic, &seeds);
+    let lt = RuleSpec::LinearThreshold(LinearThresholdParams::default());
+    let seeds: Vec<u32> = (500..n).step_by(1000).collect();
+    replicates(c, "lt-replicates", &g, &lt, &seeds);
 
     let keys: Vec<u64> = (0..64).map(|r| replicate_key(1, r)).collect();
     let lanes = LaneKeys::new(&keys);

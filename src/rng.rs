@@ -18,6 +18,7 @@
 
 use std::convert::Infallible;
 
+mod lane_streams;
 pub mod lanes;
 
 pub use lanes::{LaneKeys, edge_word, threshold32};

@@ -93,6 +93,8 @@ pub struct LaneKeys {
     kernel: Kernel,
     /// From how many open lanes [`Self::trial`] calls `kernel` (all 64 lanes at once).
     vector_from: u32,
+    /// The vectorised streams of [`Self::stream_u64x16`].
+    streams: super::lane_streams::Kernel,
 }
 
 /// The vectorised body: the lanes whose word for an edge is below a threshold.
@@ -128,6 +130,7 @@ impl LaneKeys {
             },
             kernel,
             vector_from,
+            streams: super::lane_streams::kernel(),
         }
     }
 
@@ -145,6 +148,24 @@ impl LaneKeys {
             return 0;
         }
         u64::from(self.lo[l] ^ SALT) | u64::from(self.hi[l]) << 32
+    }
+
+    /// The first `u64` of `Stream::new(key_l, purpose, step, index)` ([`super::Stream`]'s
+    /// `next_u64_raw`) for the 16 lanes `l` of chunk `chunk` (lanes `16 chunk ..`, 0 to 3),
+    /// all at once (vectorised Philox, `rng::lane_streams`); the values of lanes without a
+    /// key mean nothing.
+    #[inline]
+    pub fn stream_u64x16(
+        &self,
+        chunk: usize,
+        purpose: Purpose,
+        step: u32,
+        index: u32,
+    ) -> [u64; 16] {
+        let base = 16 * (chunk % 4);
+        let k0: [u32; 16] = std::array::from_fn(|j| self.lo[base + j] ^ SALT);
+        let k1: [u32; 16] = std::array::from_fn(|j| self.hi[base + j]);
+        (self.streams)(&k0, &k1, [0, index, step, purpose as u32])
     }
 
     /// Lane `lane`'s trial word of edge `e`: [`edge_word`] under its key.

@@ -28,9 +28,9 @@
 //! once). An agent reached during the round in which it fires anyway may fire in that round
 //! for its new lanes too (earlier than the synchronous step): the final active sets are the
 //! reachable sets over each lane's live edges either way, which is all this module returns.
-//! The linear threshold kernel walks the graph the same way, with per-lane counts of active
-//! sources kept as bit-sliced counters (`engine::batch::sliced`); its module doc argues why its final sets
-//! do not depend on the order either.
+//! The linear threshold kernel walks the graph the same way, with per-lane countdowns of the
+//! units an agent still misses kept as bit-sliced counters (`engine::batch::sliced`); its
+//! module doc argues why its final sets do not depend on the order either.
 
 use crate::engine::RuleSpec;
 use crate::engine::batch::{draw_row, prefetch};
@@ -454,9 +454,10 @@ mod tests {
     #[test]
     fn other_rules_are_refused_by_name() {
         let g = generate(&GeneratorSpec::Complete { n: 3 }, 1).expect("graph");
-        let rule = crate::bench::peer::scenario("voter", "", "rule = \"voter\"", "")
-            .expect("voter scenario")
-            .model;
+        let rule = RuleSpec::Voter(crate::model::voter::VoterParams {
+            update: Default::default(),
+            process: Default::default(),
+        });
         let err = BlockSimulator::new(&g, &rule).err().expect("refused");
         assert!(err.contains("found rule \"voter\""), "{err}");
     }

@@ -1,8 +1,10 @@
 //! Bit-sliced (vertical) counters: 64 unsigned integers, one per lane, stored as `W` words
 //! whose bit `l` of word `j` is bit `j` of lane `l`'s value (least significant word first). One
-//! word operation then adds to, or compares, all 64 lanes at once: the linear threshold's
-//! per-lane counts of active sources, in the final-count kernel (`strategy::bitpar`) and in
-//! the block kernel (`super::linear`).
+//! word operation then adds to, or counts down, all 64 lanes at once: the linear threshold's
+//! per-lane counts of active sources in the block kernel (`super::linear`), and its per-lane
+//! units still missing before an agent activates in the final-count kernel
+//! (`strategy::bitpar`), where the borrow out of the top word says which lanes went below
+//! zero.
 
 /// The number of slices that hold every value up to `max` (0 for `max == 0`).
 #[inline]
@@ -43,22 +45,41 @@ pub(crate) fn add(slices: &mut [u64], mask: u64, unit: u64) {
     debug_assert!(rest == 0 && carry == 0, "a bit-sliced counter overflowed");
 }
 
-/// The lanes in which the counter `a` is at least `b` (both of the same width): a comparator
-/// from the most significant slice down. Costs **O(W)**.
+/// Subtracts `unit` from the lanes of `mask` of the counter `slices` (a ripple-borrow
+/// subtractor over the slices, stopping once the borrow and the rest of `unit` are spent) and
+/// returns the lanes of `mask` that went below zero (their values then wrap and mean
+/// nothing). Costs **O(W)**, O(1) amortised for `unit == 1`.
 #[inline]
-pub(crate) fn at_least(a: &[u64], b: &[u64]) -> u64 {
-    debug_assert_eq!(a.len(), b.len());
-    let mut greater = 0u64;
-    let mut equal = u64::MAX;
-    for (&x, &y) in a.iter().zip(b).rev() {
-        greater |= equal & x & !y;
-        equal &= !(x ^ y);
+pub(crate) fn sub(slices: &mut [u64], mask: u64, unit: u64) -> u64 {
+    if unit == 1 {
+        let mut borrow = mask;
+        for s in slices.iter_mut() {
+            let a = *s;
+            *s = a ^ borrow;
+            borrow &= !a;
+            if borrow == 0 {
+                return 0;
+            }
+        }
+        return borrow;
     }
-    greater | equal
+    let mut borrow = 0u64;
+    let mut rest = unit;
+    for s in slices.iter_mut() {
+        if rest == 0 && borrow == 0 {
+            return 0;
+        }
+        let b = if rest & 1 == 1 { mask } else { 0 };
+        rest >>= 1;
+        let a = *s;
+        *s = a ^ b ^ borrow;
+        borrow = (!a & (b | borrow)) | (b & borrow);
+    }
+    if rest != 0 { mask } else { borrow & mask }
 }
 
 /// Sets lane `lane` of `slices` to `value` (which must fit in the slices).
-#[inline]
+#[cfg(test)]
 pub(crate) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
     let bit = 1u64 << lane;
     for (j, s) in slices.iter_mut().enumerate() {
@@ -68,7 +89,31 @@ pub(crate) fn set_lane(slices: &mut [u64], lane: u32, value: u64) {
             *s &= !bit;
         }
     }
-    debug_assert!(slices.len() >= 64 || value >> slices.len() == 0);
+}
+
+/// Writes `value` into lane `lane` of `slices`, which holds 0 there (the bits are or-ed in;
+/// `value` must fit in the slices). Costs one word operation per set bit of `value`.
+#[inline]
+pub(crate) fn or_lane(slices: &mut [u64], lane: u32, value: u64) {
+    let mut x = value;
+    while x != 0 {
+        slices[x.trailing_zeros() as usize] |= 1 << lane;
+        x &= x - 1;
+    }
+}
+
+/// Writes `values[j]` into lane `16 chunk + j` of `slices`, for lanes that hold 0 (the bits
+/// are or-ed in; `values` must fit in the slices). Costs **O(W)** word operations for the 16
+/// lanes.
+#[inline]
+pub(crate) fn or_lanes16(slices: &mut [u64], chunk: usize, values: &[u64; 16]) {
+    for (j, s) in slices.iter_mut().enumerate() {
+        let mut bits = 0u64;
+        for (i, &x) in values.iter().enumerate() {
+            bits |= ((x >> j) & 1) << i;
+        }
+        *s |= bits << (16 * chunk);
+    }
 }
 
 /// Lane `lane`'s value. Costs **O(W)**.
@@ -96,27 +141,13 @@ mod tests {
     }
 
     #[test]
-    fn sums_and_comparisons_match_plain_integers_lane_by_lane() {
-        // Random masks and units added to a 20-bit counter and to 64 plain integers, and
-        // random lane values set beside them: every lane's value and every comparison agree.
-        let mut s = Stream::new(5, Purpose::GraphAux, 0, 0);
+    fn sums_match_plain_integers_lane_by_lane() {
+        // Random masks and units added to a 20-bit counter and to 64 plain integers: every
+        // lane's value agrees after every addition.
+        let mut s = Stream::new(5, Purpose::GraphAux, 0, 1);
         for unit_bits in [1u32, 3, 12] {
             let mut slices = [0u64; 20];
             let mut plain = [0u64; 64];
-            let mut other = [0u64; 20];
-            let mut other_plain = [0u64; 64];
-            // The other side spans twice the counters' expected end (100 masks of half the
-            // lanes, of mean unit (2^bits + 1) / 2 or 1), so both outcomes occur.
-            let span = if unit_bits == 1 {
-                100
-            } else {
-                50 * ((1 << unit_bits) + 1)
-            };
-            for l in 0..64u32 {
-                let v = u64::from(s.next_word()) % span;
-                set_lane(&mut other, l, v);
-                other_plain[l as usize] = v;
-            }
             for _ in 0..100 {
                 let mask = s.next_u64_raw();
                 let unit = if unit_bits == 1 {
@@ -130,19 +161,84 @@ mod tests {
                         *x += unit;
                     }
                 }
-                let ge = at_least(&slices, &other);
                 for l in 0..64u32 {
                     assert_eq!(lane(&slices, l), plain[l as usize], "lane {l}");
-                    assert_eq!(
-                        ge >> l & 1 == 1,
-                        plain[l as usize] >= other_plain[l as usize],
-                        "lane {l}"
-                    );
                 }
             }
-            // Lanes actually reached both sides of the comparison.
-            let ge = at_least(&slices, &other);
-            assert!(ge != 0 && ge != u64::MAX, "{ge:x} (unit bits {unit_bits})");
+            assert!(plain.iter().any(|&x| x > 0));
         }
+    }
+
+    #[test]
+    fn countdowns_match_plain_integers_lane_by_lane() {
+        // Random lane values in a 20-bit counter and 64 plain integers; random masks and
+        // units subtracted from both, a lane leaving the masks once it went below zero (as in
+        // the kernel): the lanes reported below zero are exactly the plain ones, and the
+        // others' values agree.
+        let mut s = Stream::new(5, Purpose::GraphAux, 0, 0);
+        for unit_bits in [1u32, 3, 12] {
+            // Values span about what 100 masks of half the lanes subtract, so some lanes go
+            // below zero and some do not.
+            let span = if unit_bits == 1 {
+                100
+            } else {
+                50 * ((1 << unit_bits) + 1)
+            };
+            let mut slices = [0u64; 20];
+            let mut plain = [0i64; 64];
+            for l in 0..64u32 {
+                let v = u64::from(s.next_word()) % span;
+                set_lane(&mut slices, l, v);
+                plain[l as usize] = v as i64;
+            }
+            let mut gone = 0u64;
+            for _ in 0..100 {
+                let mask = s.next_u64_raw() & !gone;
+                let unit = if unit_bits == 1 {
+                    1
+                } else {
+                    u64::from(s.next_word()) % (1 << unit_bits)
+                };
+                let below = sub(&mut slices, mask, unit);
+                let mut want = 0u64;
+                for (l, x) in plain.iter_mut().enumerate() {
+                    if mask >> l & 1 == 1 {
+                        *x -= unit as i64;
+                        if *x < 0 {
+                            want |= 1 << l;
+                        }
+                    }
+                }
+                assert_eq!(below, want);
+                gone |= below;
+                for l in 0..64u32 {
+                    if gone >> l & 1 == 0 {
+                        assert_eq!(lane(&slices, l) as i64, plain[l as usize], "lane {l}");
+                    }
+                }
+            }
+            assert!(
+                gone != 0 && gone != u64::MAX,
+                "{gone:x} (unit bits {unit_bits})"
+            );
+        }
+        // or_lanes16 writes the values of one chunk as set_lane would, lane by lane.
+        let values: [u64; 16] = std::array::from_fn(|j| (j as u64 * 37) % 1000);
+        let mut chunked = [0u64; 10];
+        let mut by_lane = [0u64; 10];
+        or_lanes16(&mut chunked, 2, &values);
+        for (j, &x) in values.iter().enumerate() {
+            set_lane(&mut by_lane, 32 + j as u32, x);
+        }
+        assert_eq!(chunked, by_lane);
+        let mut one_by_one = [0u64; 10];
+        for (j, &x) in values.iter().enumerate() {
+            or_lane(&mut one_by_one, 32 + j as u32, x);
+        }
+        assert_eq!(one_by_one, by_lane);
+        assert_eq!(lane(&chunked, 33), 37);
+        // A unit wider than the counter takes every lane of the mask below zero.
+        let mut narrow = [u64::MAX; 3];
+        assert_eq!(sub(&mut narrow, 0b1010, 8), 0b1010);
     }
 }

@@ -15,13 +15,16 @@
 //!
 //! Per agent, `active` and `fresh` hold the lanes in which it is active and in which it was
 //! activated and has not fired yet, as in the independent cascade's kernel. A round walks the
-//! frontier in ascending agent order; an agent firing in the lanes `fire` adds its edge's
-//! units to each follower `v` in the lanes `fire & !active_v`. The per-lane active units of a
-//! follower are a **bit-sliced counter** (`engine::batch::sliced`: word `j` holds bit `j` of all 64
-//! lanes' sums, as many words as the bits of `v`'s total incoming units), beside the lanes'
-//! needs `ceil(t_v * whole_v / 2^53)` in the same form, so adding a source and comparing all
-//! 64 lanes costs a few word operations. A counter exists only for agents reached in the
-//! block (a slot in an arena, cleared between blocks).
+//! frontier in ascending agent order; an agent firing in the lanes `fire` takes its edge's
+//! units off each follower `v`'s countdown in the lanes `fire & !active_v`. The countdown
+//! starts, per lane, at `need - 1` with `need = ceil(t_v * whole_v / 2^53)`, and the lanes
+//! whose countdown goes below zero are those whose active units reached `need`: they
+//! activate. It is a **bit-sliced counter** (`crate::engine::batch::sliced`: word `j` holds
+//! bit `j` of all 64 lanes' values, as many words as the bits of `v`'s total incoming units;
+//! a need above that total, which no count reaches, starts at the largest value the words
+//! hold, which no count exhausts), so taking a source's units off all 64 lanes and learning
+//! which activate costs a few word operations. A countdown exists only for agents reached in the block (a slot in an
+//! arena, cleared between blocks).
 //!
 //! # Why the order does not matter
 //!
@@ -43,7 +46,14 @@ use crate::engine::batch::sliced;
 use crate::engine::rules::cascade::{LtUnits, lt_threshold};
 use crate::graph::FollowerGraph;
 use crate::model::cascade::LinearThresholdParams;
-use crate::rng::LaneKeys;
+use crate::rng::{LaneKeys, Purpose};
+
+/// From how many of a 16-lane chunk's lanes thresholds are drawn with one vectorised call
+/// ([`LaneKeys::stream_u64x16`]) rather than one stream per lane.
+const VECTOR_FROM: u32 = 3;
+
+/// How many followers' masks ahead a row's walk asks for.
+const MASKS_AHEAD: usize = 8;
 
 /// An agent without a counter in this block.
 const NO_SLOT: usize = usize::MAX;
@@ -58,8 +68,9 @@ pub(super) struct LtBlock<'g> {
     masks: Vec<[u64; 2]>,
     /// Per agent: the offset of its slot in `arena`, or [`NO_SLOT`].
     slot: Vec<usize>,
-    /// Slots: `[seen, never, counter (W words), needs (W words)]`, where `seen` holds the lanes
-    /// whose threshold was drawn and `never` those whose need exceeds any count.
+    /// Slots: `[seen, countdown (W words)]`, where `seen` holds the lanes whose threshold was
+    /// drawn and the countdown, per lane, the units still missing before the agent activates,
+    /// less one (see `draw_needs`).
     arena: Vec<u64>,
     /// Agents with a slot in this block.
     candidates: Vec<u32>,
@@ -111,25 +122,58 @@ impl<'g> LtBlock<'g> {
         o
     }
 
-    /// Draws agent `v`'s thresholds in the lanes `lanes` and writes their needs into its slot
-    /// at `o` of width `w`.
-    #[cold]
-    fn draw_needs(&mut self, v: usize, o: usize, w: usize, lanes: u64, keys: &LaneKeys) {
+    /// Draws agent `v`'s thresholds in the lanes `lanes` and writes their countdowns into its
+    /// slot at `o` of width `w`; returns the lanes whose need is 0 (reached by any source).
+    #[inline(never)]
+    fn draw_needs(&mut self, v: usize, o: usize, w: usize, lanes: u64, keys: &LaneKeys) -> u64 {
         let whole = u128::from(self.units.whole(self.graph, v as u32));
-        let mut f = lanes;
-        while f != 0 {
-            let l = f.trailing_zeros();
-            f &= f - 1;
-            let t = u128::from(lt_threshold(keys.key(l), v as u32));
-            // The least integer count a with a * 2^53 >= t * whole.
-            let need = (t * whole).div_ceil(1 << 53) as u64;
-            if w < 64 && need >> w != 0 {
-                self.arena[o + 1] |= 1 << l;
+        // The largest countdown the slot holds: at least the agent's total incoming units.
+        let top = if w >= 64 { u64::MAX } else { (1 << w) - 1 };
+        let mut zero = 0u64;
+        let countdown = &mut self.arena[o + 1..o + 1 + w];
+        for chunk in 0..4 {
+            let part = (lanes >> (16 * chunk)) & 0xffff;
+            if part == 0 {
+                continue;
+            }
+            // Many lanes at once: their streams' words in one vectorised call (the same
+            // integers as `lt_threshold`, lane by lane).
+            let words = (part.count_ones() >= VECTOR_FROM)
+                .then(|| keys.stream_u64x16(chunk, Purpose::LtThreshold, 0, v as u32));
+            // The chunk's countdowns, then written into the slices all at once (one by one
+            // when few).
+            let mut values = [0u64; 16];
+            let mut f = part;
+            while f != 0 {
+                let j = f.trailing_zeros();
+                f &= f - 1;
+                let l = 16 * chunk as u32 + j;
+                let t = match &words {
+                    Some(words) => words[j as usize] >> 11,
+                    None => lt_threshold(keys.key(l), v as u32),
+                };
+                // The least integer count a with a * 2^53 >= t * whole.
+                let need = (u128::from(t) * whole).div_ceil(1 << 53) as u64;
+                if need == 0 {
+                    zero |= 1 << l;
+                } else {
+                    // A need above every reachable count stays out of reach at `top`.
+                    values[j as usize] = (need - 1).min(top);
+                }
+            }
+            if words.is_some() {
+                sliced::or_lanes16(countdown, chunk, &values);
             } else {
-                sliced::set_lane(&mut self.arena[o + 2 + w..o + 2 + 2 * w], l, need);
+                let mut f = part;
+                while f != 0 {
+                    let j = f.trailing_zeros();
+                    f &= f - 1;
+                    sliced::or_lane(countdown, 16 * chunk as u32 + j, values[j as usize]);
+                }
             }
         }
         self.arena[o] |= lanes;
+        zero
     }
 
     /// [`super::BlockSimulator::block`] under the linear threshold.
@@ -159,6 +203,16 @@ impl<'g> LtBlock<'g> {
                 if let Some(&w) = frontier.get(i + AHEAD) {
                     prefetch(&adj.targets, adj.range(w).0);
                 }
+                // Every edge reads its follower's mask (a miss into a large array, the kernel's
+                // main cost when few lanes fire): ask for the first ones of an agent a few
+                // places ahead, whose row was asked for earlier, and for the rest of a long row
+                // while walking it.
+                if let Some(&w) = frontier.get(i + AHEAD / 2) {
+                    let (a, b) = adj.range(w);
+                    for &t in &adj.targets[a..b.min(a + MASKS_AHEAD)] {
+                        prefetch(&self.masks, t as usize);
+                    }
+                }
                 let u = frontier[i] as usize;
                 let fire = std::mem::take(&mut self.masks[u][1]);
                 if fire == 0 {
@@ -166,6 +220,11 @@ impl<'g> LtBlock<'g> {
                 }
                 let (a, b) = adj.range(u as u32);
                 for e in a..b {
+                    if let Some(&t) = adj.targets.get(e + MASKS_AHEAD)
+                        && e + MASKS_AHEAD < b
+                    {
+                        prefetch(&self.masks, t as usize);
+                    }
                     let v = adj.targets[e] as usize;
                     let open = fire & !self.masks[v][0];
                     if open == 0 {
@@ -174,14 +233,12 @@ impl<'g> LtBlock<'g> {
                     let w = usize::from(self.widths[v]);
                     let o = self.slot_of(v);
                     let unseen = open & !self.arena[o];
+                    let mut reached = 0;
                     if unseen != 0 {
-                        self.draw_needs(v, o, w, unseen, keys);
+                        reached = self.draw_needs(v, o, w, unseen, keys);
                     }
                     let unit = self.units.unit(adj.weights.as_ref().map(|x| x[e]));
-                    let never = self.arena[o + 1];
-                    let (count, needs) = self.arena[o + 2..o + 2 + 2 * w].split_at_mut(w);
-                    sliced::add(count, open, unit);
-                    let reached = sliced::at_least(count, needs) & open & !never;
+                    reached |= sliced::sub(&mut self.arena[o + 1..o + 1 + w], open, unit);
                     if reached == 0 {
                         continue;
                     }

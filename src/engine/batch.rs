@@ -18,16 +18,17 @@
 //!
 //! # Kernel
 //!
-//! Per agent four masks: `active` holds the lanes in which it is active or can never be
+//! Per agent four words: `active` holds the lanes in which it is active or can never be
 //! activated (fixed or not `sit` at step 0), `fire` the lanes in which it was activated at the
-//! previous step, `next` those in which it was activated at this step and `stand` those in
-//! which it stood when the step began. A step walks the agents with `fire` bits in ascending
-//! order; the rule's step (`batch/independent.rs`, `batch/linear.rs`) decides in which lanes each follower is
-//! activated, and the new `next` bits become the `fire` bits and join the `stand` bits when the
-//! step ends. That is the scalar rules' synchronous step in every lane at once: an agent fires
-//! once per lane, at the step after its activation in that lane, and an agent reached twice in
-//! one step is activated once. Per lane the step counts its changes, its exposures (the
-//! followers of the agents it activated) and its edge visits, as the scalar step does.
+//! previous step and `next` those in which it was activated at this step; the fourth is the
+//! rule step's own (the linear threshold keeps there where its counts of the agent's active
+//! sources are). A step walks the agents with `fire` bits in ascending order; the rule's step
+//! (`batch/independent.rs`, `batch/linear.rs`) decides in which lanes each follower is
+//! activated, and the new `next` bits become the `fire` bits when the step ends. That is the
+//! scalar rules' synchronous step in every lane at once: an agent fires once per lane, at the
+//! step after its activation in that lane, and an agent reached twice in one step is activated
+//! once. Per lane the step counts its changes, its exposures (the followers of the agents it
+//! activated) and its edge visits, as the scalar step does.
 //!
 //! # Measures without a pass over all agents
 //!
@@ -180,7 +181,7 @@ pub enum Cascade<'p> {
 }
 
 /// The rule's part of a block: what its step reads.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Kernel<'a> {
     Independent(Independent<'a>),
     Linear(Linear),
@@ -208,7 +209,7 @@ pub struct CascadeBatch<'a> {
 /// seed reach when a scenario reports it).
 #[derive(Debug, Default)]
 pub struct BlockBuffers {
-    /// Per agent `[active, fire, next, stand]` lanes (see the module doc; 32 bytes, so two
+    /// Per agent `[active, fire, next, the rule's]` (see the module doc; 32 bytes, so two
     /// agents share a cache line).
     masks: Vec<[u64; 4]>,
     touched: Vec<u32>,
@@ -240,7 +241,7 @@ struct Step<'b> {
 impl Step<'_> {
     /// Activates `v` at this step in the lanes `new` (none of them in its `active` bits):
     /// `next` and `active` bits, and each lane's change, exposures and activation.
-    #[inline]
+    #[inline(always)]
     fn activate(&mut self, graph: &FollowerGraph, v: u32, new: u64) {
         let m = &mut self.masks[v as usize];
         if m[0] == 0 {
@@ -285,9 +286,7 @@ impl<'a> CascadeBatch<'a> {
             }
             Cascade::Linear(params) => {
                 params.check_graph(graph)?;
-                Kernel::Linear(Linear {
-                    units: LtUnits::new(graph, params.weights),
-                })
+                Kernel::Linear(Linear::new(graph, LtUnits::new(graph, params.weights)))
             }
         };
         let n = graph.node_count() as usize;
@@ -350,7 +349,6 @@ impl<'a> CascadeBatch<'a> {
         }
         for &i in &self.standing {
             masks[i as usize][1] = all;
-            masks[i as usize][3] = all;
         }
         let mut seeded: Vec<Vec<u32>> = vec![Vec::new(); lanes.len()];
         let mut tally = vec![self.base.tally; lanes.len()];
@@ -369,7 +367,6 @@ impl<'a> CascadeBatch<'a> {
                 }
                 masks[i][0] |= 1 << l;
                 masks[i][1] |= 1 << l;
-                masks[i][3] |= 1 << l;
             }
         }
         let nf = n.max(1) as f64;
@@ -395,6 +392,7 @@ impl<'a> CascadeBatch<'a> {
         frontier.sort_unstable();
         frontier.dedup();
 
+        Linear::start(&mut buf.linear);
         let mut activated: Vec<Vec<u32>> = vec![Vec::new(); lanes.len()];
         let mut visits = [0u64; LANES];
         let mut endings: Vec<Option<Ending>> = vec![None; lanes.len()];
@@ -430,7 +428,6 @@ impl<'a> CascadeBatch<'a> {
             for &v in &next {
                 let m = &mut masks[v as usize];
                 m[1] = std::mem::take(&mut m[2]);
-                m[3] |= m[1];
             }
             next.sort_unstable();
             std::mem::swap(&mut frontier, &mut next);

@@ -12,11 +12,12 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ovation::engine::RuleSpec;
 use ovation::graph::FollowerGraph;
-use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
 use ovation::rng::{LaneKeys, edge_word, replicate_key, threshold32};
 use ovation::strategy::bitpar::{BlockSimulator, LANES, block_keys};
 use ovation::strategy::spread::Simulator;
+
+mod support;
 
 /// Scalar and bit-parallel replicates of `rule` from `seeds` on `g` in one group `name`.
 fn replicates(c: &mut Criterion, name: &str, g: &FollowerGraph, rule: &RuleSpec, seeds: &[u32]) {
@@ -49,11 +50,8 @@ fn replicates(c: &mut Criterion, name: &str, g: &FollowerGraph, rule: &RuleSpec,
 }
 
 fn bench(c: &mut Criterion) {
-    let n: u32 = std::env::var("OVATION_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
+    let g = support::ba_graph();
+    let n = g.node_count();
     let ic = RuleSpec::IndependentCascade(IndependentCascadeParams {
         probability: EdgeProbability::Constant(0.01),
     });

@@ -9,9 +9,10 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ovation::graph::FollowerGraph;
-use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::runner::{BlockPlan, run_one};
 use ovation::scenario::{self, Scenario};
+
+mod support;
 
 /// Replicates per iteration in blocks: ten blocks.
 const REPLICATES: u32 = 640;
@@ -62,11 +63,7 @@ fn group(c: &mut Criterion, name: &str, model: &str, g: &FollowerGraph) {
 }
 
 fn bench(c: &mut Criterion) {
-    let n: u32 = std::env::var("OVATION_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
+    let g = support::ba_graph();
     group(
         c,
         "ic-run-replicates",

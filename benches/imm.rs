@@ -5,16 +5,13 @@
 //! Throughput of the sampling is in RR-set members.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::model::cascade::{EdgeProbability, LtWeights};
 use ovation::strategy::imm::{RrModel, imm, sample};
 
+mod support;
+
 fn bench(c: &mut Criterion) {
-    let n: u32 = std::env::var("OVATION_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
+    let g = support::ba_graph();
     let mut group = c.benchmark_group("imm");
     group.sample_size(10);
     let models = [

@@ -9,8 +9,9 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ovation::engine::rules::threshold::{Cascade, Needs};
 use ovation::graph::FollowerGraph;
-use ovation::graph::generators::{GeneratorSpec, generate};
 use ovation::rng::{Purpose, Stream};
+
+mod support;
 
 fn scenario(g: &FollowerGraph, uniform: bool) -> (Vec<f64>, Vec<u32>) {
     let n = g.node_count();
@@ -35,11 +36,8 @@ fn scenario(g: &FollowerGraph, uniform: bool) -> (Vec<f64>, Vec<u32>) {
 }
 
 fn bench(c: &mut Criterion) {
-    let n: u32 = std::env::var("OVATION_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let g = generate(&GeneratorSpec::BarabasiAlbert { n, m: 10 }, 1).expect("valid generator");
+    let g = support::ba_graph();
+    let n = g.node_count();
     let mut group = c.benchmark_group("threshold");
     group.sample_size(20);
     for (name, uniform) in [("phi0.18-top0.1%", false), ("phiU-rand1%", true)] {

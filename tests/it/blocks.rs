@@ -110,22 +110,22 @@ fn check(text: &str, command: &str, expect: &[&str]) {
     );
 }
 
+/// The files a batched run must write byte for byte as the scalar run does (with
+/// `agents = true`): 130 replicates, so the last one is the third block's second lane.
+const RUN_FILES: &[&str] = &[
+    "summary.csv",
+    "steps.csv",
+    "classes.csv",
+    "agents.csv",
+    "seeds.csv",
+    "stats.json",
+    "replicates/000129.json",
+];
+
 #[test]
 fn a_batched_run_writes_the_scalar_runs_folder() {
     let text = format!("{BASE}\n[output]\nagents = true\nplots = false\n");
-    check(
-        &text,
-        "run",
-        &[
-            "summary.csv",
-            "steps.csv",
-            "classes.csv",
-            "agents.csv",
-            "seeds.csv",
-            "stats.json",
-            "replicates/000129.json",
-        ],
-    );
+    check(&text, "run", RUN_FILES);
 }
 
 #[test]
@@ -161,19 +161,7 @@ fn a_batched_linear_threshold_run_writes_the_scalar_runs_folder() {
         linear_threshold()
     );
     assert!(text.contains("linear_threshold") && !text.contains("probability"));
-    check(
-        &text,
-        "run",
-        &[
-            "summary.csv",
-            "steps.csv",
-            "classes.csv",
-            "agents.csv",
-            "seeds.csv",
-            "stats.json",
-            "replicates/000129.json",
-        ],
-    );
+    check(&text, "run", RUN_FILES);
 }
 
 #[test]

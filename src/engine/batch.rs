@@ -49,8 +49,8 @@ use crate::engine::measures::{Outcome, ReplicateResult, SeedReach, StepRecord};
 use crate::engine::rules::cascade::{IcProbs, LtUnits};
 use crate::engine::run::{Ending, MAX_REACH_SEEDS, by_seat};
 use crate::engine::steps::step_limit;
-use crate::graph::FollowerGraph;
 use crate::graph::generators::TheaterLayout;
+use crate::graph::{Adjacency, FollowerGraph};
 use crate::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
 use crate::model::population::NOT_FIXED;
 use crate::model::{Action, Agents};
@@ -84,7 +84,22 @@ pub(crate) fn prefetch<T>(slice: &[T], i: usize) {
 
 /// How many frontier agents ahead the kernel prefetches follower rows (and twice as far their
 /// row offsets and masks).
-const AHEAD: usize = 8;
+pub(crate) const AHEAD: usize = 8;
+
+/// Asks for what a walk over `frontier` (ascending agent ids) reads after position `i`: the
+/// row offsets and `masks` entry of the agent [`AHEAD`] x 2 places on, and the start of the
+/// follower row of the agent [`AHEAD`] places on (whose offsets were asked for earlier).
+/// Shared by the block steps and `strategy::bitpar`'s kernels.
+#[inline(always)]
+pub(crate) fn prefetch_frontier<M>(adj: &Adjacency, masks: &[M], frontier: &[u32], i: usize) {
+    if let Some(&w) = frontier.get(i + 2 * AHEAD) {
+        prefetch(&adj.offsets, w as usize);
+        prefetch(masks, w as usize);
+    }
+    if let Some(&w) = frontier.get(i + AHEAD) {
+        prefetch(&adj.targets, adj.range(w).0);
+    }
+}
 
 /// Calls `f` with every set bit's index of `m`, lowest first.
 #[inline(always)]

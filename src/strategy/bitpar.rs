@@ -33,7 +33,7 @@
 //! module doc argues why its final sets do not depend on the order either.
 
 use crate::engine::RuleSpec;
-use crate::engine::batch::{draw_row, prefetch};
+use crate::engine::batch::{draw_row, prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
 use crate::model::cascade::EdgeProbability;
@@ -187,13 +187,7 @@ impl<'g> IcBlock<'g> {
         while !frontier.is_empty() {
             next.clear();
             for i in 0..frontier.len() {
-                if let Some(&w) = frontier.get(i + 2 * AHEAD) {
-                    prefetch(&adj.offsets, w as usize);
-                    prefetch(masks, w as usize);
-                }
-                if let Some(&w) = frontier.get(i + AHEAD) {
-                    prefetch(&adj.targets, adj.range(w).0);
-                }
+                prefetch_frontier(adj, masks, &frontier, i);
                 let u = frontier[i] as usize;
                 let fire = std::mem::take(&mut masks[u][1]);
                 if fire == 0 {

@@ -1,7 +1,7 @@
 //! The independent cascade's step in a block: the trials of the firing lanes' follower edges,
 //! 64 lanes' words drawn at once ([`LaneKeys::trial`]).
 
-use super::{AHEAD, Step, each_bit, prefetch};
+use super::{Step, each_bit, prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
 use crate::rng::LaneKeys;
@@ -64,13 +64,7 @@ impl Independent<'_> {
     ) {
         let adj = graph.follower_adjacency();
         for i in 0..frontier.len() {
-            if let Some(&w) = frontier.get(i + 2 * AHEAD) {
-                prefetch(&adj.offsets, w as usize);
-                prefetch(s.masks, w as usize);
-            }
-            if let Some(&w) = frontier.get(i + AHEAD) {
-                prefetch(&adj.targets, adj.range(w).0);
-            }
+            prefetch_frontier(adj, s.masks, frontier, i);
             let u = frontier[i];
             let fire = std::mem::take(&mut s.masks[u as usize][1]);
             if fire == 0 {

@@ -18,7 +18,7 @@
 //! is the scalar rule's `lt_reached(on, whole, lt_threshold(key, v))`. The edge visits are
 //! counted as the scalar pull makes them: the candidate's number of sources per candidate lane.
 
-use super::{AHEAD, Step, each_bit, prefetch, sliced};
+use super::{AHEAD, Step, each_bit, prefetch, prefetch_frontier, sliced};
 use crate::engine::rules::cascade::{LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
 
@@ -104,13 +104,7 @@ impl Linear {
         let hits = &mut buf.hits;
         candidates.clear();
         for i in 0..frontier.len() {
-            if let Some(&w) = frontier.get(i + 2 * AHEAD) {
-                prefetch(&fol.offsets, w as usize);
-                prefetch(s.masks, w as usize);
-            }
-            if let Some(&w) = frontier.get(i + AHEAD) {
-                prefetch(&fol.targets, fol.range(w).0);
-            }
+            prefetch_frontier(fol, s.masks, frontier, i);
             let u = frontier[i];
             let fire = std::mem::take(&mut s.masks[u as usize][1]);
             if fire == 0 {

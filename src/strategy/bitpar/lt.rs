@@ -41,8 +41,8 @@
 //! simulator).
 
 use super::{AHEAD, final_counts};
-use crate::engine::batch::prefetch;
 use crate::engine::batch::sliced;
+use crate::engine::batch::{prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::{LtUnits, lt_threshold};
 use crate::graph::FollowerGraph;
 use crate::model::cascade::LinearThresholdParams;
@@ -196,13 +196,7 @@ impl<'g> LtBlock<'g> {
         while !frontier.is_empty() {
             next.clear();
             for i in 0..frontier.len() {
-                if let Some(&w) = frontier.get(i + 2 * AHEAD) {
-                    prefetch(&adj.offsets, w as usize);
-                    prefetch(&self.masks, w as usize);
-                }
-                if let Some(&w) = frontier.get(i + AHEAD) {
-                    prefetch(&adj.targets, adj.range(w).0);
-                }
+                prefetch_frontier(adj, &self.masks, &frontier, i);
                 // Every edge reads its follower's mask (a miss into a large array, the kernel's
                 // main cost when few lanes fire): ask for the first ones of an agent a few
                 // places ahead, whose row was asked for earlier, and for the rest of a long row

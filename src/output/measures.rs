@@ -496,6 +496,12 @@ pub fn is_share(name: &str) -> bool {
     find(name).is_some_and(|m| m.share)
 }
 
+/// Whether measure `name` counts steps (declared with the unit `step` or `steps`): with a
+/// `[time]` table the reports also give it in time units (undeclared measures do not).
+pub fn counts_steps(name: &str) -> bool {
+    find(name).is_some_and(|m| m.unit == "step" || m.unit == "steps")
+}
+
 /// Measure `name` in words: its declared label, else the name with spaces for underscores.
 pub fn label(name: &str) -> String {
     match find(name) {

@@ -236,7 +236,7 @@ const NOTES: [&str; 4] = [
 ];
 
 /// The measures compared: those the spec names, or the defaults plus every `extra` measure
-/// present and every cost.
+/// present, the headline and every cost.
 pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
     if let Some(m) = &spec.measures {
         let mut m = m.clone();
@@ -259,6 +259,12 @@ pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
             m.push(e.clone());
         }
     }
+    // A headline that is neither a default nor a rule's measure (`cascade_size`, say).
+    if let Some(h) = &spec.headline
+        && !m.contains(h)
+    {
+        m.push(h.clone());
+    }
     for c in &spec.costs {
         if !m.contains(c) {
             m.push(c.clone());
@@ -267,13 +273,42 @@ pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
     m
 }
 
-/// Which direction is better for `measure` when the spec does not say.
-fn default_goal(measure: &str, spec: &CompareSpec) -> Goal {
-    let lower = measure.contains("booing")
-        || measure.contains("complain")
-        || measure.contains("cost")
-        || spec.costs.iter().any(|c| c == measure);
-    if lower { Goal::Lower } else { Goal::Higher }
+/// The headline measure of a comparison, known before it runs: `[compare] headline`, else
+/// the first of `measures`, else the first default measure.
+pub fn headline_measure(spec: &CompareSpec) -> &str {
+    spec.headline
+        .as_deref()
+        .or_else(|| {
+            spec.measures
+                .as_ref()
+                .and_then(|m| m.first())
+                .map(String::as_str)
+        })
+        .unwrap_or(DEFAULT_MEASURES[0])
+}
+
+/// Which direction is better for the headline measure: the scenario's `goal`, else lower for a
+/// measure the scenario declares a cost, else the direction declared with the measure
+/// ([`super::measures::Better`]). `Err(measure)` when none of them says: a comparison then
+/// asks for `goal` rather than guess.
+pub fn headline_goal(spec: &CompareSpec) -> Result<Goal, String> {
+    let h = headline_measure(spec);
+    if let Some(goal) = spec.goal {
+        return Ok(goal);
+    }
+    if spec.costs.iter().any(|c| c == h) {
+        return Ok(Goal::Lower);
+    }
+    super::measures::goal(h).ok_or_else(|| h.to_string())
+}
+
+/// The error text for a headline measure without a direction, after the scenario file.
+pub fn no_goal_text(measure: &str) -> String {
+    format!(
+        "compare.goal: the headline measure `{measure}` has no declared direction (whether \
+         lower or higher is better for it is not known); add `goal = \"higher\"` or \
+         `goal = \"lower\"` to the [compare] table"
+    )
 }
 
 /// Computes the comparison's statistics. `runs[baseline]` is the baseline; `time` is the
@@ -363,9 +398,14 @@ pub fn compare_stats(
             });
         }
     }
-    let h = spec.headline.clone().unwrap_or_else(|| measures[0].clone());
-    let hj = measures.iter().position(|m| *m == h).unwrap_or(0);
-    let goal = spec.goal.unwrap_or_else(|| default_goal(&h, spec));
+    let h = headline_measure(spec).to_string();
+    let hj = measures.iter().position(|m| *m == h).ok_or_else(|| {
+        format!(
+            "the headline measure `{h}` is not among the compared measures ({})",
+            measures.join(", ")
+        )
+    })?;
+    let goal = headline_goal(spec).map_err(|m| no_goal_text(&m))?;
     let sign = match goal {
         Goal::Lower => -1.0,
         Goal::Higher => 1.0,
@@ -1509,6 +1549,50 @@ mod tests {
         let svg = std::fs::read_to_string(dir.path().join("outcome_over_time.svg")).expect("svg");
         assert!(svg.contains(">\nstep\n</text>") && !svg.contains("since the start"));
         assert!(svg.contains(">\n250\n</text>") && svg.contains("over steps by strategy"));
+    }
+
+    #[test]
+    fn the_goal_is_declared_never_guessed_from_the_name() {
+        let mut sp = spec(&["replies_sent"]);
+        let goal = |sp: &CompareSpec, h: &str| {
+            let mut sp = sp.clone();
+            sp.headline = Some(h.into());
+            headline_goal(&sp)
+        };
+        // Declared with the measure.
+        assert_eq!(goal(&sp, "peak_booing"), Ok(Goal::Lower));
+        assert_eq!(goal(&sp, "final_standing"), Ok(Goal::Higher));
+        assert_eq!(goal(&sp, "first_response_step"), Ok(Goal::Lower));
+        assert_eq!(goal(&sp, "complaints_resolved"), Ok(Goal::Higher));
+        // A cost of this comparison is lower-is-better.
+        assert_eq!(goal(&sp, "replies_sent"), Ok(Goal::Lower));
+        // Neither direction declared, or not declared at all (a rule's own measure whose name
+        // the old guess read as "higher"): an error naming the measure, not a guess.
+        assert_eq!(goal(&sp, "cascade_size"), Err("cascade_size".into()));
+        assert_eq!(goal(&sp, "net_sentiment"), Err("net_sentiment".into()));
+        assert_eq!(
+            goal(&sp, "complaint_exposure"),
+            Err("complaint_exposure".into())
+        );
+        // The scenario's goal wins.
+        sp.goal = Some(Goal::Higher);
+        assert_eq!(goal(&sp, "peak_booing"), Ok(Goal::Higher));
+        assert_eq!(goal(&sp, "net_sentiment"), Ok(Goal::Higher));
+        // No headline: the first measure, else the first default.
+        sp.goal = None;
+        sp.headline = None;
+        assert_eq!(headline_measure(&sp), "final_standing");
+        sp.measures = Some(vec!["cascade_size".into()]);
+        assert_eq!(headline_goal(&sp), Err("cascade_size".into()));
+        // compare_stats says which key to add.
+        let r = runs(&[&[0.1], &[0.2]]);
+        let mut sp = spec(&[]);
+        sp.headline = Some("cascade_size".into());
+        let e = compare_stats(&r, 0, &sp, None).expect_err("no direction");
+        assert!(
+            e.contains("`cascade_size`") && e.contains("goal = \"lower\""),
+            "{e}"
+        );
     }
 
     #[test]

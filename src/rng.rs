@@ -20,8 +20,10 @@ use std::convert::Infallible;
 
 mod lane_streams;
 pub mod lanes;
+pub mod rows;
 
 pub use lanes::{LaneKeys, edge_word, threshold32};
+pub use rows::{RowGaps, row_word};
 
 const PHILOX_M0: u32 = 0xD251_1F53;
 const PHILOX_M1: u32 = 0xCD9E_8D57;
@@ -130,6 +132,12 @@ pub enum Purpose {
     /// [`edge_word`] (not a Philox stream: its number salts the key, see [`lanes`]); shared by
     /// the engine, the spread simulator and the bit-parallel replicates.
     EdgeLanes = 33,
+    /// Independent cascade trials of a whole follower row under a constant probability, by
+    /// geometric skipping: words keyed by (replicate key, agent, draw number), drawn by
+    /// [`row_word`] (not a Philox stream: its number salts the key, see [`rows`]); shared by
+    /// every independent cascade path, as [`Purpose::EdgeLanes`] is for per-edge
+    /// probabilities.
+    RowGaps = 34,
     /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
     Brand = 35,
     /// The `sentiment` rule: each agent's experience time (index = agent, step = 0).

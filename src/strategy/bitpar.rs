@@ -37,7 +37,7 @@ use crate::engine::batch::{draw_row, prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
 use crate::model::cascade::EdgeProbability;
-use crate::rng::{LaneKeys, replicate_key, threshold32};
+use crate::rng::{LaneKeys, RowGaps, replicate_key};
 
 mod lt;
 
@@ -131,8 +131,8 @@ fn final_counts(masks: &mut [[u64; 2]], touched: &mut Vec<u32>) -> [u32; 64] {
 struct IcBlock<'g> {
     graph: &'g FollowerGraph,
     probs: IcProbs<'g>,
-    /// The fixed-point probability when it is the same on every edge.
-    constant: Option<u64>,
+    /// The row draws when the probability is the same on every edge.
+    gaps: Option<RowGaps>,
     /// Per agent: `[active, fresh]`, the lanes in which it is active and those in which it was
     /// activated and has not fired yet (side by side: one cache line holds both).
     masks: Vec<[u64; 2]>,
@@ -149,14 +149,11 @@ impl<'g> IcBlock<'g> {
     fn new(graph: &'g FollowerGraph, probability: EdgeProbability) -> IcBlock<'g> {
         let n = graph.node_count() as usize;
         let probs = IcProbs::new(graph, probability);
-        let constant = match probability {
-            EdgeProbability::Constant(p) => Some(threshold32(p)),
-            _ => None,
-        };
+        let gaps = probs.row_gaps();
         IcBlock {
             graph,
             probs,
-            constant,
+            gaps,
             masks: vec![[0; 2]; n],
             touched: Vec::new(),
             frontier: Vec::new(),
@@ -197,7 +194,8 @@ impl<'g> IcBlock<'g> {
                 draw_row(
                     keys,
                     &self.probs,
-                    self.constant,
+                    self.gaps.as_ref(),
+                    u as u32,
                     &adj.targets,
                     a..b,
                     fire,

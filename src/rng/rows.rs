@@ -47,6 +47,10 @@ pub(crate) const ROW_SALT: u32 = (Purpose::RowGaps as u32).wrapping_mul(0x9E37_7
 /// `G_k` is tabulated for `k` below this (rows longer than it compute `G_k` by [`pow`]).
 const TABLE: usize = 256;
 
+/// Words are bucketed by their top bits for [`RowGaps::gap`]'s starting point.
+const BUCKET_BITS: u32 = 10;
+const BUCKET_SHIFT: u32 = 32 - BUCKET_BITS;
+
 /// `2^32` as a float.
 const TWO32: f64 = 4_294_967_296.0;
 
@@ -83,15 +87,29 @@ pub struct RowGaps {
     q: f64,
     /// `G_k` for `k < TABLE`.
     table: Vec<u64>,
+    /// Per bucket of words (their top [`BUCKET_BITS`] bits): the gap of the bucket's largest
+    /// word, at most `TABLE - 1` (a lower bound of every gap in the bucket).
+    start: Vec<u16>,
 }
 
 impl RowGaps {
     /// The thresholds of success probability `p` on every edge (`p` clamped to `[0, 1]`).
-    /// Computes in **O(256)** time.
+    /// Computes in **O(1)** time (a table of 256 thresholds and 1,024 starting gaps).
     pub fn new(p: f64) -> RowGaps {
         let q = 1.0 - p.clamp(0.0, 1.0);
-        let table = (0..TABLE as u64).map(|k| g(q, k)).collect();
-        RowGaps { q, table }
+        let table: Vec<u64> = (0..TABLE as u64).map(|k| g(q, k)).collect();
+        // The gap of a word w is the number of k >= 1 with w < G_k (G is non-increasing);
+        // counted at each bucket's top word, from the top bucket down (gaps only grow).
+        let mut start = vec![0u16; 1 << BUCKET_BITS];
+        let mut k = 0usize;
+        for b in (0..start.len()).rev() {
+            let top = ((b as u64 + 1) << BUCKET_SHIFT) - 1;
+            while k + 1 < TABLE && top < table[k + 1] {
+                k += 1;
+            }
+            start[b] = k as u16;
+        }
+        RowGaps { q, table, start }
     }
 
     /// `G_k`: a word `U` means "no success among the next `k` edges" when `U < G_k`.
@@ -104,12 +122,29 @@ impl RowGaps {
     }
 
     /// The gap a word `w` with `w >= G_r` gives when `r` edges are left: the largest `g` in
-    /// `0..r` with `w < G_g` (`G_0 = 2^32` exceeds every word). **O(log r)**.
+    /// `0..r` with `w < G_g` (`G_0 = 2^32` exceeds every word; as `w >= G_r`, this is the
+    /// largest `g` of all with `w < G_g`, whatever `r`). Starts from the gap of the top word of
+    /// `w`'s bucket (a lower bound) and steps up through the thresholds between, usually none
+    /// or one; gaps past the table are found by bisection. **O(1)** expected.
     #[inline]
     pub fn gap(&self, w: u32, r: u32) -> u32 {
+        let mut g = u32::from(self.start[(w >> BUCKET_SHIFT) as usize]);
+        if g as usize + 1 >= TABLE {
+            return self.bisect(w, g, r);
+        }
+        let w = u64::from(w);
+        while g + 1 < r && w < self.none_in(g + 1) {
+            g += 1;
+        }
+        g
+    }
+
+    /// The largest `g` in `lo..r` with `w < G_g`, given `w < G_lo` and `w >= G_r`, by
+    /// bisection. **O(log r)**.
+    fn bisect(&self, w: u32, lo: u32, r: u32) -> u32 {
         let w = u64::from(w);
         // Invariant: w < G_lo, and w >= G_hi.
-        let (mut lo, mut hi) = (0u32, r);
+        let (mut lo, mut hi) = (lo.min(r - 1), r);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
             if w < self.none_in(mid) {
@@ -203,18 +238,24 @@ mod tests {
 
     #[test]
     fn gap_is_the_largest_k_below_and_rows_stop_on_the_first_word() {
-        let g = RowGaps::new(0.05);
-        for r in [1u32, 2, 7, 300, 1000] {
-            for w in [0u32, 1, 1 << 20, 1 << 31, u32::MAX - 1, u32::MAX] {
-                if u64::from(w) < g.none_in(r) {
-                    continue;
+        // Every word against the definition, for a table that ends early (p = 0.001: gaps
+        // past 255 are common), a middling and a large p.
+        for p in [0.001, 0.05, 0.9] {
+            let g = RowGaps::new(p);
+            let words = (0..2000u32)
+                .map(|i| i.wrapping_mul(0x9E37_79B9) >> (i % 23))
+                .chain([0, 1, 1 << 20, 1 << 31, u32::MAX - 1, u32::MAX]);
+            for w in words {
+                for r in [1u32, 2, 7, 300, 1000] {
+                    if u64::from(w) < g.none_in(r) {
+                        continue;
+                    }
+                    let want = (0..r)
+                        .filter(|&k| u64::from(w) < g.none_in(k))
+                        .max()
+                        .unwrap();
+                    assert_eq!(g.gap(w, r), want, "p {p} w {w} r {r}");
                 }
-                let got = g.gap(w, r);
-                let want = (0..r)
-                    .filter(|&k| u64::from(w) < g.none_in(k))
-                    .max()
-                    .unwrap();
-                assert_eq!(got, want, "w {w} r {r}");
             }
         }
         // Probability 1: every edge succeeds; 0: none.

@@ -6,9 +6,11 @@
 //!
 //! # Draws
 //!
-//! Lane `l` draws with its own replicate key. Under the independent cascade the trial of
-//! follower edge `e` succeeds when `edge_word(key_l, e) < threshold32(p_uv)`
-//! ([`crate::rng::lanes`]), exactly the engine's and the spread simulator's draw for that
+//! Lane `l` draws with its own replicate key. Under the independent cascade with a constant
+//! probability the successes of agent `u`'s row are drawn by geometric skipping from the
+//! words `row_word(key_l, u, j)` ([`crate::rng::rows`]), with per-edge probabilities the trial
+//! of follower edge `e` succeeds when `edge_word(key_l, e) < threshold32(p_uv)`
+//! ([`crate::rng::lanes`]): exactly the engine's and the spread simulator's draw for that
 //! replicate (`crate::engine::rules::cascade`, [`super::spread::Simulator`]); under the linear
 //! threshold agent `v`'s threshold is `lt_threshold(key_l, v)` and the weights the scalar
 //! rule's integer units (the kernel is in `lt`). So every lane's final active set is its
@@ -18,11 +20,14 @@
 //! # Independent cascade kernel
 //!
 //! Per agent, `active` and `fresh` hold the lanes in which it is active and in which it was
-//! activated since it last fired. A round walks the frontier in ascending agent order (so the
-//! follower rows and the lane masks are read in memory order) and, for each follower edge of
-//! an agent firing in the lanes `fire`, draws the trials of those lanes first
-//! ([`LaneKeys::trial`]: lane by lane when few are open, all 64 with one vectorised call when
-//! many are) and reads the follower's mask only when a trial succeeded. Each (edge, lane) is
+//! activated since it last fired. A round walks the frontier (in ascending agent order when it
+//! is dense, so the follower rows and the lane masks are read in memory order; a sparse one
+//! unsorted, its rows and masks prefetched ahead) and, for the row of an agent firing in the
+//! lanes `fire`, draws the trials of those lanes first (`engine::batch::draw_row`: under a
+//! constant probability the rows' first gap words, [`LaneKeys::rows_hit`], then the gaps of
+//! the lanes with a success; under per-edge probabilities each edge's words,
+//! [`LaneKeys::trial`]; lane by lane when few are open, all 64 with one vectorised call when
+//! many are) and reads a follower's mask only when a trial succeeded. Each (edge, lane) is
 //! tried at most once, as in the scalar cascade; an agent activated in more lanes before it
 //! fires fires for all of them at once (the rows of agents reached in several lanes are read
 //! once). An agent reached during the round in which it fires anyway may fire in that round
@@ -127,6 +132,10 @@ fn final_counts(masks: &mut [[u64; 2]], touched: &mut Vec<u32>) -> [u32; 64] {
     counts
 }
 
+/// The independent cascade kernel walks a frontier in ascending order only when it holds more
+/// than one agent in this many.
+const SORT_FROM: usize = 32;
+
 /// The independent cascade's kernel: reusable buffers for blocks of 64 replicates.
 struct IcBlock<'g> {
     graph: &'g FollowerGraph,
@@ -218,7 +227,11 @@ impl<'g> IcBlock<'g> {
                     m[1] |= new;
                 }
             }
-            next.sort_unstable();
+            // Sorted only when dense: a sparse frontier's agents share no cache lines, and the
+            // rows and masks are prefetched ahead anyway.
+            if next.len() > masks.len() / SORT_FROM {
+                next.sort_unstable();
+            }
             std::mem::swap(&mut frontier, &mut next);
         }
         let counts = final_counts(masks, &mut self.touched);

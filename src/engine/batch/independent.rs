@@ -10,8 +10,10 @@ use crate::rng::{LaneKeys, RowGaps};
 /// The trials of agent `u`'s follower row `edges` (positions in the follower adjacency whose
 /// followers `targets` holds) for the lanes in `fire`: by geometric skipping with `gaps` when
 /// the probability is constant ([`crate::rng::rows`]), else edge by edge against `probs`.
-/// Clears `wins` and pushes `(follower, lanes won)` for every follower with a success, in row
-/// order, asking for its entry of `masks` meanwhile. The row's draws come first (they read no
+/// Clears `wins` and pushes `(follower, lanes won)` for the followers with a success, asking
+/// for their entries of `masks` meanwhile: per edge in row order (all its lanes in one entry)
+/// under per-edge probabilities, lane by lane (a follower once per lane it is reached in)
+/// under a constant one; callers treat the entries as a set. The row's draws come first (they read no
 /// masks), so the masks' cache misses overlap instead of following one another. Shared by
 /// this kernel and the final-count kernel of `strategy::bitpar`.
 #[allow(clippy::too_many_arguments)]
@@ -44,33 +46,19 @@ pub(crate) fn draw_row<M>(
     if hit == 0 {
         return;
     }
-    // (position in the row, lane) of every success, then merged by position.
+    // Lane by lane: a follower reached in several lanes gets one entry per lane.
+    let row = &targets[edges];
     each_bit(hit, |l| {
         gaps.row(
             d,
             |j| keys.row_word(l as u32, u, j),
-            |i| wins.push((i, 1 << l)),
+            |i| {
+                let v = row[i as usize];
+                prefetch(masks, v as usize);
+                wins.push((v, 1 << l));
+            },
         )
     });
-    if wins.len() > 1 {
-        wins.sort_unstable_by_key(|w| w.0);
-    }
-    let mut k = 0;
-    for i in 0..wins.len() {
-        let (pos, lane) = wins[i];
-        if k > 0 && wins[k - 1].0 == pos {
-            wins[k - 1].1 |= lane;
-        } else {
-            wins[k] = (pos, lane);
-            k += 1;
-        }
-    }
-    wins.truncate(k);
-    for w in wins.iter_mut() {
-        let v = targets[edges.start + w.0 as usize];
-        prefetch(masks, v as usize);
-        w.0 = v;
-    }
 }
 
 /// The independent cascade's probabilities, ready for a block.

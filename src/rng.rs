@@ -128,8 +128,8 @@ pub enum Purpose {
     SpreadEstimate = 31,
     /// Reverse-reachable sets of IMM seed selection: index = set, step = phase.
     RrSet = 32,
-    /// Independent cascade trials keyed by (replicate key, edge position), drawn by
-    /// [`edge_word`] (not a Philox stream: its number salts the key, see [`lanes`]); shared by
+    /// Independent cascade trials under per-edge probabilities, keyed by (replicate key, edge
+    /// position), drawn by [`edge_word`] (not a Philox stream: its number salts the key, see [`lanes`]); shared by
     /// the engine, the spread simulator and the bit-parallel replicates.
     EdgeLanes = 33,
     /// Independent cascade trials of a whole follower row under a constant probability, by

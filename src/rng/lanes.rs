@@ -1,7 +1,10 @@
 //! Edge-trial words keyed by (replicate key, edge position), cheap enough to draw one
 //! replicate's trial alone and vectorised to draw 64 replicates' trials of one edge at once:
-//! the draws of the independent cascade, shared by the engine, the spread simulator of seed
-//! selection and the bit-parallel replicates (`strategy::bitpar`).
+//! the draws of the independent cascade under per-edge probabilities, shared by the engine,
+//! the spread simulator of seed selection and the bit-parallel replicates
+//! (`strategy::bitpar`). A constant probability draws whole rows by geometric skipping
+//! instead ([`super::rows`], whose words are this module's with another salt and indices, and
+//! whose 64-lane first words [`LaneKeys::rows_hit`] draws with the same kernels).
 //!
 //! # Definition
 //!
@@ -344,8 +347,9 @@ mod tests {
 
     const EXPECTED: [u32; 4] = [0xb023_9f22, 0xa320_54dc, 0xf42f_d915, 0xb7d1_8dc2];
 
-    /// These exact words decide every independent cascade trial of the reference outputs: if
-    /// this test fails, regenerate them (as for `stream_values_are_stable`).
+    /// These exact words decide every per-edge-probability independent cascade trial of the
+    /// reference outputs: if this test fails, regenerate them (as for
+    /// `stream_values_are_stable`).
     #[test]
     fn words_are_stable() {
         // Expected values computed outside this code (Python, from the module doc's

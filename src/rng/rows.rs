@@ -194,6 +194,9 @@ mod tests {
         out
     }
 
+    /// These thresholds and words decide every constant-probability independent cascade of
+    /// the reference outputs: if this test fails, regenerate them (as for
+    /// `stream_values_are_stable`).
     #[test]
     fn thresholds_and_words_are_stable() {
         // Expected values computed outside this code (Python, from the module doc's

@@ -117,6 +117,14 @@ pub enum OutputError {
         /// The index in the file.
         found: u32,
     },
+    /// A CSV table the report reads back (a sweep's `cells.csv`) could not be read.
+    #[error("{}: cannot read CSV: {source}", path.display())]
+    CsvRead {
+        /// The file.
+        path: PathBuf,
+        /// The cause (with the line and field, when a field is wrong).
+        source: csv::Error,
+    },
     /// A CSV table could not be written.
     #[error("{}: cannot write CSV: {source}", path.display())]
     Csv {

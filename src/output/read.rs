@@ -1,5 +1,5 @@
-//! Typed views of a result folder's JSON files (`manifest.json`, `stats.json`), as the report
-//! reads them back.
+//! Typed views of a result folder's JSON files (`manifest.json`, `stats.json`) and of a sweep's
+//! `cells.csv`, as the report reads them back.
 //!
 //! Each view names only the fields a reader needs, with their types; a field that every writer
 //! writes is required, so a file that lacks it (or has the wrong type) is an error naming the
@@ -208,9 +208,139 @@ pub struct SweepView {
     pub measures: Vec<String>,
 }
 
+/// The fixed columns of a row of `cells.csv`, read by name with serde (the other columns are
+/// the swept values and the measures, whose names depend on the sweep).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+struct CellIds {
+    /// The cell's index.
+    cell: u64,
+    /// Replicates in the cell.
+    replicates: u64,
+}
+
+/// One cell of a sweep's `cells.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellView {
+    /// The cell's index.
+    pub cell: u64,
+    /// Replicates in the cell.
+    pub replicates: u64,
+    /// Every field by its column name, as written (unquoted).
+    pub fields: BTreeMap<String, String>,
+}
+
+impl CellView {
+    /// The field of `column` as written; empty when the row lacks it.
+    pub fn text(&self, column: &str) -> &str {
+        self.fields.get(column).map_or("", String::as_str)
+    }
+
+    /// The field of `column` as a number; `None` when empty (an undefined value) or absent.
+    pub fn number(&self, column: &str) -> Option<f64> {
+        self.fields.get(column).and_then(|v| v.parse().ok())
+    }
+
+    /// Measure `m`'s mean and interval (`m_mean`, `m_ci_low`, `m_ci_high`).
+    pub fn measure(&self, m: &str) -> [Option<f64>; 3] {
+        ["mean", "ci_low", "ci_high"].map(|part| self.number(&format!("{m}_{part}")))
+    }
+}
+
+/// A sweep's `cells.csv`, read with the csv crate by column name, so a quoted field (a swept
+/// value with a comma) or a change of the column order cannot mis-read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellsView {
+    /// The column names in file order.
+    pub columns: Vec<String>,
+    /// The swept keys' columns, in file order: every column but `cell`, `replicates` and the
+    /// measures' `_mean`, `_ci_low`, `_ci_high` triples.
+    pub keys: Vec<String>,
+    /// The measures (each with its three columns), in file order.
+    pub measures: Vec<String>,
+    /// The cells, in file order.
+    pub cells: Vec<CellView>,
+}
+
+/// Reads a sweep's `cells.csv`; errors name the file and, for a bad field, its line and
+/// column.
+pub fn read_cells(path: &Path) -> Result<CellsView, OutputError> {
+    let csv_err = |source| OutputError::CsvRead {
+        path: path.into(),
+        source,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(csv_err)?;
+    let headers = reader.headers().map_err(csv_err)?.clone();
+    let columns: Vec<String> = headers.iter().map(str::to_string).collect();
+    let has = |c: String| columns.contains(&c);
+    let measures: Vec<String> = columns
+        .iter()
+        .filter_map(|c| c.strip_suffix("_mean"))
+        .filter(|m| has(format!("{m}_ci_low")) && has(format!("{m}_ci_high")))
+        .map(str::to_string)
+        .collect();
+    let is_measure_column = |c: &str| {
+        ["_mean", "_ci_low", "_ci_high"].iter().any(|suffix| {
+            c.strip_suffix(suffix)
+                .is_some_and(|m| measures.iter().any(|x| x == m))
+        })
+    };
+    let keys: Vec<String> = columns
+        .iter()
+        .filter(|c| *c != "cell" && *c != "replicates" && !is_measure_column(c))
+        .cloned()
+        .collect();
+    let mut cells = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_err)?;
+        let ids: CellIds = record.deserialize(Some(&headers)).map_err(csv_err)?;
+        let fields: BTreeMap<String, String> =
+            record.deserialize(Some(&headers)).map_err(csv_err)?;
+        cells.push(CellView {
+            cell: ids.cell,
+            replicates: ids.replicates,
+            fields,
+        });
+    }
+    Ok(CellsView {
+        columns,
+        keys,
+        measures,
+        cells,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_are_read_by_column_name_with_quoted_fields() {
+        // A swept value with commas is quoted by the writer; the measures come before the key
+        // here, as no writer puts them, and are still read by name.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cells.csv");
+        std::fs::write(
+            &path,
+            "replicates,peak_booing_mean,cell,peak_booing_ci_low,webcare.delays,peak_booing_ci_high\n\
+             5,0.25,0,0.2,\"[1, 2, 3]\",0.3\n\
+             5,,1,,\"{ empirical = \"\"f.txt\"\" }\",\n",
+        )
+        .expect("write");
+        let v = read_cells(&path).expect("reads");
+        assert_eq!(v.keys, ["webcare.delays"]);
+        assert_eq!(v.measures, ["peak_booing"]);
+        assert_eq!(v.cells.len(), 2);
+        let (a, b) = (&v.cells[0], &v.cells[1]);
+        assert_eq!((a.cell, a.replicates), (0, 5));
+        assert_eq!(a.text("webcare.delays"), "[1, 2, 3]");
+        assert_eq!(a.measure("peak_booing"), [Some(0.25), Some(0.2), Some(0.3)]);
+        assert_eq!(b.text("webcare.delays"), "{ empirical = \"f.txt\" }");
+        assert_eq!(b.measure("peak_booing"), [None, None, None]);
+        // A cell index that is not a number is an error naming the file.
+        std::fs::write(&path, "cell,replicates\nx,5\n").expect("write");
+        let e = read_cells(&path).expect_err("bad cell").to_string();
+        assert!(e.contains("cells.csv"), "{e}");
+    }
 
     #[test]
     fn null_reads_as_none_and_a_missing_field_is_an_error_naming_it() {

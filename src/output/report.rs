@@ -28,7 +28,9 @@ use serde_json::Value;
 use super::OutputError;
 use super::folder::write_atomic;
 use super::measures::{counts_steps, is_share, label};
-use super::read::{CompareStatsView, ManifestView, RunStatsView, SummaryView, read_json};
+use super::read::{
+    CellView, CompareStatsView, ManifestView, RunStatsView, SummaryView, read_cells, read_json,
+};
 use super::time_axis::{durations_text, step_time};
 use crate::scenario::strategies::Goal;
 use crate::scenario::time::TimeSpec;
@@ -238,21 +240,13 @@ fn where_it_changes(
     manifest: &ManifestView,
     time: Option<&TimeSpec>,
 ) {
-    let Ok(text) = fs::read_to_string(dir.join("cells.csv")) else {
+    let Ok(table) = read_cells(&dir.join("cells.csv")) else {
         return;
     };
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-    let Some(at) = header.iter().position(|h| *h == "replicates") else {
-        return;
-    };
-    if at != 2 {
+    let [key] = table.keys.as_slice() else {
         return; // not a sweep over exactly one key
-    }
-    let rows: Vec<Vec<&str>> = lines
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').collect())
-        .collect();
+    };
+    let rows = &table.cells;
     if rows.len() < 2 {
         return;
     }
@@ -261,19 +255,14 @@ fn where_it_changes(
         .iter()
         .flat_map(|s| s.measures.iter().map(String::as_str))
         .collect();
-    let col = |name: String| header.iter().position(|h| *h == name);
     let mut items = Vec::new();
     for m in measures {
-        let (Some(mean), Some(lo), Some(hi)) = (
-            col(format!("{m}_mean")),
-            col(format!("{m}_ci_low")),
-            col(format!("{m}_ci_high")),
-        ) else {
+        if !table.measures.iter().any(|x| x == m) {
             continue;
-        };
-        let num = |r: &[&str], i: usize| -> f64 {
-            r.get(i).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
-        };
+        }
+        let mean = |c: &CellView| c.measure(m)[0].unwrap_or(f64::NAN);
+        let lo = |c: &CellView| c.measure(m)[1].unwrap_or(f64::NAN);
+        let hi = |c: &CellView| c.measure(m)[2].unwrap_or(f64::NAN);
         let share = is_share(m);
         let show = |x: f64| {
             if share {
@@ -286,35 +275,36 @@ fn where_it_changes(
                 )
             }
         };
-        let value = |r: &[&str]| esc(r.get(1).copied().unwrap_or_default());
+        let value = |c: &CellView| esc(c.text(key));
         let first = rows
             .windows(2)
-            .position(|w| num(&w[0], hi) < num(&w[1], lo) || num(&w[1], hi) < num(&w[0], lo));
+            .position(|w| hi(&w[0]) < lo(&w[1]) || hi(&w[1]) < lo(&w[0]));
         let label = esc(&label(m));
+        let last = &rows[rows.len() - 1];
         let text = match first {
             None => format!(
                 "{label}: no detectable change between neighbouring values anywhere from {} ({}) to {} ({})",
                 value(&rows[0]),
-                show(num(&rows[0], mean)),
-                value(&rows[rows.len() - 1]),
-                show(num(&rows[rows.len() - 1], mean)),
+                show(mean(&rows[0])),
+                value(last),
+                show(mean(last)),
             ),
             Some(0) => format!(
                 "{label}: changes detectably from the first step, {} ({}) to {} ({})",
                 value(&rows[0]),
-                show(num(&rows[0], mean)),
+                show(mean(&rows[0])),
                 value(&rows[1]),
-                show(num(&rows[1], mean)),
+                show(mean(&rows[1])),
             ),
             Some(k) => format!(
                 "{label}: no detectable change between neighbouring values from {} ({}) to {} ({}); the first detectable change is from {} to {} ({})",
                 value(&rows[0]),
-                show(num(&rows[0], mean)),
+                show(mean(&rows[0])),
                 value(&rows[k]),
-                show(num(&rows[k], mean)),
+                show(mean(&rows[k])),
                 value(&rows[k]),
                 value(&rows[k + 1]),
-                show(num(&rows[k + 1], mean)),
+                show(mean(&rows[k + 1])),
             ),
         };
         items.push(text);
@@ -322,7 +312,7 @@ fn where_it_changes(
     if items.is_empty() {
         return;
     }
-    let key = esc(header[1]);
+    let key = esc(key);
     let _ = write!(
         body,
         "<h2>Where it changes</h2><p class=\"note\">Along <code>{key}</code>, in the order \
@@ -761,33 +751,23 @@ fn run_sections(body: &mut String, stats: &RunStatsView, time: Option<&TimeSpec>
 /// At most this many rows of a sweep's cells table are shown.
 const MAX_ROWS: usize = 500;
 
-/// A column of the cells table: its title, its field and, for a measure, the fields of its
-/// interval.
-type Column = (String, usize, Option<(usize, usize)>);
-
 /// The sweep sections; returns the measures shown (for the glossary).
 fn sweep_sections(body: &mut String, dir: &Path) -> Result<Vec<String>, OutputError> {
     let path = dir.join("cells.csv");
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let text = fs::read_to_string(&path).map_err(|source| OutputError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-    let cells = lines.filter(|l| !l.is_empty()).count();
-    let at = header.iter().position(|h| *h == "replicates");
-    let keys: Vec<String> = header
+    let table = read_cells(&path)?;
+    let cells = table.cells.len();
+    let keys: Vec<String> = table
+        .keys
         .iter()
-        .skip(1)
-        .take(at.map_or(0, |a| a.saturating_sub(1)))
         .map(|k| format!("<code>{}</code>", esc(k)))
         .collect();
-    let replicates = at
-        .and_then(|a| text.lines().nth(1).and_then(|l| l.split(',').nth(a)))
-        .unwrap_or("?");
+    let replicates = table
+        .cells
+        .first()
+        .map_or_else(|| "?".to_string(), |c| c.replicates.to_string());
     let _ = write!(
         body,
         "<h2>The sweep</h2><p class=\"headline\">{cells} cells, every combination of {}, with \
@@ -797,32 +777,29 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<Vec<String>, OutputEr
         } else {
             keys.join(", ")
         },
-        esc(replicates)
+        esc(&replicates)
     );
     body.push_str(
         "<h2>Cells</h2><p class=\"note\">One row per combination of the swept values (from \
          <code>cells.csv</code>): each measure's mean and its 95% interval.</p>",
     );
     // A measure's three columns `m_mean`, `m_ci_low`, `m_ci_high` become one: "mean (low to
-    // high)"; other columns are shown as they are.
-    let idx = |name: &str| header.iter().position(|h| *h == name);
-    let mut columns: Vec<Column> = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        if let Some(stem) = h.strip_suffix("_mean") {
-            let ci = idx(&format!("{stem}_ci_low")).zip(idx(&format!("{stem}_ci_high")));
-            columns.push((stem.to_string(), i, ci));
-        } else if let Some(stem) = h
-            .strip_suffix("_ci_low")
-            .or_else(|| h.strip_suffix("_ci_high"))
-            && idx(&format!("{stem}_mean")).is_some()
+    // high)"; other columns are shown as they are, in the file's order.
+    let mut columns: Vec<(&str, bool)> = Vec::new();
+    for c in &table.columns {
+        if let Some(stem) = c.strip_suffix("_mean")
+            && table.measures.iter().any(|m| m == stem)
         {
-            continue;
-        } else {
-            columns.push(((*h).to_string(), i, None));
+            columns.push((stem, true));
+        } else if !["_ci_low", "_ci_high"].iter().any(|suffix| {
+            c.strip_suffix(suffix)
+                .is_some_and(|m| table.measures.iter().any(|x| x == m))
+        }) {
+            columns.push((c, false));
         }
     }
     body.push_str("<div class=\"wide\"><table><thead><tr>");
-    for (name, _, _) in &columns {
+    for (name, _) in &columns {
         let _ = write!(body, "<th>{}</th>", esc(name));
     }
     body.push_str("</tr></thead><tbody>");
@@ -830,7 +807,7 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<Vec<String>, OutputEr
         Ok(x) if f.contains('.') => format!("{x:.3}"),
         _ => f.to_string(),
     };
-    for (shown, line) in text.lines().skip(1).enumerate() {
+    for (shown, cell) in table.cells.iter().enumerate() {
         if shown == MAX_ROWS {
             let _ = write!(
                 body,
@@ -838,33 +815,25 @@ fn sweep_sections(body: &mut String, dir: &Path) -> Result<Vec<String>, OutputEr
             );
             break;
         }
-        let fields: Vec<&str> = line.split(',').collect();
-        let get = |i: usize| fields.get(i).copied().unwrap_or_default();
         body.push_str("<tr>");
-        for (_, i, ci) in &columns {
-            match ci {
-                Some((lo, hi)) => {
-                    let _ = write!(
-                        body,
-                        "<td>{}<br><span class=\"note\">{} to {}</span></td>",
-                        esc(&value(get(*i))),
-                        esc(&value(get(*lo))),
-                        esc(&value(get(*hi)))
-                    );
-                }
-                None => {
-                    let _ = write!(body, "<td>{}</td>", esc(&value(get(*i))));
-                }
+        for (name, measure) in &columns {
+            if *measure {
+                let get = |part: &str| value(cell.text(&format!("{name}_{part}")));
+                let _ = write!(
+                    body,
+                    "<td>{}<br><span class=\"note\">{} to {}</span></td>",
+                    esc(&get("mean")),
+                    esc(&get("ci_low")),
+                    esc(&get("ci_high"))
+                );
+            } else {
+                let _ = write!(body, "<td>{}</td>", esc(&value(cell.text(name))));
             }
         }
         body.push_str("</tr>");
     }
     body.push_str("</tbody></table></div>");
-    Ok(columns
-        .iter()
-        .filter(|(_, _, ci)| ci.is_some())
-        .map(|(name, _, _)| name.clone())
-        .collect())
+    Ok(table.measures.clone())
 }
 
 /// The plots to embed: PNG files of `dir` that ovation wrote (named in its ledger, see
@@ -1080,6 +1049,46 @@ mod tests {
                 "no detectable change between neighbouring values from 1 (5.0) to 3 (6.0); the \
                  first detectable change is from 3 to 4 (9.0)"
             ),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_sweep_over_quoted_values_is_read_by_column() {
+        // Swept values with commas are quoted in cells.csv: a split on commas would shift every
+        // field after them (the old reader showed `[10` as the value and `20]` as a count).
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(
+            dir.path().join("cells.csv"),
+            "cell,webcare.delays,replicates,y_mean,y_ci_low,y_ci_high\n\
+             0,\"[10, 20]\",10,5,4,6\n1,\"[30, 40]\",10,9,8,10\n",
+        )
+        .expect("writes");
+        let manifest: ManifestView = serde_json::from_value(serde_json::json!({
+            "kind": "sweep", "scenario_file": "s.toml", "overrides": [], "seed": 1,
+            "program": "ovation", "started": "", "finished": "",
+            "sweep": { "measures": ["y"] }
+        }))
+        .expect("a sweep manifest");
+        let mut body = String::new();
+        where_it_changes(&mut body, dir.path(), &manifest, None);
+        assert!(
+            body.contains(
+                "changes detectably from the first step, [10, 20] (5.0) to [30, 40] (9.0)"
+            ),
+            "{body}"
+        );
+        let mut body = String::new();
+        let shown = sweep_sections(&mut body, dir.path()).expect("reads");
+        assert_eq!(shown, ["y"]);
+        assert!(
+            body.contains(
+                "2 cells, every combination of <code>webcare.delays</code>, with 10 replicates"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains("<td>0</td><td>[10, 20]</td><td>10</td><td>5<br><span class=\"note\">4 to 6</span></td>"),
             "{body}"
         );
     }

@@ -20,8 +20,10 @@ use std::convert::Infallible;
 
 mod lane_streams;
 pub mod lanes;
+pub mod rows;
 
 pub use lanes::{LaneKeys, edge_word, threshold32};
+pub use rows::{RowGaps, row_word};
 
 const PHILOX_M0: u32 = 0xD251_1F53;
 const PHILOX_M1: u32 = 0xCD9E_8D57;
@@ -126,10 +128,16 @@ pub enum Purpose {
     SpreadEstimate = 31,
     /// Reverse-reachable sets of IMM seed selection: index = set, step = phase.
     RrSet = 32,
-    /// Independent cascade trials keyed by (replicate key, edge position), drawn by
-    /// [`edge_word`] (not a Philox stream: its number salts the key, see [`lanes`]); shared by
+    /// Independent cascade trials under per-edge probabilities, keyed by (replicate key, edge
+    /// position), drawn by [`edge_word`] (not a Philox stream: its number salts the key, see [`lanes`]); shared by
     /// the engine, the spread simulator and the bit-parallel replicates.
     EdgeLanes = 33,
+    /// Independent cascade trials of a whole follower row under a constant probability, by
+    /// geometric skipping: words keyed by (replicate key, agent, draw number), drawn by
+    /// [`row_word`] (not a Philox stream: its number salts the key, see [`rows`]); shared by
+    /// every independent cascade path, as [`Purpose::EdgeLanes`] is for per-edge
+    /// probabilities.
+    RowGaps = 34,
     /// Brand agent draws: noticing complaints, resolution, delays (index = agent, step = step).
     Brand = 35,
     /// The `sentiment` rule: each agent's experience time (index = agent, step = 0).

@@ -56,11 +56,11 @@ use crate::engine::run::{Ending, MAX_REACH_SEEDS, by_seat};
 use crate::engine::steps::step_limit;
 use crate::graph::generators::TheaterLayout;
 use crate::graph::{Adjacency, FollowerGraph};
-use crate::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
+use crate::model::cascade::{IndependentCascadeParams, LinearThresholdParams};
 use crate::model::population::NOT_FIXED;
 use crate::model::threshold::ThresholdParams;
 use crate::model::{Action, Agents};
-use crate::rng::{LaneKeys, threshold32};
+use crate::rng::LaneKeys;
 use independent::Independent;
 pub(crate) use independent::draw_row;
 use linear::{Linear, LinearBuffers};
@@ -325,12 +325,10 @@ impl<'a> CascadeBatch<'a> {
         let kernel = match rule {
             Cascade::Independent(params) => {
                 params.check_graph(graph)?;
+                let probs = IcProbs::new(graph, params.probability);
                 Kernel::Independent(Independent {
-                    probs: IcProbs::new(graph, params.probability),
-                    constant: match params.probability {
-                        EdgeProbability::Constant(p) => Some(threshold32(p)),
-                        _ => None,
-                    },
+                    probs,
+                    gaps: probs.row_gaps(),
                 })
             }
             Cascade::Linear(params) => {

@@ -1,7 +1,10 @@
 //! Edge-trial words keyed by (replicate key, edge position), cheap enough to draw one
 //! replicate's trial alone and vectorised to draw 64 replicates' trials of one edge at once:
-//! the draws of the independent cascade, shared by the engine, the spread simulator of seed
-//! selection and the bit-parallel replicates (`strategy::bitpar`).
+//! the draws of the independent cascade under per-edge probabilities, shared by the engine,
+//! the spread simulator of seed selection and the bit-parallel replicates
+//! (`strategy::bitpar`). A constant probability draws whole rows by geometric skipping
+//! instead ([`super::rows`], whose words are this module's with another salt and indices, and
+//! whose 64-lane first words [`LaneKeys::rows_hit`] draws with the same kernels).
 //!
 //! # Definition
 //!
@@ -50,9 +53,10 @@ fn high_term(e: u64) -> u32 {
     ((e >> 32) as u32).wrapping_mul(0x9E37_79B9)
 }
 
-/// The word from the split key words and the edge's words.
+/// The word from the split key words and the edge's words (also the row words of
+/// [`super::rows`], with their own salt and indices).
 #[inline(always)]
-fn word(lo: u32, hi: u32, e_lo: u32, e_hi: u32) -> u32 {
+pub(super) fn word(lo: u32, hi: u32, e_lo: u32, e_hi: u32) -> u32 {
     mix32(mix32(lo ^ e_lo) ^ hi ^ e_hi)
 }
 
@@ -88,6 +92,8 @@ pub fn threshold32(p: f64) -> u64 {
 #[derive(Clone)]
 pub struct LaneKeys {
     lo: [u32; LANES],
+    /// The low key words salted for the row words of [`super::rows`].
+    row_lo: [u32; LANES],
     hi: [u32; LANES],
     lanes: u64,
     kernel: Kernel,
@@ -113,15 +119,18 @@ impl LaneKeys {
     /// [`Self::lanes`]. Computes in **O(64)** time.
     pub fn new(keys: &[u64]) -> LaneKeys {
         let mut lo = [0u32; LANES];
+        let mut row_lo = [0u32; LANES];
         let mut hi = [0u32; LANES];
         for (l, &k) in keys.iter().take(LANES).enumerate() {
             lo[l] = k as u32 ^ SALT;
+            row_lo[l] = k as u32 ^ super::rows::ROW_SALT;
             hi[l] = (k >> 32) as u32;
         }
         let n = keys.len().min(LANES);
         let (kernel, vector_from) = kernel();
         LaneKeys {
             lo,
+            row_lo,
             hi,
             lanes: if n == LANES {
                 u64::MAX
@@ -208,6 +217,38 @@ impl LaneKeys {
             m &= m - 1;
         }
         won
+    }
+}
+
+impl LaneKeys {
+    /// Lane `lane`'s `j`-th word of agent `u`'s row: [`super::rows::row_word`] under its key.
+    #[inline]
+    pub fn row_word(&self, lane: u32, u: u32, j: u32) -> u32 {
+        let l = lane as usize % LANES;
+        word(self.row_lo[l], self.hi[l], u, j.wrapping_mul(0x9E37_79B9))
+    }
+
+    /// The lanes of `open` in which agent `u`'s row has a success: whose first row word is
+    /// at least `none` (`G_d` of the row's `d` edges, [`super::rows::RowGaps::none_in`]),
+    /// each lane drawn alone when few are open and all 64 at once otherwise.
+    #[inline]
+    pub fn rows_hit(&self, u: u32, none: u64, open: u64) -> u64 {
+        if none > u64::from(u32::MAX) {
+            return 0;
+        }
+        if open.count_ones() >= self.vector_from {
+            return !(self.kernel)(&self.row_lo, &self.hi, u, 0, none as u32) & open;
+        }
+        let mut hit = 0u64;
+        let mut m = open;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            if u64::from(word(self.row_lo[l], self.hi[l], u, 0)) >= none {
+                hit |= 1 << l;
+            }
+            m &= m - 1;
+        }
+        hit
     }
 }
 
@@ -306,8 +347,9 @@ mod tests {
 
     const EXPECTED: [u32; 4] = [0xb023_9f22, 0xa320_54dc, 0xf42f_d915, 0xb7d1_8dc2];
 
-    /// These exact words decide every independent cascade trial of the reference outputs: if
-    /// this test fails, regenerate them (as for `stream_values_are_stable`).
+    /// These exact words decide every per-edge-probability independent cascade trial of the
+    /// reference outputs: if this test fails, regenerate them (as for
+    /// `stream_values_are_stable`).
     #[test]
     fn words_are_stable() {
         // Expected values computed outside this code (Python, from the module doc's

@@ -6,9 +6,11 @@
 //!
 //! # Draws
 //!
-//! Lane `l` draws with its own replicate key. Under the independent cascade the trial of
-//! follower edge `e` succeeds when `edge_word(key_l, e) < threshold32(p_uv)`
-//! ([`crate::rng::lanes`]), exactly the engine's and the spread simulator's draw for that
+//! Lane `l` draws with its own replicate key. Under the independent cascade with a constant
+//! probability the successes of agent `u`'s row are drawn by geometric skipping from the
+//! words `row_word(key_l, u, j)` ([`crate::rng::rows`]), with per-edge probabilities the trial
+//! of follower edge `e` succeeds when `edge_word(key_l, e) < threshold32(p_uv)`
+//! ([`crate::rng::lanes`]): exactly the engine's and the spread simulator's draw for that
 //! replicate (`crate::engine::rules::cascade`, [`super::spread::Simulator`]); under the linear
 //! threshold agent `v`'s threshold is `lt_threshold(key_l, v)` and the weights the scalar
 //! rule's integer units (the kernel is in `lt`). So every lane's final active set is its
@@ -18,11 +20,14 @@
 //! # Independent cascade kernel
 //!
 //! Per agent, `active` and `fresh` hold the lanes in which it is active and in which it was
-//! activated since it last fired. A round walks the frontier in ascending agent order (so the
-//! follower rows and the lane masks are read in memory order) and, for each follower edge of
-//! an agent firing in the lanes `fire`, draws the trials of those lanes first
-//! ([`LaneKeys::trial`]: lane by lane when few are open, all 64 with one vectorised call when
-//! many are) and reads the follower's mask only when a trial succeeded. Each (edge, lane) is
+//! activated since it last fired. A round walks the frontier (in ascending agent order when it
+//! is dense, so the follower rows and the lane masks are read in memory order; a sparse one
+//! unsorted, its rows and masks prefetched ahead) and, for the row of an agent firing in the
+//! lanes `fire`, draws the trials of those lanes first (`engine::batch::draw_row`: under a
+//! constant probability the rows' first gap words, [`LaneKeys::rows_hit`], then the gaps of
+//! the lanes with a success; under per-edge probabilities each edge's words,
+//! [`LaneKeys::trial`]; lane by lane when few are open, all 64 with one vectorised call when
+//! many are) and reads a follower's mask only when a trial succeeded. Each (edge, lane) is
 //! tried at most once, as in the scalar cascade; an agent activated in more lanes before it
 //! fires fires for all of them at once (the rows of agents reached in several lanes are read
 //! once). An agent reached during the round in which it fires anyway may fire in that round
@@ -37,7 +42,7 @@ use crate::engine::batch::{draw_row, prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
 use crate::model::cascade::EdgeProbability;
-use crate::rng::{LaneKeys, replicate_key, threshold32};
+use crate::rng::{LaneKeys, RowGaps, replicate_key};
 
 mod lt;
 
@@ -127,12 +132,16 @@ fn final_counts(masks: &mut [[u64; 2]], touched: &mut Vec<u32>) -> [u32; 64] {
     counts
 }
 
+/// The independent cascade kernel walks a frontier in ascending order only when it holds more
+/// than one agent in this many.
+const SORT_FROM: usize = 32;
+
 /// The independent cascade's kernel: reusable buffers for blocks of 64 replicates.
 struct IcBlock<'g> {
     graph: &'g FollowerGraph,
     probs: IcProbs<'g>,
-    /// The fixed-point probability when it is the same on every edge.
-    constant: Option<u64>,
+    /// The row draws when the probability is the same on every edge.
+    gaps: Option<RowGaps>,
     /// Per agent: `[active, fresh]`, the lanes in which it is active and those in which it was
     /// activated and has not fired yet (side by side: one cache line holds both).
     masks: Vec<[u64; 2]>,
@@ -149,14 +158,11 @@ impl<'g> IcBlock<'g> {
     fn new(graph: &'g FollowerGraph, probability: EdgeProbability) -> IcBlock<'g> {
         let n = graph.node_count() as usize;
         let probs = IcProbs::new(graph, probability);
-        let constant = match probability {
-            EdgeProbability::Constant(p) => Some(threshold32(p)),
-            _ => None,
-        };
+        let gaps = probs.row_gaps();
         IcBlock {
             graph,
             probs,
-            constant,
+            gaps,
             masks: vec![[0; 2]; n],
             touched: Vec::new(),
             frontier: Vec::new(),
@@ -197,7 +203,8 @@ impl<'g> IcBlock<'g> {
                 draw_row(
                     keys,
                     &self.probs,
-                    self.constant,
+                    self.gaps.as_ref(),
+                    u as u32,
                     &adj.targets,
                     a..b,
                     fire,
@@ -220,7 +227,11 @@ impl<'g> IcBlock<'g> {
                     m[1] |= new;
                 }
             }
-            next.sort_unstable();
+            // Sorted only when dense: a sparse frontier's agents share no cache lines, and the
+            // rows and masks are prefetched ahead anyway.
+            if next.len() > masks.len() / SORT_FROM {
+                next.sort_unstable();
+            }
             std::mem::swap(&mut frontier, &mut next);
         }
         let counts = final_counts(masks, &mut self.touched);

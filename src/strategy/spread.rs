@@ -7,9 +7,10 @@
 //! (per-agent marks carry an epoch stamp). It sees only the graph and the rule: every agent
 //! but the seeds starts inactive and none is fixed.
 //!
-//! The independent cascade draws exactly as the engine does (the trial of follower edge `e`
-//! succeeds when `edge_word(key, e) < threshold32(p_uv)`, keyed by the replicate key and the
-//! edge position, not the step), so the final active set equals the engine's for the same
+//! The independent cascade draws exactly as the engine does (a constant-probability row by
+//! geometric skipping keyed by the replicate key and the agent, `crate::rng::rows`; under
+//! per-edge probabilities the trial of follower edge `e` succeeds when `edge_word(key, e) <
+//! threshold32(p_uv)`, keyed by the replicate key and the edge position; never the step), so the final active set equals the engine's for the same
 //! replicate key (a test checks it). The live edges of a world (key) therefore do not depend on
 //! the seed set: spread estimated over fixed worlds is an average of reachability counts in
 //! fixed graphs, which is monotone and submodular in the seed set (Kempe et al. 2003, Theorem
@@ -20,11 +21,15 @@
 use crate::engine::RuleSpec;
 use crate::engine::rules::cascade::{IcProbs, LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
-use crate::rng::edge_word;
+use crate::rng::{RowGaps, edge_word, row_word};
 
 enum Model<'g> {
-    Ic(IcProbs<'g>),
-    Lt { units: LtUnits, totals: Vec<u64> },
+    /// The probabilities, and the row draws when they are constant.
+    Ic(IcProbs<'g>, Option<RowGaps>),
+    Lt {
+        units: LtUnits,
+        totals: Vec<u64>,
+    },
 }
 
 /// Reusable buffers for repeated spread simulations on one graph under one rule.
@@ -48,7 +53,10 @@ impl<'g> Simulator<'g> {
     /// `independent_cascade` nor `linear_threshold`.
     pub fn new(graph: &'g FollowerGraph, rule: &RuleSpec) -> Result<Simulator<'g>, String> {
         let model = match rule {
-            RuleSpec::IndependentCascade(p) => Model::Ic(IcProbs::new(graph, p.probability)),
+            RuleSpec::IndependentCascade(p) => {
+                let probs = IcProbs::new(graph, p.probability);
+                Model::Ic(probs, probs.row_gaps())
+            }
             RuleSpec::LinearThreshold(p) => {
                 let units = LtUnits::new(graph, p.weights);
                 let totals = (0..graph.node_count())
@@ -105,7 +113,21 @@ impl<'g> Simulator<'g> {
             for &u in &frontier {
                 let (a, b) = adj.range(u);
                 match &self.model {
-                    Model::Ic(probs) => {
+                    Model::Ic(_, Some(gaps)) => {
+                        let active = &mut self.active;
+                        gaps.row(
+                            (b - a) as u32,
+                            |j| row_word(key, u, j),
+                            |i| {
+                                let v = adj.targets[a + i as usize];
+                                if active[v as usize] != epoch {
+                                    active[v as usize] = epoch;
+                                    next.push(v);
+                                }
+                            },
+                        );
+                    }
+                    Model::Ic(probs, None) => {
                         for e in a..b {
                             let v = adj.targets[e];
                             if u64::from(edge_word(key, e as u64)) < probs.threshold(e, v)

@@ -1,23 +1,28 @@
 //! The independent cascade's step in a block: the trials of the firing lanes' follower edges,
-//! 64 lanes' words drawn at once ([`LaneKeys::trial`]).
+//! 64 lanes' first row words (constant probability, [`LaneKeys::rows_hit`]) or edge words
+//! ([`LaneKeys::trial`]) drawn at once.
 
 use super::{Step, each_bit, prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
-use crate::rng::LaneKeys;
+use crate::rng::{LaneKeys, RowGaps};
 
-/// The trials of the follower edges `edges` (positions in the follower adjacency whose
-/// followers `targets` holds) for the lanes in `fire`, each edge's threshold `constant` or
-/// from `probs`: clears `wins` and pushes `(follower, lanes won)` for every follower with a
-/// success, asking for its entry of `masks` meanwhile. The row's draws come first (they read
-/// no masks), so the masks' cache misses overlap instead of following one another. Shared by
+/// The trials of agent `u`'s follower row `edges` (positions in the follower adjacency whose
+/// followers `targets` holds) for the lanes in `fire`: by geometric skipping with `gaps` when
+/// the probability is constant ([`crate::rng::rows`]), else edge by edge against `probs`.
+/// Clears `wins` and pushes `(follower, lanes won)` for the followers with a success, asking
+/// for their entries of `masks` meanwhile: per edge in row order (all its lanes in one entry)
+/// under per-edge probabilities, lane by lane (a follower once per lane it is reached in)
+/// under a constant one; callers treat the entries as a set. The row's draws come first (they read no
+/// masks), so the masks' cache misses overlap instead of following one another. Shared by
 /// this kernel and the final-count kernel of `strategy::bitpar`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn draw_row<M>(
     keys: &LaneKeys,
     probs: &IcProbs<'_>,
-    constant: Option<u64>,
+    gaps: Option<&RowGaps>,
+    u: u32,
     targets: &[u32],
     edges: std::ops::Range<usize>,
     fire: u64,
@@ -25,26 +30,43 @@ pub(crate) fn draw_row<M>(
     wins: &mut Vec<(u32, u64)>,
 ) {
     wins.clear();
-    for e in edges {
-        let v = targets[e];
-        let t = match constant {
-            Some(t) => t,
-            None => probs.threshold(e, v),
-        };
-        let won = keys.trial(e as u64, t, fire);
-        if won != 0 {
-            prefetch(masks, v as usize);
-            wins.push((v, won));
+    let Some(gaps) = gaps else {
+        for e in edges {
+            let v = targets[e];
+            let won = keys.trial(e as u64, probs.threshold(e, v), fire);
+            if won != 0 {
+                prefetch(masks, v as usize);
+                wins.push((v, won));
+            }
         }
+        return;
+    };
+    let d = (edges.end - edges.start) as u32;
+    let hit = keys.rows_hit(u, gaps.none_in(d), fire);
+    if hit == 0 {
+        return;
     }
+    // Lane by lane: a follower reached in several lanes gets one entry per lane.
+    let row = &targets[edges];
+    each_bit(hit, |l| {
+        gaps.row(
+            d,
+            |j| keys.row_word(l as u32, u, j),
+            |i| {
+                let v = row[i as usize];
+                prefetch(masks, v as usize);
+                wins.push((v, 1 << l));
+            },
+        )
+    });
 }
 
 /// The independent cascade's probabilities, ready for a block.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct Independent<'a> {
     pub(super) probs: IcProbs<'a>,
-    /// The fixed-point probability when it is the same on every edge.
-    pub(super) constant: Option<u64>,
+    /// The row draws when the probability is the same on every edge.
+    pub(super) gaps: Option<RowGaps>,
 }
 
 impl Independent<'_> {
@@ -76,7 +98,8 @@ impl Independent<'_> {
             draw_row(
                 keys,
                 &self.probs,
-                self.constant,
+                self.gaps.as_ref(),
+                u,
                 &adj.targets,
                 a..b,
                 fire,

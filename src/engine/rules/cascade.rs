@@ -8,14 +8,17 @@
 //! that step unrecorded) or at the step limit.
 //!
 //! - Independent cascade: every agent activated at step `t` (the seeds at step 0) tries each
-//!   follower edge once, at step `t + 1`. The trial of the follower edge at position `e` of the
+//!   follower edge once, at step `t + 1`. Under a constant `p` the row of agent `u` is tried
+//!   whole by geometric skipping ([`crate::rng::rows`]: words keyed by the replicate key, `u`
+//!   and the draw number give the gaps between successes, one word for a row without any);
+//!   under per-edge probabilities the trial of the follower edge at position `e` of the
 //!   follower adjacency succeeds when `edge_word(key, e) < threshold32(p_uv)`
 //!   ([`crate::rng::lanes`]: a 32-bit word keyed by the replicate key and the edge position,
-//!   against `p_uv` in 32-bit fixed point). An agent fires once, so each edge is tried at most
-//!   once per replicate and the step is not needed in the key: a trial is fixed by `(key,
-//!   edge)` alone, the run never depends on the thread count, and 64 replicates can share one
-//!   traversal with exactly these draws (`crate::strategy::bitpar`, whose lanes equal this
-//!   rule's replicates).
+//!   against `p_uv` in 32-bit fixed point). An agent fires once, so each row is tried at most
+//!   once per replicate and the step is not needed in the key: the trials are fixed by the
+//!   key and the row (or edge) alone, the run never depends on the thread count, and 64
+//!   replicates can share one traversal with exactly these draws (`crate::strategy::bitpar`,
+//!   whose lanes equal this rule's replicates).
 //! - Linear threshold: thresholds `theta_v` are the first 53 bits of `Stream::new(key,
 //!   Purpose::LtThreshold, 0, v)`, i.e. `theta_v = t_v / 2^53` (uniform on `[0, 1)`), drawn
 //!   lazily. Weights are integers (1 per source out of `d_in(v)`, or the edge weight as given
@@ -35,7 +38,7 @@ use crate::model::cascade::{
 };
 use crate::model::population::NOT_FIXED;
 use crate::model::{Action, cascade};
-use crate::rng::{Purpose, Stream, edge_word, threshold32};
+use crate::rng::{Purpose, RowGaps, Stream, edge_word, row_word, threshold32};
 
 /// The independent cascade's edge probabilities `p_uv` on one graph.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +60,16 @@ impl<'g> IcProbs<'g> {
     #[inline]
     pub fn threshold(&self, e: usize, v: u32) -> u64 {
         threshold32(self.prob(e, v))
+    }
+
+    /// The row draws of a constant probability (`Some` for [`EdgeProbability::Constant`]):
+    /// such rows are tried by geometric skipping ([`crate::rng::rows`]), the others edge by
+    /// edge ([`Self::threshold`]).
+    pub fn row_gaps(&self) -> Option<RowGaps> {
+        match self.kind {
+            EdgeProbability::Constant(p) => Some(RowGaps::new(p)),
+            _ => None,
+        }
     }
 
     /// `p_uv` of the follower edge at position `e` of the follower adjacency, leading to `v`.
@@ -235,6 +248,7 @@ pub fn run_independent(
 ) -> Ending {
     let graph = ctx.setup.graph;
     let probs = IcProbs::new(graph, params.probability);
+    let gaps = probs.row_gaps();
     let adj = graph.follower_adjacency();
     let key = ctx.setup.key;
     let mut frontier = initially_active(ctx);
@@ -243,13 +257,27 @@ pub fn run_independent(
     for step in 1..=ctx.setup.stop.max_steps {
         for &u in &frontier {
             let (a, b) = adj.range(u);
-            for e in a..b {
-                let v = adj.targets[e];
-                // The draw first: it reads no agent state, and most trials fail.
-                if u64::from(edge_word(key, e as u64)) < probs.threshold(e, v)
-                    && activatable(ctx, v)
-                {
-                    marks.mark(v);
+            match &gaps {
+                Some(gaps) => gaps.row(
+                    (b - a) as u32,
+                    |j| row_word(key, u, j),
+                    |i| {
+                        let v = adj.targets[a + i as usize];
+                        if activatable(ctx, v) {
+                            marks.mark(v);
+                        }
+                    },
+                ),
+                None => {
+                    for e in a..b {
+                        let v = adj.targets[e];
+                        // The draw first: it reads no agent state, and most trials fail.
+                        if u64::from(edge_word(key, e as u64)) < probs.threshold(e, v)
+                            && activatable(ctx, v)
+                        {
+                            marks.mark(v);
+                        }
+                    }
                 }
             }
             ctx.state.edge_visits += (b - a) as u64;

@@ -141,8 +141,17 @@ pub fn read_inputs(graph: &Path, phi: &Path, seeds: &Path) -> anyhow::Result<Pee
 }
 
 /// Runs the cascade `reps` times on `inputs`, timing the needs and the steps of each; the
-/// buffers are allocated once, before the first timing, as `c/threshold.c` does.
+/// buffers are allocated once, before the first timing, as `c/threshold.c` does. The steps are
+/// driven from a worker of the thread pool, as the engine's replicates are (`run` and the
+/// other commands run them in the pool): a parallel step then shares its work with the other
+/// workers, where from outside the pool the calling thread would wait beside them, one thread
+/// more than the cores asked for.
 pub fn run(inputs: &PeerInputs, reps: u32) -> Vec<PeerRecord> {
+    rayon::scope(|_| run_here(inputs, reps))
+}
+
+/// [`run`] on the calling thread.
+fn run_here(inputs: &PeerInputs, reps: u32) -> Vec<PeerRecord> {
     let g = &inputs.graph;
     let phi = &inputs.phi;
     let mut c = Cascade::empty(

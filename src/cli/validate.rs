@@ -32,6 +32,15 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     for file in &args.files {
         match scenario::load_with_strategies(file, &args.set) {
             Ok(s) => {
+                // A comparison must know which direction of its headline is better.
+                if s.resolved.contains_key("strategies")
+                    && let Ok(cmp) = crate::scenario::strategies::load_comparison(file, &args.set)
+                    && let Err(e) = crate::jobs::compare::check_goal(&cmp)
+                {
+                    failed = true;
+                    writeln!(stderr.lock(), "{e}")?;
+                    continue;
+                }
                 let threads = rayon::current_num_threads() as u64;
                 let estimate = crate::scenario::memory::estimate(&s, threads);
                 let limit = crate::cli::memory_limit();

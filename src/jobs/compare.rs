@@ -65,6 +65,17 @@ fn fingerprint(cmp: &Comparison) -> String {
     fp
 }
 
+/// Checks, before anything runs, that the comparison knows which direction of its headline
+/// measure is better (the scenario's `goal` or the measure's declared direction).
+pub fn check_goal(cmp: &Comparison) -> Result<(), JobError> {
+    crate::output::compare::headline_goal(&cmp.compare)
+        .map(|_| ())
+        .map_err(|measure| JobError::NoGoal {
+            file: cmp.base.path.clone(),
+            measure,
+        })
+}
+
 /// The comparison, whole, as a shard or as a merge (see [`Phase`]).
 pub(crate) fn compare_in(
     cmp: &Comparison,
@@ -72,6 +83,7 @@ pub(crate) fn compare_in(
     phase: Phase<'_>,
 ) -> Result<Done<CompareOutcome>, JobError> {
     let started = SystemTime::now();
+    check_goal(cmp)?;
     check_memory(
         &cmp.strategies.iter().map(|(_, s)| s).collect::<Vec<_>>(),
         options.memory_limit,

@@ -45,6 +45,15 @@ pub enum JobError {
         /// Replicates in the run.
         replicates: u32,
     },
+    /// A comparison's headline measure has no declared better direction and the scenario's
+    /// `[compare]` table gives no `goal`.
+    #[error("{}: {}", file.display(), crate::output::compare::no_goal_text(measure))]
+    NoGoal {
+        /// The scenario file.
+        file: PathBuf,
+        /// The headline measure.
+        measure: String,
+    },
     /// The job needs a result folder and was asked to keep its results in memory.
     #[error("{job} writes a result folder: give it one")]
     NeedsFolder {

@@ -14,7 +14,8 @@
 //!   differences.csv                strategy,baseline,measure,n,mean_difference,ci_low,ci_high,
 //!                                  sd_difference,unpaired_ci_low,unpaired_ci_high
 //!   stats.json                     all of the above, the ranking and the headline
-//!   outcome_over_time.png/svg      mean share over steps per strategy, 95% bands
+//!   outcome_over_time.png/svg      mean share over steps (over time with `[time]`) per
+//!                                  strategy, 95% bands
 //!   forest.png/svg                 paired differences of the headline measure, 95% CIs
 //!   cost_effect.png/svg            cost against effect, both with 95% CIs (when costs exist)
 //!   manifest.json                  what was run (`"kind": "compare"`), written last
@@ -36,7 +37,9 @@
 //! (`[compare] headline`, default the first measure) in its better direction (`goal`). The
 //! sentence names the best strategy other than the baseline, the direction, the size with its
 //! interval, whether the interval excludes zero, and the mean of each cost; every number in it is
-//! in `stats.json`'s `headline` object, from which it is generated.
+//! in `stats.json`'s `headline` object, from which it is generated. A headline measure that
+//! counts steps (the step of the booing peak, of the first response) is worded in minutes, hours
+//! or days when the scenario has a `[time]` table (`step_seconds` in the object).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,9 +52,11 @@ use super::aggregate::StepStats;
 use super::folder::write_atomic;
 use super::measures::{is_share, label, value as measure_value};
 use super::plots::{Drawn, FONT_FAMILY, msg, render};
+use super::time_axis::{TimeAxis, durations_text, step_time};
 use super::{LEVEL, Manifest, OutputError};
 use crate::engine::measures::ReplicateResult;
 use crate::scenario::strategies::{CompareSpec, DEFAULT_MEASURES, Goal};
+use crate::scenario::time::{Duration, TimeSpec};
 use crate::stats::{Difference, Summary, difference, mean_ci};
 
 /// Version of the compare `stats.json` layout.
@@ -154,6 +159,10 @@ pub struct Headline {
     /// on the headline measure has an interval that includes zero, in ranking order: the data
     /// cannot tell them apart from the best.
     pub indistinguishable: Vec<Tie>,
+    /// The real time of one step in seconds, when the headline measure counts steps and the
+    /// scenario has a `[time]` table: the sentence then words its numbers in time units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_seconds: Option<f64>,
 }
 
 /// A strategy the headline strategy cannot be told apart from.
@@ -227,7 +236,7 @@ const NOTES: [&str; 4] = [
 ];
 
 /// The measures compared: those the spec names, or the defaults plus every `extra` measure
-/// present and every cost.
+/// present, the headline and every cost.
 pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
     if let Some(m) = &spec.measures {
         let mut m = m.clone();
@@ -250,6 +259,12 @@ pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
             m.push(e.clone());
         }
     }
+    // A headline that is neither a default nor a rule's measure (`cascade_size`, say).
+    if let Some(h) = &spec.headline
+        && !m.contains(h)
+    {
+        m.push(h.clone());
+    }
     for c in &spec.costs {
         if !m.contains(c) {
             m.push(c.clone());
@@ -258,22 +273,53 @@ pub fn measures_for(spec: &CompareSpec, runs: &[StrategyRuns]) -> Vec<String> {
     m
 }
 
-/// Which direction is better for `measure` when the spec does not say.
-fn default_goal(measure: &str, spec: &CompareSpec) -> Goal {
-    let lower = measure.contains("booing")
-        || measure.contains("complain")
-        || measure.contains("cost")
-        || spec.costs.iter().any(|c| c == measure);
-    if lower { Goal::Lower } else { Goal::Higher }
+/// The headline measure of a comparison, known before it runs: `[compare] headline`, else
+/// the first of `measures`, else the first default measure.
+pub fn headline_measure(spec: &CompareSpec) -> &str {
+    spec.headline
+        .as_deref()
+        .or_else(|| {
+            spec.measures
+                .as_ref()
+                .and_then(|m| m.first())
+                .map(String::as_str)
+        })
+        .unwrap_or(DEFAULT_MEASURES[0])
 }
 
-/// Computes the comparison's statistics. `runs[baseline]` is the baseline. Every strategy must
-/// have the same replicate indices, and every measure a value in every replicate; otherwise the
-/// error says which (a measure no rule produced, most likely).
+/// Which direction is better for the headline measure: the scenario's `goal`, else lower for a
+/// measure the scenario declares a cost, else the direction declared with the measure
+/// ([`super::measures::Better`]). `Err(measure)` when none of them says: a comparison then
+/// asks for `goal` rather than guess.
+pub fn headline_goal(spec: &CompareSpec) -> Result<Goal, String> {
+    let h = headline_measure(spec);
+    if let Some(goal) = spec.goal {
+        return Ok(goal);
+    }
+    if spec.costs.iter().any(|c| c == h) {
+        return Ok(Goal::Lower);
+    }
+    super::measures::goal(h).ok_or_else(|| h.to_string())
+}
+
+/// The error text for a headline measure without a direction, after the scenario file.
+pub fn no_goal_text(measure: &str) -> String {
+    format!(
+        "compare.goal: the headline measure `{measure}` has no declared direction (whether \
+         lower or higher is better for it is not known); add `goal = \"higher\"` or \
+         `goal = \"lower\"` to the [compare] table"
+    )
+}
+
+/// Computes the comparison's statistics. `runs[baseline]` is the baseline; `time` is the
+/// scenario's step in real time (`[time]`), used to word a headline measure that counts steps.
+/// Every strategy must have the same replicate indices, and every measure a value in every
+/// replicate; otherwise the error says which (a measure no rule produced, most likely).
 pub fn compare_stats(
     runs: &[StrategyRuns],
     baseline: usize,
     spec: &CompareSpec,
+    time: Option<&TimeSpec>,
 ) -> Result<CompareStats, String> {
     let measures = measures_for(spec, runs);
     let base = runs
@@ -352,9 +398,14 @@ pub fn compare_stats(
             });
         }
     }
-    let h = spec.headline.clone().unwrap_or_else(|| measures[0].clone());
-    let hj = measures.iter().position(|m| *m == h).unwrap_or(0);
-    let goal = spec.goal.unwrap_or_else(|| default_goal(&h, spec));
+    let h = headline_measure(spec).to_string();
+    let hj = measures.iter().position(|m| *m == h).ok_or_else(|| {
+        format!(
+            "the headline measure `{h}` is not among the compared measures ({})",
+            measures.join(", ")
+        )
+    })?;
+    let goal = headline_goal(spec).map_err(|m| no_goal_text(&m))?;
     let sign = match goal {
         Goal::Lower => -1.0,
         Goal::Higher => 1.0,
@@ -428,6 +479,9 @@ pub fn compare_stats(
         scale: if is_share(&h) { 100.0 } else { 1.0 },
         costs,
         indistinguishable,
+        step_seconds: time
+            .filter(|_| super::measures::counts_steps(&h))
+            .map(|t| t.step.seconds()),
     };
     headline.sentence = sentence(&headline, LEVEL);
     Ok(CompareStats {
@@ -467,6 +521,10 @@ pub fn number(x: f64) -> String {
 /// The headline sentence from its numbers.
 pub fn sentence(h: &Headline, level: f64) -> String {
     let d = &h.difference;
+    let time = h
+        .step_seconds
+        .and_then(Duration::from_seconds)
+        .and_then(TimeSpec::new);
     let unit = if h.scale == 100.0 { " points" } else { "" };
     let (verb, lo, hi, size) = if d.mean < 0.0 {
         ("lowers", -d.ci_high, -d.ci_low, -d.mean)
@@ -474,6 +532,20 @@ pub fn sentence(h: &Headline, level: f64) -> String {
         ("raises", d.ci_low, d.ci_high, d.mean)
     } else {
         ("changes", d.ci_low, d.ci_high, 0.0)
+    };
+    // A measure that counts steps, worded in time units when a step has a real length.
+    let (size_text, lo_text, hi_text, unit) = match &time {
+        Some(t) => {
+            let (n, u) = durations_text(&[size, lo, hi], t);
+            let u = format!(" {}", u.short());
+            (n[0].clone(), n[1].clone(), format!("{}{u}", n[2]), u)
+        }
+        None => (
+            number(size * h.scale),
+            number(lo * h.scale),
+            number(hi * h.scale),
+            unit.to_string(),
+        ),
     };
     let pct = (level * 100.0).round();
     let mut s = String::new();
@@ -485,12 +557,9 @@ pub fn sentence(h: &Headline, level: f64) -> String {
         ));
     }
     s.push_str(&format!(
-        "{} {verb} the {} by {}{unit} ({pct}% CI {} to {}) compared with {}",
+        "{} {verb} the {} by {size_text}{unit} ({pct}% CI {lo_text} to {hi_text}) compared with {}",
         strategy_words(&h.strategy),
         label(&h.measure),
-        number(size * h.scale),
-        number(lo * h.scale),
-        number(hi * h.scale),
         strategy_words(&h.baseline),
     ));
     if !h.costs.is_empty() {
@@ -519,13 +588,24 @@ pub fn sentence(h: &Headline, level: f64) -> String {
             .indistinguishable
             .iter()
             .map(|t| {
+                let x = &t.difference;
+                let (mean, lo, hi, unit) = match &time {
+                    Some(time) => {
+                        let (n, u) = durations_text(&[x.mean, x.ci_low, x.ci_high], time);
+                        let u = format!(" {}", u.short());
+                        (n[0].clone(), n[1].clone(), format!("{}{u}", n[2]), u)
+                    }
+                    None => (
+                        number(x.mean * h.scale),
+                        number(x.ci_low * h.scale),
+                        number(x.ci_high * h.scale),
+                        unit.clone(),
+                    ),
+                };
                 format!(
-                    "{} (its difference from {}: {}{unit}, {pct}% CI {} to {})",
+                    "{} (its difference from {}: {mean}{unit}, {pct}% CI {lo} to {hi})",
                     strategy_words(&t.strategy),
                     strategy_words(&h.strategy),
-                    number(t.difference.mean * h.scale),
-                    number(t.difference.ci_low * h.scale),
-                    number(t.difference.ci_high * h.scale),
                 )
             })
             .collect();
@@ -581,11 +661,13 @@ pub fn write_compare(
     manifest: &Manifest,
     plots: bool,
 ) -> Result<(Vec<PathBuf>, CompareStats), OutputError> {
-    let stats =
-        compare_stats(runs, baseline, spec).map_err(|message| OutputError::Inconsistent {
+    let time = step_time(&manifest.scenario);
+    let stats = compare_stats(runs, baseline, spec, time.as_ref()).map_err(|message| {
+        OutputError::Inconsistent {
             path: dir.join("stats.json"),
             message,
-        })?;
+        }
+    })?;
     let mut written = Vec::new();
 
     let path = dir.join("compare.csv");
@@ -670,7 +752,7 @@ pub fn write_compare(
     written.push(path);
 
     if plots {
-        written.extend(write_plots(dir, runs, &stats)?);
+        written.extend(write_plots(dir, runs, &stats, time.as_ref())?);
     }
     written.extend(super::seeded::write_seeded(dir, runs)?);
 
@@ -744,25 +826,36 @@ fn over_time_share(stats: &CompareStats) -> (&'static str, fn(&StepStats) -> &Su
     }
 }
 
-/// Draws the three compare plots.
+/// Draws the three compare plots; `time` puts the over-time axis in real time.
 fn write_plots(
     dir: &Path,
     runs: &[StrategyRuns],
     stats: &CompareStats,
+    time: Option<&TimeSpec>,
 ) -> Result<Vec<PathBuf>, OutputError> {
     let mut written = Vec::new();
     let (which, pick) = over_time_share(stats);
-    let series: Vec<(String, Vec<(u32, Summary)>)> = runs
+    let last = runs
+        .iter()
+        .filter_map(|s| s.by_step.last().map(|st| st.step))
+        .max()
+        .unwrap_or(0);
+    let axis = TimeAxis::new(time, last);
+    let series: Vec<(String, Vec<(f64, Summary)>)> = runs
         .iter()
         .map(|s| {
             (
                 s.name.clone(),
-                s.by_step.iter().map(|st| (st.step, *pick(st))).collect(),
+                s.by_step
+                    .iter()
+                    .map(|st| (axis.at(st.step), *pick(st)))
+                    .collect(),
             )
         })
         .collect();
     let title = format!(
-        "Mean share {which} over steps by strategy ({} replicates each, {}% bands)",
+        "Mean share {which} {} by strategy ({} replicates each, {}% bands)",
+        axis.over(),
         stats.replicates,
         (stats.level * 100.0).round()
     );
@@ -770,8 +863,8 @@ fn write_plots(
         dir,
         "outcome_over_time",
         (1000, 620),
-        |root| draw_over_time(&root, &title, which, &series),
-        |root| draw_over_time(&root, &title, which, &series),
+        |root| draw_over_time(&root, &title, which, &axis, &series),
+        |root| draw_over_time(&root, &title, which, &axis, &series),
     )?);
 
     let h = &stats.headline;
@@ -851,21 +944,17 @@ fn write_plots(
 /// Width of the legend column, in pixels.
 const LEGEND: u32 = 230;
 
+/// The over-time plot: each strategy's mean share (x on `axis`) with its band.
 fn draw_over_time<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     which: &str,
-    series: &[(String, Vec<(u32, Summary)>)],
+    axis: &TimeAxis,
+    series: &[(String, Vec<(f64, Summary)>)],
 ) -> Drawn {
     root.fill(&WHITE).map_err(msg)?;
     let (width, _) = root.dim_in_pixel();
     let (plot, legend) = root.split_horizontally(width.saturating_sub(LEGEND));
-    let last = series
-        .iter()
-        .filter_map(|(_, s)| s.last().map(|x| x.0))
-        .max()
-        .unwrap_or(0)
-        .max(1);
     let top = series
         .iter()
         .flat_map(|(_, s)| s.iter().map(|x| x.1.ci_high))
@@ -881,11 +970,12 @@ fn draw_over_time<DB: DrawingBackend>(
         .margin(16)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(0u32..last, 0f64..y_max)
+        .build_cartesian_2d(axis.coord(), 0f64..y_max)
         .map_err(msg)?;
     chart
         .configure_mesh()
-        .x_desc("step")
+        .x_desc(axis.title())
+        .x_label_formatter(&|x| axis.label(*x))
         .y_desc(format!("share of agents {which}"))
         .axis_desc_style((FONT_FAMILY, 18))
         .label_style((FONT_FAMILY, 15))
@@ -896,7 +986,7 @@ fn draw_over_time<DB: DrawingBackend>(
         .map_err(msg)?;
     for (i, (_, s)) in series.iter().enumerate() {
         let c = colour(i);
-        let band: Vec<(u32, f64)> = s
+        let band: Vec<(f64, f64)> = s
             .iter()
             .map(|(t, x)| (*t, x.ci_high.clamp(0.0, y_max)))
             .chain(
@@ -1242,7 +1332,7 @@ mod tests {
     #[test]
     fn identical_strategies_differ_by_exactly_zero() {
         let r = runs(&[&[0.1, 0.3, 0.2], &[0.1, 0.3, 0.2]]);
-        let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
+        let s = compare_stats(&r, 0, &spec(&[]), None).expect("stats");
         // responses_sent differs by construction (10 per strategy index); all else is equal.
         for d in s
             .differences
@@ -1268,7 +1358,7 @@ mod tests {
     #[test]
     fn headline_names_the_best_and_its_cost() {
         let r = runs(&[&[0.3, 0.5, 0.4], &[0.2, 0.4, 0.31], &[0.31, 0.5, 0.41]]);
-        let s = compare_stats(&r, 0, &spec(&["responses_sent"])).expect("stats");
+        let s = compare_stats(&r, 0, &spec(&["responses_sent"]), None).expect("stats");
         assert_eq!(s.headline.strategy, "b");
         assert_eq!(s.ranking[0].strategy, "b");
         assert_eq!(s.ranking[2].strategy, "c");
@@ -1296,7 +1386,7 @@ mod tests {
             &[0.2, 0.4, 0.31, 0.5],
             &[0.21, 0.38, 0.32, 0.48],
         ]);
-        let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
+        let s = compare_stats(&r, 0, &spec(&[]), None).expect("stats");
         assert_eq!(s.headline.strategy, "c");
         let ties: Vec<&str> = s
             .headline
@@ -1325,7 +1415,7 @@ mod tests {
                     .insert("first_response_step".into(), 2.0 + k as f64);
             }
         }
-        let s = compare_stats(&r, 0, &spec(&[])).expect("stats");
+        let s = compare_stats(&r, 0, &spec(&[]), None).expect("stats");
         let b = &s.strategies[1].measures["first_response_step"];
         assert_eq!((b.n, b.mean), (2, 3.0));
         let a = &s.strategies[0].measures["first_response_step"];
@@ -1346,7 +1436,7 @@ mod tests {
         let mut sp = spec(&[]);
         sp.measures = Some(vec!["influencers_paid".into()]);
         sp.headline = None;
-        let e = compare_stats(&r, 0, &sp).expect_err("no such measure");
+        let e = compare_stats(&r, 0, &sp, None).expect_err("no such measure");
         assert!(e.contains("`influencers_paid`"), "{e}");
     }
 
@@ -1378,6 +1468,131 @@ mod tests {
         // A point at the right edge gets its label on its left.
         let off = label_offsets(&[(990, 100, 80)], 1000);
         assert!(990 + off[0].0 + 80 <= 1000, "{off:?}");
+    }
+
+    /// Runs whose booing peaks at `steps[i][r]` in replicate r of strategy i.
+    fn peak_steps(steps: &[&[u32]]) -> Vec<StrategyRuns> {
+        let mut r = runs(&[&[0.1, 0.1, 0.1, 0.1], &[0.1, 0.1, 0.1, 0.1]]);
+        for (s, st) in r.iter_mut().zip(steps) {
+            for (res, &k) in s.results.iter_mut().zip(*st) {
+                res.peak_booing_step = k;
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn a_headline_that_counts_steps_is_worded_in_time_with_a_time_table() {
+        let r = peak_steps(&[&[100, 110, 120, 130], &[124, 136, 142, 158]]);
+        let mut sp = spec(&[]);
+        sp.headline = Some("peak_booing_step".into());
+        sp.goal = Some(Goal::Higher);
+        let ten_minutes = TimeSpec::new(Duration::parse("10min").expect("10min"));
+        let s = compare_stats(&r, 0, &sp, ten_minutes.as_ref()).expect("stats");
+        // Differences 24, 26, 22, 28 steps: mean 25 steps = 250 min = 4.2 h.
+        let h = &s.headline;
+        assert_eq!(h.difference.mean, 25.0);
+        assert_eq!(h.step_seconds, Some(600.0));
+        assert!(
+            h.sentence
+                .contains("raises the step of the booing (complaint) peak by 4.2 h (95% CI"),
+            "{}",
+            h.sentence
+        );
+        assert!(
+            h.sentence.ends_with(" h) compared with a."),
+            "{}",
+            h.sentence
+        );
+        // Without [time], steps as before; a measure that does not count steps has no time.
+        let s = compare_stats(&r, 0, &sp, None).expect("stats");
+        assert!(
+            s.headline.sentence.contains("peak by 25.0 (95% CI"),
+            "{}",
+            s.headline.sentence
+        );
+        assert_eq!(s.headline.step_seconds, None);
+        sp.headline = Some("peak_booing".into());
+        sp.goal = Some(Goal::Lower);
+        let s = compare_stats(&r, 0, &sp, ten_minutes.as_ref()).expect("stats");
+        assert_eq!(s.headline.step_seconds, None);
+    }
+
+    #[test]
+    fn the_over_time_plot_is_in_hours_with_a_time_table_and_in_steps_without() {
+        // 2 days of 10-minute steps: the axis reads hours since the start, ticks every 6 h.
+        let mut r = runs(&[&[0.1, 0.2], &[0.3, 0.1]]);
+        for s in &mut r {
+            let last = s.by_step.last().cloned().expect("a step");
+            s.by_step = (0..=288)
+                .map(|k| StepStats {
+                    step: k,
+                    ..last.clone()
+                })
+                .collect();
+        }
+        let stats = compare_stats(&r, 0, &spec(&[]), None).expect("stats");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ten_minutes = TimeSpec::new(Duration::parse("10min").expect("10min"));
+        write_plots(dir.path(), &r, &stats, ten_minutes.as_ref()).expect("plots");
+        let svg = std::fs::read_to_string(dir.path().join("outcome_over_time.svg")).expect("svg");
+        assert!(svg.contains("hours since the start"), "no time axis title");
+        assert!(svg.contains("over time by strategy"), "title");
+        assert!(!svg.contains(">\nstep\n<"), "a step axis");
+        for tick in ["0", "6", "12", "18", "24", "30", "36", "42", "48"] {
+            assert!(
+                svg.contains(&format!(">\n{tick}\n</text>")),
+                "no tick {tick}"
+            );
+        }
+        write_plots(dir.path(), &r, &stats, None).expect("plots");
+        let svg = std::fs::read_to_string(dir.path().join("outcome_over_time.svg")).expect("svg");
+        assert!(svg.contains(">\nstep\n</text>") && !svg.contains("since the start"));
+        assert!(svg.contains(">\n250\n</text>") && svg.contains("over steps by strategy"));
+    }
+
+    #[test]
+    fn the_goal_is_declared_never_guessed_from_the_name() {
+        let mut sp = spec(&["replies_sent"]);
+        let goal = |sp: &CompareSpec, h: &str| {
+            let mut sp = sp.clone();
+            sp.headline = Some(h.into());
+            headline_goal(&sp)
+        };
+        // Declared with the measure.
+        assert_eq!(goal(&sp, "peak_booing"), Ok(Goal::Lower));
+        assert_eq!(goal(&sp, "final_standing"), Ok(Goal::Higher));
+        assert_eq!(goal(&sp, "first_response_step"), Ok(Goal::Lower));
+        assert_eq!(goal(&sp, "complaints_resolved"), Ok(Goal::Higher));
+        // A cost of this comparison is lower-is-better.
+        assert_eq!(goal(&sp, "replies_sent"), Ok(Goal::Lower));
+        // Neither direction declared, or not declared at all (a rule's own measure whose name
+        // the old guess read as "higher"): an error naming the measure, not a guess.
+        assert_eq!(goal(&sp, "cascade_size"), Err("cascade_size".into()));
+        assert_eq!(goal(&sp, "net_sentiment"), Err("net_sentiment".into()));
+        assert_eq!(
+            goal(&sp, "complaint_exposure"),
+            Err("complaint_exposure".into())
+        );
+        // The scenario's goal wins.
+        sp.goal = Some(Goal::Higher);
+        assert_eq!(goal(&sp, "peak_booing"), Ok(Goal::Higher));
+        assert_eq!(goal(&sp, "net_sentiment"), Ok(Goal::Higher));
+        // No headline: the first measure, else the first default.
+        sp.goal = None;
+        sp.headline = None;
+        assert_eq!(headline_measure(&sp), "final_standing");
+        sp.measures = Some(vec!["cascade_size".into()]);
+        assert_eq!(headline_goal(&sp), Err("cascade_size".into()));
+        // compare_stats says which key to add.
+        let r = runs(&[&[0.1], &[0.2]]);
+        let mut sp = spec(&[]);
+        sp.headline = Some("cascade_size".into());
+        let e = compare_stats(&r, 0, &sp, None).expect_err("no direction");
+        assert!(
+            e.contains("`cascade_size`") && e.contains("goal = \"lower\""),
+            "{e}"
+        );
     }
 
     #[test]

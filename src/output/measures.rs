@@ -17,6 +17,7 @@
 use std::fmt::Write as _;
 
 use crate::engine::measures::{Outcome, ReplicateResult, StepRecord};
+use crate::scenario::strategies::Goal;
 
 /// How a measure's value is read from one replicate.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +49,32 @@ pub struct Measure {
     pub unit: &'static str,
     /// Its one-line definition (the reports' glossary).
     pub doc: &'static str,
+    /// Which direction is better: what `compare` ranks by when the scenario gives no `goal`.
+    pub better: Better,
+}
+
+/// Which direction of a measure is better, declared with each measure (never guessed from its
+/// name): `compare` ranks strategies by it unless the scenario's `[compare] goal` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// Larger is better (praise, reach, resolved complaints).
+    Higher,
+    /// Smaller is better (complaints, costs, waiting).
+    Lower,
+    /// Neither in general (a count of work, a step, how replicates ended, a side effect such
+    /// as replies sent): a comparison headlining it must say its `goal`.
+    Neither,
+}
+
+impl Better {
+    /// The compare goal this direction means; `None` for [`Better::Neither`].
+    pub fn goal(self) -> Option<Goal> {
+        match self {
+            Better::Higher => Some(Goal::Higher),
+            Better::Lower => Some(Goal::Lower),
+            Better::Neither => None,
+        }
+    }
 }
 
 impl Measure {
@@ -85,6 +112,7 @@ const fn m(
     label: &'static str,
     unit: &'static str,
     doc: &'static str,
+    better: Better,
 ) -> Measure {
     Measure {
         name,
@@ -93,6 +121,7 @@ const fn m(
         label,
         unit,
         doc,
+        better,
     }
 }
 
@@ -104,6 +133,7 @@ pub const STEPS: Measure = m(
     "steps",
     "steps",
     "revision steps a replicate took after step 0 before it stopped",
+    Better::Neither,
 );
 /// The period of a cycle.
 pub const CYCLE_PERIOD: Measure = m(
@@ -113,6 +143,7 @@ pub const CYCLE_PERIOD: Measure = m(
     "cycle period",
     "steps",
     "the period of a cycle the actions fell into, else 0",
+    Better::Neither,
 );
 /// Share standing at step 0.
 pub const INITIAL_STANDING: Measure = m(
@@ -122,6 +153,7 @@ pub const INITIAL_STANDING: Measure = m(
     "initial standing share",
     "share",
     "share of agents standing at step 0, on their own signal",
+    Better::Neither,
 );
 /// Share sitting at the end.
 pub const FINAL_SITTING: Measure = m(
@@ -131,6 +163,7 @@ pub const FINAL_SITTING: Measure = m(
     "final sitting share",
     "share",
     "share of agents sitting at the last step",
+    Better::Neither,
 );
 /// Share standing at the end.
 pub const FINAL_STANDING: Measure = m(
@@ -140,6 +173,7 @@ pub const FINAL_STANDING: Measure = m(
     "final standing share",
     "share",
     "share of agents standing (praising) at the last step",
+    Better::Higher,
 );
 /// Share booing at the end (booing is public disapproval; with a brand, a public complaint).
 pub const FINAL_BOOING: Measure = m(
@@ -149,6 +183,7 @@ pub const FINAL_BOOING: Measure = m(
     "final booing (complaint) share",
     "share",
     "share of agents booing (complaining in public) at the last step",
+    Better::Lower,
 );
 /// The highest share booing at any step.
 pub const PEAK_BOOING: Measure = m(
@@ -158,6 +193,7 @@ pub const PEAK_BOOING: Measure = m(
     "peak booing (complaint) share",
     "share",
     "the highest share booing at any step of a replicate, averaged over replicates",
+    Better::Lower,
 );
 /// The first step of the booing peak.
 pub const PEAK_BOOING_STEP: Measure = m(
@@ -167,6 +203,7 @@ pub const PEAK_BOOING_STEP: Measure = m(
     "step of the booing (complaint) peak",
     "step",
     "the first step at which a replicate reached its peak booing",
+    Better::Neither,
 );
 /// Agents whose final action differs from their step-0 action.
 pub const CASCADE_SIZE: Measure = m(
@@ -176,6 +213,7 @@ pub const CASCADE_SIZE: Measure = m(
     "cascade size",
     "agents",
     "agents whose final action differs from their step-0 action",
+    Better::Neither,
 );
 /// Share standing against their own signal.
 pub const CONFORMERS: Measure = m(
@@ -185,6 +223,7 @@ pub const CONFORMERS: Measure = m(
     "conformers",
     "share",
     "share of agents standing at the end although their own signal says sit",
+    Better::Neither,
 );
 /// Share not standing despite their own signal.
 pub const SUPPRESSED: Measure = m(
@@ -194,6 +233,7 @@ pub const SUPPRESSED: Measure = m(
     "suppressed",
     "share",
     "share of agents not standing at the end although their own signal says stand",
+    Better::Neither,
 );
 /// Share whose final action agrees with their own signal.
 pub const INFORMATION_EFFICIENCY: Measure = m(
@@ -203,6 +243,7 @@ pub const INFORMATION_EFFICIENCY: Measure = m(
     "information efficiency",
     "share",
     "share of agents whose final action agrees with their own signal",
+    Better::Higher,
 );
 /// Follower edges the engine looked at.
 pub const EDGE_VISITS: Measure = m(
@@ -212,6 +253,7 @@ pub const EDGE_VISITS: Measure = m(
     "edge visits",
     "count",
     "follower edges the engine looked at (work done)",
+    Better::Neither,
 );
 
 /// The measures every replicate has, in the column order of `summary.csv` (after
@@ -241,6 +283,7 @@ pub const OUTCOMES: [Measure; 3] = [
         "fixed point",
         "share of replicates",
         "share of replicates that ended with no agent able to change",
+        Better::Neither,
     ),
     m(
         "cycle",
@@ -249,6 +292,7 @@ pub const OUTCOMES: [Measure; 3] = [
         "cycle",
         "share of replicates",
         "share of replicates whose actions repeat in a cycle",
+        Better::Neither,
     ),
     m(
         "step_limit",
@@ -257,6 +301,7 @@ pub const OUTCOMES: [Measure; 3] = [
         "step limit",
         "share of replicates",
         "share of replicates stopped by the scenario's step limit",
+        Better::Neither,
     ),
 ];
 
@@ -270,6 +315,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "seed reach mean",
         "agents",
         "mean over the seeds of the active agents downstream of each seed",
+        Better::Higher,
     ),
     m(
         "seed_reach_max",
@@ -278,6 +324,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "seed reach max",
         "agents",
         "the largest number of active agents downstream of one seed",
+        Better::Higher,
     ),
     m(
         "seed_reach_union_share",
@@ -286,6 +333,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "seed reach union share",
         "fraction",
         "share of the active non-seed agents downstream of at least one seed",
+        Better::Higher,
     ),
     m(
         "complaints_noticed",
@@ -294,6 +342,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "complaints noticed",
         "complaints",
         "complaints the brand noticed while listening",
+        Better::Neither,
     ),
     m(
         "responses_sent",
@@ -302,6 +351,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "responses sent",
         "messages",
         "the brand's replies plus broadcasts",
+        Better::Neither,
     ),
     m(
         "replies_sent",
@@ -310,6 +360,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "replies sent",
         "messages",
         "answers to single complainers",
+        Better::Neither,
     ),
     m(
         "broadcasts_sent",
@@ -318,6 +369,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "broadcasts sent",
         "messages",
         "posts to all of the brand's followers",
+        Better::Neither,
     ),
     m(
         "complaints_resolved",
@@ -326,6 +378,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "complaints resolved",
         "agents",
         "complainers an answer resolved (they stop booing for good)",
+        Better::Higher,
     ),
     m(
         "replies_seen",
@@ -334,6 +387,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "replies seen",
         "views",
         "follower views of the brand's public answers",
+        Better::Neither,
     ),
     m(
         "influencers_paid",
@@ -342,6 +396,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "influencers paid",
         "agents",
         "paid influencers in the audience",
+        Better::Neither,
     ),
     m(
         "advocates",
@@ -350,6 +405,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "advocates",
         "agents",
         "employee advocates in the audience",
+        Better::Neither,
     ),
     m(
         "cost_total",
@@ -359,6 +415,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "cost units",
         "the brand's total cost: each reply, broadcast, paid influencer, advocate and step of \
          listening at its price",
+        Better::Lower,
     ),
     m(
         "first_response_step",
@@ -367,6 +424,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "first response step",
         "step",
         "step of the brand's first answer; replicates without one are left out",
+        Better::Lower,
     ),
     m(
         "most_responses_in_a_step",
@@ -375,6 +433,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "most responses in a step",
         "messages",
         "the most answers the brand sent in one step",
+        Better::Neither,
     ),
     m(
         "mean_signal",
@@ -383,6 +442,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "mean signal",
         "signal",
         "mean final signal (experience of the product) of the audience: the sentiment reached",
+        Better::Higher,
     ),
     m(
         "active",
@@ -391,6 +451,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "active",
         "agents",
         "agents active at the end, seeds included",
+        Better::Higher,
     ),
     m(
         "seeds",
@@ -399,6 +460,7 @@ pub const RULE_MEASURES: [Measure; 17] = [
         "seeds",
         "agents",
         "number of seeds",
+        Better::Neither,
     ),
 ];
 
@@ -494,6 +556,18 @@ pub fn value(r: &ReplicateResult, name: &str) -> Option<f64> {
 /// Whether measure `name` is a share in `[0, 1]` (undeclared measures are not).
 pub fn is_share(name: &str) -> bool {
     find(name).is_some_and(|m| m.share)
+}
+
+/// The declared better direction of measure `name`, as a compare goal: `None` for a measure
+/// declared [`Better::Neither`] and for one not declared here (a rule's own measure).
+pub fn goal(name: &str) -> Option<Goal> {
+    find(name).and_then(|m| m.better.goal())
+}
+
+/// Whether measure `name` counts steps (declared with the unit `step` or `steps`): with a
+/// `[time]` table the reports also give it in time units (undeclared measures do not).
+pub fn counts_steps(name: &str) -> bool {
+    find(name).is_some_and(|m| m.unit == "step" || m.unit == "steps")
 }
 
 /// Measure `name` in words: its declared label, else the name with spaces for underscores.

@@ -39,6 +39,7 @@ pub mod shard;
 pub mod steps;
 pub mod sweep;
 pub mod tables;
+pub mod time_axis;
 
 #[cfg(test)]
 mod fixtures;
@@ -162,7 +163,15 @@ pub fn finish_streamed(
 
     if plots {
         let name = scenario_name(manifest);
-        written.extend(plots::write_plots(dir, &name, &stats, &sorted, theater)?);
+        let time = time_axis::step_time(&manifest.scenario);
+        written.extend(plots::write_plots(
+            dir,
+            &name,
+            &stats,
+            &sorted,
+            theater,
+            time.as_ref(),
+        )?);
     }
 
     let path = dir.join("manifest.json");

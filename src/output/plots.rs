@@ -3,6 +3,7 @@
 //! - `shares.png/svg`: mean share of agents standing, sitting and (when anyone ever booed)
 //!   booing at each step, with the 95% confidence band of the mean shaded; the numbers are
 //!   `stats.json`'s `by_step`, so replicates that stopped early carry their final state forward.
+//!   With a `[time]` table the x axis is real time since the start ([`TimeAxis`]), else steps.
 //! - `final_standing.png/svg`: histogram of the final share standing over replicates, 20 bins
 //!   of width 0.05 on `[0, 1]` (a share of exactly 1 counts in the last bin), with the mean
 //!   marked.
@@ -26,7 +27,9 @@ use plotters::style::{FontStyle, register_font};
 use super::OutputError;
 use super::aggregate::{RunStats, StepStats};
 use super::folder::{AtomicFile, write_atomic};
+use super::time_axis::TimeAxis;
 use crate::engine::measures::ReplicateResult;
+use crate::scenario::time::TimeSpec;
 use crate::stats::Summary;
 
 /// DejaVu Sans, see `assets/README.md` for its origin and licence.
@@ -110,13 +113,15 @@ where
 ///
 /// `name` goes into the titles; `stats` must be [`super::aggregate::run_stats`] of `results`;
 /// `theater` is `(rows, seats)` for a theater graph, whose replicates must then carry
-/// `rows * seats` seat entries ([`OutputError::Inconsistent`] otherwise).
+/// `rows * seats` seat entries ([`OutputError::Inconsistent`] otherwise); `time` is the
+/// scenario's step in real time (`[time]`), which puts the over-time axis in time units.
 pub fn write_plots(
     dir: &Path,
     name: &str,
     stats: &RunStats,
     results: &[&ReplicateResult],
     theater: Option<(u32, u32)>,
+    time: Option<&TimeSpec>,
 ) -> Result<Vec<PathBuf>, OutputError> {
     let mut written = Vec::new();
     let n = results.len();
@@ -126,13 +131,14 @@ pub fn write_plots(
         format!("{n} replicates")
     };
 
-    let title = format!("{name}: mean shares over steps ({replicates})");
+    let axis = TimeAxis::new(time, stats.by_step.last().map_or(0, |s| s.step));
+    let title = format!("{name}: mean shares {} ({replicates})", axis.over());
     written.extend(render(
         dir,
         "shares",
         (1000, 620),
-        |root| draw_shares(&root, &title, stats),
-        |root| draw_shares(&root, &title, stats),
+        |root| draw_shares(&root, &title, stats, &axis),
+        |root| draw_shares(&root, &title, stats, &axis),
     )?);
 
     // The histogram of one declared measure, in a file named after it.
@@ -199,21 +205,22 @@ fn draw_shares<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     stats: &RunStats,
+    axis: &TimeAxis,
 ) -> Drawn {
     root.fill(&WHITE).map_err(msg)?;
     let (width, _) = root.dim_in_pixel();
     let (plot, legend) = root.split_horizontally(width.saturating_sub(SHARES_LEGEND));
-    let last = stats.by_step.last().map_or(0, |s| s.step).max(1);
     let mut chart = ChartBuilder::on(&plot)
         .caption(title, (FONT_FAMILY, 24))
         .margin(16)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(0u32..last, 0f64..1f64)
+        .build_cartesian_2d(axis.coord(), 0f64..1f64)
         .map_err(msg)?;
     chart
         .configure_mesh()
-        .x_desc("step")
+        .x_desc(axis.title())
+        .x_label_formatter(&|x| axis.label(*x))
         .y_desc("share of agents")
         .axis_desc_style((FONT_FAMILY, 18))
         .label_style((FONT_FAMILY, 15))
@@ -235,16 +242,16 @@ fn draw_shares<DB: DrawingBackend>(
             continue;
         }
         // The band: upper edge left to right, lower edge back.
-        let band: Vec<(u32, f64)> = stats
+        let band: Vec<(f64, f64)> = stats
             .by_step
             .iter()
-            .map(|s| (s.step, get(s).ci_high.clamp(0.0, 1.0)))
+            .map(|s| (axis.at(s.step), get(s).ci_high.clamp(0.0, 1.0)))
             .chain(
                 stats
                     .by_step
                     .iter()
                     .rev()
-                    .map(|s| (s.step, get(s).ci_low.clamp(0.0, 1.0))),
+                    .map(|s| (axis.at(s.step), get(s).ci_low.clamp(0.0, 1.0))),
             )
             .collect();
         chart
@@ -255,7 +262,7 @@ fn draw_shares<DB: DrawingBackend>(
             .map_err(msg)?;
         chart
             .draw_series(LineSeries::new(
-                stats.by_step.iter().map(|s| (s.step, get(s).mean)),
+                stats.by_step.iter().map(|s| (axis.at(s.step), get(s).mean)),
                 colour.stroke_width(3),
             ))
             .map_err(msg)?;
@@ -263,14 +270,15 @@ fn draw_shares<DB: DrawingBackend>(
             // A single step draws no line or band: mark the mean and its interval instead.
             let only = &stats.by_step[0];
             let sm = get(only);
+            let x = axis.at(only.step);
             chart
                 .draw_series([
                     PathElement::new(
-                        vec![(only.step, sm.ci_low), (only.step, sm.ci_high)],
+                        vec![(x, sm.ci_low), (x, sm.ci_high)],
                         colour.stroke_width(3),
                     )
                     .into_dyn(),
-                    Circle::new((only.step, sm.mean), 6, colour.filled()).into_dyn(),
+                    Circle::new((x, sm.mean), 6, colour.filled()).into_dyn(),
                 ])
                 .map_err(msg)?;
         }
@@ -620,6 +628,7 @@ mod tests {
             &stats,
             &refs,
             Some((20, 20)),
+            None,
         )
         .expect("plots");
         let names: Vec<String> = files
@@ -664,12 +673,42 @@ mod tests {
     }
 
     #[test]
+    fn the_shares_axis_is_real_time_with_a_time_table() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let results = theater_run(4, 3, 3);
+        let refs: Vec<&ReplicateResult> = results.iter().collect();
+        let mut stats = run_stats(&refs, 0.95);
+        // 90 steps of one minute: minutes since the start, a tick every 10.
+        let last = stats.by_step.last().cloned().expect("a step");
+        stats.by_step = (0..=90)
+            .map(|k| StepStats {
+                step: k,
+                ..last.clone()
+            })
+            .collect();
+        let minute = crate::scenario::time::Duration::parse("1min").ok();
+        let time = minute.and_then(TimeSpec::new);
+        write_plots(dir.path(), "t", &stats, &refs, None, time.as_ref()).expect("plots");
+        let svg = std::fs::read_to_string(dir.path().join("shares.svg")).expect("svg");
+        assert!(svg.contains("minutes since the start"), "no time axis");
+        assert!(svg.contains("t: mean shares over time"), "title");
+        assert!(
+            svg.contains(">\n90\n</text>") && svg.contains(">\n10\n</text>"),
+            "ticks"
+        );
+        write_plots(dir.path(), "t", &stats, &refs, None, None).expect("plots");
+        let svg = std::fs::read_to_string(dir.path().join("shares.svg")).expect("svg");
+        assert!(svg.contains(">\nstep\n</text>") && svg.contains("t: mean shares over steps"));
+    }
+
+    #[test]
     fn seat_count_mismatch_names_the_file() {
         let dir = tempfile::tempdir().expect("temp dir");
         let results = theater_run(2, 3, 4);
         let refs: Vec<&ReplicateResult> = results.iter().collect();
         let stats = run_stats(&refs, 0.95);
-        let err = write_plots(dir.path(), "t", &stats, &refs, Some((4, 4))).expect_err("mismatch");
+        let err =
+            write_plots(dir.path(), "t", &stats, &refs, Some((4, 4)), None).expect_err("mismatch");
         let text = err.to_string();
         assert!(
             text.contains("seat_map.png") && text.contains("expected 16 seats"),

@@ -27,9 +27,11 @@ use serde_json::Value;
 
 use super::OutputError;
 use super::folder::write_atomic;
-use super::measures::{is_share, label};
+use super::measures::{counts_steps, is_share, label};
 use super::read::{CompareStatsView, ManifestView, RunStatsView, SummaryView, read_json};
+use super::time_axis::{durations_text, step_time};
 use crate::scenario::strategies::Goal;
+use crate::scenario::time::TimeSpec;
 
 /// The report's file name.
 pub const REPORT_FILE: &str = "report.html";
@@ -110,6 +112,9 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
     let stats_path = stats_path.is_file().then_some(stats_path);
     let kind = folder_kind(dir, &manifest);
     let scenario = manifest.scenario.as_ref().unwrap_or(&Value::Null);
+    // With `[time]`, measures that count steps are also given in time units.
+    let time = step_time(scenario);
+    let time = time.as_ref();
     // The scenario's optional `name` and `description` (a scenario is free-form TOML).
     let name = scenario["name"]
         .as_str()
@@ -149,19 +154,19 @@ pub fn render_report(dir: &Path) -> Result<String, OutputError> {
     let shown = match kind {
         FolderKind::Compare => {
             let shown = match &stats_path {
-                Some(p) => compare_sections(&mut body, &read_json(p)?),
+                Some(p) => compare_sections(&mut body, &read_json(p)?, time),
                 None => Vec::new(),
             };
             super::seeded::seeded_section(&mut body, dir);
             shown
         }
         FolderKind::Run => match &stats_path {
-            Some(p) => run_sections(&mut body, &read_json(p)?),
+            Some(p) => run_sections(&mut body, &read_json(p)?, time),
             None => Vec::new(),
         },
         FolderKind::Sweep => {
             let shown = sweep_sections(&mut body, dir)?;
-            where_it_changes(&mut body, dir, &manifest);
+            where_it_changes(&mut body, dir, &manifest, time);
             shown
         }
     };
@@ -227,7 +232,12 @@ dd { margin: 0; overflow-wrap: anywhere; }
 /// first changes detectably between neighbouring values (their 95% intervals do not overlap, a
 /// conservative test) and over which range it does not: where a strategy stops paying, or
 /// starts costing. Reads `cells.csv` (cells in the order of the swept values).
-fn where_it_changes(body: &mut String, dir: &Path, manifest: &ManifestView) {
+fn where_it_changes(
+    body: &mut String,
+    dir: &Path,
+    manifest: &ManifestView,
+    time: Option<&TimeSpec>,
+) {
     let Ok(text) = fs::read_to_string(dir.join("cells.csv")) else {
         return;
     };
@@ -269,7 +279,11 @@ fn where_it_changes(body: &mut String, dir: &Path, manifest: &ManifestView) {
             if share {
                 format!("{:.1}%", x * 100.0)
             } else {
-                super::compare::number(x)
+                format!(
+                    "{}{}",
+                    super::compare::number(x),
+                    in_time(&[Some(x)], m, time)
+                )
             }
         };
         let value = |r: &[&str]| esc(r.get(1).copied().unwrap_or_default());
@@ -380,6 +394,19 @@ fn diff_num(v: Option<f64>, share: bool) -> String {
     }
 }
 
+/// For a measure that counts steps and a scenario with `[time]`: `values` as real time, in
+/// one unit, as " (0.4 to 1.3 h)" (the caller shows the steps before it); else nothing.
+fn in_time(values: &[Option<f64>], measure: &str, time: Option<&TimeSpec>) -> String {
+    let (Some(time), true) = (time, counts_steps(measure)) else {
+        return String::new();
+    };
+    let Some(steps) = values.iter().copied().collect::<Option<Vec<f64>>>() else {
+        return String::new();
+    };
+    let (numbers, unit) = durations_text(&steps, time);
+    format!(" ({} {})", numbers.join(" to "), unit.short())
+}
+
 /// The strategy a run folder belongs to, when it is `<compare folder>/strategies/<name>/`
 /// (the comparison's own manifest is written last, so it may not exist yet; when it does, it
 /// must be a comparison's).
@@ -488,19 +515,26 @@ fn glossary_section(body: &mut String, shown: &[String]) {
     body.push_str("</dl>");
 }
 
-/// "mean (low to high)"; dashes for a measure `s` lacks.
-fn with_ci(s: Option<&SummaryView>, share: bool) -> String {
+/// "mean (low to high)" of `measure`; dashes for a measure `s` lacks. A measure that counts
+/// steps is followed by the same in time units when the scenario has `[time]`.
+fn with_ci(s: Option<&SummaryView>, measure: &str, time: Option<&TimeSpec>) -> String {
+    let share = is_share(measure);
     let (mean, lo, hi) = s.map_or((None, None, None), |s| (s.mean, s.ci_low, s.ci_high));
     format!(
-        "{} <span class=\"note\">({} to {})</span>",
+        "{} <span class=\"note\">({} to {})</span>{}",
         num(mean, share),
         num(lo, share),
-        num(hi, share)
+        num(hi, share),
+        esc(&in_time(&[mean], measure, time)),
     )
 }
 
 /// The compare sections; returns the measures shown (for the glossary).
-fn compare_sections(body: &mut String, stats: &CompareStatsView) -> Vec<String> {
+fn compare_sections(
+    body: &mut String,
+    stats: &CompareStatsView,
+    time: Option<&TimeSpec>,
+) -> Vec<String> {
     use super::compare::strategy_words;
     let pct = (stats.level * 100.0).round();
     if !stats.question.is_empty() {
@@ -549,17 +583,29 @@ fn compare_sections(body: &mut String, stats: &CompareStatsView) -> Vec<String> 
         let d = |x: Option<f64>| x.map_or("–".into(), |x| format!("{:.2}", x * scale));
         let _ = write!(
             body,
-            "<tr{}><td>{}</td><td class=\"text\">{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td>{}</td><td class=\"text\">{}{}</td><td>{}{}</td><td>{}{}</td>\
+             <td>{}{}</td></tr>",
             if r.rank == 1 { " class=\"best\"" } else { "" },
             r.rank,
             esc(&strategy_words(&r.strategy)),
             if is_base { " (baseline)" } else { "" },
             num(r.mean, share),
+            esc(&in_time(&[r.mean], measure, time)),
             if is_base { "0".into() } else { d(r.difference) },
+            if is_base {
+                String::new()
+            } else {
+                esc(&in_time(&[r.difference], measure, time))
+            },
             if is_base {
                 "–".into()
             } else {
                 format!("{} to {}", d(r.ci_low), d(r.ci_high))
+            },
+            if is_base {
+                String::new()
+            } else {
+                esc(&in_time(&[r.ci_low, r.ci_high], measure, time))
             },
         );
     }
@@ -597,7 +643,7 @@ fn compare_sections(body: &mut String, stats: &CompareStatsView) -> Vec<String> 
             }
         );
         for m in measures {
-            let _ = write!(body, "<td>{}</td>", with_ci(s.measures.get(m), is_share(m)));
+            let _ = write!(body, "<td>{}</td>", with_ci(s.measures.get(m), m, time));
         }
         body.push_str("</tr>");
     }
@@ -618,13 +664,15 @@ fn compare_sections(body: &mut String, stats: &CompareStatsView) -> Vec<String> 
         let (p, u) = (&d.paired, &d.unpaired);
         let _ = write!(
             body,
-            "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{} to {}</td>\
+            "<tr><td>{}</td><td class=\"text\">{}</td><td>{}{}</td><td>{} to {}{}</td>\
              <td>{} to {}</td></tr>",
             esc(&strategy_words(&d.strategy)),
             esc(&label(&d.measure)),
             diff_num(p.mean, sh),
+            esc(&in_time(&[p.mean], &d.measure, time)),
             diff_num(p.ci_low, sh),
             diff_num(p.ci_high, sh),
+            esc(&in_time(&[p.ci_low, p.ci_high], &d.measure, time)),
             diff_num(u.ci_low, sh),
             diff_num(u.ci_high, sh),
         );
@@ -634,7 +682,7 @@ fn compare_sections(body: &mut String, stats: &CompareStatsView) -> Vec<String> 
 }
 
 /// The run sections; returns the measures shown (for the glossary).
-fn run_sections(body: &mut String, stats: &RunStatsView) -> Vec<String> {
+fn run_sections(body: &mut String, stats: &RunStatsView, time: Option<&TimeSpec>) -> Vec<String> {
     use super::measures::{FINAL_BOOING, FINAL_STANDING};
     let pct = (stats.level * 100.0).round();
     let replicates = stats.replicates;
@@ -677,12 +725,14 @@ fn run_sections(body: &mut String, stats: &RunStatsView) -> Vec<String> {
         let share = is_share(k);
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{} to {}{}</td><td>{}</td></tr>",
             esc(&k.replace('_', " ")),
             num(s.mean, share),
+            esc(&in_time(&[s.mean], k, time)),
             num(s.sd, share),
             num(s.ci_low, share),
             num(s.ci_high, share),
+            esc(&in_time(&[s.ci_low, s.ci_high], k, time)),
             s.n
         );
     }
@@ -962,6 +1012,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn measures_that_count_steps_are_also_given_in_time() {
+        let ten = crate::scenario::time::Duration::parse("10min").ok();
+        let t = ten.and_then(TimeSpec::new);
+        let t = t.as_ref();
+        assert_eq!(in_time(&[Some(246.5)], "peak_booing_step", t), " (41.1 h)");
+        assert_eq!(
+            in_time(&[Some(240.0), Some(252.0)], "peak_booing_step", t),
+            " (40.0 to 42.0 h)"
+        );
+        assert_eq!(
+            in_time(&[Some(3.0)], "first_response_step", t),
+            " (30.0 min)"
+        );
+        assert_eq!(in_time(&[Some(0.3)], "peak_booing", t), "");
+        assert_eq!(in_time(&[None], "peak_booing_step", t), "");
+        assert_eq!(in_time(&[Some(246.5)], "peak_booing_step", None), "");
+    }
+
+    #[test]
+    fn the_shipped_motrin_report_gives_the_peak_step_in_days() {
+        // results/webcare-motrin: 15-minute steps; `none` peaks at step 246.46 on average
+        // (stats.json), 3,697 minutes = 2.57 days.
+        let html = render_report(Path::new("results/webcare-motrin")).expect("report");
+        assert!(
+            html.contains("246.46 <span class=\"note\">(239.92 to 253.00)</span> (2.6 days)"),
+            "the peak step is not in days"
+        );
+    }
+
+    #[test]
     fn base64_matches_rfc_4648() {
         // Test vectors of RFC 4648, section 10.
         for (input, output) in [
@@ -994,7 +1074,7 @@ mod tests {
         }))
         .expect("a sweep manifest");
         let mut body = String::new();
-        where_it_changes(&mut body, dir.path(), &manifest);
+        where_it_changes(&mut body, dir.path(), &manifest, None);
         assert!(
             body.contains(
                 "no detectable change between neighbouring values from 1 (5.0) to 3 (6.0); the \

@@ -302,3 +302,52 @@ fn bad_strategies_give_precise_validate_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn a_headline_without_a_declared_direction_asks_for_a_goal() {
+    // `cascade_size` is declared with no better direction (agents changed either way), and
+    // the scenario gives no `goal`: compare and validate both refuse, naming the file, the
+    // measure and the key to add, and nothing is written.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let text = SCENARIO.replace(
+        "headline = \"final_standing\"",
+        "headline = \"cascade_size\"",
+    );
+    let s = write_scenario(tmp.path(), &text);
+    let out = tmp.path().join("out");
+    let o = ovation()
+        .args(["compare", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&s)
+        .output()
+        .expect("ovation runs");
+    assert!(!o.status.success(), "compare guessed a direction");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&s.display().to_string()), "{err}");
+    assert!(err.contains("`cascade_size`"), "{err}");
+    assert!(
+        err.contains("goal = \"higher\"") && err.contains("goal = \"lower\""),
+        "{err}"
+    );
+    assert!(!out.exists(), "compare wrote {}", out.display());
+    let v = ovation()
+        .arg("validate")
+        .arg(&s)
+        .output()
+        .expect("ovation runs");
+    assert_eq!(v.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("`cascade_size`") && err.contains("[compare]"),
+        "{err}"
+    );
+
+    // With `goal` it runs and ranks by it.
+    let with_goal = text.replace(
+        "headline = \"cascade_size\"",
+        "headline = \"cascade_size\"\ngoal = \"lower\"",
+    );
+    let s = write_scenario(tmp.path(), &with_goal);
+    compare(&s, &out, &[]);
+    assert_eq!(json(&out.join("stats.json"))["headline"]["goal"], "lower");
+}

@@ -66,8 +66,10 @@ const MAX_SCALE: f64 = 65536.0;
 /// d` in exact arithmetic; `c / d <= phi - 1/d` rounds below `phi` since `1/d > 2^-31` exceeds
 /// half an ulp of `phi`) and holds for every `c >= P` (rounding is monotone and `phi` is a
 /// float), so the answer is `ceil(P) - 1` or `ceil(P)`, within `[c0 - 1, c0 + 2]` for `c0` the
-/// truncated float product; it is the first candidate plus the number of the first three that
-/// fail the (monotone) test: three independent divisions, no data-dependent branch.
+/// truncated float product. The test is monotone in the count, so two divisions find it: when
+/// `c0` fails, so does `c0 - 1` and the answer is `c0 + 1` or `c0 + 2` (the test at `c0 + 1`
+/// decides); otherwise it is `c0 - 1` or `c0` (the test at `c0 - 1` decides). The second
+/// candidate is selected, not branched to.
 ///
 /// Written without branches (every case is computed and the answer selected), so that a loop
 /// of it compiles to vector divisions ([`fractional_needs`]).
@@ -81,7 +83,8 @@ pub fn fractional_need(d: u64, phi: f64) -> i32 {
     let lo = (x as i32 - 1).max(0);
     let fails = |c: i32| i32::from(f64::from(c) / df < phi);
     // No wrap where the answer is selected (c <= d + 1 there); elsewhere it is discarded.
-    let c = lo.wrapping_add(fails(lo) + fails(lo + 1) + fails(lo + 2));
+    let mid = lo + 2 * fails(lo + 1);
+    let c = mid.wrapping_add(fails(mid));
     let never = d == 0 || d >= NEVER as u64 || phi > 1.0 || c > di;
     // phi <= 0 or NaN: the test holds at c = 0.
     let zero = phi <= 0.0 || phi.is_nan();
@@ -441,6 +444,35 @@ fn count_down_all(
     computed
 }
 
+/// How many frontier agents ahead a push fetches the follower rows (and twice as far, the
+/// offsets) of the agents it will gather: a push's frontier comes in no order, and each row
+/// would otherwise wait for memory in turn.
+const ROW_AHEAD: usize = 8;
+
+/// Prefetches, while gathering `frontier[i]`'s followers, the offsets of the agent
+/// `2 * ROW_AHEAD` further and the first follower of the agent `ROW_AHEAD` further.
+#[inline(always)]
+fn prefetch_row(fol: &Adjacency, frontier: &[u32], i: usize) {
+    if let Some(&w) = frontier.get(i + 2 * ROW_AHEAD) {
+        prefetch(&fol.offsets[w as usize]);
+    }
+    if let Some(&w) = frontier.get(i + ROW_AHEAD)
+        && let Some(t) = fol.targets.get(fol.offsets[w as usize] as usize)
+    {
+        prefetch(t);
+    }
+}
+
+/// One gathering task's follower ids (and units, when weighted) of a parallel push, by
+/// destination range, kept between steps so that a push allocates nothing once they have
+/// grown.
+#[derive(Default)]
+struct Bins {
+    ids: Vec<Vec<u32>>,
+    units: Vec<Vec<u32>>,
+    visits: u64,
+}
+
 /// A synchronous progressive threshold cascade over CSR arrays, switching between push and
 /// pull each step (see the module doc).
 pub struct Cascade<'g> {
@@ -474,6 +506,8 @@ pub struct Cascade<'g> {
     gathered_units: Vec<u32>,
     /// Agents met for the first time in a serial push's round.
     fresh: Vec<u32>,
+    /// A parallel push's gathered follower ids, one [`Bins`] per chunk of the frontier.
+    bins: Vec<Bins>,
     /// Whether some needs are still to be computed when first reached (`UNSET` countdowns);
     /// after [`MATERIALIZE_FRACTION`] of the agents were reached one pass computes the rest.
     lazy: bool,
@@ -537,6 +571,7 @@ impl<'g> Cascade<'g> {
             gathered: Vec::new(),
             gathered_units: Vec::new(),
             fresh: Vec::new(),
+            bins: Vec::new(),
             lazy: true,
             fresh_count: 0,
             zero_degree: None,
@@ -850,10 +885,12 @@ impl<'g> Cascade<'g> {
         let mut next = std::mem::take(&mut self.zero_need);
         let (fol, src, units, needs) = (self.followers, self.sources, self.units, &self.needs);
         let (ids, ws) = (&mut self.gathered, &mut self.gathered_units);
-        for block in self.frontier.chunks(PUSH_BLOCK) {
+        let frontier = &self.frontier;
+        for (k, block) in frontier.chunks(PUSH_BLOCK).enumerate() {
             ids.clear();
             ws.clear();
-            for &u in block {
+            for (i, &u) in block.iter().enumerate() {
+                prefetch_row(fol, frontier, k * PUSH_BLOCK + i);
                 let (a, b) = fol.range(u);
                 self.visits += (b - a) as u64;
                 ids.extend_from_slice(&fol.targets[a..b]);
@@ -879,53 +916,72 @@ impl<'g> Cascade<'g> {
     }
 
     /// A push step in parallel without atomics: tasks over fixed chunks of the frontier gather
-    /// its follower ids by destination range ([`PUSH_PARTS`] ranges of agent ids), then one
-    /// task per range counts its followers down ([`count_down_all`]), chunk by chunk in
+    /// its follower ids by destination range (at most [`PUSH_PARTS`] ranges of agent ids, a
+    /// power of two long, so a shift finds the range) into buffers kept between steps, then
+    /// one task per range counts its followers down ([`count_down_all`]), chunk by chunk in
     /// frontier order. Each countdown is written by one task only, and an agent adopts when
     /// its own countdown crosses zero, so the adopters are those of [`Cascade::push_serial`].
     fn push_parallel(&mut self) -> Vec<u32> {
         let mut next = std::mem::take(&mut self.zero_need);
         let (fol, src, units, needs) = (self.followers, self.sources, self.units, &self.needs);
         let n = self.rem.len();
-        let part = n.div_ceil(PUSH_PARTS).max(1);
-        type Gathered = (Vec<Vec<u32>>, Vec<Vec<u32>>, u64);
-        let gathered: Vec<Gathered> = self
-            .frontier
-            .par_chunks(PUSH_GATHER_CHUNK)
-            .map(|front| {
-                let mut ids = vec![Vec::new(); PUSH_PARTS];
-                let mut ws = vec![Vec::new(); if units.is_some() { PUSH_PARTS } else { 0 }];
-                let mut visits = 0u64;
-                for &u in front {
-                    let (a, b) = fol.range(u);
-                    visits += (b - a) as u64;
-                    for e in a..b {
-                        let v = fol.targets[e];
-                        let p = v as usize / part;
-                        ids[p].push(v);
-                        if let Some(un) = units {
-                            ws[p].push(un.followers[e]);
+        let shift = n
+            .div_ceil(PUSH_PARTS)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
+        let parts = n.div_ceil(1 << shift);
+        let frontier = &self.frontier;
+        let chunks = frontier.len().div_ceil(PUSH_GATHER_CHUNK);
+        if self.bins.len() < chunks {
+            self.bins.resize_with(chunks, Bins::default);
+        }
+        let bins = &mut self.bins[..chunks];
+        bins.par_iter_mut().enumerate().for_each(|(c, bin)| {
+            bin.ids.resize_with(parts, Vec::new);
+            bin.ids.iter_mut().for_each(Vec::clear);
+            bin.units
+                .resize_with(if units.is_some() { parts } else { 0 }, Vec::new);
+            bin.units.iter_mut().for_each(Vec::clear);
+            bin.visits = 0;
+            let first = c * PUSH_GATHER_CHUNK;
+            let end = (first + PUSH_GATHER_CHUNK).min(frontier.len());
+            for i in first..end {
+                prefetch_row(fol, frontier, i);
+                let (a, b) = fol.range(frontier[i]);
+                bin.visits += (b - a) as u64;
+                match units {
+                    None => {
+                        for &v in &fol.targets[a..b] {
+                            bin.ids[(v >> shift) as usize].push(v);
+                        }
+                    }
+                    Some(un) => {
+                        for (&v, &w) in fol.targets[a..b].iter().zip(&un.followers[a..b]) {
+                            let p = (v >> shift) as usize;
+                            bin.ids[p].push(v);
+                            bin.units[p].push(w);
                         }
                     }
                 }
-                (ids, ws, visits)
-            })
-            .collect();
+            }
+        });
+        let bins = &self.bins[..chunks];
         let lazy = self.lazy;
         let adopted: Vec<(Vec<u32>, u64)> = self
             .rem
-            .par_chunks_mut(part)
+            .par_chunks_mut(1 << shift)
             .enumerate()
             .map(|(p, rem)| {
                 let (mut out, mut fresh, mut computed) = (Vec::new(), Vec::new(), 0);
-                for (ids, ws, _) in &gathered {
-                    let ws = units.map(|_| &ws[p][..]);
+                for bin in bins {
+                    let ws = units.map(|_| &bin.units[p][..]);
                     computed += count_down_all(
                         lazy,
-                        &ids[p],
+                        &bin.ids[p],
                         ws,
                         rem,
-                        p * part,
+                        p << shift,
                         needs,
                         src,
                         units,
@@ -936,9 +992,7 @@ impl<'g> Cascade<'g> {
                 (out, computed)
             })
             .collect();
-        for (_, _, visits) in &gathered {
-            self.visits += visits;
-        }
+        self.visits += bins.iter().map(|b| b.visits).sum::<u64>();
         for (part, computed) in adopted {
             next.extend_from_slice(&part);
             self.fresh_count += computed;

@@ -3,8 +3,11 @@
 //! [`run_replicate`](crate::engine::run_replicate) returns for that replicate: the same step
 //! records, the same ending, the same measures, so `run`, `compare` and `sweep` can write
 //! batched replicates byte for byte as the scalar engine writes them (`runner::BlockPlan`).
-//! Two rules run in blocks: the independent cascade and the linear threshold (Kempe et al.
-//! 2003), the progressive rules whose replicates differ only in keyed draws.
+//! Three rules run in blocks: the independent cascade and the linear threshold (Kempe et al.
+//! 2003) and the `threshold` rule (Granovetter 1978, Watts 2002), the progressive rules whose
+//! replicates differ only in keyed draws (and seeds). The threshold rule's scalar kernel
+//! switches between push and pull by itself, which changes its edge visits; its block step
+//! replays that choice lane by lane (`batch/threshold.rs`).
 //!
 //! # What a lane is
 //!
@@ -19,10 +22,11 @@
 //! # Kernel
 //!
 //! Per agent four words: `active` holds the lanes in which it is active or can never be
-//! activated (fixed or not `sit` at step 0), `fire` the lanes in which it was activated at the
+//! activated (fixed or not `sit` at step 0; under the threshold rule only the active lanes,
+//! since it activates agents `boo` at step 0 and its needs keep the fixed ones out), `fire` the lanes in which it was activated at the
 //! previous step and `next` those in which it was activated at this step; the fourth is the
 //! rule step's own (the linear threshold keeps there where its counts of the agent's active
-//! sources are). A step walks the agents with `fire` bits in ascending order; the rule's step
+//! sources are, the threshold rule its countdowns). A step walks the agents with `fire` bits in ascending order; the rule's step
 //! (`batch/independent.rs`, `batch/linear.rs`) decides in which lanes each follower is
 //! activated, and the new `next` bits become the `fire` bits when the step ends. That is the
 //! scalar rules' synchronous step in every lane at once: an agent fires once per lane, at the
@@ -41,6 +45,7 @@
 mod independent;
 mod linear;
 pub(crate) mod sliced;
+mod threshold;
 
 use std::collections::BTreeMap;
 
@@ -53,11 +58,13 @@ use crate::graph::generators::TheaterLayout;
 use crate::graph::{Adjacency, FollowerGraph};
 use crate::model::cascade::{IndependentCascadeParams, LinearThresholdParams};
 use crate::model::population::NOT_FIXED;
+use crate::model::threshold::ThresholdParams;
 use crate::model::{Action, Agents};
 use crate::rng::LaneKeys;
 use independent::Independent;
 pub(crate) use independent::draw_row;
 use linear::{Linear, LinearBuffers};
+use threshold::{Threshold, ThresholdBuffers};
 
 /// Replicates per block: the bits of a `u64`.
 pub const LANES: usize = 64;
@@ -165,8 +172,8 @@ pub struct LaneResult {
     /// The seeds whose step-0 action became `stand` (they were not `stand` and not fixed),
     /// ascending.
     pub seeded: Vec<u32>,
-    /// The agents the cascade activated (`sit` at step 0, `stand` at the end), in the order of
-    /// activation.
+    /// The agents the cascade activated (`sit`, or `boo` under the threshold rule, at step 0;
+    /// `stand` at the end), in the order of activation.
     pub activated: Vec<u32>,
 }
 
@@ -193,6 +200,8 @@ pub enum Cascade<'p> {
     Independent(&'p IndependentCascadeParams),
     /// Kempe et al.'s linear threshold rule.
     Linear(&'p LinearThresholdParams),
+    /// Granovetter's and Watts' threshold rule (`threshold`).
+    Threshold(&'p ThresholdParams),
 }
 
 /// The rule's part of a block: what its step reads.
@@ -200,6 +209,7 @@ pub enum Cascade<'p> {
 enum Kernel<'a> {
     Independent(Independent<'a>),
     Linear(Linear),
+    Threshold(Box<Threshold>),
 }
 
 /// A cascade rule of one scenario on one graph over a shared population, ready to run blocks
@@ -232,6 +242,7 @@ pub struct BlockBuffers {
     next: Vec<u32>,
     wins: Vec<(u32, u64)>,
     linear: LinearBuffers,
+    threshold: ThresholdBuffers,
     /// Seed reach: the search that last reached each agent, and the lane that last reached it
     /// from any seed (0 = none; ids keep growing across lanes, so nothing is cleared).
     reach: Vec<u32>,
@@ -241,6 +252,15 @@ pub struct BlockBuffers {
     stack: Vec<u32>,
 }
 
+impl BlockBuffers {
+    /// The lane-steps of the threshold rule that the scalar engine pulls and pushes, over
+    /// every block these buffers ran.
+    #[cfg(test)]
+    pub(crate) fn threshold_directions(&self) -> (u64, u64) {
+        (self.threshold.pulls, self.threshold.pushes)
+    }
+}
+
 /// What one step of a block works on and counts: the masks, the agents activated in it and
 /// each lane's changes, exposures, edge visits and activations.
 struct Step<'b> {
@@ -248,9 +268,14 @@ struct Step<'b> {
     touched: &'b mut Vec<u32>,
     next: &'b mut Vec<u32>,
     changes: [u64; LANES],
+    /// Of the changes, those of agents `boo` at step 0 (only the threshold rule activates
+    /// them).
+    booed: [u64; LANES],
     exposures: [u64; LANES],
     visits: &'b mut [u64; LANES],
     activated: &'b mut [Vec<u32>],
+    /// The shared population's actions at step 0.
+    initial: &'b [u8],
 }
 
 impl Step<'_> {
@@ -268,8 +293,10 @@ impl Step<'_> {
         m[0] |= new;
         m[2] |= new;
         let followers = u64::from(graph.follower_count(v));
+        let booed = u64::from(self.initial[v as usize] == BOO);
         each_bit(new, |l| {
             self.changes[l] += 1;
+            self.booed[l] += booed;
             self.exposures[l] += followers;
             self.activated[l].push(v);
         });
@@ -288,6 +315,13 @@ impl<'a> CascadeBatch<'a> {
         stop: StopRule,
         theater: Option<TheaterLayout>,
     ) -> Result<CascadeBatch<'a>, String> {
+        let n = graph.node_count() as usize;
+        if agents.len() != n {
+            return Err(format!(
+                "{} agents for a graph of {n} nodes; expected one agent per node",
+                agents.len()
+            ));
+        }
         let kernel = match rule {
             Cascade::Independent(params) => {
                 params.check_graph(graph)?;
@@ -301,20 +335,25 @@ impl<'a> CascadeBatch<'a> {
                 params.check_graph(graph)?;
                 Kernel::Linear(Linear::new(graph, LtUnits::new(graph, params.weights)))
             }
+            Cascade::Threshold(params) => {
+                Kernel::Threshold(Box::new(Threshold::new(graph, params, &agents)?))
+            }
         };
-        let n = graph.node_count() as usize;
-        if agents.len() != n {
-            return Err(format!(
-                "{} agents for a graph of {n} nodes; expected one agent per node",
-                agents.len()
-            ));
-        }
+        // The cascades block every agent that cannot be activated; the threshold rule only
+        // those `stand` at step 0 (its `active` bits are the `stand` lanes: it activates
+        // agents `boo` at step 0 too, and its needs keep the fixed ones out).
+        let threshold = matches!(rule, Cascade::Threshold(_));
         let mut base = Counts::default();
         let (mut blocked, mut standing) = (Vec::new(), Vec::new());
         for i in 0..n {
             let a = agents.initial[i];
             base.count(a, a, agents.own[i], 1);
-            if a != SIT || agents.fixed[i] != NOT_FIXED {
+            let blocks = if threshold {
+                a == STAND
+            } else {
+                a != SIT || agents.fixed[i] != NOT_FIXED
+            };
+            if blocks {
                 blocked.push(i as u32);
             }
             if a == STAND {
@@ -406,6 +445,9 @@ impl<'a> CascadeBatch<'a> {
         frontier.dedup();
 
         Linear::start(&mut buf.linear);
+        if let Kernel::Threshold(th) = &self.kernel {
+            th.start(graph, agents, &lane_keys, &seeded, &mut buf.threshold);
+        }
         let mut activated: Vec<Vec<u32>> = vec![Vec::new(); lanes.len()];
         let mut visits = [0u64; LANES];
         let mut endings: Vec<Option<Ending>> = vec![None; lanes.len()];
@@ -420,9 +462,11 @@ impl<'a> CascadeBatch<'a> {
                 touched: &mut buf.touched,
                 next: &mut next,
                 changes: [0; LANES],
+                booed: [0; LANES],
                 exposures: [0; LANES],
                 visits: &mut visits,
                 activated: &mut activated,
+                initial: &agents.initial,
             };
             match &self.kernel {
                 Kernel::Independent(ic) => {
@@ -435,8 +479,17 @@ impl<'a> CascadeBatch<'a> {
                     &mut buf.linear,
                     &mut step_work,
                 ),
+                Kernel::Threshold(th) => th.step(
+                    step,
+                    &lane_keys,
+                    graph,
+                    &frontier,
+                    &mut buf.threshold,
+                    &mut step_work,
+                ),
             }
-            let (changes, exposures) = (step_work.changes, step_work.exposures);
+            let (changes, booed, exposures) =
+                (step_work.changes, step_work.booed, step_work.exposures);
             let masks = &mut buf.masks;
             for &v in &next {
                 let m = &mut masks[v as usize];
@@ -455,7 +508,8 @@ impl<'a> CascadeBatch<'a> {
                     return;
                 }
                 let t = &mut tally[l];
-                t[usize::from(SIT)] -= changes[l];
+                t[usize::from(SIT)] -= changes[l] - booed[l];
+                t[usize::from(BOO)] -= booed[l];
                 t[usize::from(STAND)] += changes[l];
                 trajectory[l].push(record(step, t, changes[l], exposures[l]));
             });
@@ -471,9 +525,9 @@ impl<'a> CascadeBatch<'a> {
                 counts.count(STAND, STAND, own, 1);
             }
             for &v in &activated[l] {
-                let own = agents.own[v as usize];
-                counts.count(SIT, SIT, own, -1);
-                counts.count(SIT, STAND, own, 1);
+                let (a, own) = (agents.initial[v as usize], agents.own[v as usize]);
+                counts.count(a, a, own, -1);
+                counts.count(a, STAND, own, 1);
             }
             debug_assert_eq!(counts.tally, tally[l]);
             let mut lane_result = LaneResult {
@@ -504,14 +558,16 @@ impl<'a> CascadeBatch<'a> {
                 seeded: std::mem::take(&mut seeded[l]),
                 activated: std::mem::take(&mut activated[l]),
             };
-            // The booing share never changes under this rule: its peak is step 0's, when
+            // The booing share never grows under these rules: its peak is step 0's, when
             // above 0 (as `Ctx::record` keeps it).
             let booing = lane_result.result.trajectory[0].booing;
             if booing > 0.0 {
                 lane_result.result.peak_booing = booing;
             }
             let r = &mut lane_result.result;
-            r.extra.insert("seeds".into(), initially[l] as f64);
+            if !matches!(self.kernel, Kernel::Threshold(_)) {
+                r.extra.insert("seeds".into(), initially[l] as f64);
+            }
             r.extra
                 .insert("active".into(), counts.tally[usize::from(STAND)] as f64);
             if let Some(layout) = self.theater
@@ -570,10 +626,13 @@ impl<'a> CascadeBatch<'a> {
         let agents = &self.agents;
         let masks = &buf.masks;
         // Active at the end: `stand` or `boo`. An agent with the lane's bit is active unless
-        // it is a blocked agent that sits (fixed `sit`, or fixed with a `sit` start).
+        // it is a blocked agent that sits (fixed `sit`, or fixed with a `sit` start); one
+        // `boo` at step 0 either boos still or was activated.
         let active = |i: u32| {
             let i = i as usize;
-            masks[i][0] >> l & 1 == 1 && !(agents.initial[i] == SIT && agents.fixed[i] != NOT_FIXED)
+            let sits = agents.initial[i] == SIT;
+            (masks[i][0] >> l & 1 == 1 && !(sits && agents.fixed[i] != NOT_FIXED))
+                || agents.initial[i] == BOO
         };
         let (mut total, mut most) = (0.0, 0.0f64);
         let mut per_seed = Vec::with_capacity(seeds.len());

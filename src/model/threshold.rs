@@ -147,11 +147,16 @@ impl ThresholdParams {
                 v.len()
             )),
             Thresholds::Dist(d) if d.is_constant() => Ok(vec![d.support().0; (hi - lo) as usize]),
-            Thresholds::Dist(d) => Ok((lo..hi)
-                .map(|i| d.sample(&mut Stream::new(key, Purpose::Threshold, 1, i)))
-                .collect()),
+            Thresholds::Dist(d) => Ok((lo..hi).map(|i| draw(d, key, i)).collect()),
         }
     }
+}
+
+/// Agent `agent`'s threshold drawn from `d` under replicate key `key`: the keyed stream
+/// `(key, Purpose::Threshold, step 1, agent)`, so one agent's draw needs no other's (the
+/// block kernel draws the thresholds of the agents it reaches, lane by lane).
+pub fn draw(d: &Dist, key: u64, agent: u32) -> f64 {
+    d.sample(&mut Stream::new(key, Purpose::Threshold, 1, agent))
 }
 
 fn check(t: &Thresholds, key: &str, kind: Kind, out: &mut Vec<Problem>) {

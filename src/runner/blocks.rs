@@ -1,5 +1,5 @@
-//! A scenario's replicates 64 at a time through the bit-parallel independent cascade or linear
-//! threshold ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
+//! A scenario's replicates 64 at a time through the bit-parallel independent cascade, linear
+//! threshold or threshold rule ([`crate::engine::batch`]), each with exactly the result [`super::run_one`] gives it: the
 //! same trajectory, measures, seed reach, class measures and per-agent results, so a result
 //! folder written from blocks is byte-identical to one written replicate by replicate.
 //!
@@ -11,7 +11,9 @@
 //!
 //! - the environment variable `OVATION_ENGINE` is not `scalar` (the way to force the scalar
 //!   engine, for a check or a comparison of timings);
-//! - the rule is `independent_cascade` or `linear_threshold` (either weights) under the
+//! - the rule is `independent_cascade`, `linear_threshold` (either weights) or `threshold`
+//!   (any thresholds: fractional or absolute, shared, listed or drawn, weighted or not,
+//!   strict or not; with its edge visits, see `engine::batch::threshold`) under the
 //!   synchronous timing, without a `[brand]` (the brand acts between steps and is refused by
 //!   the rules anyway);
 //! - the replicates share one graph (not `per_replicate = true`);
@@ -71,7 +73,7 @@ pub fn batchable(scenario: &Scenario) -> bool {
     }
     matches!(
         scenario.model,
-        RuleSpec::IndependentCascade(_) | RuleSpec::LinearThreshold(_)
+        RuleSpec::IndependentCascade(_) | RuleSpec::LinearThreshold(_) | RuleSpec::Threshold(_)
     ) && scenario.timing == TimingSpec::Synchronous
         && scenario.brand.is_none()
         && !super::graph_per_replicate(scenario)
@@ -101,6 +103,7 @@ impl<'a> BlockPlan<'a> {
         let rule = match &scenario.model {
             RuleSpec::IndependentCascade(params) => Cascade::Independent(params),
             RuleSpec::LinearThreshold(params) => Cascade::Linear(params),
+            RuleSpec::Threshold(params) => Cascade::Threshold(params),
             _ => return None,
         };
         if !batchable(scenario) || scenario.check_node_ids(graph.node_count()).is_err() {
@@ -200,11 +203,10 @@ impl<'a> BlockPlan<'a> {
             classes.count(c, a, a, -1);
             classes.count(c, Action::Stand as u8, Action::Stand as u8, 1);
         }
-        let sit = Action::Sit as u8;
         for &v in &res.activated {
-            let c = agents.class[v as usize];
-            classes.count(c, sit, sit, -1);
-            classes.count(c, sit, Action::Stand as u8, 1);
+            let (c, a) = (agents.class[v as usize], agents.initial[v as usize]);
+            classes.count(c, a, a, -1);
+            classes.count(c, a, Action::Stand as u8, 1);
         }
         let actions = self
             .scenario
@@ -214,8 +216,8 @@ impl<'a> BlockPlan<'a> {
         let mut result = res.result;
         result.classes = classes.results(self.scenario);
         if let Some((first, last)) = actions {
-            // Under this rule an agent booing at step 0 boos at every step, and nobody else
-            // ever boos.
+            // Under these rules an agent that boos at some step boos at step 0 (nobody starts
+            // booing).
             let complained = first.iter().map(|&a| a == Action::Boo as u8).collect();
             let mut rec = ClassRecorder {
                 last,
@@ -227,6 +229,19 @@ impl<'a> BlockPlan<'a> {
                 Some(rec.agent_results(self.scenario, self.graph, &agents.class, &lane.seeds));
         }
         result
+    }
+}
+
+impl BlockPlan<'_> {
+    /// The lane-steps that pulled and that pushed under the threshold rule, over the blocks
+    /// this plan ran.
+    #[cfg(test)]
+    fn threshold_directions(&self) -> (u64, u64) {
+        let buffers = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+        buffers.iter().fold((0, 0), |(p, q), b| {
+            let (x, y) = b.threshold_directions();
+            (p + x, q + y)
+        })
     }
 }
 
@@ -267,6 +282,11 @@ mod tests {
     /// differ from one another (the check is not of a degenerate cascade).
     fn assert_blocks_equal_scalar(s: &Scenario, graph: &FollowerGraph) {
         let plan = BlockPlan::new(s, graph).expect("the scenario runs in blocks");
+        assert_plan_equals_scalar(&plan, s, graph);
+    }
+
+    /// [`assert_blocks_equal_scalar`] on a prepared plan.
+    fn assert_plan_equals_scalar(plan: &BlockPlan<'_>, s: &Scenario, graph: &FollowerGraph) {
         let replicates: Vec<u32> = (0..s.replicates).collect();
         let got = plan.run(&replicates);
         let mut finals = std::collections::BTreeSet::new();
@@ -415,6 +435,103 @@ nodes = [12]
         }
     }
 
+    /// The threshold rule's `[model]` line, before its parameters.
+    const TH: &str = "rule = \"threshold\"\n";
+
+    /// [`assert_blocks_equal_scalar`] for the threshold rule, adding to `ways` the lane-steps
+    /// in which the scalar cascades pulled and pushed (a test asserts that both happened, so
+    /// the replayed edge visits of both ways were compared).
+    fn assert_threshold_blocks_equal_scalar(
+        s: &Scenario,
+        graph: &FollowerGraph,
+        ways: &mut (u64, u64),
+    ) {
+        let plan = BlockPlan::new(s, graph).expect("the scenario runs in blocks");
+        assert_plan_equals_scalar(&plan, s, graph);
+        let (pulls, pushes) = plan.threshold_directions();
+        ways.0 += pulls;
+        ways.1 += pushes;
+    }
+
+    #[test]
+    fn threshold_blocks_equal_scalar_replicates_with_shared_and_drawn_thresholds() {
+        let mut ways = (0, 0);
+        // Random seeds, classes (fixed `sit`, `boo` at step 0, which may adopt, `stand` at
+        // step 0) and agents.csv; one threshold for all, drawn per agent and replicate (the
+        // normal one puts some below 0: instigators), absolute counts (drawn ones above some
+        // agents' sources: never adopt in that lane), and "more than".
+        let g = "generator = \"barabasi_albert\"\nn = 1500\nm = 10";
+        for model in [
+            "phi = 0.3",
+            "phi = { dist = \"uniform\", low = 0, high = 0.7 }",
+            "phi = { dist = \"normal\", mean = 0.3, sd = 0.2 }",
+            "k = 2",
+            "k = { dist = \"uniform\", low = 0, high = 3 }",
+            "phi = 0.3\nstrict = true",
+        ] {
+            let s = scenario(
+                g,
+                &format!("{TH}{model}"),
+                &format!(
+                    "[seeding]\nmethod = \"random\"\nk = 30\n[output]\nagents = true\n{CLASSES}"
+                ),
+                130,
+            );
+            let g = load_graph(&s, None).expect("graph");
+            assert_threshold_blocks_equal_scalar(&s, &g, &mut ways);
+        }
+        assert!(ways.0 > 0 && ways.1 > 0, "pulls and pushes: {ways:?}");
+    }
+
+    #[test]
+    fn threshold_blocks_equal_scalar_replicates_on_theaters_and_random_graphs() {
+        let mut ways = (0, 0);
+        // Seeds by followers (chosen once) on a theater, with a step limit and without a stop
+        // at the fixed point; thresholds drawn per replicate, so the lanes differ; then an
+        // Erdos-Renyi graph with random seeds.
+        for rest in ["steps = 3", "steps = 12\nstop_at_fixed_point = false"] {
+            let s = scenario(
+                "generator = \"theater\"\nrows = 12\nseats = 15\ncone = 2",
+                &format!("{TH}phi = {{ dist = \"uniform\", low = 0.05, high = 0.6 }}"),
+                &format!("{rest}\n[seeding]\nmethod = \"top_followers\"\nk = 12\n{CLASSES}"),
+                130,
+            );
+            let g = load_graph(&s, None).expect("graph");
+            assert_threshold_blocks_equal_scalar(&s, &g, &mut ways);
+        }
+        let s = scenario(
+            "generator = \"erdos_renyi\"\nn = 1000\nm = 5000",
+            &format!("{TH}k = {{ dist = \"uniform\", low = 0.5, high = 2.5 }}"),
+            "[seeding]\nmethod = \"random\"\nk = 8\n[[population]]",
+            130,
+        );
+        let g = load_graph(&s, None).expect("graph");
+        assert_threshold_blocks_equal_scalar(&s, &g, &mut ways);
+        assert!(ways.0 > 0 && ways.1 > 0, "pulls and pushes: {ways:?}");
+    }
+
+    #[test]
+    fn threshold_blocks_equal_scalar_replicates_with_edge_weights() {
+        let mut ways = (0, 0);
+        // Fractional and absolute thresholds on shares and sums of edge weight (some weights
+        // 0, which no count may add).
+        let g = weighted_ba(|e, _| ((e * 37) % 50) as f32 / 50.0);
+        for model in [
+            "phi = 0.3",
+            "phi = { dist = \"uniform\", low = 0, high = 0.6 }",
+            "k = 1",
+        ] {
+            let s = scenario(
+                "generator = \"complete\"\nn = 800",
+                &format!("{TH}{model}\nweighted = true"),
+                "[seeding]\nmethod = \"random\"\nk = 10\n[[population]]",
+                130,
+            );
+            assert_threshold_blocks_equal_scalar(&s, &g, &mut ways);
+        }
+        assert!(ways.0 > 0 && ways.1 > 0, "pulls and pushes: {ways:?}");
+    }
+
     #[test]
     fn drawn_classes_and_other_rules_run_one_replicate_at_a_time() {
         let g = "generator = \"complete\"\nn = 50";
@@ -422,11 +539,19 @@ nodes = [12]
             "[[population]]\nname = \"a\"\nshare = 0.5\n[[population]]\nname = \"b\"\nshare = 0.5";
         let drawn = "[[population]]\nname = \"a\"\ninitial = \"stand\"\nnoise = { dist = \"normal\", mean = 0, sd = 1 }";
         for rest in [two, drawn] {
-            for model in [format!("{IC}probability = 0.1"), LT.to_string()] {
+            for model in [
+                format!("{IC}probability = 0.1"),
+                LT.to_string(),
+                format!("{TH}k = 1"),
+            ] {
                 assert!(!batchable(&scenario(g, &model, rest, 10)), "{rest}");
             }
         }
-        for model in [format!("{IC}probability = 0.1"), LT.to_string()] {
+        for model in [
+            format!("{IC}probability = 0.1"),
+            LT.to_string(),
+            format!("{TH}phi = 0.2"),
+        ] {
             assert!(batchable(&scenario(g, &model, "[[population]]", 10)));
         }
         let voter = scenario(g, "rule = \"voter\"", "[[population]]", 10);

@@ -172,3 +172,32 @@ fn a_batched_linear_threshold_sweep_writes_the_scalar_sweeps_folder() {
     );
     check(&text, "sweep", &["sweep.csv"]);
 }
+
+/// [`BASE`] under the threshold rule with `model` (its parameters).
+fn threshold(model: &str) -> String {
+    BASE.replace(
+        "rule = \"independent_cascade\"\nprobability = 0.12",
+        &format!("rule = \"threshold\"\n{model}"),
+    )
+}
+
+#[test]
+fn a_batched_threshold_run_writes_the_scalar_runs_folder() {
+    // Thresholds drawn per agent and replicate (a normal: some below 0, instigators), and the
+    // critics, `boo` at step 0, may adopt.
+    let text = format!(
+        "{}\n[output]\nagents = true\nplots = false\n",
+        threshold("phi = { dist = \"normal\", mean = 0.25, sd = 0.15 }")
+    );
+    assert!(text.contains("\"threshold\"") && !text.contains("probability"));
+    check(&text, "run", RUN_FILES);
+}
+
+#[test]
+fn a_batched_threshold_sweep_writes_the_scalar_sweeps_folder() {
+    let text = format!(
+        "{}\n[output]\nplots = false\n[sweep.grid]\n\"model.k\" = [1, 2]\n",
+        threshold("k = 1")
+    );
+    check(&text, "sweep", &["sweep.csv"]);
+}

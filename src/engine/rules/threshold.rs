@@ -53,6 +53,21 @@ pub const NEVER: i32 = i32::MAX;
 /// writes one, and stops early at adoption; measured in benches/README.md).
 pub const PULL_FACTOR: u64 = 3;
 
+/// Whether a step pulls: when the frontier's `frontier_edges` follower edges times
+/// [`PULL_FACTOR`] exceed the pending agents' source edges, estimated as `sync_edges` (their
+/// exact count when `sync_count` agents were pending, at the start or the last pull) scaled to
+/// the `pending_count` agents pending now. The block kernel (`engine::batch::threshold`)
+/// replays this decision lane by lane.
+#[inline]
+pub fn pulls(frontier_edges: u64, pending_count: u64, sync_edges: u64, sync_count: u64) -> bool {
+    let pending_edges = if sync_count == 0 {
+        0
+    } else {
+        (u128::from(sync_edges) * u128::from(pending_count) / u128::from(sync_count)) as u64
+    };
+    frontier_edges.saturating_mul(PULL_FACTOR) > pending_edges
+}
+
 /// Agents per parallel pull task and frontier agents per parallel push task.
 const CHUNK: usize = 4096;
 
@@ -315,9 +330,10 @@ const PUSH_BLOCK: usize = 256;
 
 /// A push over more follower edges than this runs in parallel (when there is more than one
 /// thread): below it, the two joins of a parallel push cost more than the second thread saves
-/// (measured in benches/README.md). It changes only the cost: both paths count the same
+/// (measured in benches/README.md: 16,384 and 32,768 beat 65,536 on the ER uniform cell's
+/// narrow steps once the parallel push kept its buffers and the steps ran from a pool worker). It changes only the cost: both paths count the same
 /// followers down and find the same adopters.
-pub const PARALLEL_PUSH_EDGES: u64 = 65_536;
+pub const PARALLEL_PUSH_EDGES: u64 = 16_384;
 
 /// Destination ranges of a parallel push: each range's countdowns are written by one task,
 /// so no atomics are needed. Fixed, so the split never depends on the thread count.
@@ -740,13 +756,12 @@ impl<'g> Cascade<'g> {
         if self.frontier.is_empty() && self.zero_need.is_empty() {
             return None;
         }
-        let pending_edges = if self.sync_count == 0 {
-            0
-        } else {
-            (u128::from(self.sync_edges) * u128::from(self.pending_count)
-                / u128::from(self.sync_count)) as u64
-        };
-        let pulled = self.frontier_edges.saturating_mul(PULL_FACTOR) > pending_edges;
+        let pulled = pulls(
+            self.frontier_edges,
+            self.pending_count,
+            self.sync_edges,
+            self.sync_count,
+        );
         // A pull reads every pending agent's need; a push may meet as many new agents as its
         // frontier has follower edges.
         if self.lazy
@@ -1278,6 +1293,19 @@ fn count_active(
     (c, e)
 }
 
+/// The source edges [`count_active`] reads of a row of `len` edges whose count first reaches
+/// the need at its `reached`-th edge (1-based): the whole block of 8 holding it while whole
+/// blocks are read, else up to it. (A count that never reaches the need reads the row.)
+#[inline]
+pub fn reads_to_reach(len: usize, reached: usize) -> usize {
+    let blocks = len / 8 * 8;
+    if reached <= blocks {
+        reached.div_ceil(8) * 8
+    } else {
+        reached
+    }
+}
+
 /// The needs of `graph`'s agents under `params` (thresholds from `thresholds`, one per agent),
 /// with fixed-point `units` when weighted: "at least" ([`fractional_need`], [`absolute_need`])
 /// or, with `strict`, "more than" ([`fractional_need_strict`], [`absolute_need_strict`]). An
@@ -1333,7 +1361,7 @@ pub fn check_graph(params: &ThresholdParams, graph: &FollowerGraph) -> Result<()
 
 /// The needs of `agents`, fixed agents included (a fixed agent that is not active never
 /// adopts).
-fn agent_needs(
+pub(crate) fn agent_needs(
     graph: &FollowerGraph,
     agents: &Agents,
     params: &ThresholdParams,
@@ -1433,5 +1461,57 @@ pub fn run(ctx: &mut Ctx<'_, '_>, params: &ThresholdParams) -> Ending {
         outcome: Outcome::FixedPoint,
         period: 0,
         steps,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Purpose, Stream};
+
+    #[test]
+    fn reads_to_reach_is_what_count_active_reads() {
+        // Rows of 0 to 40 sources, random active bits and units, every need from 1 to past
+        // the row's total: where the count reaches the need, `count_active` reads
+        // `reads_to_reach(len, first edge reaching it)`; elsewhere the whole row.
+        let mut s = Stream::new(3, Purpose::GraphAux, 0, 0);
+        let active: Vec<u64> = (0..4).map(|_| s.next_u64_raw()).collect();
+        let (mut inside, mut rounded) = (0, 0);
+        for len in 0..=40usize {
+            let row: Vec<u32> = (0..len).map(|_| s.next_word() % 256).collect();
+            let units: Vec<u32> = (0..len).map(|_| s.next_word() % 3).collect();
+            let unit = |e: usize| units[e];
+            let total: u32 = (0..len)
+                .map(|e| unit(e) * bit(&active, row[e] as usize))
+                .sum();
+            for nd in 1..=total as i32 + 1 {
+                let (c, read) = count_active(&row, 0, nd, &active, &unit);
+                let mut sum = 0i32;
+                let first = (0..len).find(|&e| {
+                    sum += (unit(e) * bit(&active, row[e] as usize)) as i32;
+                    sum >= nd
+                });
+                match first {
+                    Some(e) => {
+                        assert!(c >= nd);
+                        assert_eq!(read, reads_to_reach(len, e + 1), "len {len} need {nd}");
+                        inside += 1;
+                        rounded += usize::from(read != e + 1);
+                    }
+                    None => assert_eq!((c < nd, read), (true, len)),
+                }
+            }
+        }
+        assert!(inside > 100 && rounded > 50, "{inside} {rounded}");
+    }
+
+    #[test]
+    fn pulls_when_the_frontier_outweighs_the_estimated_pending_edges() {
+        // 1000 pending edges when 100 were pending, 50 pending now: 500 estimated.
+        assert!(!pulls(166, 50, 1000, 100));
+        assert!(pulls(167, 50, 1000, 100));
+        // Nothing pending at the last sync: any frontier edge pulls.
+        assert!(pulls(1, 0, 0, 0));
+        assert!(!pulls(0, 0, 0, 0));
     }
 }

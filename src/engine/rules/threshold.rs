@@ -330,9 +330,10 @@ const PUSH_BLOCK: usize = 256;
 
 /// A push over more follower edges than this runs in parallel (when there is more than one
 /// thread): below it, the two joins of a parallel push cost more than the second thread saves
-/// (measured in benches/README.md). It changes only the cost: both paths count the same
+/// (measured in benches/README.md: 16,384 and 32,768 beat 65,536 on the ER uniform cell's
+/// narrow steps once the parallel push kept its buffers and the steps ran from a pool worker). It changes only the cost: both paths count the same
 /// followers down and find the same adopters.
-pub const PARALLEL_PUSH_EDGES: u64 = 65_536;
+pub const PARALLEL_PUSH_EDGES: u64 = 16_384;
 
 /// Destination ranges of a parallel push: each range's countdowns are written by one task,
 /// so no atomics are needed. Fixed, so the split never depends on the thread count.

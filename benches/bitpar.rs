@@ -5,15 +5,18 @@
 //! 1000th agent starting at agent 500 (`lt-replicates`: the oldest agents are sources of
 //! every later one, so seeding agent 0 activates everyone), on a directed Barabasi-Albert
 //! graph (10^5 agents and about 10^6 edges by default, `OVATION_BENCH_N` overrides), one
-//! thread. Throughput is in replicates. A last group times the edge-trial draw itself
-//! (`rng::lanes`): 64 replicates' trials of one edge at once (vectorised) against 64 one-lane
-//! words, in trials.
+//! thread. Throughput is in replicates. The `ic-replicates` group draws by geometric
+//! skipping (`rng::rows`: p is constant). Two last groups time the draws themselves, in
+//! trials: `edge-draws` (`rng::lanes`, the per-edge-probability draw): 64 replicates' trials
+//! of one edge at once (vectorised) against 64 one-lane words; `row-draws` (`rng::rows`): 64
+//! replicates' rows of 10 edges at p = 0.01 by their first gap words at once (vectorised)
+//! plus the gaps of the lanes with a success, against the same trials as 640 edge words.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ovation::engine::RuleSpec;
 use ovation::graph::FollowerGraph;
 use ovation::model::cascade::{EdgeProbability, IndependentCascadeParams, LinearThresholdParams};
-use ovation::rng::{LaneKeys, edge_word, replicate_key, threshold32};
+use ovation::rng::{LaneKeys, RowGaps, edge_word, replicate_key, threshold32};
 use ovation::strategy::bitpar::{BlockSimulator, LANES, block_keys};
 use ovation::strategy::spread::Simulator;
 
@@ -87,6 +90,34 @@ fn bench(c: &mut Criterion) {
         })
     });
     draws.finish();
+
+    let gaps = RowGaps::new(0.01);
+    let (rows, d) = (1000u32, 10u32);
+    let none = gaps.none_in(d);
+    let mut row_draws = c.benchmark_group("row-draws");
+    row_draws.throughput(Throughput::Elements(64 * u64::from(rows * d)));
+    row_draws.bench_function("64-lane-rows-geometric", |b| {
+        b.iter(|| {
+            let mut wins = 0u64;
+            for u in 0..rows {
+                let mut hit = lanes.rows_hit(u, none, u64::MAX);
+                while hit != 0 {
+                    let l = hit.trailing_zeros();
+                    gaps.row(d, |j| lanes.row_word(l, u, j), |_| wins += 1);
+                    hit &= hit - 1;
+                }
+            }
+            wins
+        })
+    });
+    row_draws.bench_function("64-lane-rows-edge-words", |b| {
+        b.iter(|| {
+            (0..u64::from(rows * d))
+                .map(|e| u64::from(lanes.below(e, t).count_ones()))
+                .sum::<u64>()
+        })
+    });
+    row_draws.finish();
 }
 
 criterion_group!(benches, bench);

@@ -71,6 +71,18 @@ fn bench(c: &mut Criterion) {
         &g,
     );
     group(c, "lt-run-replicates", "rule = \"linear_threshold\"", &g);
+    group(
+        c,
+        "threshold-run-replicates",
+        "rule = \"threshold\"\nphi = 0.18",
+        &g,
+    );
+    group(
+        c,
+        "threshold-drawn-run-replicates",
+        "rule = \"threshold\"\nphi = { dist = \"uniform\", low = 0, high = 0.5 }",
+        &g,
+    );
 }
 
 criterion_group!(benches, bench);

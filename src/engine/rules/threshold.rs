@@ -1293,7 +1293,7 @@ fn count_active(
     (c, e)
 }
 
-/// The source edges [`count_active`] reads of a row of `len` edges whose count first reaches
+/// The source edges `count_active` reads of a row of `len` edges whose count first reaches
 /// the need at its `reached`-th edge (1-based): the whole block of 8 holding it while whole
 /// blocks are read, else up to it. (A count that never reaches the need reads the row.)
 #[inline]

@@ -1026,6 +1026,20 @@ mod tests {
         }
     }
 
+    /// The "where it changes" text of a one-key sweep of measure `y` whose `cells.csv` is in
+    /// `dir`.
+    fn where_y_changes(dir: &std::path::Path) -> String {
+        let manifest: ManifestView = serde_json::from_value(serde_json::json!({
+            "kind": "sweep", "scenario_file": "s.toml", "overrides": [], "seed": 1,
+            "program": "ovation", "started": "", "finished": "",
+            "sweep": { "measures": ["y"] }
+        }))
+        .expect("a sweep manifest");
+        let mut body = String::new();
+        where_it_changes(&mut body, dir, &manifest, None);
+        body
+    }
+
     #[test]
     fn a_one_key_sweep_says_where_it_changes() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1036,14 +1050,7 @@ mod tests {
              2,3,10,6,5,7\n3,4,10,9,8,10\n",
         )
         .expect("writes");
-        let manifest: ManifestView = serde_json::from_value(serde_json::json!({
-            "kind": "sweep", "scenario_file": "s.toml", "overrides": [], "seed": 1,
-            "program": "ovation", "started": "", "finished": "",
-            "sweep": { "measures": ["y"] }
-        }))
-        .expect("a sweep manifest");
-        let mut body = String::new();
-        where_it_changes(&mut body, dir.path(), &manifest, None);
+        let body = where_y_changes(dir.path());
         assert!(
             body.contains(
                 "no detectable change between neighbouring values from 1 (5.0) to 3 (6.0); the \
@@ -1064,14 +1071,7 @@ mod tests {
              0,\"[10, 20]\",10,5,4,6\n1,\"[30, 40]\",10,9,8,10\n",
         )
         .expect("writes");
-        let manifest: ManifestView = serde_json::from_value(serde_json::json!({
-            "kind": "sweep", "scenario_file": "s.toml", "overrides": [], "seed": 1,
-            "program": "ovation", "started": "", "finished": "",
-            "sweep": { "measures": ["y"] }
-        }))
-        .expect("a sweep manifest");
-        let mut body = String::new();
-        where_it_changes(&mut body, dir.path(), &manifest, None);
+        let body = where_y_changes(dir.path());
         assert!(
             body.contains(
                 "changes detectably from the first step, [10, 20] (5.0) to [30, 40] (9.0)"

@@ -18,7 +18,8 @@
 //! is the scalar rule's `lt_reached(on, whole, lt_threshold(key, v))`. The edge visits are
 //! counted as the scalar pull makes them: the candidate's number of sources per candidate lane.
 
-use super::{AHEAD, Step, each_bit, prefetch, prefetch_frontier, sliced};
+use super::sliced::{self, slot, unslot};
+use super::{AHEAD, Step, each_bit, prefetch, prefetch_frontier};
 use crate::engine::rules::cascade::{LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
 
@@ -39,19 +40,6 @@ pub(super) struct LinearBuffers {
     /// The counters of the agents reached in the block, one after another; an agent's fourth
     /// mask word says where its counter is ([`slot`]; 0: none yet).
     arena: Vec<u64>,
-}
-
-/// The fourth mask word of an agent whose counter starts at `start` of the arena and has
-/// `width` slices (never 0).
-#[inline]
-fn slot(start: usize, width: u8) -> u64 {
-    (start as u64 + 1) << 8 | u64::from(width)
-}
-
-/// The start and width of the counter of [`slot`]'s word.
-#[inline]
-fn unslot(word: u64) -> (usize, usize) {
-    ((word >> 8) as usize - 1, (word & 0xff) as usize)
 }
 
 impl Linear {

@@ -6,6 +6,20 @@
 //! (`strategy::bitpar`), where the borrow out of the top word says which lanes went below
 //! zero.
 
+/// The word that locates a counter in an arena of slices: its `start` (offset by one, so that
+/// 0 means "no counter yet") and its `width` (at most 255 slices). The block kernels keep it as
+/// an agent's fourth mask word.
+#[inline]
+pub(crate) fn slot(start: usize, width: u8) -> u64 {
+    (start as u64 + 1) << 8 | u64::from(width)
+}
+
+/// The start and width of the counter that [`slot`]'s word locates.
+#[inline]
+pub(crate) fn unslot(word: u64) -> (usize, usize) {
+    ((word >> 8) as usize - 1, (word & 0xff) as usize)
+}
+
 /// The number of slices that hold every value up to `max` (0 for `max == 0`).
 #[inline]
 pub(crate) fn width(max: u64) -> usize {

@@ -60,7 +60,8 @@
 //! (which agents never adopt and which need nothing: the scalar replicate draws them all too)
 //! and one lane's draw per lane of each agent the block reaches.
 
-use super::{Step, each_bit, prefetch, prefetch_frontier, sliced};
+use super::sliced::{self, slot, unslot};
+use super::{Step, each_bit, prefetch, prefetch_frontier};
 use crate::engine::rules::threshold::{NEVER, Units, agent_needs, need_of, pulls, reads_to_reach};
 use crate::graph::FollowerGraph;
 use crate::model::dist::Dist;
@@ -139,19 +140,6 @@ pub(super) struct ThresholdBuffers {
     /// test checks: that its cascades take both ways).
     pub(super) pulls: u64,
     pub(super) pushes: u64,
-}
-
-/// The fourth mask word of an agent whose countdown starts at `start` of the arena and has
-/// `width` slices.
-#[inline]
-fn slot(start: usize, width: u8) -> u64 {
-    (start as u64 + 1) << 8 | u64::from(width)
-}
-
-/// The start and width of [`slot`]'s word.
-#[inline]
-fn unslot(word: u64) -> (usize, usize) {
-    ((word >> 8) as usize - 1, (word & 0xff) as usize)
 }
 
 /// The countdown's start for need `nd`: `nd - 1` (0 for an instigator, never counted down).

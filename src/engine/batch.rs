@@ -279,6 +279,17 @@ struct Step<'b> {
 }
 
 impl Step<'_> {
+    /// Frontier agent `i`'s firing lanes, taken (cleared) from its mask after prefetching the
+    /// rows and masks of the agents ahead ([`prefetch_frontier`]): the agent and its lanes, or
+    /// `None` when it fires in no lane.
+    #[inline(always)]
+    fn take_fire(&mut self, adj: &Adjacency, frontier: &[u32], i: usize) -> Option<(u32, u64)> {
+        prefetch_frontier(adj, self.masks, frontier, i);
+        let u = frontier[i];
+        let fire = std::mem::take(&mut self.masks[u as usize][1]);
+        (fire != 0).then_some((u, fire))
+    }
+
     /// Activates `v` at this step in the lanes `new` (none of them in its `active` bits):
     /// `next` and `active` bits, and each lane's change, exposures and activation.
     #[inline(always)]

@@ -2,7 +2,7 @@
 //! 64 lanes' first row words (constant probability, [`LaneKeys::rows_hit`]) or edge words
 //! ([`LaneKeys::trial`]) drawn at once.
 
-use super::{Step, each_bit, prefetch, prefetch_frontier};
+use super::{Step, each_bit, prefetch};
 use crate::engine::rules::cascade::IcProbs;
 use crate::graph::FollowerGraph;
 use crate::rng::{LaneKeys, RowGaps};
@@ -86,12 +86,9 @@ impl Independent<'_> {
     ) {
         let adj = graph.follower_adjacency();
         for i in 0..frontier.len() {
-            prefetch_frontier(adj, s.masks, frontier, i);
-            let u = frontier[i];
-            let fire = std::mem::take(&mut s.masks[u as usize][1]);
-            if fire == 0 {
+            let Some((u, fire)) = s.take_fire(adj, frontier, i) else {
                 continue;
-            }
+            };
             let (a, b) = adj.range(u);
             let degree = (b - a) as u64;
             each_bit(fire, |l| s.visits[l] += degree);

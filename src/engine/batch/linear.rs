@@ -19,7 +19,7 @@
 //! counted as the scalar pull makes them: the candidate's number of sources per candidate lane.
 
 use super::sliced::{self, slot, unslot};
-use super::{AHEAD, Step, each_bit, prefetch, prefetch_frontier};
+use super::{AHEAD, Step, each_bit, prefetch};
 use crate::engine::rules::cascade::{LtUnits, lt_reached, lt_threshold};
 use crate::graph::FollowerGraph;
 
@@ -92,12 +92,9 @@ impl Linear {
         let hits = &mut buf.hits;
         candidates.clear();
         for i in 0..frontier.len() {
-            prefetch_frontier(fol, s.masks, frontier, i);
-            let u = frontier[i];
-            let fire = std::mem::take(&mut s.masks[u as usize][1]);
-            if fire == 0 {
+            let Some((u, fire)) = s.take_fire(fol, frontier, i) else {
                 continue;
-            }
+            };
             // The row's masks first (independent loads, whose misses overlap), asking for the
             // counters of the followers it reaches, then the counts.
             let (a, b) = fol.range(u);

@@ -61,7 +61,7 @@
 //! and one lane's draw per lane of each agent the block reaches.
 
 use super::sliced::{self, slot, unslot};
-use super::{Step, each_bit, prefetch, prefetch_frontier};
+use super::{Step, each_bit, prefetch};
 use crate::engine::rules::threshold::{NEVER, Units, agent_needs, need_of, pulls, reads_to_reach};
 use crate::graph::FollowerGraph;
 use crate::model::dist::Dist;
@@ -388,12 +388,9 @@ impl Threshold {
     ) {
         let fol = graph.follower_adjacency();
         for i in 0..frontier.len() {
-            prefetch_frontier(fol, s.masks, frontier, i);
-            let u = frontier[i];
-            let fire = std::mem::take(&mut s.masks[u as usize][1]);
-            if fire == 0 {
+            let Some((u, fire)) = s.take_fire(fol, frontier, i) else {
                 continue;
-            }
+            };
             let (a, b) = fol.range(u);
             for e in a..b {
                 let v = fol.targets[e];
